@@ -1,0 +1,48 @@
+# Quanzi — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint typecheck bench messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	PORT=$(PORT) $(BIN)/python manage.py serve
+
+test: $(STAMP)
+	$(BIN)/ruff check quanzi tests bench
+	$(BIN)/mypy quanzi
+	$(BIN)/python manage.py makemigrations --check --dry-run > /dev/null
+	$(BIN)/python -m pytest -n 2 -m "not postgres" -q
+	@if [ -n "$$QUANZI_TEST_POSTGRES_URL" ]; then \
+		DATABASE_URL="$$QUANZI_TEST_POSTGRES_URL" $(BIN)/python -m pytest -n 2 -m "postgres" -q \
+		|| [ $$? -eq 5 ]; \
+	else echo "QUANZI_TEST_POSTGRES_URL unset: PostgreSQL tests skipped"; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check quanzi tests bench
+	$(BIN)/ruff format --check quanzi tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy quanzi
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3*

@@ -1,0 +1,160 @@
+"""Account actions: sign-up, login with rate limiting, profile, shipping addresses."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from quanzi.accounts.models import Address, User
+from quanzi.core import ratelimit
+from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+
+USERNAME_RE = re.compile(r"^[\w.\-]{3,30}$")
+PHONE_RE = re.compile(r"^1\d{10}$")  # mainland mobile numbers
+LOGIN_LIMIT = 10  # failed attempts per identifier / per IP per window
+LOGIN_WINDOW = 300
+
+
+def _check_phone(phone: str) -> str:
+    phone = phone.strip()
+    if not PHONE_RE.match(phone):
+        raise InvalidInput(_("Enter an 11-digit mobile number."), field="phone")
+    return phone
+
+
+@transaction.atomic
+def sign_up(*, username: str, password: str, phone: str | None = None, nickname: str = "") -> User:
+    username = username.strip()
+    if not USERNAME_RE.match(username) or username.isdigit():
+        raise InvalidInput(
+            _("A username is 3–30 letters, digits, '.', '-' or '_', and not only digits."),
+            field="username",
+        )
+    phone = _check_phone(phone) if phone else None
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="password") from exc
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(_("This username is taken."), field="username")
+    if phone and User.objects.filter(phone=phone).exists():
+        raise Conflict(_("This phone number is already registered."), field="phone")
+    user = User(username=username, phone=phone, nickname=nickname.strip()[:40])
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent sign-up took the name or phone
+        raise Conflict(_("This username or phone number is already registered.")) from exc
+    return user
+
+
+def log_in(request: HttpRequest | None, identifier: str, password: str, ip: str = "") -> User:
+    """Check credentials with rate limiting per identifier and per client address."""
+    identifier = identifier.strip()
+    ratelimit.hit(f"login:id:{identifier.lower()}", LOGIN_LIMIT, LOGIN_WINDOW)
+    if ip:
+        ratelimit.hit(f"login:ip:{ip}", LOGIN_LIMIT * 5, LOGIN_WINDOW)
+    user = authenticate(request, username=identifier, password=password)
+    if user is None:
+        raise NotAuthenticated(_("Wrong username, phone number or password."))
+    ratelimit.reset(f"login:id:{identifier.lower()}", LOGIN_WINDOW)
+    return user  # type: ignore[return-value]
+
+
+def update_profile(user: User, *, nickname: str | None = None, avatar: Any = None) -> User:
+    fields = []
+    if nickname is not None:
+        nickname = nickname.strip()
+        if len(nickname) > 40:
+            raise InvalidInput(_("A nickname has at most 40 characters."), field="nickname")
+        user.nickname = nickname
+        fields.append("nickname")
+    if avatar is not None:
+        from quanzi.catalog.images import validate_image
+
+        validate_image(avatar)
+        user.avatar = avatar
+        fields.append("avatar")
+    if fields:
+        user.save(update_fields=fields)
+    return user
+
+
+ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "district", "detail")
+
+
+def _clean_address(data: dict[str, Any]) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    for name in ADDRESS_FIELDS:
+        value = str(data.get(name) or "").strip()
+        limit = getattr(Address._meta.get_field(name), "max_length", None) or 200
+        if name != "district" and not value:
+            raise InvalidInput(_("This field is required."), field=name)
+        if len(value) > limit:
+            raise InvalidInput(_("This field is too long."), field=name)
+        cleaned[name] = value
+    cleaned["phone"] = _check_phone(cleaned["phone"])
+    return cleaned
+
+
+def access_address(user: User, address_id: str) -> Address:
+    """The user's own address; someone else's id is 'not found', never revealed."""
+    address = Address.objects.filter(pk=address_id, user=user).first()
+    if address is None:
+        raise NotFound(_("Address not found."))
+    return address
+
+
+@transaction.atomic
+def save_address(
+    user: User, data: dict[str, Any], *, address_id: str | None = None, make_default: bool = False
+) -> Address:
+    cleaned = _clean_address(data)
+    if address_id:
+        address = access_address(user, address_id)
+        for k, v in cleaned.items():
+            setattr(address, k, v)
+    else:
+        if user.addresses.count() >= 30:
+            raise InvalidInput(_("You can keep at most 30 addresses."))
+        address = Address(user=user, **cleaned)
+    first = not user.addresses.exists()
+    address.save()
+    if make_default or first:
+        set_default_address(user, address.pk)
+        address.refresh_from_db()
+    return address
+
+
+@transaction.atomic
+def set_default_address(user: User, address_id: str) -> Address:
+    address = access_address(user, address_id)
+    Address.objects.filter(user=user, is_default=True).exclude(pk=address.pk).update(
+        is_default=False
+    )
+    Address.objects.filter(pk=address.pk).update(is_default=True)
+    address.is_default = True
+    return address
+
+
+@transaction.atomic
+def delete_address(user: User, address_id: str) -> None:
+    address = access_address(user, address_id)
+    was_default = address.is_default
+    address.delete()
+    if was_default:
+        nxt = Address.objects.filter(user=user).order_by("-created_at").first()
+        if nxt:
+            Address.objects.filter(pk=nxt.pk).update(is_default=True)
+
+
+def default_address(user: User) -> Address | None:
+    return Address.objects.filter(user=user, is_default=True).first()

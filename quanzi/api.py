@@ -1,0 +1,76 @@
+"""The NinjaAPI root, mounted at /api/v1/. Each domain adds its router here."""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from quanzi.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Quanzi API",
+    version="1",
+    description="Quanzi (圈子) social-commerce platform. Money is integer fen.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if exc.status == 429 and "retry_after" in exc.extra:
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("Please log in first."), "code": "not_authenticated"}, status=401
+    )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": _("Some fields are not valid."), "code": "validation", "errors": exc.errors},
+        status=422,
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": _("The request is too large."), "code": "too_large"}, status=413
+    )
+
+
+@api.get("/health", auth=None, tags=["meta"])
+def health(request: HttpRequest) -> dict[str, str]:
+    """A trivial JSON endpoint: the baseline the benchmarks compare against."""
+    return {"status": "ok"}
+
+
+def _mount() -> None:
+    from quanzi.accounts.api import router as accounts
+    from quanzi.catalog.api import router as catalog
+    from quanzi.ledger.api import router as ledger
+    from quanzi.orders.api import router as orders
+    from quanzi.payments.api import router as payments
+    from quanzi.reviews.api import router as reviews
+    from quanzi.stores.api import router as stores
+
+    api.add_router("/accounts", accounts, tags=["accounts"])
+    api.add_router("/stores", stores, tags=["stores"])
+    api.add_router("/catalog", catalog, tags=["catalog"])
+    api.add_router("/orders", orders, tags=["orders"])
+    api.add_router("/payments", payments, tags=["payments"])
+    api.add_router("/ledger", ledger, tags=["ledger"])
+    api.add_router("/reviews", reviews, tags=["reviews"])
+
+
+_mount()

@@ -1,0 +1,61 @@
+"""What every ninja router shares: authentication and the user helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import APIKeyCookie, HttpBearer
+
+from quanzi.accounts.models import ApiToken, User
+from quanzi.core.errors import NotAuthenticated
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer qz_…` with a token from POST /api/v1/auth/token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        found = ApiToken.find(token)
+        if found is None or not found.user.is_active:
+            return None
+        if found.last_used_at is None or (timezone.now() - found.last_used_at).seconds > 300:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session of the pages (CSRF-checked, as ninja does for cookie auth)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user  # type: ignore[return-value]
+        return None
+
+
+AUTH: list[Any] = [TokenAuth(), SessionAuth()]
+
+
+def optional_user(request: HttpRequest) -> User | None:
+    """The caller on a public endpoint, if it identified itself; anonymous is None."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = TokenAuth().authenticate(request, header[7:].strip())
+        if user is None:
+            raise NotAuthenticated()
+        return user
+    session_user: Any = getattr(request, "user", None) or AnonymousUser()
+    return session_user if session_user.is_authenticated else None
+
+
+def current_user(request: HttpRequest) -> User:
+    """The authenticated caller of an endpoint declared with `auth=AUTH`."""
+    user = request.auth  # type: ignore[attr-defined]
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user

@@ -1,0 +1,17 @@
+"""Order pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def cart(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"products": []})
+
+
+@login_required
+def my_orders(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"products": []})

@@ -1,0 +1,12 @@
+"""Store pages and the merchant console."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+@login_required
+def console_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"products": []})

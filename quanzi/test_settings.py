@@ -1,0 +1,16 @@
+"""Settings for the test suite: the normal settings with tests' switches turned on."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ["QUANZI_TESTING"] = "1"
+
+from quanzi.settings import *  # noqa: F403
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="quanzi-test-media-"))
+
+# The suite runs on the embedded cache and channel layer even when REDIS_URL is set (CI sets it):
+# tests marked `redis` use REDIS_URL explicitly, so parallel test workers never share state.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
+
+from quanzi.api import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("quanzi.core.urls")),
+    path("accounts/", include("quanzi.accounts.urls")),
+    path("stores/", include("quanzi.stores.urls")),
+    path("products/", include("quanzi.catalog.urls")),
+    path("orders/", include("quanzi.orders.urls")),
+    path("pay/", include("quanzi.payments.urls")),
+    path("ledger/", include("quanzi.ledger.urls")),
+    path("reviews/", include("quanzi.reviews.urls")),
+]
+
+if not settings.PRODUCTION:
+    # Embedded mode serves uploaded media itself; the scaled mode serves it from object storage.
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )
