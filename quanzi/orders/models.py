@@ -1,0 +1,190 @@
+"""Carts, orders, their items, their recorded transitions and after-sales requests."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from quanzi.catalog.models import Product, Sku
+from quanzi.core.models import PublicModel
+from quanzi.stores.models import Store
+
+
+class CartItem(models.Model):
+    """A line in a user's cart (the cart is the set of a user's lines)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_items"
+    )
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sku"], name="cart_line_once"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_qty_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} × {self.quantity} {self.sku_id}"
+
+
+class OrderStatus(models.TextChoices):
+    PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+    PAID = "paid", _("Paid, awaiting shipment")
+    SHIPPED = "shipped", _("Shipped")
+    RECEIVED = "received", _("Received")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    AFTER_SALES = "after_sales", _("After-sales in progress")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Order(PublicModel):
+    """One order per store per checkout. Amounts in fen; the address is a snapshot."""
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
+    )
+    # Where the order was before after-sales started, to return there if it is rejected.
+    status_before_after_sales = models.CharField(max_length=20, blank=True)
+    subtotal = models.BigIntegerField(_("items (fen)"))
+    shipping_fee = models.BigIntegerField(_("shipping (fen)"), default=0)
+    discount = models.BigIntegerField(_("discount (fen)"), default=0)
+    total = models.BigIntegerField(_("total (fen)"))
+    refunded_amount = models.BigIntegerField(_("refunded (fen)"), default=0)
+    address = models.JSONField(_("shipping address"))
+    note = models.CharField(_("note to the seller"), max_length=200, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=40, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
+    pay_deadline = models.DateTimeField(_("pay before"))
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    auto_receive_at = models.DateTimeField(null=True, blank=True)
+    complete_at = models.DateTimeField(null=True, blank=True)
+    checkout_key = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"]),
+            models.Index(fields=["store", "status", "-created_at"]),
+            models.Index(fields=["status", "pay_deadline"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_nonneg"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_nonneg"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("total")),
+                name="order_refund_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
+
+class OrderItem(models.Model):
+    """A purchased SKU with the title, spec and price at the time of purchase."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=120)
+    sku_label = models.CharField(max_length=200, blank=True)
+    unit_price = models.BigIntegerField()
+    quantity = models.PositiveIntegerField()
+    image_url = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_qty_pos"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_item_price_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} × {self.quantity}"
+
+    @property
+    def line_total(self) -> int:
+        return self.unit_price * self.quantity
+
+
+class OrderEvent(models.Model):
+    """A recorded transition: who moved the order, when, from which state to which."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    note = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+
+class AfterSaleKind(models.TextChoices):
+    REFUND_ONLY = "refund_only", _("Refund only")
+    RETURN_REFUND = "return_refund", _("Return and refund")
+
+
+class AfterSaleStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for the merchant")
+    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", _("Approved, refunding")
+    REFUNDED = "refunded", _("Refunded")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AfterSale(PublicModel):
+    """An after-sales request on an order: refund only, or return and refund."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="after_sales")
+    kind = models.CharField(max_length=20, choices=AfterSaleKind.choices)
+    status = models.CharField(
+        max_length=20, choices=AfterSaleStatus.choices, default=AfterSaleStatus.REQUESTED
+    )
+    amount = models.BigIntegerField(_("refund amount (fen)"))
+    reason = models.CharField(_("reason"), max_length=300)
+    merchant_reply = models.CharField(_("merchant's answer"), max_length=300, blank=True)
+    return_tracking_number = models.CharField(max_length=60, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="after_sale_amount_pos"),
+            # At most one open request per order at a time.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="one_open_after_sale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} ({self.status})"
