@@ -14,3 +14,6 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="quanzi-test-media-"))
 # tests marked `redis` use REDIS_URL explicitly, so parallel test workers never share state.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# The sandbox payment provider delivers its webhooks in-process on commit (no worker in tests).
+QUANZI_SANDBOX_DELIVERY = "inline"
