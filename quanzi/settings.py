@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "quanzi.core.middleware.RequestSizeLimitMiddleware",
+    "quanzi.core.middleware.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -215,6 +215,9 @@ if PRODUCTION:
 QUANZI_SANDBOX_WEBHOOK_SECRET = os.environ.get(
     "QUANZI_SANDBOX_WEBHOOK_SECRET", SECRET_KEY + ":sandbox-webhook"
 )
+# "task": webhooks go over HTTP from the worker, like a real gateway; "inline": in-process on
+# commit, through the same verification path (tests).
+QUANZI_SANDBOX_DELIVERY = os.environ.get("QUANZI_SANDBOX_DELIVERY", "task")
 QUANZI_PUBLIC_URL = os.environ.get(
     "QUANZI_PUBLIC_URL", "http://127.0.0.1:" + os.environ.get("PORT", "8000")
 )

@@ -44,6 +44,9 @@ class Product(PublicModel):
     sales_count = models.PositiveIntegerField(_("sold"), default=0)
     rating_sum = models.PositiveIntegerField(default=0)
     rating_count = models.PositiveIntegerField(default=0)
+    # Search tokens (jieba, space-joined) of the title alone and of everything searchable; the
+    # title is weighted higher in ranking. Written by catalog.search.index_product.
+    search_title = models.TextField(blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
@@ -52,6 +55,11 @@ class Product(PublicModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_public(self) -> bool:
+        """Visible to everyone: on the shelf in an open store (needs `store` loaded)."""
+        return self.on_shelf and self.store.is_active
 
     @property
     def rating(self) -> float | None:
@@ -80,10 +88,29 @@ class Sku(PublicModel):
 
     @property
     def label(self) -> str:
-        return " / ".join(str(v) for v in self.spec_values.values())
+        """The spec values in the product's attribute order: '红 / S'."""
+        return " / ".join(v for _, v in self.spec_pairs())
+
+    @property
+    def spec_text(self) -> str:
+        """The spec values as written in import/export files: '颜色:红;尺码:S'."""
+        return ";".join(f"{k}:{v}" for k, v in self.spec_pairs())
+
+    def spec_pairs(self) -> list[tuple[str, str]]:
+        """(attribute, value) pairs in the product's attribute order when the product is loaded
+        (PostgreSQL's jsonb does not keep the key order of `spec_values`)."""
+        names: list[str] = list(self.spec_values)
+        if Sku.product.is_cached(self):
+            ordered = [str(s.get("name")) for s in self.product.specs if isinstance(s, dict)]
+            names = [n for n in ordered if n in self.spec_values] + [
+                n for n in names if n not in ordered
+            ]
+        return [(n, str(self.spec_values[n])) for n in names]
 
 
 class ProductImage(PublicModel):
+    """A product photo (at most MAX_IMAGES per product) and its JPEG thumbnail."""
+
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
     image = models.ImageField(upload_to="products/%Y/%m/")
     thumbnail = models.ImageField(upload_to="products/thumbs/%Y/%m/")

@@ -1,4 +1,4 @@
-"""Catalog pages."""
+"""Catalog pages: the storefront's search and product page, and the console's product pages."""
 
 from __future__ import annotations
 
@@ -9,5 +9,30 @@ from quanzi.catalog import views
 app_name = "catalog"
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("console/<str:store_id>/", views.console_products, name="console_products"),
+    path("console/<str:store_id>/new/", views.console_new, name="console_new"),
+    path("console/<str:store_id>/import/", views.console_import, name="console_import"),
+    path("console/<str:store_id>/export/", views.console_export, name="console_export"),
+    path("console/<str:store_id>/<str:product_id>/", views.console_edit, name="console_edit"),
+    path(
+        "console/<str:store_id>/<str:product_id>/shelf/",
+        views.console_shelf,
+        name="console_shelf",
+    ),
+    path(
+        "console/<str:store_id>/<str:product_id>/delete/",
+        views.console_delete,
+        name="console_delete",
+    ),
+    path(
+        "console/<str:store_id>/<str:product_id>/images/<str:image_id>/delete/",
+        views.console_image_delete,
+        name="console_image_delete",
+    ),
+    path(
+        "console/<str:store_id>/<str:product_id>/images/<str:image_id>/move/",
+        views.console_image_move,
+        name="console_image_move",
+    ),
     path("<str:product_id>/", views.detail, name="detail"),
 ]

@@ -1,17 +1,344 @@
-"""Catalog pages (search, product detail)."""
+"""Catalog pages: search, the product page, and the merchant console's product editor, list,
+images, shelf toggle, import and export (thin: the services do the work)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from typing import Any
 
-from quanzi.catalog.models import Product
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from quanzi.accounts.models import User
+from quanzi.catalog import forms, services, transfer
+from quanzi.catalog.images import validate_image
+from quanzi.catalog.models import Category, Product, ProductImage, Sku
+from quanzi.catalog.search import SORTS, search_products
+from quanzi.core.errors import DomainError, InvalidInput, NotFound
+from quanzi.core.money import yuan_to_fen
+from quanzi.reviews.selectors import recent_reviews
+from quanzi.stores.models import Store
+from quanzi.stores.services import access_store
+
+PAGE_SIZE = 20
+CONSOLE_PAGE_SIZE = 30
 
 
+def _user(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) else None
+
+
+def _yuan_param(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return max(yuan_to_fen(raw), 0)
+    except InvalidInput:
+        return None
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        return 1
+
+
+# --- Storefront ------------------------------------------------------------------------------
+
+
+@require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"products": []})
+    """Search results with filters (category, price range in yuan) and sorting, paginated."""
+    query = request.GET.get("q", "")[:100]
+    sort = request.GET.get("sort", "relevance")
+    results = search_products(
+        query,
+        category=request.GET.get("category") or None,
+        store=request.GET.get("store") or None,
+        sort=sort if sort in SORTS else "relevance",
+        min_price=_yuan_param(request, "min_price"),
+        max_price=_yuan_param(request, "max_price"),
+    )
+    page = Paginator(results, PAGE_SIZE).get_page(_page_number(request))  # type: ignore[arg-type]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "catalog/search.html",
+        {
+            "query": query,
+            "sort": sort,
+            "sorts": _sort_choices(),
+            "page": page,
+            "categories": Category.objects.filter(parent=None),
+            "category": request.GET.get("category", ""),
+            "params": params.urlencode(),
+        },
+    )
 
 
+def _sort_choices() -> list[tuple[str, str]]:
+    return [
+        ("relevance", _("Best match")),
+        ("newest", _("Newest")),
+        ("sales", _("Best selling")),
+        ("price_asc", _("Price: low to high")),
+        ("price_desc", _("Price: high to low")),
+    ]
+
+
+@require_GET
 def detail(request: HttpRequest, product_id: str) -> HttpResponse:
-    product = get_object_or_404(Product, pk=product_id, on_shelf=True)
-    return render(request, "core/home.html", {"products": [product]})
+    """The product page: gallery, price, SKU picker, buy buttons, store, description, reviews."""
+    product, role = services.access_product_with_role(_user(request), product_id, need="read")
+    skus = list(product.skus.filter(is_active=True))
+    for sku in skus:
+        sku.product = product
+    images = list(product.images.order_by("position", "created_at"))
+    picker = [
+        {"id": s.pk, "values": s.spec_values, "price": s.price, "stock": s.stock, "label": s.label}
+        for s in skus
+    ]
+    prices = [s.price for s in skus]
+    return render(
+        request,
+        "catalog/detail.html",
+        {
+            "product": product,
+            "role": role,
+            "skus": skus,
+            "images": images,
+            "picker": picker,
+            "specs": product.specs,
+            "min_price": min(prices, default=0),
+            "max_price": max(prices, default=0),
+            "total_stock": sum(s.stock for s in skus),
+            "reviews": recent_reviews(product.pk, limit=5),
+        },
+    )
+
+
+# --- Console ---------------------------------------------------------------------------------
+
+
+def _console_product(request: HttpRequest, store: Store, product_id: str) -> Product:
+    product = services.access_product(_user(request), product_id)
+    if product.store_id != store.pk:
+        raise NotFound(_("Product not found."))
+    return product
+
+
+def _console_context(store: Store, **extra: Any) -> dict[str, Any]:
+    return {"store": store, "console_tab": "products", **extra}
+
+
+@login_required
+@require_GET
+def console_products(request: HttpRequest, store_id: str) -> HttpResponse:
+    """The store's products, on and off the shelf, with import and export."""
+    store = access_store(_user(request), store_id)
+    products: QuerySet[Product] = (
+        Product.objects.filter(store=store)
+        .select_related("store", "category")
+        .prefetch_related(
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "created_at")),
+            Prefetch("skus", queryset=Sku.objects.filter(is_active=True)),
+        )
+        .order_by("-created_at", "id")
+    )
+    page = Paginator(products, CONSOLE_PAGE_SIZE).get_page(_page_number(request))
+    rows = []
+    for product in page.object_list:
+        skus = list(product.skus.all())
+        images = list(product.images.all())
+        rows.append(
+            {
+                "product": product,
+                "skus": skus,
+                "stock": sum(s.stock for s in skus),
+                "cover": images[0] if images else None,
+            }
+        )
+    return render(
+        request, "catalog/console_products.html", _console_context(store, page=page, rows=rows)
+    )
+
+
+def _editor(
+    request: HttpRequest,
+    store: Store,
+    product: Product | None,
+    form: forms.EditorForm,
+    status: int = 200,
+) -> HttpResponse:
+    context = _console_context(
+        store,
+        product=product,
+        categories=Category.objects.all(),
+        images=list(product.images.order_by("position", "created_at")) if product else [],
+        max_images=services.MAX_IMAGES,
+        **forms.editor_context(form),
+    )
+    return render(request, "catalog/console_editor.html", context, status=status)
+
+
+@login_required
+def console_new(request: HttpRequest, store_id: str) -> HttpResponse:
+    store = access_store(_user(request), store_id)
+    if request.method != "POST":
+        return _editor(request, store, None, forms.form_for_product(None))
+    return _save(request, store, None)
+
+
+@login_required
+def console_edit(request: HttpRequest, store_id: str, product_id: str) -> HttpResponse:
+    store = access_store(_user(request), store_id)
+    product = _console_product(request, store, product_id)
+    if request.method != "POST":
+        return _editor(request, store, product, forms.form_for_product(product))
+    return _save(request, store, product)
+
+
+def _save(request: HttpRequest, store: Store, product: Product | None) -> HttpResponse:
+    """Regenerate the matrix ("generate SKUs") or save the product and its new images."""
+    existing = list(product.skus.all()) if product else []
+    form, specs = forms.form_from_post(request.POST, existing)
+    if request.POST.get("action") == "generate":
+        return _editor(request, store, product, form)
+    user: User = request.user  # type: ignore[assignment]
+    uploads = request.FILES.getlist("images")
+    try:
+        data = forms.product_input(form, specs)
+        _check_uploads(uploads, product)
+        with transaction.atomic():
+            if product is None:
+                product = services.create_product(user, store.pk, data)
+            else:
+                services.update_product(user, product.pk, data)
+            for upload in uploads:
+                services.add_image(user, product.pk, upload)
+    except DomainError as exc:
+        form.errors.insert(0, str(exc.message))
+        product = Product.objects.filter(pk=product.pk).first() if product else None
+        return _editor(request, store, product, form, status=exc.status)
+    messages.success(request, _("Product saved."))
+    return redirect("catalog:console_edit", store.pk, product.pk)
+
+
+def _check_uploads(uploads: list[Any], product: Product | None) -> None:
+    """Refuse bad images before anything is written (the product save and the images are one
+    transaction, but files are better not stored at all)."""
+    have = product.images.count() if product else 0
+    if have + len(uploads) > services.MAX_IMAGES:
+        raise InvalidInput(
+            _("A product has at most %(n)d images.") % {"n": services.MAX_IMAGES},
+            code="too_many_images",
+        )
+    for upload in uploads:
+        validate_image(upload)
+
+
+@login_required
+@require_POST
+def console_shelf(request: HttpRequest, store_id: str, product_id: str) -> HttpResponse:
+    store = access_store(_user(request), store_id)
+    product = _console_product(request, store, product_id)
+    want = request.POST.get("on_shelf") == "1"
+    try:
+        services.set_shelf(request.user, product.pk, want)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Now on the shelf.") if want else _("Taken off the shelf."))
+    return _back(request, f"/products/console/{store.pk}/{product.pk}/")
+
+
+@login_required
+@require_POST
+def console_delete(request: HttpRequest, store_id: str, product_id: str) -> HttpResponse:
+    store = access_store(_user(request), store_id)
+    product = _console_product(request, store, product_id)
+    try:
+        services.delete_product(request.user, product.pk)  # type: ignore[arg-type]
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("catalog:console_edit", store.pk, product.pk)
+    messages.success(request, _("Product deleted."))
+    return redirect("catalog:console_products", store.pk)
+
+
+@login_required
+@require_POST
+def console_image_delete(
+    request: HttpRequest, store_id: str, product_id: str, image_id: str
+) -> HttpResponse:
+    store = access_store(_user(request), store_id)
+    product = _console_product(request, store, product_id)
+    services.delete_image(request.user, product.pk, image_id)  # type: ignore[arg-type]
+    return redirect("catalog:console_edit", store.pk, product.pk)
+
+
+@login_required
+@require_POST
+def console_image_move(
+    request: HttpRequest, store_id: str, product_id: str, image_id: str
+) -> HttpResponse:
+    store = access_store(_user(request), store_id)
+    product = _console_product(request, store, product_id)
+    step = -1 if request.POST.get("direction") == "up" else 1
+    services.move_image(request.user, product.pk, image_id, step)  # type: ignore[arg-type]
+    return redirect("catalog:console_edit", store.pk, product.pk)
+
+
+@login_required
+@require_POST
+def console_import(request: HttpRequest, store_id: str) -> HttpResponse:
+    """Import a spreadsheet; on errors, show every invalid row (nothing was written)."""
+    store = access_store(_user(request), store_id)
+    upload = request.FILES.get("file")
+    errors: list[dict[str, Any]] = []
+    try:
+        if upload is None:
+            raise InvalidInput(_("Choose an .xlsx or .csv file."), code="bad_file")
+        result = transfer.import_products(request.user, store.pk, upload)  # type: ignore[arg-type]
+    except DomainError as exc:
+        errors = list(exc.extra.get("errors", []))
+        return render(
+            request,
+            "catalog/console_import.html",
+            _console_context(store, error=str(exc.message), errors=errors),
+            status=exc.status,
+        )
+    messages.success(
+        request,
+        _("Imported: %(c)d new and %(u)d updated products.")
+        % {"c": result.products_created, "u": result.products_updated},
+    )
+    return redirect("catalog:console_products", store.pk)
+
+
+@login_required
+@require_GET
+def console_export(request: HttpRequest, store_id: str) -> HttpResponse:
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    content, content_type, name = transfer.export_products(request.user, store_id, fmt)  # type: ignore[arg-type]
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    nxt = request.POST.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return redirect(nxt)
+    return redirect(default)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 DEMO_PASSWORD = "quanzi-demo-2026"
+NICKNAMES = {"merchant": "山野小铺·阿山", "xiaomei": "小美", "ahua": "阿华", "operator": "平台运营"}
 DEMO_LOGINS = [
     ("merchant", "13800000001", "Demo merchant (owner of 山野小铺)"),
     ("xiaomei", "13800000002", "Demo customer"),
@@ -19,8 +20,196 @@ def print_logins(out: Any) -> None:
         out.write(f"  {username:<10} {phone}  {role}\n")
 
 
+PRODUCTS: list[dict[str, Any]] = [
+    {
+        "title": "云南小粒咖啡豆 保山高山产区",
+        "subtitle": "中深烘焙，坚果与可可风味，现烘现发",
+        "category": "咖啡茶饮",
+        "specs": [("烘焙度", ("中烘", "深烘")), ("重量", ("250g", "500g"))],
+        "prices": [5900, 9900, 5900, 9900],
+        "colours": ((120, 72, 40), (40, 24, 14)),
+        "shape": "round",
+        "description": "产自云南保山海拔 1300 米以上的小粒咖啡，日晒处理。每周两次小批量烘焙，"
+        "烘焙后 48 小时内发货。适合手冲、法压和意式。",
+    },
+    {
+        "title": "古树普洱生茶饼 357克",
+        "subtitle": "临沧古树春茶，干仓存放三年",
+        "category": "咖啡茶饮",
+        "specs": [("年份", ("2021", "2023"))],
+        "prices": [26800, 19800],
+        "colours": ((96, 120, 60), (30, 46, 20)),
+        "shape": "round",
+        "description": "临沧百年古树春茶，石磨压制，昆明干仓存放。汤色金黄，回甘持久。",
+    },
+    {
+        "title": "野生菌菇干货礼盒",
+        "subtitle": "松茸 · 羊肚菌 · 牛肝菌，山里人家手工晾晒",
+        "category": "山货特产",
+        "specs": [("规格", ("家庭装", "礼盒装"))],
+        "prices": [12800, 23800],
+        "colours": ((170, 120, 70), (70, 40, 20)),
+        "shape": "box",
+        "description": "雨季采自滇中山林，当天挑拣、晾晒，无硫熏。炖汤、炒菜皆宜。",
+    },
+    {
+        "title": "玫瑰鲜花饼 12枚装",
+        "subtitle": "墨红玫瑰现做，酥皮不油腻",
+        "category": "山货特产",
+        "specs": [("口味", ("玫瑰", "玫瑰+茉莉"))],
+        "prices": [4800, 5200],
+        "colours": ((220, 110, 140), (120, 30, 60)),
+        "shape": "round",
+        "description": "安宁八街墨红玫瑰，花瓣现采现腌。保质期 20 天，收到后请尽快食用。",
+    },
+    {
+        "title": "手工扎染围巾",
+        "subtitle": "大理周城白族扎染，植物蓝靛",
+        "category": "手作好物",
+        "specs": [("颜色", ("靛蓝", "浅蓝")), ("尺寸", ("180×70cm", "200×90cm"))],
+        "prices": [16800, 18800, 16800, 18800],
+        "colours": ((60, 90, 160), (20, 30, 70)),
+        "shape": "leaf",
+        "description": "板蓝根发酵的靛蓝染料，手工捆扎、浸染、晾晒，每一条花纹都不一样。",
+    },
+    {
+        "title": "高原百花蜂蜜 500g",
+        "subtitle": "怒江峡谷土蜂，一年只取一次",
+        "category": "山货特产",
+        "specs": [("规格", ("单瓶", "两瓶装"))],
+        "prices": [6800, 12800],
+        "colours": ((240, 180, 60), (160, 90, 10)),
+        "shape": "jar",
+        "description": "中华土蜂，成熟蜜，波美度 42 以上。低温下会结晶，属正常现象。",
+    },
+    {
+        "title": "竹编收纳篮",
+        "subtitle": "慈竹手工编织，防潮耐用",
+        "category": "手作好物",
+        "specs": [("尺寸", ("小号", "中号", "大号"))],
+        "prices": [3900, 5900, 7900],
+        "colours": ((190, 160, 100), (100, 80, 40)),
+        "shape": "box",
+        "description": "老师傅手工编织，竹篾经蒸煮防蛀处理。可放水果、杂物、毛线。",
+    },
+    {
+        "title": "玫瑰花酱 280g",
+        "subtitle": "抹面包、冲水、做甜品",
+        "category": "山货特产",
+        "specs": [],
+        "prices": [3600],
+        "colours": ((200, 60, 90), (110, 20, 40)),
+        "shape": "jar",
+        "description": "玫瑰花瓣与红糖慢熬，无添加防腐剂，开盖后请冷藏。",
+    },
+]
+
+REVIEWS = [
+    (5, "豆子很新鲜，包装上有烘焙日期，手冲有明显的坚果香。群里推荐的果然没错！"),
+    (4, "味道不错，就是快递慢了一天。店主在群里回复很及时。"),
+    (5, "第二次回购了，送朋友也很体面。"),
+]
+
+
+def _demo_products(merchant: Any, store: Any, operator: Any) -> list[Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from quanzi.catalog import services as catalog
+    from quanzi.catalog.models import Category
+    from quanzi.catalog.services import ProductInput, SkuInput, Spec
+    from quanzi.core.demo_images import product_photo
+
+    categories: dict[str, Any] = {}
+    products = []
+    for n, item in enumerate(PRODUCTS):
+        name = item["category"]
+        if name not in categories:
+            categories[name] = Category.objects.filter(
+                name=name
+            ).first() or catalog.create_category(operator, name)
+        specs = [Spec(attr, values) for attr, values in item["specs"]]
+        combos = catalog.combinations(specs) if specs else [{}]
+        skus = [
+            SkuInput(spec_values=combo, price=price, stock=60 + 7 * i, code=f"SY{n:02d}{i:02d}")
+            for i, (combo, price) in enumerate(zip(combos, item["prices"], strict=True))
+        ]
+        product = catalog.create_product(
+            merchant,
+            store.pk,
+            ProductInput(
+                title=item["title"],
+                subtitle=item["subtitle"],
+                description=item["description"],
+                category_id=categories[name].pk,
+                specs=specs,
+                skus=skus,
+            ),
+        )
+        top, bottom = item["colours"]
+        for k, (t, b) in enumerate(((top, bottom), (bottom, top))):
+            photo = product_photo(item["title"][:8], item["subtitle"][:16], t, b, item["shape"])
+            catalog.add_image(
+                merchant, product.pk, SimpleUploadedFile(f"demo{n}-{k}.jpg", photo, "image/jpeg")
+            )
+        products.append(catalog.set_shelf(merchant, product.pk, True))
+    return products
+
+
+def _address(user: Any, recipient: str, city: str, detail: str) -> None:
+    from quanzi.accounts.services import save_address
+
+    save_address(
+        user,
+        {
+            "recipient": recipient,
+            "phone": user.phone,
+            "province": "云南省",
+            "city": city,
+            "district": "",
+            "detail": detail,
+        },
+        make_default=True,
+    )
+
+
+def _pay(buyer: Any, orders: list[Any]) -> None:
+    """Pay through the sandbox gateway as the buyer would on its page."""
+    from django.test import override_settings
+
+    from quanzi.payments.providers.sandbox import confirm_charge
+    from quanzi.payments.services import start_payment
+
+    with override_settings(QUANZI_SANDBOX_DELIVERY="inline"):
+        payment = start_payment(buyer, orders)
+        confirm_charge(buyer, payment.provider_ref)
+
+
+def _demo_orders(merchant: Any, customers: list[Any], products: list[Any]) -> None:
+    from quanzi.orders import services as orders
+    from quanzi.reviews.services import write_review
+
+    xiaomei, ahua = customers
+    # 小美: a coffee order that arrived and was reviewed, a tea order on its way, one unpaid.
+    for k, (buyer, product) in enumerate(
+        ((xiaomei, products[0]), (ahua, products[0]), (xiaomei, products[3]))
+    ):
+        order = orders.buy_now(buyer, product.skus.order_by("created_at").first().pk, 1 + k % 2)
+        _pay(buyer, [order])
+        orders.ship_order(merchant, order.pk, "顺丰速运", f"SF10{k}8832{k}476")
+        orders.confirm_receipt(buyer, order.pk)
+        item = order.items.get()
+        stars, text = REVIEWS[k]
+        write_review(buyer, order.pk, item.pk, stars, text, anonymous=(k == 1))
+    shipped = orders.buy_now(xiaomei, products[1].skus.first().pk, 1)
+    _pay(xiaomei, [shipped])
+    orders.ship_order(merchant, shipped.pk, "中通快递", "ZT7788123456")
+    paid = orders.buy_now(ahua, products[4].skus.first().pk, 1)
+    _pay(ahua, [paid])
+    orders.buy_now(ahua, products[5].skus.first().pk, 2)  # awaiting payment
+
+
 def load_demo() -> bool:
-    """Create the demo users and store unless they exist; True when something was created."""
+    """Create the demo data set unless it exists; True when something was created."""
     from django.db import transaction
 
     from quanzi.accounts.models import User
@@ -32,11 +221,23 @@ def load_demo() -> bool:
     with transaction.atomic():
         users = {}
         for username, phone, _role in DEMO_LOGINS:
-            users[username] = sign_up(username=username, phone=phone, password=DEMO_PASSWORD)
+            users[username] = sign_up(
+                username=username, phone=phone, password=DEMO_PASSWORD, nickname=NICKNAMES[username]
+            )
         operator = users["operator"]
         operator.is_staff = operator.is_superuser = True
         operator.save(update_fields=["is_staff", "is_superuser"])
-        open_store(
-            users["merchant"], name="山野小铺", description="云南山货与手作好物，社群团购的老朋友。"
+        store = open_store(
+            users["merchant"],
+            name="山野小铺",
+            description="云南山货与手作好物。我们在社群里和老朋友一起挑货、试吃、聊天。",
+            shipping_policy="下单后 48 小时内发货，默认顺丰 / 中通。满 99 元包邮。",
+            after_sales_policy="收货 7 天内可申请退款；食品类拆封后不退换，质量问题包退。",
+            shipping_fee=800,
+            free_shipping_threshold=9900,
         )
+        products = _demo_products(users["merchant"], store, operator)
+        _address(users["xiaomei"], "李小美", "昆明市", "五华区翠湖南路 12 号")
+        _address(users["ahua"], "王阿华", "大理市", "古城人民路 88 号")
+    _demo_orders(users["merchant"], [users["xiaomei"], users["ahua"]], products)
     return True

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
-from quanzi.core.errors import DomainError, PayloadTooLarge
+from quanzi.core.errors import DomainError, InvalidInput, PayloadTooLarge
 
 
 class DomainErrorMiddleware:
@@ -26,11 +27,14 @@ class DomainErrorMiddleware:
         )
 
 
-class RequestSizeLimitMiddleware:
-    """Refuse a request body over QUANZI_MAX_REQUEST_BYTES before anything reads it (413).
+class RequestGuardMiddleware:
+    """Refuse, before any view reads them, requests that no view should see (rule 8):
 
-    Django bounds form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams file uploads of any size
-    to disk; this stops a 50 MB body at the door, in the user's language.
+    - a body over QUANZI_MAX_REQUEST_BYTES (413): Django bounds form fields but streams file
+      uploads of any size to disk, so a 50 MB body is stopped at the door;
+    - text carrying a NUL character (400) in the path, the query or a non-file field: PostgreSQL
+      cannot store or compare it and would fail with a 500 deep inside a query.
+    The answer is in the user's language (this runs after LocaleMiddleware).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -42,8 +46,35 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.QUANZI_MAX_REQUEST_BYTES:
-            error = PayloadTooLarge()
-            if request.path.startswith("/api/"):
-                return JsonResponse(error.as_dict(), status=413)
-            return render(request, "core/error.html", {"error": error, "status": 413}, status=413)
+            return self._refuse(request, PayloadTooLarge())
+        if self._has_nul(request):
+            return self._refuse(
+                request,
+                InvalidInput(_("Text must not contain NUL characters."), code="nul_character"),
+            )
         return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return False
+        content_type = request.content_type or ""
+        if content_type.startswith("multipart/"):
+            return any("\x00" in v for values in request.POST.lists() for v in values[1])
+        body = request.body
+        if b"\x00" in body or b"\\u0000" in body:
+            return True
+        return content_type == "application/x-www-form-urlencoded" and b"%00" in body
+
+    @staticmethod
+    def _refuse(request: HttpRequest, error: DomainError) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            return JsonResponse(error.as_dict(), status=error.status)
+        return render(
+            request,
+            "core/error.html",
+            {"error": error, "status": error.status},
+            status=error.status,
+        )

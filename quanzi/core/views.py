@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+HOME_PRODUCTS = 40
+
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The storefront home page."""
-    from quanzi.catalog.models import Product
+    """The storefront home page: the categories and the newest on-shelf products."""
+    from quanzi.catalog.models import Category
+    from quanzi.catalog.search import visible_products
 
-    products = (
-        Product.objects.filter(on_shelf=True, store__is_active=True)
-        .select_related("store")
-        .prefetch_related("images")[:40]
-    )
-    return render(request, "core/home.html", {"products": products})
+    products = visible_products().order_by("-created_at", "id")[:HOME_PRODUCTS]
+    categories = Category.objects.filter(parent=None)
+    return render(request, "core/home.html", {"products": products, "categories": categories})

@@ -1,8 +1,12 @@
-"""Pages of this domain."""
+"""Ledger pages, mounted at /ledger/."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from quanzi.ledger import views
 
 app_name = "ledger"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("console/<str:store_id>/", views.console_balance, name="console_balance"),
+]

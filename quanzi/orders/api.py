@@ -1,7 +1,520 @@
-"""API endpoints of this domain (thin: schema in → service call → schema out)."""
+"""Orders API: cart, checkout, one-click buy, the buyer's and the store's orders, transitions.
+
+Mounted at /api/v1/orders. Money is integer fen. POST /checkout, /buy-now and /{id}/pay accept
+an `Idempotency-Key` header: a replay returns the first response, the same key with another
+body is a 422.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from datetime import datetime
+from typing import Any
 
-router = Router()
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+
+from quanzi.accounts.models import User
+from quanzi.core.api import AUTH, current_user
+from quanzi.core.errors import InvalidInput, NotFound
+from quanzi.core.idempotency import run_idempotent
+from quanzi.orders import cart as carts
+from quanzi.orders import selectors, services
+from quanzi.orders.models import AfterSale, Order, OrderItem, OrderStatus
+from quanzi.stores.services import access_store
+
+router = Router(auth=AUTH)
+
+
+# --- Schemas -------------------------------------------------------------------------------
+
+
+class CartLineOut(Schema):
+    sku_id: str
+    product_id: str
+    title: str
+    sku_label: str
+    unit_price: int
+    quantity: int
+    line_total: int
+    image_url: str
+    available: bool
+    enough_stock: bool
+
+
+class StoreCartOut(Schema):
+    store_id: str
+    store_name: str
+    lines: list[CartLineOut]
+    subtotal: int
+    shipping_fee: int
+    total: int
+
+
+class CartOut(Schema):
+    stores: list[StoreCartOut]
+    total: int
+    count: int
+
+
+class AddToCartIn(Schema):
+    sku_id: str = Field(max_length=16)
+    quantity: int = 1
+
+
+class QuantityIn(Schema):
+    quantity: int
+
+
+class LineIn(Schema):
+    sku_id: str = Field(max_length=16)
+    quantity: int
+
+
+class CheckoutIn(Schema):
+    address_id: str = Field(max_length=16)
+    lines: list[LineIn] | None = Field(
+        default=None, description="the lines to buy; omitted: every line of the cart on sale"
+    )
+    note: str = Field(default="", description="a note to every seller")
+    notes: dict[str, str] = Field(default_factory=dict, description="{store_id: note}")
+
+
+class BuyNowIn(Schema):
+    sku_id: str = Field(max_length=16)
+    quantity: int = 1
+
+
+class OrderItemOut(Schema):
+    id: int
+    sku_id: str
+    product_id: str
+    title: str
+    sku_label: str
+    unit_price: int
+    quantity: int
+    line_total: int
+    image_url: str
+
+
+class OrderOut(Schema):
+    id: str
+    status: str
+    status_label: str
+    store_id: str
+    store_name: str
+    buyer_name: str
+    subtotal: int
+    shipping_fee: int
+    discount: int
+    total: int
+    refunded_amount: int
+    created_at: datetime
+    pay_deadline: datetime
+    items: list[OrderItemOut]
+
+
+class OrderEventOut(Schema):
+    from_status: str
+    to_status: str
+    note: str
+    actor: str | None
+    at: datetime
+
+
+class AfterSaleOut(Schema):
+    id: str
+    kind: str
+    status: str
+    amount: int
+    reason: str
+    merchant_reply: str
+    return_tracking_number: str
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class OrderDetailOut(OrderOut):
+    address: dict[str, str]
+    note: str
+    carrier: str
+    tracking_number: str
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    received_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    auto_receive_at: datetime | None
+    complete_at: datetime | None
+    events: list[OrderEventOut]
+    after_sales: list[AfterSaleOut]
+
+
+class OrderPageOut(Schema):
+    items: list[OrderOut]
+    count: int
+    page: int
+    page_size: int
+    pages: int
+
+
+class ShipIn(Schema):
+    carrier: str = Field(max_length=100)
+    tracking_number: str = Field(max_length=100)
+
+
+class AfterSaleIn(Schema):
+    kind: str = Field(max_length=20, description="refund_only or return_refund")
+    amount: int = Field(description="fen, at most total − refunded")
+    reason: str = Field(max_length=1000)
+    return_tracking_number: str = Field(default="", max_length=100)
+
+
+class RejectIn(Schema):
+    reason: str = Field(max_length=1000)
+
+
+class PayOut(Schema):
+    payment_id: str
+    pay_url: str
+    amount: int
+    status: str
+
+
+# --- Builders ------------------------------------------------------------------------------
+
+
+def cart_out(cart: carts.Cart) -> CartOut:
+    return CartOut(
+        stores=[
+            StoreCartOut(
+                store_id=group.store.pk,
+                store_name=group.store.name,
+                lines=[
+                    CartLineOut(
+                        sku_id=line.sku.pk,
+                        product_id=line.sku.product_id,
+                        title=line.sku.product.title,
+                        sku_label=line.sku.label,
+                        unit_price=line.sku.price,
+                        quantity=line.quantity,
+                        line_total=line.line_total,
+                        image_url=line.image_url,
+                        available=line.available,
+                        enough_stock=line.enough_stock,
+                    )
+                    for line in group.lines
+                ],
+                subtotal=group.subtotal,
+                shipping_fee=group.shipping_fee,
+                total=group.total,
+            )
+            for group in cart.stores
+        ],
+        total=cart.total,
+        count=cart.count,
+    )
+
+
+def _item_out(item: OrderItem) -> OrderItemOut:
+    return OrderItemOut(
+        id=item.pk,
+        sku_id=item.sku_id,
+        product_id=item.product_id,
+        title=item.title,
+        sku_label=item.sku_label,
+        unit_price=item.unit_price,
+        quantity=item.quantity,
+        line_total=item.line_total,
+        image_url=item.image_url,
+    )
+
+
+def _order_fields(order: Order, items: list[OrderItem]) -> dict[str, Any]:
+    return {
+        "id": order.pk,
+        "status": order.status,
+        "status_label": str(OrderStatus(order.status).label),
+        "store_id": order.store_id,
+        "store_name": order.store.name,
+        "buyer_name": order.buyer.display_name,
+        "subtotal": order.subtotal,
+        "shipping_fee": order.shipping_fee,
+        "discount": order.discount,
+        "total": order.total,
+        "refunded_amount": order.refunded_amount,
+        "created_at": order.created_at,
+        "pay_deadline": order.pay_deadline,
+        "items": [_item_out(item) for item in items],
+    }
+
+
+def order_out(order: Order) -> OrderOut:
+    """An order of a list (store, buyer and items prefetched)."""
+    return OrderOut(**_order_fields(order, list(order.items.all())))
+
+
+def _after_sale_out(after_sale: AfterSale) -> AfterSaleOut:
+    return AfterSaleOut(
+        id=after_sale.pk,
+        kind=after_sale.kind,
+        status=after_sale.status,
+        amount=after_sale.amount,
+        reason=after_sale.reason,
+        merchant_reply=after_sale.merchant_reply,
+        return_tracking_number=after_sale.return_tracking_number,
+        created_at=after_sale.created_at,
+        decided_at=after_sale.decided_at,
+    )
+
+
+def detail_out(order: Order) -> OrderDetailOut:
+    found = selectors.details(order)
+    return OrderDetailOut(
+        **_order_fields(order, found.items),
+        address={k: str(v) for k, v in (order.address or {}).items()},
+        note=order.note,
+        carrier=order.carrier,
+        tracking_number=order.tracking_number,
+        paid_at=order.paid_at,
+        shipped_at=order.shipped_at,
+        received_at=order.received_at,
+        completed_at=order.completed_at,
+        cancelled_at=order.cancelled_at,
+        auto_receive_at=order.auto_receive_at,
+        complete_at=order.complete_at,
+        events=[
+            OrderEventOut(
+                from_status=event.from_status,
+                to_status=event.to_status,
+                note=_(event.note) if event.note else "",
+                actor=event.actor.display_name if event.actor else None,
+                at=event.at,
+            )
+            for event in found.events
+        ],
+        after_sales=[_after_sale_out(a) for a in found.after_sales],
+    )
+
+
+def page_out(page: selectors.Page) -> OrderPageOut:
+    return OrderPageOut(
+        items=[order_out(order) for order in page.items],
+        count=page.count,
+        page=page.page,
+        page_size=page.page_size,
+        pages=page.pages,
+    )
+
+
+def _status_filter(status: str | None) -> tuple[str, ...]:
+    if not status:
+        return ()
+    if status not in OrderStatus.values:
+        raise InvalidInput(
+            _("Unknown order status “%(status)s”.") % {"status": status},
+            field="status",
+        )
+    return (status,)
+
+
+def _idempotency_key(request: HttpRequest) -> str | None:
+    return request.headers.get("Idempotency-Key") or None
+
+
+def _buyer(request: HttpRequest) -> User:
+    return current_user(request)
+
+
+# --- Cart ----------------------------------------------------------------------------------
+
+
+@router.get("/cart", response=CartOut)
+def get_cart(request: HttpRequest) -> CartOut:
+    """The cart, grouped by store, with each store's subtotal, shipping fee and total."""
+    return cart_out(carts.cart_for(_buyer(request)))
+
+
+@router.post("/cart/items", response=CartOut)
+def add_cart_item(request: HttpRequest, data: AddToCartIn) -> CartOut:
+    """Add a SKU (merged with its line; 1..99 per line). The cart does not reserve stock."""
+    user = _buyer(request)
+    carts.add_to_cart(user, data.sku_id, data.quantity)
+    return cart_out(carts.cart_for(user))
+
+
+@router.patch("/cart/items/{sku_id}", response=CartOut)
+def update_cart_item(request: HttpRequest, sku_id: str, data: QuantityIn) -> CartOut:
+    user = _buyer(request)
+    carts.set_cart_quantity(user, sku_id, data.quantity)
+    return cart_out(carts.cart_for(user))
+
+
+@router.delete("/cart/items/{sku_id}", response=CartOut)
+def remove_cart_item(request: HttpRequest, sku_id: str) -> CartOut:
+    user = _buyer(request)
+    carts.remove_from_cart(user, sku_id)
+    return cart_out(carts.cart_for(user))
+
+
+# --- Creating orders -----------------------------------------------------------------------
+
+
+@router.post("/checkout", response={201: list[OrderOut]})
+def checkout(request: HttpRequest, data: CheckoutIn) -> Status[Any]:
+    """Place one order per store (Idempotency-Key honoured). Without `lines`, buys every line of
+    the cart on sale; bought lines leave the cart."""
+    user = _buyer(request)
+
+    def action() -> tuple[int, Any]:
+        if data.lines is None:
+            lines = carts.cart_for(user).checkout_lines()
+            from_cart = True
+        else:
+            lines = [(line.sku_id, line.quantity) for line in data.lines]
+            from_cart = False
+        orders = services.place_orders(
+            user, lines, data.address_id, data.notes or data.note, from_cart=from_cart
+        )
+        return 201, [_created_out(order) for order in orders]
+
+    status, body = run_idempotent(
+        user, "orders.checkout", _idempotency_key(request), data.dict(), action
+    )
+    return Status(status, body)
+
+
+def _created_out(order: Order) -> dict[str, Any]:
+    """A newly placed order as JSON (what an idempotent replay returns byte for byte)."""
+    items = list(order.items.all())
+    return OrderOut(**_order_fields(order, items)).model_dump(mode="json")
+
+
+@router.post("/buy-now", response={201: OrderOut})
+def buy_now(request: HttpRequest, data: BuyNowIn) -> Status[Any]:
+    """One-click order (一键下单) to the default address (400 `no_default_address` without one)."""
+    user = _buyer(request)
+
+    def action() -> tuple[int, Any]:
+        order = services.buy_now(user, data.sku_id, data.quantity)
+        return 201, _created_out(order)
+
+    status, body = run_idempotent(
+        user, "orders.buy_now", _idempotency_key(request), data.dict(), action
+    )
+    return Status(status, body)
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+@router.get("", response=OrderPageOut)
+def my_orders(
+    request: HttpRequest, status: str | None = None, page: int = 1, page_size: int = 20
+) -> OrderPageOut:
+    """The caller's orders, newest first, optionally of one status."""
+    found = selectors.orders_of_buyer(_buyer(request), _status_filter(status), page, page_size)
+    return page_out(found)
+
+
+@router.get("/store/{store_id}", response=OrderPageOut)
+def store_orders(
+    request: HttpRequest,
+    store_id: str,
+    status: str | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> OrderPageOut:
+    """A store's orders for its owner and staff, optionally of one status."""
+    if not services.is_public_id(store_id):
+        raise NotFound(_("Store not found."))
+    store = access_store(_buyer(request), store_id)
+    return page_out(selectors.orders_of_store(store, _status_filter(status), page, page_size))
+
+
+# --- One order -----------------------------------------------------------------------------
+
+
+@router.get("/{order_id}", response=OrderDetailOut)
+def order_detail(request: HttpRequest, order_id: str) -> OrderDetailOut:
+    """An order with items, events and after-sales, for its buyer and its store's staff."""
+    return detail_out(services.access_order(_buyer(request), order_id, need="any"))
+
+
+@router.post("/{order_id}/pay", response=PayOut)
+def pay(request: HttpRequest, order_id: str) -> Status[Any]:
+    """Start (or resume) the payment of an unpaid order; open `pay_url` to pay."""
+    user = _buyer(request)
+    # Read (and refresh) the order before the idempotent transaction, so that a pay window
+    # found closed here stays closed even though the payment is then refused.
+    order = services.access_order(user, order_id, need="buyer")
+
+    def action() -> tuple[int, Any]:
+        from quanzi.payments.services import start_payment
+
+        payment = start_payment(user, [order])
+        body = PayOut(
+            payment_id=payment.id,
+            pay_url=payment.pay_url,
+            amount=payment.amount,
+            status=str(payment.status),
+        )
+        return 200, body.model_dump(mode="json")
+
+    status, body = run_idempotent(
+        user, "orders.pay", _idempotency_key(request), {"order_id": order_id}, action
+    )
+    return Status(status, body)
+
+
+@router.post("/{order_id}/cancel", response=OrderDetailOut)
+def cancel(request: HttpRequest, order_id: str) -> OrderDetailOut:
+    """The buyer cancels an unpaid order."""
+    return detail_out(services.cancel_order(_buyer(request), order_id))
+
+
+@router.post("/{order_id}/confirm-receipt", response=OrderDetailOut)
+def confirm_receipt(request: HttpRequest, order_id: str) -> OrderDetailOut:
+    return detail_out(services.confirm_receipt(_buyer(request), order_id))
+
+
+@router.post("/{order_id}/ship", response=OrderDetailOut)
+def ship(request: HttpRequest, order_id: str, data: ShipIn) -> OrderDetailOut:
+    """Store staff ship a paid order."""
+    order = services.ship_order(_buyer(request), order_id, data.carrier, data.tracking_number)
+    return detail_out(order)
+
+
+@router.post("/{order_id}/after-sales", response={201: AfterSaleOut})
+def request_after_sale(request: HttpRequest, order_id: str, data: AfterSaleIn) -> Status[Any]:
+    """The buyer asks for a refund only or a return and refund."""
+    after_sale = services.request_after_sale(
+        _buyer(request),
+        order_id,
+        kind=data.kind,
+        amount=data.amount,
+        reason=data.reason,
+        return_tracking_number=data.return_tracking_number,
+    )
+    return Status(201, _after_sale_out(after_sale))
+
+
+@router.post("/{order_id}/after-sales/{after_sale_id}/withdraw", response=AfterSaleOut)
+def withdraw_after_sale(request: HttpRequest, order_id: str, after_sale_id: str) -> AfterSaleOut:
+    return _after_sale_out(services.withdraw_after_sale(_buyer(request), order_id, after_sale_id))
+
+
+@router.post("/{order_id}/after-sales/{after_sale_id}/approve", response=AfterSaleOut)
+def approve_after_sale(request: HttpRequest, order_id: str, after_sale_id: str) -> AfterSaleOut:
+    """Store staff approve; the refund completes when the payment provider confirms it."""
+    return _after_sale_out(services.approve_after_sale(_buyer(request), order_id, after_sale_id))
+
+
+@router.post("/{order_id}/after-sales/{after_sale_id}/reject", response=AfterSaleOut)
+def reject_after_sale(
+    request: HttpRequest, order_id: str, after_sale_id: str, data: RejectIn
+) -> AfterSaleOut:
+    """Store staff reject with a reason; the order returns to where it was."""
+    return _after_sale_out(
+        services.reject_after_sale(_buyer(request), order_id, after_sale_id, data.reason)
+    )

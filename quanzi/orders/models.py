@@ -74,6 +74,10 @@ class Order(PublicModel):
     auto_receive_at = models.DateTimeField(null=True, blank=True)
     complete_at = models.DateTimeField(null=True, blank=True)
     checkout_key = models.CharField(max_length=64, blank=True, db_index=True)
+    # The payment whose capture paid this order (a capture by any other payment is refused).
+    payment_id = models.CharField(max_length=16, blank=True)
+    # Set once by the one action that gives the stock back (cancel or full refund before shipping).
+    stock_returned = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -81,6 +85,8 @@ class Order(PublicModel):
             models.Index(fields=["buyer", "-created_at"]),
             models.Index(fields=["store", "status", "-created_at"]),
             models.Index(fields=["status", "pay_deadline"]),
+            models.Index(fields=["status", "auto_receive_at"]),
+            models.Index(fields=["status", "complete_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_nonneg"),
@@ -88,6 +94,12 @@ class Order(PublicModel):
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("total")),
                 name="order_refund_within_total",
+            ),
+            # A double-submitted checkout finds the orders of its first submit (one per store).
+            models.UniqueConstraint(
+                fields=["buyer", "checkout_key", "store"],
+                condition=~Q(checkout_key=""),
+                name="order_checkout_once_per_store",
             ),
         ]
 

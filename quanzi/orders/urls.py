@@ -1,4 +1,4 @@
-"""Order pages."""
+"""Order pages (mounted at /orders/) and the store console's order pages."""
 
 from __future__ import annotations
 
@@ -8,6 +8,34 @@ from quanzi.orders import views
 
 app_name = "orders"
 urlpatterns = [
-    path("cart/", views.cart, name="cart"),
     path("", views.my_orders, name="my_orders"),
+    path("cart/", views.cart, name="cart"),
+    path("cart/add/", views.cart_add, name="cart_add"),
+    path("cart/update/", views.cart_update, name="cart_update"),
+    path("cart/remove/", views.cart_remove, name="cart_remove"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("buy-now/", views.buy_now, name="buy_now"),
+    path("console/<str:store_id>/", views.console_orders, name="console_orders"),
+    path("console/<str:store_id>/<str:order_id>/", views.console_order, name="console_order"),
+    path("console/<str:store_id>/<str:order_id>/ship/", views.console_ship, name="console_ship"),
+    path(
+        "console/<str:store_id>/<str:order_id>/after-sales/<str:after_sale_id>/approve/",
+        views.console_after_sale_approve,
+        name="console_after_sale_approve",
+    ),
+    path(
+        "console/<str:store_id>/<str:order_id>/after-sales/<str:after_sale_id>/reject/",
+        views.console_after_sale_reject,
+        name="console_after_sale_reject",
+    ),
+    path("<str:order_id>/", views.detail, name="detail"),
+    path("<str:order_id>/pay/", views.pay, name="pay"),
+    path("<str:order_id>/cancel/", views.cancel, name="cancel"),
+    path("<str:order_id>/confirm-receipt/", views.confirm_receipt, name="confirm_receipt"),
+    path("<str:order_id>/after-sales/", views.after_sales_request, name="after_sales"),
+    path(
+        "<str:order_id>/after-sales/<str:after_sale_id>/withdraw/",
+        views.after_sales_withdraw,
+        name="after_sales_withdraw",
+    ),
 ]

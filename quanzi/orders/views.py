@@ -1,17 +1,405 @@
-"""Order pages."""
+"""Order pages: cart, checkout, one-click buy, my orders, order detail, after-sales, and the
+store console's order list and order page. Thin: the services do the work."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode, urlparse
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from quanzi.accounts.models import Address, User
+from quanzi.core.errors import DomainError, NotFound
+from quanzi.core.ids import new_id
+from quanzi.core.money import yuan_to_fen
+from quanzi.orders import cart as carts
+from quanzi.orders import selectors, services
+from quanzi.orders.models import AfterSaleKind, Order, OrderStatus
+from quanzi.stores.services import access_store
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    """Where the request came from (the product page), if it is one of our pages."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        parsed = urlparse(referer)
+        return parsed.path + (f"?{parsed.query}" if parsed.query else "")
+    return default
+
+
+def _login_first(request: HttpRequest) -> HttpResponse:
+    back = _back(request, reverse("orders:cart"))
+    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': back})}")
+
+
+# --- Cart ----------------------------------------------------------------------------------
 
 
 @login_required
 def cart(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"products": []})
+    return render(request, "orders/cart.html", {"cart": carts.cart_for(_user(request))})
+
+
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    """POST sku, quantity (from the product page): add to the cart, then show the cart."""
+    if not request.user.is_authenticated:
+        return _login_first(request)
+    try:
+        carts.add_to_cart(
+            _user(request), request.POST.get("sku", ""), request.POST.get("quantity", "1")
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(_back(request, reverse("orders:cart")))
+    messages.success(request, _("Added to your cart."))
+    return redirect("orders:cart")
+
+
+@login_required
+@require_POST
+def cart_update(request: HttpRequest) -> HttpResponse:
+    try:
+        carts.set_cart_quantity(
+            _user(request), request.POST.get("sku", ""), request.POST.get("quantity", "")
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("orders:cart")
+
+
+@login_required
+@require_POST
+def cart_remove(request: HttpRequest) -> HttpResponse:
+    try:
+        carts.remove_from_cart(_user(request), request.POST.get("sku", ""))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("orders:cart")
+
+
+# --- Checkout and one-click buy ------------------------------------------------------------
+
+
+def _pay_or_show(request: HttpRequest, orders: list[Order]) -> HttpResponse:
+    """Start the payment of new orders and go to the pay page; if that fails, the orders are
+    there to pay later from their page."""
+    from quanzi.payments.services import start_payment
+
+    try:
+        payment = start_payment(_user(request), orders)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        if len(orders) == 1:
+            return redirect("orders:detail", order_id=orders[0].pk)
+        return redirect("orders:my_orders")
+    return redirect(payment.pay_url)
+
+
+def _checkout_context(request: HttpRequest, shown: carts.Cart) -> dict[str, Any]:
+    user = _user(request)
+    addresses = list(Address.objects.filter(user=user))
+    chosen = request.POST.get("address") or next(
+        (a.pk for a in addresses if a.is_default), addresses[0].pk if addresses else ""
+    )
+    return {
+        "cart": shown,
+        "addresses": addresses,
+        "chosen_address": chosen,
+        "checkout_key": request.POST.get("checkout_key") or new_id(),
+        "groups": [(g, request.POST.get(f"note_{g.store.pk}", "")) for g in shown.stores],
+        "add_address_url": (
+            f"{reverse('accounts:address_new')}?{urlencode({'next': reverse('orders:checkout')})}"
+        ),
+    }
+
+
+def _available_only(full: carts.Cart) -> carts.Cart:
+    groups = [
+        carts.StoreCart(store=g.store, lines=[line for line in g.lines if line.available])
+        for g in full.stores
+    ]
+    return carts.Cart(stores=[g for g in groups if g.lines])
+
+
+def _line(raw: str) -> tuple[str, str]:
+    """A checkout form line 'sku_id:quantity'."""
+    sku_id, _sep, quantity = raw.partition(":")
+    return sku_id, quantity
+
+
+@login_required
+def checkout(request: HttpRequest) -> HttpResponse:
+    """GET: the cart's lines on sale with address, notes, shipping and totals per store.
+    POST: place one order per store, then go to the pay page."""
+    user = _user(request)
+    shown = _available_only(carts.cart_for(user))
+    if request.method != "POST":
+        if not shown.stores:
+            messages.error(request, _("Your cart has nothing on sale to check out."))
+            return redirect("orders:cart")
+        return render(request, "orders/checkout.html", _checkout_context(request, shown))
+    lines = [_line(raw) for raw in request.POST.getlist("line")]
+    notes = {key[5:]: request.POST.get(key, "") for key in request.POST if key.startswith("note_")}
+    try:
+        orders = services.place_orders(
+            user,
+            lines,
+            request.POST.get("address", ""),
+            notes,
+            checkout_key=request.POST.get("checkout_key", ""),
+            from_cart=True,
+        )
+    except DomainError as exc:
+        context = {**_checkout_context(request, shown), "error": exc}
+        return render(request, "orders/checkout.html", context, status=exc.status)
+    return _pay_or_show(request, orders)
+
+
+@require_POST
+def buy_now(request: HttpRequest) -> HttpResponse:
+    """POST sku, quantity (from the product page): one-click order to the default address,
+    then the pay page. Without a default address: the address form, then back here."""
+    if not request.user.is_authenticated:
+        return _login_first(request)
+    back = _back(request, reverse("orders:cart"))
+    try:
+        order = services.buy_now(
+            _user(request),
+            request.POST.get("sku", ""),
+            request.POST.get("quantity", "1"),
+            checkout_key=request.POST.get("checkout_key", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        if exc.code == "no_default_address":
+            return redirect(f"{reverse('accounts:address_new')}?{urlencode({'next': back})}")
+        return redirect(back)
+    return _pay_or_show(request, [order])
+
+
+# --- The buyer's orders --------------------------------------------------------------------
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 6 else 1
+
+
+def _tab(request: HttpRequest) -> str:
+    tab = request.GET.get("status", "")
+    return tab if tab in OrderStatus.values else ""
 
 
 @login_required
 def my_orders(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"products": []})
+    tab = _tab(request)
+    statuses = selectors.statuses_of_tab(tab)
+    page = selectors.orders_of_buyer(_user(request), statuses, _page_number(request))
+    return render(
+        request,
+        "orders/my_orders.html",
+        {"page": page, "tabs": selectors.tabs_with_active(tab), "tab": tab},
+    )
+
+
+@login_required
+def detail(request: HttpRequest, order_id: str) -> HttpResponse:
+    order = services.access_order(_user(request), order_id, need="buyer")
+    return render(request, "orders/detail.html", {"d": selectors.details(order)})
+
+
+@login_required
+@require_POST
+def pay(request: HttpRequest, order_id: str) -> HttpResponse:
+    order = services.access_order(_user(request), order_id, need="buyer")
+    return _pay_or_show(request, [order])
+
+
+def _order_action(request: HttpRequest, order_id: str, done: str, action: Any) -> HttpResponse:
+    try:
+        action(_user(request), order_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, done)
+    return redirect("orders:detail", order_id=order_id)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, order_id: str) -> HttpResponse:
+    return _order_action(request, order_id, _("Order cancelled."), services.cancel_order)
+
+
+@login_required
+@require_POST
+def confirm_receipt(request: HttpRequest, order_id: str) -> HttpResponse:
+    return _order_action(request, order_id, _("Receipt confirmed."), services.confirm_receipt)
+
+
+def _amount_from_form(raw: str) -> int:
+    return yuan_to_fen(raw) if raw.strip() else 0
+
+
+@login_required
+def after_sales_request(request: HttpRequest, order_id: str) -> HttpResponse:
+    """The after-sales form: refund only or return and refund, amount (yuan) and reason."""
+    user = _user(request)
+    order = services.access_order(user, order_id, need="buyer")
+    if order.status not in services.AFTER_SALES_FROM:
+        messages.error(
+            request, str(services.transition_refused(services.REFUSE_AFTER_SALES, order).message)
+        )
+        return redirect("orders:detail", order_id=order_id)
+    error = None
+    if request.method == "POST":
+        try:
+            services.request_after_sale(
+                user,
+                order_id,
+                kind=request.POST.get("kind", ""),
+                amount=_amount_from_form(request.POST.get("amount", "")),
+                reason=request.POST.get("reason", ""),
+                return_tracking_number=request.POST.get("return_tracking_number", ""),
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Your request was sent to the seller."))
+            return redirect("orders:detail", order_id=order_id)
+    return render(
+        request,
+        "orders/after_sales_form.html",
+        {
+            "order": order,
+            "error": error,
+            "form": request.POST,
+            "kinds": AfterSaleKind.choices,
+            "max_amount": order.total - order.refunded_amount,
+        },
+        status=error.status if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def after_sales_withdraw(request: HttpRequest, order_id: str, after_sale_id: str) -> HttpResponse:
+    def withdraw(user: User, oid: str) -> None:
+        services.withdraw_after_sale(user, oid, after_sale_id)
+
+    return _order_action(request, order_id, _("Request withdrawn."), withdraw)
+
+
+# --- Store console -------------------------------------------------------------------------
+
+
+@login_required
+def console_orders(request: HttpRequest, store_id: str) -> HttpResponse:
+    if not services.is_public_id(store_id):
+        raise NotFound(_("Store not found."))
+    store = access_store(_user(request), store_id)
+    tab = _tab(request)
+    statuses = selectors.statuses_of_tab(tab)
+    page = selectors.orders_of_store(store, statuses, _page_number(request))
+    return render(
+        request,
+        "orders/console_orders.html",
+        {
+            "store": store,
+            "console_tab": "orders",
+            "page": page,
+            "tabs": selectors.tabs_with_active(tab),
+            "tab": tab,
+        },
+    )
+
+
+def _console_order(request: HttpRequest, store_id: str, order_id: str) -> Order:
+    order = services.access_order(_user(request), order_id, need="store")
+    if order.store_id != store_id:
+        raise NotFound(_("Order not found."))
+    return order
+
+
+def _render_console_order(
+    request: HttpRequest, order: Order, error: DomainError | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "orders/console_order.html",
+        {
+            "store": order.store,
+            "console_tab": "orders",
+            "d": selectors.details(order),
+            "error": error,
+            "form": request.POST if error else {},
+        },
+        status=error.status if error else 200,
+    )
+
+
+@login_required
+def console_order(request: HttpRequest, store_id: str, order_id: str) -> HttpResponse:
+    return _render_console_order(request, _console_order(request, store_id, order_id))
+
+
+def _console_form(
+    request: HttpRequest, store_id: str, order_id: str, done: str, action: Any
+) -> HttpResponse:
+    """Run a console action; on refusal show the order page again with the message."""
+    order = _console_order(request, store_id, order_id)
+    try:
+        action(_user(request), order.pk)
+    except DomainError as exc:
+        return _render_console_order(request, services.refresh_order(order), exc)
+    messages.success(request, done)
+    return redirect("orders:console_order", store_id=store_id, order_id=order_id)
+
+
+@login_required
+@require_POST
+def console_ship(request: HttpRequest, store_id: str, order_id: str) -> HttpResponse:
+    def ship(user: User, oid: str) -> None:
+        services.ship_order(
+            user, oid, request.POST.get("carrier", ""), request.POST.get("tracking_number", "")
+        )
+
+    return _console_form(request, store_id, order_id, _("Order shipped."), ship)
+
+
+@login_required
+@require_POST
+def console_after_sale_approve(
+    request: HttpRequest, store_id: str, order_id: str, after_sale_id: str
+) -> HttpResponse:
+    def approve(user: User, oid: str) -> None:
+        services.approve_after_sale(user, oid, after_sale_id)
+
+    return _console_form(
+        request, store_id, order_id, _("Approved: the refund is on its way."), approve
+    )
+
+
+@login_required
+@require_POST
+def console_after_sale_reject(
+    request: HttpRequest, store_id: str, order_id: str, after_sale_id: str
+) -> HttpResponse:
+    def reject(user: User, oid: str) -> None:
+        services.reject_after_sale(user, oid, after_sale_id, request.POST.get("reason", ""))
+
+    return _console_form(request, store_id, order_id, _("Request rejected."), reject)

@@ -1,10 +1,177 @@
-"""Reads of reviews for other domains' pages."""
+"""Reads of reviews: the product page, the all-reviews list, the console and pending items.
+
+Every list takes a constant number of queries whatever its length: authors, items and products
+come through joins, photos through one prefetch.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from quanzi.accounts.models import User
+from quanzi.catalog.models import Product
+from quanzi.core.errors import NotFound
+from quanzi.orders.models import OrderItem, OrderStatus
+from quanzi.reviews.models import MAX_STARS, Review, ReviewPhoto
+from quanzi.reviews.services import REVIEWABLE_STATUSES, Actor
+from quanzi.stores.models import Store
+from quanzi.stores.services import access_store
+
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 50
+
+T = TypeVar("T", bound=Model)
 
 
-def recent_reviews(product_id: str, limit: int = 5) -> list[Any]:
-    """The product's most recent visible reviews, newest first (filled in by the reviews work)."""
-    return []
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list; `number` is clamped to the existing pages."""
+
+    items: Sequence[T]
+    count: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def paginate(queryset: QuerySet[T], page: int | None, page_size: int | None) -> Page[T]:
+    size = min(max(page_size or DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE)
+    count = queryset.count()
+    last = max(1, -(-count // size))
+    number = min(max(page or 1, 1), last)
+    start = (number - 1) * size
+    items = list(queryset[start : start + size]) if count else []
+    return Page(items=items, count=count, number=number, size=size)
+
+
+def _with_photos() -> Exists:
+    return Exists(ReviewPhoto.objects.filter(review=OuterRef("pk")))
+
+
+def _listed(queryset: QuerySet[Review]) -> QuerySet[Review]:
+    return queryset.select_related("author", "order_item").prefetch_related("photos")
+
+
+def visible_reviews() -> QuerySet[Review]:
+    """Reviews anyone may read (not hidden by moderation), newest first."""
+    return Review.objects.filter(is_hidden=False).order_by("-created_at", "id")
+
+
+def recent_reviews(product_id: str, limit: int = 5) -> list[Review]:
+    """The product's most recent visible reviews, newest first."""
+    return list(_listed(visible_reviews().filter(product_id=product_id))[:limit])
+
+
+def public_product(product_id: str) -> Product:
+    """A product whose reviews are public: one the storefront shows (on shelf, store open)."""
+    product = (
+        Product.objects.filter(pk=product_id, on_shelf=True, store__is_active=True)
+        .select_related("store")
+        .first()
+    )
+    if product is None:
+        raise NotFound(_("Product not found."))
+    return product
+
+
+def _filtered(queryset: QuerySet[Review], stars: int | None, with_photos: bool) -> QuerySet[Review]:
+    if stars is not None and 1 <= stars <= MAX_STARS:
+        queryset = queryset.filter(stars=stars)
+    if with_photos:
+        queryset = queryset.filter(_with_photos())
+    return queryset
+
+
+def product_reviews(
+    product_id: str,
+    *,
+    stars: int | None = None,
+    with_photos: bool = False,
+    page: int | None = 1,
+    page_size: int | None = DEFAULT_PAGE_SIZE,
+) -> Page[Review]:
+    """A page of the product's visible reviews, optionally only `stars` or only with photos."""
+    queryset = _filtered(visible_reviews().filter(product_id=product_id), stars, with_photos)
+    return paginate(_listed(queryset), page, page_size)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """How many visible reviews have each number of stars, and how many have photos."""
+
+    by_stars: dict[int, int]
+    with_photos: int
+    total: int
+
+
+def rating_breakdown(product_id: str) -> Breakdown:
+    """Counts for the filter chips of the all-reviews page, in one query."""
+    counts = {f"s{n}": Count("pk", filter=Q(stars=n)) for n in range(1, MAX_STARS + 1)}
+    row = (
+        visible_reviews()
+        .filter(product_id=product_id)
+        .annotate(has_photos=_with_photos())
+        .aggregate(total=Count("pk"), photos=Count("pk", filter=Q(has_photos=True)), **counts)
+    )
+    by_stars = {n: row[f"s{n}"] for n in range(MAX_STARS, 0, -1)}
+    return Breakdown(by_stars=by_stars, with_photos=row["photos"], total=row["total"])
+
+
+def store_reviews(
+    user: Actor,
+    store_id: str,
+    *,
+    stars: int | None = None,
+    unreplied: bool = False,
+    page: int | None = 1,
+    page_size: int | None = DEFAULT_PAGE_SIZE,
+) -> tuple[Store, Page[Review]]:
+    """The store's reviews for its console (hidden ones included, marked), newest first."""
+    store = access_store(user if isinstance(user, User) else None, store_id)
+    queryset = _filtered(Review.objects.filter(store=store), stars, False)
+    if unreplied:
+        queryset = queryset.filter(merchant_reply="")
+    queryset = _listed(queryset).select_related("product").order_by("-created_at", "id")
+    return store, paginate(queryset, page, page_size)
+
+
+def pending_items(
+    user: User, *, page: int | None = 1, page_size: int | None = DEFAULT_PAGE_SIZE
+) -> Page[OrderItem]:
+    """The user's received items still waiting for a review, most recently received first."""
+    reviewable = Q(order__status__in=REVIEWABLE_STATUSES) | Q(
+        order__status=OrderStatus.AFTER_SALES,
+        order__status_before_after_sales__in=REVIEWABLE_STATUSES,
+    )
+    queryset = (
+        OrderItem.objects.filter(reviewable, order__buyer=user)
+        .filter(~Exists(Review.objects.filter(order_item=OuterRef("pk"))))
+        .select_related("order")
+        .order_by(F("order__received_at").desc(nulls_last=True), "-order__created_at", "pk")
+    )
+    return paginate(queryset, page, page_size)
+
+
+def reviewed_item_ids(item_ids: Iterable[int]) -> set[int]:
+    """Which of these order items already have a review, in one query (for order pages)."""
+    return set(
+        Review.objects.filter(order_item_id__in=list(item_ids)).values_list(
+            "order_item_id", flat=True
+        )
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
@@ -12,6 +13,16 @@ from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from quanzi.stores.models import StaffRole, Store, StoreStaff
 
 MAX_STORES_PER_USER = 5
+MAX_STAFF_PER_STORE = 20
+TEXT_LIMITS = {"name": 60, "description": 2000, "shipping_policy": 2000, "after_sales_policy": 2000}
+NUMBER_RANGES = {
+    "shipping_fee": (0, 1_000_000),  # fen: up to ¥10,000 per order
+    "free_shipping_threshold": (0, 100_000_000),  # fen: up to ¥1,000,000 (0 = never free)
+    "payment_window_minutes": (1, 24 * 60),
+    "auto_receive_days": (1, 30),
+    "after_sales_days": (0, 30),
+}
+EDITABLE_FIELDS = (*TEXT_LIMITS, *NUMBER_RANGES)
 
 
 def role_in(user: User | None, store: Store) -> str | None:
@@ -23,14 +34,20 @@ def role_in(user: User | None, store: Store) -> str | None:
 
 
 def access_store(user: User | None, store_id: str, *, need: str = "staff") -> Store:
-    """The store if `user` may act on it as `need` ('staff' lets owner and staff; 'owner' only
-    the owner). A store the user has no role in answers 404 to staff actions, so ids of stores
-    one does not work for reveal nothing beyond their public page."""
+    """The store if `user` may act on it as `need`.
+
+    'read': anyone sees an open store; a closed one only its people. 'staff': owner and staff;
+    'owner': the owner only. The public page of an open store is no secret, so someone without
+    the role gets 403 there; an unknown id, or a closed store one does not work for, is 404."""
     store = Store.objects.filter(pk=store_id).first()
     if store is None:
         raise NotFound(_("Store not found."))
     role = role_in(user, store)
     if role is None:
+        if not store.is_active:
+            raise NotFound(_("Store not found."))
+        if need == "read":
+            return store
         raise PermissionDenied(_("You do not work for this store."))
     if need == "owner" and role != StaffRole.OWNER:
         raise PermissionDenied(_("Only the store owner can do this."))
@@ -38,37 +55,36 @@ def access_store(user: User | None, store_id: str, *, need: str = "staff") -> St
 
 
 def stores_of(user: User) -> list[Store]:
-    return list(Store.objects.filter(staff__user=user).order_by("created_at"))
+    """The stores the user works for, oldest membership first."""
+    return [m.store for m in memberships(user)]
+
+
+def memberships(user: User) -> list[StoreStaff]:
+    """The user's roles, each with its store loaded, oldest first."""
+    return list(StoreStaff.objects.filter(user=user).select_related("store").order_by("created_at"))
 
 
 def _clean_store_fields(data: dict[str, Any]) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
-    text_fields = {
-        "name": 60,
-        "description": 2000,
-        "shipping_policy": 2000,
-        "after_sales_policy": 2000,
-    }
-    for name, limit in text_fields.items():
-        if name in data and data[name] is not None:
+    for name, limit in TEXT_LIMITS.items():
+        if data.get(name) is not None:
             value = str(data[name]).strip()
             if len(value) > limit:
-                raise InvalidInput(_("This field is too long."), field=name)
+                raise InvalidInput(
+                    _("This field is too long (at most %(n)d characters).") % {"n": limit},
+                    field=name,
+                )
             cleaned[name] = value
     if "name" in cleaned and not cleaned["name"]:
         raise InvalidInput(_("A store needs a name."), field="name")
-    int_fields = {
-        "shipping_fee": (0, 100_000_00),
-        "free_shipping_threshold": (0, 100_000_000),
-        "payment_window_minutes": (1, 24 * 60),
-        "auto_receive_days": (1, 30),
-        "after_sales_days": (0, 30),
-    }
-    for name, (low, high) in int_fields.items():
-        if name in data and data[name] is not None:
+    for name, (low, high) in NUMBER_RANGES.items():
+        if data.get(name) is not None:
+            value = data[name]
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                raise InvalidInput(_("Enter a whole number."), field=name)
             try:
-                number = int(data[name])
-            except (TypeError, ValueError) as exc:
+                number = int(value)
+            except ValueError as exc:
                 raise InvalidInput(_("Enter a whole number."), field=name) from exc
             if not low <= number <= high:
                 raise InvalidInput(
@@ -79,55 +95,82 @@ def _clean_store_fields(data: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-@transaction.atomic
-def open_store(user: User, *, name: str, **fields: Any) -> Store:
-    if StoreStaff.objects.filter(user=user, role=StaffRole.OWNER).count() >= MAX_STORES_PER_USER:
-        raise Conflict(_("You can own at most %(n)d stores.") % {"n": MAX_STORES_PER_USER})
-    cleaned = _clean_store_fields({"name": name, **fields})
-    logo = fields.get("logo")
-    store = Store(**cleaned)
-    if logo:
-        from quanzi.catalog.images import validate_image
+def _set_logo(store: Store, logo: Any) -> None:
+    """Validate the upload and store it under a name of our own (never the client's)."""
+    from quanzi.catalog.images import validate_image
 
-        validate_image(logo)
-        store.logo = logo
-    store.save()
-    StoreStaff.objects.create(store=store, user=user, role=StaffRole.OWNER)
+    ext, _w, _h = validate_image(logo)
+    store.logo.save(f"{store.pk}.{ext}", logo, save=False)
+
+
+def open_store(user: User, *, name: str, logo: Any = None, **fields: Any) -> Store:
+    """Open a store; its creator becomes the owner."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown field."), field=sorted(unknown)[0])
+    cleaned = _clean_store_fields({**fields, "name": name or ""})
+    with transaction.atomic():
+        owned = StoreStaff.objects.filter(user=user, role=StaffRole.OWNER).count()
+        if owned >= MAX_STORES_PER_USER:
+            raise Conflict(_("You can own at most %(n)d stores.") % {"n": MAX_STORES_PER_USER})
+        store = Store(**cleaned)
+        if logo:
+            _set_logo(store, logo)
+        store.save()
+        StoreStaff.objects.create(store=store, user=user, role=StaffRole.OWNER)
     return store
 
 
-@transaction.atomic
-def update_store(user: User, store_id: str, **fields: Any) -> Store:
+def update_store(user: User, store_id: str, *, logo: Any = None, **fields: Any) -> Store:
+    """Change the store's fields (owner only); fields left out or None stay as they are."""
     store = access_store(user, store_id, need="owner")
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown field."), field=sorted(unknown)[0])
     cleaned = _clean_store_fields(fields)
-    for k, v in cleaned.items():
-        setattr(store, k, v)
-    logo = fields.get("logo")
-    if logo:
-        from quanzi.catalog.images import validate_image
-
-        validate_image(logo)
-        store.logo = logo
-        cleaned["logo"] = logo
-    store.save()
+    renamed = "name" in cleaned and cleaned["name"] != store.name
+    with transaction.atomic():
+        for key, value in cleaned.items():
+            setattr(store, key, value)
+        if logo:
+            _set_logo(store, logo)
+        store.save()
+        if renamed:
+            _reindex_products(store)
     return store
 
 
-@transaction.atomic
-def add_staff(owner: User, store_id: str, identifier: str) -> StoreStaff:
-    store = access_store(owner, store_id, need="owner")
-    from django.db.models import Q
+def _reindex_products(store: Store) -> None:
+    """Products are found by their store's name too: re-index them after a rename."""
+    from quanzi.catalog.models import Product
+    from quanzi.catalog.search import reindex_products
 
+    reindex_products(Product.objects.filter(store=store).select_related("store", "category"))
+
+
+def add_staff(owner: User, store_id: str, identifier: str) -> StoreStaff:
+    """Give a registered person (by username or phone number) the staff role (owner only)."""
+    store = access_store(owner, store_id, need="owner")
+    identifier = (identifier or "").strip()
+    if not identifier:
+        raise InvalidInput(_("Enter a username or phone number."), field="identifier")
     person = User.objects.filter(Q(username=identifier) | Q(phone=identifier)).first()
     if person is None:
         raise NotFound(_("No user with this username or phone number."))
-    if StoreStaff.objects.filter(store=store, user=person).exists():
-        raise Conflict(_("This person already works for the store."))
-    return StoreStaff.objects.create(store=store, user=person, role=StaffRole.STAFF)
+    with transaction.atomic():
+        if StoreStaff.objects.filter(store=store).count() >= MAX_STAFF_PER_STORE:
+            raise Conflict(_("A store has at most %(n)d people.") % {"n": MAX_STAFF_PER_STORE})
+        if StoreStaff.objects.filter(store=store, user=person).exists():
+            raise Conflict(_("This person already works for the store."))
+        try:
+            with transaction.atomic():
+                return StoreStaff.objects.create(store=store, user=person, role=StaffRole.STAFF)
+        except IntegrityError as exc:  # added twice at the same moment
+            raise Conflict(_("This person already works for the store.")) from exc
 
 
-@transaction.atomic
 def remove_staff(owner: User, store_id: str, user_public_id: str) -> None:
+    """Take the staff role away (owner only); the owner cannot be removed."""
     store = access_store(owner, store_id, need="owner")
     staff = StoreStaff.objects.filter(store=store, user__public_id=user_public_id).first()
     if staff is None:
@@ -135,3 +178,12 @@ def remove_staff(owner: User, store_id: str, user_public_id: str) -> None:
     if staff.role == StaffRole.OWNER:
         raise Conflict(_("The owner cannot be removed."))
     staff.delete()
+
+
+def staff_of(store: Store) -> list[StoreStaff]:
+    """The store's people, owner first."""
+    return list(
+        StoreStaff.objects.filter(store=store)
+        .select_related("user")
+        .order_by("role", "created_at")  # "owner" sorts before "staff"
+    )

@@ -81,3 +81,36 @@ def test_a_50_mb_body_is_refused_before_it_is_read():
 def test_health_is_trivial_json():
     r = Client().get("/api/v1/health")
     assert r.status_code == 200 and r.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "body", "content_type"),
+    [
+        ("/api/v1/catalog/products/abc%00def", None, None),
+        ("/api/v1/catalog/products?q=%00", None, None),
+        (
+            "/api/v1/accounts/signup",
+            b'{"username": "a\\u0000b", "password": "x"}',
+            "application/json",
+        ),
+        ("/accounts/signup/", b"username=a%00b&password=x", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_nul_characters_are_a_clear_400(path, body, content_type):
+    # given a request carrying a NUL character, which PostgreSQL cannot store
+    client = Client()
+    # when it is sent
+    if body is None:
+        r = client.get(path, headers={"Accept-Language": "en"})
+    else:
+        r = client.post(
+            path, data=body, content_type=content_type, headers={"Accept-Language": "en"}
+        )
+    # then it is refused with a 400 that says why, and nothing is written
+    assert r.status_code == 400
+    if path.startswith("/api/"):
+        assert r.json()["code"] == "nul_character"
+    from quanzi.accounts.models import User
+
+    assert not User.objects.exists()

@@ -1,0 +1,160 @@
+"""The platform's side of payments: payments, the orders they pay, refunds, received webhooks.
+
+The sandbox gateway's own state (its charges, refunds and outgoing events) lives apart, in
+`quanzi/payments/providers/sandbox_models.py`, as a real provider's would live on its servers.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from quanzi.core.models import PublicModel
+from quanzi.payments.providers.sandbox_models import (  # noqa: F401  (registers the models)
+    SandboxCharge,
+    SandboxEvent,
+    SandboxRefund,
+)
+
+CURRENCY = "CNY"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the payer")
+    CAPTURED = "captured", _("Paid")
+    FAILED = "failed", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Payment(PublicModel):
+    """One payment attempt by a buyer for one or more of their orders (one checkout)."""
+
+    payer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
+    )
+    orders = models.ManyToManyField("orders.Order", through="PaymentOrder", related_name="payments")
+    # The sorted ids of the orders, joined: finds "an open payment for exactly these orders".
+    orders_key = models.CharField(max_length=2000, db_index=True)
+    amount = models.BigIntegerField(_("amount (fen)"))
+    currency = models.CharField(max_length=3, default=CURRENCY)
+    status = models.CharField(
+        max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    provider = models.CharField(_("provider"), max_length=20)
+    provider_ref = models.CharField(_("provider reference"), max_length=64, blank=True)
+    redirect_url = models.CharField(max_length=300, blank=True)
+    # Where the payer lands after the pay page: the order, or the order list for several.
+    return_url = models.CharField(max_length=300)
+    captured_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["provider", "provider_ref"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
+    @property
+    def pay_url(self) -> str:
+        """Where the payer confirms: the provider's hosted pay page (a path for the sandbox)."""
+        return self.redirect_url
+
+
+class PartOutcome(models.TextChoices):
+    OPEN = "open", _("Not captured yet")
+    PAID = "paid", _("Paid the order")
+    REFUNDED = "refunded", _("Came too late: refunded automatically")
+
+
+class PaymentOrder(models.Model):
+    """The part of a payment that pays one order."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="parts")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(_("amount (fen)"))
+    # Set when the payment is captured: whether the order accepted it (orders' answer).
+    outcome = models.CharField(max_length=10, choices=PartOutcome.choices, default=PartOutcome.OPEN)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "order"], name="payment_order_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_order_amount_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} → {self.order_id}: {self.amount}"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Refunding")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Refund failed")
+
+
+class Refund(PublicModel):
+    """Money given back for one order of a captured payment; completed by the provider's
+    `refund.succeeded` webhook."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    amount = models.BigIntegerField(_("amount (fen)"))
+    reason = models.CharField(_("reason"), max_length=300)
+    after_sale_id = models.CharField(max_length=16, null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    provider_ref = models.CharField(_("provider reference"), max_length=64, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_pos"),
+            # An after-sales request is refunded at most once (a failed attempt may be retried).
+            models.UniqueConstraint(
+                fields=["after_sale_id"],
+                condition=Q(after_sale_id__isnull=False) & ~Q(status="failed"),
+                name="refund_once_per_after_sale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.amount} ({self.status})"
+
+
+class WebhookStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PROCESSED = "processed", _("Processed")
+    REJECTED = "rejected", _("Rejected")
+    IGNORED = "ignored", _("Ignored")
+
+
+class WebhookEvent(models.Model):
+    """A provider event whose signature was verified; one row per (provider, event id)."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=64)
+    type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=20, choices=WebhookStatus.choices, default=WebhookStatus.RECEIVED
+    )
+    error = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.event_id} {self.type} ({self.status})"

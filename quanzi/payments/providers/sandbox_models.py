@@ -1,0 +1,78 @@
+"""The sandbox gateway's own records — what a real provider keeps on its side.
+
+They are deliberately separate from the platform's Payment and Refund: the platform only learns
+about a charge or a refund through the provider's API answers and its signed webhooks.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from quanzi.core.models import PublicModel
+
+
+class ChargeStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the payer")
+    SUCCEEDED = "succeeded", _("Paid")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Closed by the merchant")
+
+
+class SandboxCharge(PublicModel):
+    """A charge the platform asked the sandbox to collect; paid on the hosted pay page."""
+
+    merchant_reference = models.CharField(max_length=64, db_index=True)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    # What the hosted page shows: [{"merchant", "order_id", "amount", "items": [...]}, ...]
+    summary = models.JSONField(default=list)
+    payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    return_url = models.CharField(max_length=300)
+    status = models.CharField(
+        max_length=20, choices=ChargeStatus.choices, default=ChargeStatus.PENDING
+    )
+    expires_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="sandbox_charge_amount_pos")
+        ]
+
+    def __str__(self) -> str:
+        return f"sandbox charge {self.id} ({self.status})"
+
+
+class SandboxRefund(PublicModel):
+    """A refund of (part of) a sandbox charge; one per platform refund id."""
+
+    charge = models.ForeignKey(SandboxCharge, on_delete=models.PROTECT, related_name="refunds")
+    merchant_reference = models.CharField(max_length=64)
+    amount = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="sandbox_refund_amount_pos"),
+            models.UniqueConstraint(
+                fields=["charge", "merchant_reference"], name="sandbox_refund_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sandbox refund {self.id} of {self.charge_id}"
+
+
+class SandboxEvent(PublicModel):
+    """A webhook event the sandbox sends to the platform, kept so retries send the same event."""
+
+    type = models.CharField(max_length=40)
+    body = models.TextField()
+    attempts = models.PositiveIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"sandbox event {self.id} {self.type}"

@@ -1,0 +1,69 @@
+"""Payment pages: start paying orders, and the sandbox gateway's hosted pay page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from quanzi.accounts.models import User
+from quanzi.core.errors import DomainError, NotFound
+from quanzi.payments import services
+from quanzi.payments.providers import sandbox
+from quanzi.payments.providers.sandbox_models import SandboxCharge
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    """POST order_id (one or more) → the provider's pay page for those orders."""
+    from quanzi.orders.models import Order
+
+    user: User = request.user  # type: ignore[assignment]
+    wanted = set(request.POST.getlist("order_id"))
+    if not wanted or not all(services.is_public_id(order_id) for order_id in wanted):
+        raise NotFound(services.ORDER_NOT_FOUND)
+    orders = list(Order.objects.filter(pk__in=wanted))
+    if len(orders) != len(wanted):
+        raise NotFound(services.ORDER_NOT_FOUND)
+    payment = services.start_payment(user, orders)
+    return redirect(payment.pay_url)
+
+
+def _pay_page(
+    request: HttpRequest, charge: SandboxCharge, error: DomainError | None = None
+) -> HttpResponse:
+    context = {"charge": charge, "expired": sandbox.is_expired(charge), "error": error}
+    return render(
+        request, "payments/sandbox_pay.html", context, status=error.status if error else 200
+    )
+
+
+@login_required
+def sandbox_pay(request: HttpRequest, charge_id: str) -> HttpResponse:
+    """The sandbox gateway's hosted page: merchants, amount, orders; confirm or decline."""
+    user: User = request.user  # type: ignore[assignment]
+    return _pay_page(request, sandbox.access_charge(user, charge_id))
+
+
+@login_required
+@require_POST
+def sandbox_confirm(request: HttpRequest, charge_id: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        charge = sandbox.confirm_charge(user, charge_id)
+    except DomainError as exc:
+        return _pay_page(request, sandbox.access_charge(user, charge_id), exc)
+    return redirect(charge.return_url)
+
+
+@login_required
+@require_POST
+def sandbox_decline(request: HttpRequest, charge_id: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        charge = sandbox.decline_charge(user, charge_id)
+    except DomainError as exc:
+        return _pay_page(request, sandbox.access_charge(user, charge_id), exc)
+    return redirect(charge.return_url)

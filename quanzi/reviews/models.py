@@ -1,0 +1,108 @@
+"""Verified-purchase reviews: one per order item, with photos and the merchant's reply."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from quanzi.catalog.models import Product
+from quanzi.core.models import PublicModel
+from quanzi.orders.models import OrderItem
+from quanzi.stores.models import Store
+
+MAX_STARS = 5
+MAX_TEXT = 1000
+MAX_REPLY = 500
+MAX_PHOTOS = 6
+
+
+class Review(PublicModel):
+    """A buyer's review of one purchased item. The database allows one per order item, so a
+    double submit or a race can never count twice in the product's rating."""
+
+    order_item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="reviews")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    text = models.TextField(_("review"), max_length=MAX_TEXT, blank=True)
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    merchant_reply = models.TextField(_("merchant's reply"), max_length=MAX_REPLY, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_hidden = models.BooleanField(
+        _("hidden by moderation"),
+        default=False,
+        help_text=_("Hidden reviews are not shown and do not count in the product rating."),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        indexes = [
+            models.Index(fields=["product", "is_hidden", "-created_at"]),
+            models.Index(fields=["store", "-created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["order_item"], name="review_once_per_item"),
+            models.CheckConstraint(
+                condition=Q(stars__gte=1) & Q(stars__lte=MAX_STARS), name="review_stars_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.stars}★"
+
+    @property
+    def author_name(self) -> str:
+        """The name shown publicly: never the account of an anonymous reviewer."""
+        if self.is_anonymous:
+            return str(_("Anonymous buyer"))
+        return self.author.display_name
+
+    @property
+    def author_avatar_url(self) -> str | None:
+        if self.is_anonymous or not self.author.avatar:
+            return None
+        return self.author.avatar.url
+
+    @property
+    def star_glyphs(self) -> str:
+        """'★★★★☆' for four stars."""
+        return "★" * self.stars + "☆" * (MAX_STARS - self.stars)
+
+
+class ReviewPhoto(PublicModel):
+    """A photo of a review; positions 0–5, so the database itself caps a review at 6."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="reviews/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="reviews/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("review photo")
+        verbose_name_plural = _("review photos")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "position"], name="review_photo_position"),
+            models.CheckConstraint(
+                condition=Q(position__lt=MAX_PHOTOS), name="review_photo_at_most_6"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} #{self.position}"

@@ -1,0 +1,270 @@
+"""Review actions: write a review of a received item, the merchant's reply, moderation.
+
+These are the only writers of reviews and of the products' denormalised rating
+(`rating_sum`, `rating_count`), which always change in the same transaction as the review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from quanzi.accounts.models import User
+from quanzi.catalog.images import make_thumbnail, validate_image
+from quanzi.catalog.models import Product
+from quanzi.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
+from quanzi.core.ids import new_id
+from quanzi.orders.models import Order, OrderItem, OrderStatus
+from quanzi.orders.services import refresh_order
+from quanzi.reviews.models import MAX_PHOTOS, MAX_REPLY, MAX_STARS, MAX_TEXT, Review, ReviewPhoto
+from quanzi.stores.services import role_in
+
+Actor = User | AnonymousUser | None
+REVIEWABLE_STATUSES = frozenset({OrderStatus.RECEIVED, OrderStatus.COMPLETED})
+
+
+def order_is_reviewable(order: Order) -> bool:
+    """Reviews open after receipt; an after-sales request opened after receipt keeps them open,
+    a refunded or cancelled order never allows one."""
+    if order.status in REVIEWABLE_STATUSES:
+        return True
+    return (
+        order.status == OrderStatus.AFTER_SALES
+        and order.status_before_after_sales in REVIEWABLE_STATUSES
+    )
+
+
+def _require_user(user: Actor) -> User:
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise NotAuthenticated()
+    return user
+
+
+def buyer_item(user: Actor, order_id: str, item_id: str | int) -> OrderItem:
+    """The order item if `user` bought it; anyone else's item is 'not found', never revealed."""
+    buyer = _require_user(user)
+    item_pk = str(item_id)
+    if not item_pk.isdigit() or len(item_pk) > 18:
+        raise NotFound(_("Order item not found."))
+    item = (
+        OrderItem.objects.select_related("order", "product")
+        .filter(pk=int(item_pk), order_id=str(order_id), order__buyer=buyer)
+        .first()
+    )
+    if item is None:
+        raise NotFound(_("Order item not found."))
+    refresh_order(item.order)  # a shipped order past its auto-receive time is received now
+    return item
+
+
+def _check_reviewable(order: Order) -> None:
+    if order.status == OrderStatus.REFUNDED:
+        raise Conflict(_("A refunded order cannot be reviewed."), code="order_refunded")
+    if not order_is_reviewable(order):
+        raise Conflict(_("You can review an item once you have received it."), code="not_received")
+
+
+def _already_reviewed(item: OrderItem) -> bool:
+    return Review.objects.filter(order_item=item).exists()
+
+
+def reviewable_item(user: Actor, order_id: str, item_id: str | int) -> OrderItem:
+    """The buyer's item if it can be reviewed now (the review form shows it)."""
+    item = buyer_item(user, order_id, item_id)
+    _check_reviewable(item.order)
+    if _already_reviewed(item):
+        raise Conflict(_("You have already reviewed this item."), code="already_reviewed")
+    return item
+
+
+def _clean_stars(stars: int | str) -> int:
+    try:
+        value = int(stars)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= MAX_STARS:
+        raise InvalidInput(_("Choose from 1 to 5 stars."), code="invalid_stars", field="stars")
+    return value
+
+
+def _clean_text(text: str | None, limit: int, field: str) -> str:
+    value = (text or "").replace("\r\n", "\n").strip()
+    if len(value) > limit:
+        raise InvalidInput(
+            _("At most %(n)d characters.") % {"n": limit}, code="text_too_long", field=field
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class _Photo:
+    """An upload checked and thumbnailed before any row or file is written."""
+
+    upload: UploadedFile
+    ext: str
+    width: int
+    height: int
+    thumbnail: ContentFile
+
+
+def _prepare_photos(photos: Sequence[UploadedFile]) -> list[_Photo]:
+    if len(photos) > MAX_PHOTOS:
+        raise InvalidInput(
+            _("At most %(n)d photos per review.") % {"n": MAX_PHOTOS},
+            code="too_many_photos",
+            field="photos",
+        )
+    prepared = []
+    for upload in photos:
+        ext, width, height = validate_image(upload)
+        try:
+            thumbnail = make_thumbnail(upload)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            # verify() passes some truncated files that only fail when decoded.
+            raise InvalidInput(
+                _("This file is not an image we can read."), code="not_an_image", field="photos"
+            ) from exc
+        prepared.append(_Photo(upload, ext, width, height, thumbnail))
+    return prepared
+
+
+def _save_photos(review: Review, photos: list[_Photo], written: list[str | None]) -> None:
+    """Store the files under random names; `written` collects them for cleanup on failure."""
+    for position, photo in enumerate(photos):
+        name = new_id()
+        row = ReviewPhoto(review=review, width=photo.width, height=photo.height, position=position)
+        row.image.save(f"{name}.{photo.ext}", photo.upload, save=False)
+        written.append(row.image.name)
+        row.thumbnail.save(f"{name}.jpg", photo.thumbnail, save=False)
+        written.append(row.thumbnail.name)
+        row.save()
+
+
+def _delete_files(names: list[str | None]) -> None:
+    storage = ReviewPhoto._meta.get_field("image").storage
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+def _insert_review(item: OrderItem, author: User, stars: int, text: str, anon: bool) -> Review:
+    try:
+        with transaction.atomic():
+            return Review.objects.create(
+                order_item=item,
+                product_id=item.product_id,
+                store_id=item.order.store_id,
+                author=author,
+                stars=stars,
+                text=text,
+                is_anonymous=anon,
+            )
+    except IntegrityError as exc:  # a concurrent submit for the same item won the race
+        raise Conflict(_("You have already reviewed this item."), code="already_reviewed") from exc
+
+
+def write_review(
+    user: Actor,
+    order_id: str,
+    item_id: str | int,
+    stars: int | str,
+    text: str,
+    photos: Sequence[UploadedFile] | None = None,
+    anonymous: bool = False,
+) -> Review:
+    """Review one purchased item, once, after receipt; all or nothing (rows and files)."""
+    item = reviewable_item(user, order_id, item_id)
+    author = _require_user(user)  # the buyer: buyer_item filtered on it
+    clean_stars = _clean_stars(stars)
+    clean_text = _clean_text(text, MAX_TEXT, "text")
+    prepared = _prepare_photos(list(photos or []))
+    written: list[str | None] = []
+    try:
+        with transaction.atomic():
+            order = Order.objects.select_for_update(of=("self",), no_key=True).get(pk=item.order_id)
+            _check_reviewable(order)  # the order may have moved since it was read
+            review = _insert_review(item, author, clean_stars, clean_text, anonymous)
+            _save_photos(review, prepared, written)
+            Product.objects.filter(pk=item.product_id).update(
+                rating_sum=F("rating_sum") + clean_stars, rating_count=F("rating_count") + 1
+            )
+    except BaseException:
+        _delete_files(written)
+        raise
+    return review
+
+
+def access_review(
+    user: Actor, review_id: str, *, need: Literal["view", "reply"] = "view"
+) -> Review:
+    """The review if `user` may `need` it.
+
+    'view': visible reviews to everyone; a hidden one only to its author, the store's staff
+    and platform operators (others get 404). 'reply': the store's owner and staff; anyone else
+    gets 403 on a visible review and 404 on a hidden one.
+    """
+    review = Review.objects.select_related("store", "author").filter(pk=review_id).first()
+    if review is None:
+        raise NotFound(_("Review not found."))
+    person = user if isinstance(user, User) and user.is_authenticated else None
+    needs_role = person is not None and (need == "reply" or review.is_hidden)
+    role = role_in(person, review.store) if needs_role else None
+    if review.is_hidden and not (
+        role or (person and (person.pk == review.author_id or person.is_staff))
+    ):
+        raise NotFound(_("Review not found."))
+    if need == "reply":
+        _require_user(person)
+        if role is None:
+            raise PermissionDenied(_("Only the store's staff can reply to its reviews."))
+    return review
+
+
+def reply(user: Actor, review_id: str, text: str) -> Review:
+    """The store's answer to a review; replying again replaces it (replied_at is renewed)."""
+    replier = _require_user(user)
+    review = access_review(replier, review_id, need="reply")
+    answer = _clean_text(text, MAX_REPLY, "text")
+    if not answer:
+        raise InvalidInput(_("Write a reply first."), code="empty_reply", field="text")
+    review.merchant_reply = answer
+    review.replied_at = timezone.now()
+    review.replied_by = replier
+    review.save(update_fields=["merchant_reply", "replied_at", "replied_by", "updated_at"])
+    return review
+
+
+def set_hidden(review_id: str, hidden: bool) -> bool:
+    """Moderation by platform operators: hide or show a review, keeping the product's rating to
+    the visible reviews. Returns False when the review was already in that state."""
+    with transaction.atomic():
+        review = (
+            Review.objects.select_for_update(of=("self",), no_key=True).filter(pk=review_id).first()
+        )
+        if review is None:
+            raise NotFound(_("Review not found."))
+        if review.is_hidden == hidden:
+            return False
+        Review.objects.filter(pk=review.pk).update(is_hidden=hidden, updated_at=timezone.now())
+        sign = -1 if hidden else 1
+        Product.objects.filter(pk=review.product_id).update(
+            rating_sum=F("rating_sum") + sign * review.stars,
+            rating_count=F("rating_count") + sign,
+        )
+    return True
