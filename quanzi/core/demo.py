@@ -146,8 +146,9 @@ def _demo_products(merchant: Any, store: Any, operator: Any) -> list[Any]:
             ),
         )
         top, bottom = item["colours"]
+        name, tagline = item["title"].split()[0], item["subtitle"][:16]
         for k, (t, b) in enumerate(((top, bottom), (bottom, top))):
-            photo = product_photo(item["title"].split()[0], item["subtitle"][:16], t, b, item["shape"])
+            photo = product_photo(name, tagline, t, b, item["shape"])
             catalog.add_image(
                 merchant, product.pk, SimpleUploadedFile(f"demo{n}-{k}.jpg", photo, "image/jpeg")
             )
