@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "channels",
+    "ninja",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",

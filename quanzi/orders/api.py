@@ -86,7 +86,7 @@ class BuyNowIn(Schema):
 
 
 class OrderItemOut(Schema):
-    id: int
+    id: str
     sku_id: str
     product_id: str
     title: str

@@ -107,7 +107,7 @@ class Order(PublicModel):
         return f"{self.id} ({self.status})"
 
 
-class OrderItem(models.Model):
+class OrderItem(PublicModel):
     """A purchased SKU with the title, spec and price at the time of purchase."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")

@@ -168,7 +168,7 @@ def pending_items(
     return paginate(queryset, page, page_size)
 
 
-def reviewed_item_ids(item_ids: Iterable[int]) -> set[int]:
+def reviewed_item_ids(item_ids: Iterable[str]) -> set[str]:
     """Which of these order items already have a review, in one query (for order pages)."""
     return set(
         Review.objects.filter(order_item_id__in=list(item_ids)).values_list(

@@ -29,7 +29,7 @@ from quanzi.core.errors import (
     NotFound,
     PermissionDenied,
 )
-from quanzi.core.ids import new_id
+from quanzi.core.ids import is_public_id, new_id
 from quanzi.orders.models import Order, OrderItem, OrderStatus
 from quanzi.orders.services import refresh_order
 from quanzi.reviews.models import MAX_PHOTOS, MAX_REPLY, MAX_STARS, MAX_TEXT, Review, ReviewPhoto
@@ -56,15 +56,14 @@ def _require_user(user: Actor) -> User:
     return user
 
 
-def buyer_item(user: Actor, order_id: str, item_id: str | int) -> OrderItem:
+def buyer_item(user: Actor, order_id: str, item_id: str) -> OrderItem:
     """The order item if `user` bought it; anyone else's item is 'not found', never revealed."""
     buyer = _require_user(user)
-    item_pk = str(item_id)
-    if not item_pk.isdigit() or len(item_pk) > 18:
+    if not (is_public_id(item_id) and is_public_id(order_id)):
         raise NotFound(_("Order item not found."))
     item = (
         OrderItem.objects.select_related("order", "product")
-        .filter(pk=int(item_pk), order_id=str(order_id), order__buyer=buyer)
+        .filter(pk=item_id, order_id=order_id, order__buyer=buyer)
         .first()
     )
     if item is None:
@@ -84,7 +83,7 @@ def _already_reviewed(item: OrderItem) -> bool:
     return Review.objects.filter(order_item=item).exists()
 
 
-def reviewable_item(user: Actor, order_id: str, item_id: str | int) -> OrderItem:
+def reviewable_item(user: Actor, order_id: str, item_id: str) -> OrderItem:
     """The buyer's item if it can be reviewed now (the review form shows it)."""
     item = buyer_item(user, order_id, item_id)
     _check_reviewable(item.order)
@@ -182,7 +181,7 @@ def _insert_review(item: OrderItem, author: User, stars: int, text: str, anon: b
 def write_review(
     user: Actor,
     order_id: str,
-    item_id: str | int,
+    item_id: str,
     stars: int | str,
     text: str,
     photos: Sequence[UploadedFile] | None = None,

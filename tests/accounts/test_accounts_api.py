@@ -90,3 +90,19 @@ def test_bad_phone_is_a_clear_400(api):
     assert r.status_code == 400
     assert r.json()["code"] == "invalid"
     assert Address.objects.count() == 0
+
+
+def test_api_docs_are_served_without_a_cdn(client):
+    r = client.get("/api/v1/docs")
+    assert r.status_code == 200
+    assert b"cdn.jsdelivr" not in r.content
+    assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "Quanzi API"
+
+
+def test_operator_admin_lists_users(client):
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    UserFactory(username="someone", phone="13900000001")
+    client.force_login(operator)
+    r = client.get("/admin/accounts/user/?q=1390000")
+    assert r.status_code == 200
+    assert b"someone" in r.content
