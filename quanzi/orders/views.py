@@ -217,7 +217,28 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, order_id: str) -> HttpResponse:
     order = services.access_order(_user(request), order_id, need="buyer")
-    return render(request, "orders/detail.html", {"d": selectors.details(order)})
+    return render(
+        request,
+        "orders/detail.html",
+        {"d": selectors.details(order), "confirming": _confirming_round(request, order)},
+    )
+
+
+CONFIRMING_ROUNDS = 15  # the page re-reads the order every 2 s for up to 30 s
+
+
+def _confirming_round(request: HttpRequest, order: Order) -> int:
+    """The provider sent the payer back saying they paid (`result=succeeded`), but its signed
+    webhook, the only proof the platform believes, may arrive a moment later: while the order
+    still awaits payment, the page says so and re-reads itself (round n of CONFIRMING_ROUNDS)
+    instead of offering to pay again."""
+    if order.status != OrderStatus.PENDING_PAYMENT or request.GET.get("result") != "succeeded":
+        return 0
+    try:
+        n = int(request.GET.get("round", "1"))
+    except ValueError:
+        return 0
+    return n if 0 < n <= CONFIRMING_ROUNDS else 0
 
 
 @login_required

@@ -55,7 +55,7 @@ def sandbox_confirm(request: HttpRequest, charge_id: str) -> HttpResponse:
         charge = sandbox.confirm_charge(user, charge_id)
     except DomainError as exc:
         return _pay_page(request, sandbox.access_charge(user, charge_id), exc)
-    return redirect(charge.return_url)
+    return redirect(_with_result(charge.return_url, "succeeded"))
 
 
 @login_required
@@ -66,4 +66,11 @@ def sandbox_decline(request: HttpRequest, charge_id: str) -> HttpResponse:
         charge = sandbox.decline_charge(user, charge_id)
     except DomainError as exc:
         return _pay_page(request, sandbox.access_charge(user, charge_id), exc)
-    return redirect(charge.return_url)
+    return redirect(_with_result(charge.return_url, "declined"))
+
+
+def _with_result(return_url: str, result: str) -> str:
+    """Like a real gateway, the sandbox sends the payer back with the outcome they saw
+    (`?result=succeeded`); the platform still waits for the signed webhook to believe it."""
+    separator = "&" if "?" in return_url else "?"
+    return f"{return_url}{separator}result={result}"

@@ -99,7 +99,7 @@ def test_merchant_lists_customer_buys_pays_receives_and_reviews(new_page):
     customer.get_by_test_id("place-order").click()
     customer.wait_for_url("**/pay/sandbox/**")
     customer.get_by_test_id("sandbox-confirm").click()
-    customer.wait_for_url("**/orders/*/")
+    customer.wait_for_url("**/orders/*/?result=succeeded")
 
     # then one paid order holds both SKUs, and the store's escrow holds the money
     order = Order.objects.get()

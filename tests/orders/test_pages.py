@@ -213,3 +213,24 @@ def test_the_after_sales_form_of_an_unpaid_order_goes_back_with_a_message(
     order = place(shop)
     r = buyer_client.get(f"/orders/{order.pk}/after-sales/")
     assert r.status_code == 302 and r["Location"] == f"/orders/{order.pk}/"
+
+
+def test_back_from_the_pay_page_the_order_waits_for_the_provider_instead_of_asking_again(
+    buyer_client: Client, shop: Shop
+):
+    # given an order whose payment the buyer just confirmed, the webhook not yet arrived
+    order = place(shop)
+    # when the provider sends the buyer back to the order page
+    page = buyer_client.get(f"/orders/{order.pk}/?result=succeeded").content.decode()
+    # then the page says the payment is being confirmed, re-reads itself, and offers no pay
+    assert 'data-testid="payment-confirming"' in page
+    assert "?result=succeeded&amp;round=2" in page
+    assert 'data-testid="pay"' not in page
+    # and after the last round it gives up waiting and offers to pay again
+    page = buyer_client.get(f"/orders/{order.pk}/?result=succeeded&round=16").content.decode()
+    assert 'data-testid="payment-confirming"' not in page
+    assert 'data-testid="pay"' in page
+    # and once the order is paid, the notice is gone
+    pay(order)
+    page = buyer_client.get(f"/orders/{order.pk}/?result=succeeded&round=3").content.decode()
+    assert 'data-testid="payment-confirming"' not in page

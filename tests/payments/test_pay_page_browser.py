@@ -51,7 +51,7 @@ def test_buyer_pays_on_the_sandbox_page(new_page):
     assert page.get_by_test_id("sandbox-amount").inner_text() == "¥59.00"
     page.get_by_test_id("sandbox-confirm").click()
     # then they land on the order, which is paid, and the store's escrow holds the money
-    page.wait_for_url(f"**/orders/{order.pk}/")
+    page.wait_for_url(f"**/orders/{order.pk}/?result=succeeded")
     assert Payment.objects.get().status == PaymentStatus.CAPTURED
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
     assert store_balance(order.store_id).escrow == 5900

@@ -55,7 +55,7 @@ def test_confirm_captures_pays_the_order_and_returns_to_it(
         r = client.post(payment.pay_url + "confirm/")
     # then they return to the order, which is paid, and the money is in the store's escrow
     assert r.status_code == 302
-    assert r["Location"] == f"/orders/{order.pk}/"
+    assert r["Location"] == f"/orders/{order.pk}/?result=succeeded"
     payment.refresh_from_db()
     order.refresh_from_db()
     assert payment.status == PaymentStatus.CAPTURED
@@ -83,7 +83,7 @@ def test_decline_fails_the_payment_and_the_order_stays_unpaid(
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(payment.pay_url + "decline/")
     # then they go back to their orders; the payment failed; the orders wait for payment
-    assert r["Location"] == "/orders/"
+    assert r["Location"] == "/orders/?result=declined"
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.FAILED
     a.refresh_from_db()
