@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from quanzi.circles.routing import websocket_urlpatterns as circles
+
+websocket_urlpatterns: list[Any] = [*circles]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "quanzi.payments",
     "quanzi.orders",
     "quanzi.reviews",
+    "quanzi.circles",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("pay/", include("quanzi.payments.urls")),
     path("ledger/", include("quanzi.ledger.urls")),
     path("reviews/", include("quanzi.reviews.urls")),
+    path("circles/", include("quanzi.circles.urls")),
 ]
 
 if not settings.PRODUCTION:

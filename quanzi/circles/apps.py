@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CirclesConfig(AppConfig):
+    name = "quanzi.circles"
+    label = "circles"
+    verbose_name = _("Circles")

@@ -1,0 +1,294 @@
+"""Circles (社群): communities with members and roles, real-time chat, announcements and launch
+countdowns, notifications, moderation and a commercial-message budget."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from quanzi.catalog.models import Product
+from quanzi.core.models import PublicModel
+from quanzi.stores.models import Store
+
+
+class JoinPolicy(models.TextChoices):
+    OPEN = "open", _("Anyone can join")
+    APPROVAL = "approval", _("Join by approval")
+    INVITE = "invite", _("Invite only")
+
+
+class Circle(PublicModel):
+    """A community. A store circle belongs to a store (its products can be shared as cards);
+    an interest circle has no store."""
+
+    name = models.CharField(_("name"), max_length=40)
+    avatar = models.ImageField(_("avatar"), upload_to="circles/%Y/%m/", blank=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    rules = models.TextField(_("rules"), max_length=4000, blank=True)
+    store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.CASCADE, related_name="circles"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_circles"
+    )
+    join_policy = models.CharField(
+        _("who can join"), max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
+    )
+    # The secret of the join link / QR code; rotating it invalidates old links.
+    invite_code = models.CharField(max_length=24, unique=True)
+    is_listed = models.BooleanField(_("shown in discovery"), default=True)
+    member_count = models.PositiveIntegerField(default=0)
+    # Commercial-message budget: at most this share (percent) of the circle's messages over a
+    # rolling 7 days may be commercial, and at most this many per day.
+    commercial_share_percent = models.PositiveSmallIntegerField(
+        _("commercial share cap (%)"), default=20
+    )
+    commercial_daily_cap = models.PositiveSmallIntegerField(
+        _("commercial messages per day"), default=10
+    )
+    # Flood control: at most this many messages per member per minute.
+    flood_per_minute = models.PositiveSmallIntegerField(
+        _("messages per member per minute"), default=20
+    )
+    blocked_words = models.JSONField(_("blocked words"), default=list, blank=True)
+    last_message_seq = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(commercial_share_percent__lte=100), name="circle_share_le_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    MEMBER = "member", _("Member")
+
+
+class MemberState(models.TextChoices):
+    ACTIVE = "active", _("Member")
+    LEFT = "left", _("Left")
+    REMOVED = "removed", _("Removed")
+    BANNED = "banned", _("Banned")
+
+
+class Membership(models.Model):
+    """A person in a circle: role, state, mute, read position and per-circle notification mute.
+    One row per (circle, user) for life: leaving, removal and bans change its state."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    state = models.CharField(max_length=10, choices=MemberState.choices, default=MemberState.ACTIVE)
+    muted_until = models.DateTimeField(null=True, blank=True)
+    notifications_muted = models.BooleanField(default=False)
+    last_read_seq = models.BigIntegerField(default=0)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["circle", "user"], name="membership_once")]
+        indexes = [models.Index(fields=["user", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.circle} ({self.role}, {self.state})"
+
+
+class JoinRequestState(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class JoinRequest(PublicModel):
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=200, blank=True)
+    state = models.CharField(
+        max_length=10, choices=JoinRequestState.choices, default=JoinRequestState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["circle", "user"],
+                condition=Q(state="pending"),
+                name="one_pending_join_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.circle} ({self.state})"
+
+
+class MessageKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    IMAGE = "image", _("Image")
+    PRODUCT = "product", _("Product card")
+    ORDER = "order", _("Order card")
+    REVIEW = "review", _("Review card")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+    SYSTEM = "system", _("System")
+
+
+COMMERCIAL_KINDS = (MessageKind.PRODUCT,)
+
+
+class Message(PublicModel):
+    """A chat message. `seq` orders a circle's messages without gaps or repeats: a client that
+    reconnects asks for everything after the last seq it saw. `client_id` (generated by the
+    sender's client) makes a resent message one message."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="messages")
+    seq = models.BigIntegerField()
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    client_id = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(max_length=12, choices=MessageKind.choices, default=MessageKind.TEXT)
+    text = models.TextField(max_length=2000, blank=True)
+    image = models.ImageField(upload_to="circles/chat/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(upload_to="circles/chat/thumbs/%Y/%m/", blank=True)
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Order and review cards keep a snapshot of what they show (title, amount, stars…).
+    card = models.JSONField(default=dict, blank=True)
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    mentions = models.JSONField(default=list, blank=True)  # public ids of mentioned users
+    is_commercial = models.BooleanField(default=False)
+    recalled_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["circle", "seq"], name="message_seq_once"),
+            models.UniqueConstraint(
+                fields=["circle", "sender", "client_id"],
+                condition=~Q(client_id=""),
+                name="message_client_id_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["circle", "is_commercial", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.circle_id}#{self.seq}"
+
+
+class MessageReport(PublicModel):
+    """A member reports a message; admins work the queue."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(max_length=200)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolution = models.CharField(max_length=20, blank=True)  # "removed" / "dismissed"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["message", "reporter"], name="report_once")]
+
+    def __str__(self) -> str:
+        return f"report on {self.message_id}"
+
+
+class Announcement(PublicModel):
+    """A pinned notice, optionally a launch countdown linked to a product: when `launch_at`
+    comes, the product goes on shelf (if it was off) and members are notified."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="announcements")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=80)
+    body = models.TextField(max_length=4000, blank=True)
+    is_pinned = models.BooleanField(default=True)
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    launch_at = models.DateTimeField(null=True, blank=True)
+    launched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_pinned", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationKind(models.TextChoices):
+    MENTION = "mention", _("Mention")
+    REPLY = "reply", _("Reply")
+    ANNOUNCEMENT = "announcement", _("Announcement")
+    LAUNCH = "launch", _("Launch")
+    JOIN_REQUEST = "join_request", _("Join request")
+    JOIN_DECIDED = "join_decided", _("Join request answered")
+
+
+class Notification(PublicModel):
+    """The in-app notification centre: one row per person per event, read or not."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    circle = models.ForeignKey(
+        Circle, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"

@@ -1,0 +1,14 @@
+"""Circle pages: each area lists its own URL patterns."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+from quanzi.circles.views import announcements, chat, membership
+
+app_name = "circles"
+urlpatterns: list[URLPattern | URLResolver] = [
+    *membership.urlpatterns,
+    *chat.urlpatterns,
+    *announcements.urlpatterns,
+]
