@@ -131,6 +131,8 @@ def visible_products() -> QuerySet[Product]:
     """On-shelf products of open stores, with what a product card shows, in constant queries."""
     return (
         Product.objects.filter(on_shelf=True, store__is_active=True)
+        # A card never shows the long text columns: leave them in the database.
+        .defer("description", "search_text", "search_title", "specs")
         .select_related("store", "category")
         .prefetch_related(
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "created_at"))
