@@ -11,12 +11,40 @@ DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 TITLES = {
+    "chat_fanout": "Chat fan-out: one circle, every member connected by WebSocket",
     "catalog_api": "Catalog API (embedded: SQLite, one uvicorn worker)",
     "checkout": "Checkout: one-click order creation (PostgreSQL, one uvicorn worker)",
 }
 
 
+def _chat_table(data: dict[str, Any]) -> str:
+    m = data["machine"]
+    base = data["results"][0]
+    lines = [
+        f"### {TITLES['chat_fanout']}",
+        "",
+        f"Run {data['when']} on {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, "
+        f"Python {m['python']}; {data['config']['members']} members, "
+        f"{data['config']['rate_per_s']} messages/s for {data['config']['seconds']} s; the "
+        "in-memory layer is the baseline of the ratio.",
+        "",
+        "| Channel layer | deliveries/s | ratio | p50 ms | p99 ms | delivered / expected "
+        "| server peak RSS MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in data["results"]:
+        ratio = round(r["delivered_per_s"] / base["delivered_per_s"], 3)
+        rss = " + ".join(str(x) for x in r["server_peak_rss_mib"])
+        lines.append(
+            f"| {r['layer']} | {r['delivered_per_s']} | {ratio} | {r['p50_ms']} | "
+            f"{r['p99_ms']} | {r['delivered']} / {r['deliveries_expected']} | {rss} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _table(data: dict[str, Any]) -> str:
+    if data["suite"] == "chat_fanout":
+        return _chat_table(data)
     m = data["machine"]
     lines = [
         f"### {TITLES.get(data['suite'], data['suite'])}",
