@@ -292,3 +292,38 @@ class Notification(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.user_id}"
+
+
+class ModerationAction(models.TextChoices):
+    MUTE = "mute", _("Muted")
+    UNMUTE = "unmute", _("Unmuted")
+    REMOVE = "remove", _("Removed")
+    BAN = "ban", _("Banned")
+    UNBAN = "unban", _("Unbanned")
+    PROMOTE = "promote", _("Made admin")
+    DEMOTE = "demote", _("No longer admin")
+    TRANSFER = "transfer", _("Ownership transferred")
+    APPROVE = "approve", _("Join request approved")
+    REJECT = "reject", _("Join request rejected")
+    ROTATE_INVITE = "rotate_invite", _("Join link renewed")
+
+
+class ModerationLog(PublicModel):
+    """Who did what to whom in a circle (membership area): every moderation and role change."""
+
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="moderation_log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=ModerationAction.choices)
+    until = models.DateTimeField(null=True, blank=True)  # the end of a mute
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["circle", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} in {self.circle_id}"

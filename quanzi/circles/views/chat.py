@@ -1,7 +1,86 @@
-"""Circle pages: chat (thin; services do the work)."""
+"""Circle pages: chat (thin; services do the work). The chat page itself is a shell: chat.js
+loads history over the HTTP API and lives on the socket (docs/chat-protocol.md)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, URLResolver, path
+from django.views.decorators.http import require_http_methods
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from quanzi.accounts.models import User
+from quanzi.circles.services import chat
+from quanzi.circles.services.access import ADMIN_ROLES, access_circle
+from quanzi.circles.services.announcements import banner_announcement
+from quanzi.core.errors import DomainError, NotFound
+
+
+def _user(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) else None
+
+
+def chat_page(request: HttpRequest, circle_id: str) -> HttpResponse:
+    """The circle's chat (members); others go to the circle's page to join."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        circle, membership = access_circle(_user(request), circle_id, need="member")
+    except NotFound:
+        raise
+    except DomainError:
+        return redirect(f"/circles/{circle_id}/")
+    assert membership is not None
+    is_admin = membership.role in ADMIN_ROLES
+    context = {
+        "circle": circle,
+        "membership": membership,
+        "circle_tab": "chat",
+        "is_admin": is_admin,
+        "open_reports": chat.open_report_count(circle) if is_admin else 0,
+        "announcement": banner_announcement(circle),
+        "chat_config": {
+            "circleId": circle.pk,
+            "me": request.user.public_id,  # type: ignore[union-attr]
+            "isAdmin": is_admin,
+            "hasStore": circle.store_id is not None,
+            "lastReadSeq": membership.last_read_seq,
+            "recallSeconds": int(chat.RECALL_WINDOW.total_seconds()),
+            "maxText": chat.MAX_TEXT,
+        },
+    }
+    return render(request, "circles/chat_page.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def reports_page(request: HttpRequest, circle_id: str) -> HttpResponse:
+    """The admins' report queue: remove the reported message or dismiss the report."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    user = _user(request)
+    circle, membership = access_circle(user, circle_id, need="admin")
+    assert user is not None
+    if request.method == "POST":
+        try:
+            chat.resolve_report(
+                user, circle.pk, request.POST.get("report", ""), request.POST.get("action", "")
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect(f"/circles/{circle.pk}/reports/")
+    context = {
+        "circle": circle,
+        "membership": membership,
+        "circle_tab": "reports",
+        "reports": chat.report_queue(user, circle.pk),
+        "usage": chat.commercial_usage(circle),
+    }
+    return render(request, "circles/chat_reports.html", context)
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("<str:circle_id>/chat/", chat_page, name="chat"),
+    path("<str:circle_id>/reports/", reports_page, name="reports"),
+]
