@@ -8,7 +8,8 @@ from quanzi.circles.views import announcements, chat, membership
 
 app_name = "circles"
 urlpatterns: list[URLPattern | URLResolver] = [
-    *membership.urlpatterns,
+    # chat first: its fixed `share/` must come before membership's `<circle_id>/`
     *chat.urlpatterns,
+    *membership.urlpatterns,
     *announcements.urlpatterns,
 ]

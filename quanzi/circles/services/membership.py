@@ -260,9 +260,12 @@ def _refuse_banned(circle: Circle, user: User) -> None:
         )
 
 
-def _activate(circle: Circle, user: User, *, invited_by: User | None = None) -> Membership:
-    """Make `user` an active member (inside a transaction); the count moves only on a real
-    change. A banned person is refused."""
+def _activate(
+    circle: Circle, user: User, *, invited_by: User | None = None
+) -> tuple[Membership, bool]:
+    """Make `user` an active member (inside a transaction) and tell whether this call did it
+    (False: a concurrent join of the same person got there first); the count moves only on a
+    real change. A banned person is refused."""
     membership = Membership.objects.select_for_update().filter(circle=circle, user=user).first()
     if membership is None:
         try:
@@ -276,7 +279,7 @@ def _activate(circle: Circle, user: User, *, invited_by: User | None = None) -> 
         except IntegrityError as exc:  # a concurrent join of the same person won
             raise Conflict(_("You are already joining this circle."), code="join_race") from exc
         Circle.objects.filter(pk=circle.pk).update(member_count=F("member_count") + 1)
-        return membership
+        return membership, True
     if membership.state == MemberState.BANNED:
         raise PermissionDenied(
             _("You were banned from this circle and cannot rejoin."), code="banned"
@@ -293,7 +296,7 @@ def _activate(circle: Circle, user: User, *, invited_by: User | None = None) -> 
     if changed:
         Circle.objects.filter(pk=circle.pk).update(member_count=F("member_count") + 1)
     membership.refresh_from_db()
-    return membership
+    return membership, bool(changed)
 
 
 def _request(circle: Circle, user: User, message: str) -> tuple[JoinRequest, bool]:
@@ -344,9 +347,9 @@ def _join(circle: Circle, user: User, *, by_link: bool, message: str = "") -> Jo
             raise PermissionDenied(
                 _("This circle is invite-only: join with its link or QR code."), code="invite_only"
             )
-        membership = _activate(circle, user)
+        membership, joined = _activate(circle, user)
         circle.refresh_from_db(fields=["member_count"])
-        return JoinOutcome(circle, "joined", membership=membership)
+        return JoinOutcome(circle, "joined" if joined else "already_member", membership=membership)
 
 
 def join_circle(user: User | None, circle_id: str, *, message: str = "") -> JoinOutcome:

@@ -8,13 +8,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, URLResolver, path
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from quanzi.accounts.models import User
 from quanzi.circles.services import chat
 from quanzi.circles.services.access import ADMIN_ROLES, access_circle
 from quanzi.circles.services.announcements import banner_announcement
+from quanzi.circles.services.membership import my_circles
 from quanzi.core.errors import DomainError, NotFound
+from quanzi.core.ids import new_id
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -80,7 +83,54 @@ def reports_page(request: HttpRequest, circle_id: str) -> HttpResponse:
     return render(request, "circles/chat_reports.html", context)
 
 
+SHARE_KINDS = {"order": "order_id", "review": "review_id"}
+
+
+@require_http_methods(["GET", "POST"])
+def share(request: HttpRequest) -> HttpResponse:
+    """Share one of my orders, or a buyer's review, as a card into one of my circles: the page
+    lists my circles; sending goes through the same service as the chat (all its rules)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    kind = request.GET.get("kind", "")
+    object_id = request.GET.get("id", "")
+    if kind not in SHARE_KINDS or not object_id:
+        raise NotFound()
+    user = request.user
+    assert isinstance(user, User)
+    error = None
+    if request.method == "POST":
+        circle_id = request.POST.get("circle", "")
+        try:
+            chat.send_message(
+                user,
+                circle_id,
+                kind=kind,
+                text=request.POST.get("text", ""),
+                client_id=request.POST.get("client_id", ""),
+                **{SHARE_KINDS[kind]: object_id},
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Shared to the circle."))
+            return redirect(f"/circles/{circle_id}/chat/")
+    return render(
+        request,
+        "circles/chat_share.html",
+        {
+            "kind": kind,
+            "object_id": object_id,
+            "memberships": my_circles(user),
+            "error": error,
+            "client_id": new_id(),
+        },
+        status=error.status if error else 200,
+    )
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("share/", share, name="share"),
     path("<str:circle_id>/chat/", chat_page, name="chat"),
     path("<str:circle_id>/reports/", reports_page, name="reports"),
 ]
