@@ -59,6 +59,7 @@ def _mount() -> None:
     from quanzi.accounts.api import router as accounts
     from quanzi.catalog.api import router as catalog
     from quanzi.circles.api import router as circles
+    from quanzi.social.api import router as social
     from quanzi.ledger.api import router as ledger
     from quanzi.orders.api import router as orders
     from quanzi.payments.api import router as payments
@@ -73,6 +74,7 @@ def _mount() -> None:
     api.add_router("/ledger", ledger, tags=["ledger"])
     api.add_router("/reviews", reviews, tags=["reviews"])
     api.add_router("/circles", circles, tags=["circles"])
+    api.add_router("/social", social, tags=["social"])
 
 
 _mount()

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "quanzi.orders",
     "quanzi.reviews",
     "quanzi.circles",
+    "quanzi.social",
 ]
 
 MIDDLEWARE = [

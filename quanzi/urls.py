@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ledger/", include("quanzi.ledger.urls")),
     path("reviews/", include("quanzi.reviews.urls")),
     path("circles/", include("quanzi.circles.urls")),
+    path("social/", include("quanzi.social.urls")),
 ]
 
 if not settings.PRODUCTION:

@@ -1,0 +1,226 @@
+"""The social graph (follows of people and stores, blocks, privacy), notes (笔记) with their
+likes, collects and comments, and the feed's activity entries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from quanzi.catalog.models import Product
+from quanzi.core.models import PublicModel
+from quanzi.stores.models import Store
+
+
+class Follow(models.Model):
+    """`follower` follows a person (`followee`) or a store (`store`), never both. Two people
+    following each other are friends."""
+
+    follower = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following"
+    )
+    followee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followers",
+    )
+    store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(followee__isnull=False, store__isnull=True)
+                    | Q(followee__isnull=True, store__isnull=False)
+                ),
+                name="follow_one_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(follower=models.F("followee")), name="follow_not_self"
+            ),
+            models.UniqueConstraint(fields=["follower", "followee"], name="follow_person_once"),
+            models.UniqueConstraint(fields=["follower", "store"], name="follow_store_once"),
+        ]
+        indexes = [
+            models.Index(fields=["followee", "-created_at"]),
+            models.Index(fields=["store", "-created_at"]),
+            models.Index(fields=["follower", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} → {self.followee_id or self.store_id}"
+
+
+class Block(models.Model):
+    """`blocker` blocked `blocked`: the blocked person can neither see nor reach the blocker
+    (no follow, no comment, no notes in either direction)."""
+
+    blocker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks"
+    )
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocked_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
+            models.CheckConstraint(
+                condition=~Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} ⊘ {self.blocked_id}"
+
+
+class PrivacySettings(models.Model):
+    """What a person lets friends see in their feed. Purchases are private by default."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy", primary_key=True
+    )
+    share_purchases = models.BooleanField(_("show my purchases to friends"), default=False)
+    share_reviews = models.BooleanField(_("show my reviews to friends"), default=True)
+
+    def __str__(self) -> str:
+        return f"privacy of {self.user_id}"
+
+
+class Note(PublicModel):
+    """A shopping note (笔记, Xiaohongshu-style): text, up to 9 images, tagged products. Written
+    by a person, or by a store's staff in the store's name (`store` set)."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
+    )
+    store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
+    )
+    title = models.CharField(_("title"), max_length=60)
+    body = models.TextField(_("text"), max_length=5000, blank=True)
+    products = models.ManyToManyField(Product, blank=True, related_name="notes")
+    like_count = models.PositiveIntegerField(default=0)
+    collect_count = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    is_hidden = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["author", "-created_at"]),
+            models.Index(fields=["store", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoteImage(PublicModel):
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to="notes/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="notes/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "position"], name="note_image_position_once"),
+            models.CheckConstraint(condition=Q(position__lt=9), name="note_at_most_9_images"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.note_id} #{self.position}"
+
+
+class NoteLike(models.Model):
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["note", "user"], name="note_like_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ♥ {self.note_id}"
+
+
+class NoteCollect(models.Model):
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="collects")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collected_notes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["note", "user"], name="note_collect_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ☆ {self.note_id}"
+
+
+class NoteComment(PublicModel):
+    """One level of comments: a comment may answer another comment of the same note
+    (`reply_to`), but replies are shown flat under the note."""
+
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.CharField(max_length=500)
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_hidden = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"comment on {self.note_id}"
+
+
+class ActivityKind(models.TextChoices):
+    NOTE = "note", _("Note")
+    PURCHASE = "purchase", _("Purchase")
+    REVIEW = "review", _("Review")
+
+
+class FeedEntry(models.Model):
+    """One item of one person's home feed (fan-out on write): written when a note is published,
+    a friend's purchase is paid or a friend's review is written, for each follower allowed to
+    see it. See docs/feed.md for the design and its reasons."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_entries"
+    )
+    kind = models.CharField(max_length=10, choices=ActivityKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    store = models.ForeignKey(
+        Store, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.ForeignKey(
+        Note, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    review_id = models.CharField(max_length=16, blank=True)
+    # Newest first with a boost for friends' activity: rank = created time + boost seconds.
+    rank = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-rank", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.owner_id}"

@@ -1,0 +1,1 @@
+"""Social actions, split by area: `graph` (follows, blocks, privacy), `notes`, `feed`."""

@@ -1,0 +1,7 @@
+"""Social pages: notes (thin; services do the work)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
