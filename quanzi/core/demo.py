@@ -209,6 +209,67 @@ def _demo_orders(merchant: Any, customers: list[Any], products: list[Any]) -> No
     orders.buy_now(ahua, products[5].skus.first().pk, 2)  # awaiting payment
 
 
+# The product card comes fifth: the circle's commercial budget (20 % by default) lets one card
+# in for every four other messages.
+CHAT = [
+    ("xiaomei", "text", "上次买的咖啡豆喝完了，这周有新豆子吗？"),
+    ("merchant", "text", "有的！保山的新产季到了，中烘和深烘都有 ☕"),
+    ("ahua", "text", "我买了深烘 500g，手冲很香，推荐给大家 👍"),
+    ("xiaomei", "text", "@阿华 你是用什么滤杯冲的呀？"),
+    ("merchant", "product", "新豆子在这里，群里的朋友下单满 99 包邮"),
+]
+
+
+def _demo_circle(users: dict[str, Any], store: Any, products: list[Any]) -> None:
+    """A store circle with the two customers, a little chat with a product card, and a launch
+    countdown for a product that goes on sale in three days at 20:00 (Beijing time)."""
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from quanzi.catalog import services as catalog
+    from quanzi.catalog.services import ProductInput, SkuInput, Spec
+    from quanzi.circles.services import announcements, chat, membership
+
+    merchant = users["merchant"]
+    circle = membership.create_circle(
+        merchant,
+        name="山野小铺 · 老朋友群",
+        store_id=store.pk,
+        description="一起聊咖啡、茶和山里的好东西。新品先在群里试吃、开售。",
+        rules="友善交流，不发广告链接。商品问题直接 @阿山。",
+    )
+    for name in ("xiaomei", "ahua"):
+        membership.join_circle(users[name], circle.pk)
+    for n, (who, kind, text) in enumerate(CHAT):
+        extra = {"product_id": products[0].pk} if kind == "product" else {}
+        chat.send_message(
+            users[who], circle.pk, kind=kind, text=text, client_id=f"demo-{n}", **extra
+        )
+    winter = catalog.create_product(
+        merchant,
+        store.pk,
+        ProductInput(
+            title="冬季限定 普洱熟茶砖 250克",
+            subtitle="老茶头拼配，暖胃醇厚",
+            description="冬季限定，只做 300 片。",
+            specs=[Spec("规格", ("单片",))],
+            skus=[SkuInput({"规格": "单片"}, 8800, 300, "SYW01")],
+        ),
+    )
+    shanghai = ZoneInfo("Asia/Shanghai")
+    day = timezone.now().astimezone(shanghai).date() + timedelta(days=3)
+    announcements.create_announcement(
+        merchant,
+        circle.pk,
+        title="新品 3 天后 20:00 开售：冬季限定普洱熟茶砖",
+        body="老茶头拼配，只做 300 片。开售前一小时群里发红包！",
+        product_id=winter.pk,
+        launch_at=datetime.combine(day, time(20, 0), tzinfo=shanghai),
+    )
+
+
 def load_demo() -> bool:
     """Create the demo data set unless it exists; True when something was created."""
     from django.db import transaction
@@ -241,4 +302,5 @@ def load_demo() -> bool:
         _address(users["xiaomei"], "李小美", "昆明市", "五华区翠湖南路 12 号")
         _address(users["ahua"], "王阿华", "大理市", "古城人民路 88 号")
     _demo_orders(users["merchant"], [users["xiaomei"], users["ahua"]], products)
+    _demo_circle(users, store, products)
     return True
