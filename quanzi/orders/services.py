@@ -45,6 +45,7 @@ from quanzi.orders.models import (
     OrderItem,
     OrderStatus,
 )
+from quanzi.orders.signals import order_paid
 from quanzi.stores.models import Store
 from quanzi.stores.services import role_in
 
@@ -690,6 +691,10 @@ def on_payment_captured(order_id: str, payment_id: str) -> bool:
             order.refresh_from_db(fields=["payment_id"])
             return order.payment_id == payment_id
         _count_sales(order)
+        # Social feed (issue 4): friends' purchases, once the payment is committed.
+        transaction.on_commit(
+            lambda: order_paid.send(Order, order_id=order.pk, buyer_id=order.buyer_id)
+        )
     return True
 
 

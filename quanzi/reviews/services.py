@@ -33,6 +33,7 @@ from quanzi.core.ids import is_public_id, new_id
 from quanzi.orders.models import Order, OrderItem, OrderStatus
 from quanzi.orders.services import refresh_order
 from quanzi.reviews.models import MAX_PHOTOS, MAX_REPLY, MAX_STARS, MAX_TEXT, Review, ReviewPhoto
+from quanzi.reviews.signals import review_written
 from quanzi.stores.services import role_in
 
 Actor = User | AnonymousUser | None
@@ -202,6 +203,10 @@ def write_review(
             _save_photos(review, prepared, written)
             Product.objects.filter(pk=item.product_id).update(
                 rating_sum=F("rating_sum") + clean_stars, rating_count=F("rating_count") + 1
+            )
+            # Social feed (issue 4): friends' reviews, once the review is committed.
+            transaction.on_commit(
+                lambda: review_written.send(Review, review_id=review.pk, author_id=author.pk)
             )
     except BaseException:
         _delete_files(written)

@@ -6,3 +6,8 @@ class SocialConfig(AppConfig):
     name = "quanzi.social"
     label = "social"
     verbose_name = _("Social")
+
+    def ready(self) -> None:
+        from quanzi.social import receivers
+
+        receivers.connect()

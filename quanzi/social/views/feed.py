@@ -2,6 +2,30 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from quanzi.accounts.models import User
+from quanzi.social.services import feed
+
+FEED_PAGE_SIZE = 20
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The home feed; "More" follows the cursor of the page shown."""
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    page = feed.home_feed(user, request.GET.get("cursor") or None, FEED_PAGE_SIZE)
+    return render(
+        request,
+        "social/feed_home.html",
+        {"items": page.items, "next_cursor": page.next_cursor, "me": user},
+    )
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", home, name="feed"),
+]
