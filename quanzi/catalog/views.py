@@ -99,6 +99,8 @@ def _sort_choices() -> list[tuple[str, str]]:
 
 @require_GET
 def detail(request: HttpRequest, product_id: str) -> HttpResponse:
+    from quanzi.social.services.notes import notes_for_product
+
     """The product page: gallery, price, SKU picker, buy buttons, store, description, reviews."""
     product, role = services.access_product_with_role(_user(request), product_id, need="read")
     skus = list(product.skus.filter(is_active=True))
@@ -124,6 +126,7 @@ def detail(request: HttpRequest, product_id: str) -> HttpResponse:
             "max_price": max(prices, default=0),
             "total_stock": sum(s.stock for s in skus),
             "reviews": recent_reviews(product.pk, limit=5),
+            "notes": notes_for_product(product.pk, limit=4, viewer=_user(request)),
         },
     )
 

@@ -205,3 +205,12 @@ def test_collections_page(make_note, other):
     r = _client(other).get(reverse("social:collections"))
     assert r.status_code == 200 and "收藏这篇" in r.content.decode()
     assert "/login" in _client().get(reverse("social:collections"))["Location"]
+
+
+def test_the_product_page_shows_the_notes_that_tag_it(client: Client, note: Note, product: Product):
+    # given a published note tagging a product (the fixtures)
+    # when anyone opens the product page
+    page = client.get(f"/products/{product.pk}/").content.decode()
+    # then the note is there, linked
+    assert 'data-testid="product-notes"' in page
+    assert f"/social/notes/{note.pk}/" in page
