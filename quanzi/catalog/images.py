@@ -4,14 +4,18 @@ logos, review photos)."""
 from __future__ import annotations
 
 import io
-from typing import IO, Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from quanzi.core.errors import InvalidInput, PayloadTooLarge
+from quanzi.core.ids import new_id
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 MIN_PIXELS = 16
@@ -80,3 +84,55 @@ def make_thumbnail(upload: IO[bytes] | Any, size: tuple[int, int] = THUMB_SIZE) 
         thumb.save(out, "JPEG", quality=82, optimize=True)
     upload.seek(0)
     return ContentFile(out.getvalue(), name="thumb.jpg")
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """An upload checked and thumbnailed before any row or file is written."""
+
+    upload: Any
+    ext: str
+    width: int
+    height: int
+    thumbnail: ContentFile
+
+
+def prepare_image(upload: Any, *, field: str = "image") -> PreparedImage:
+    """Validate and thumbnail one upload; nothing is stored yet."""
+    ext, width, height = validate_image(upload)
+    try:
+        thumbnail = make_thumbnail(upload)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        # verify() passes some truncated files that only fail when decoded.
+        raise InvalidInput(
+            _("This file is not an image we can read."), code="not_an_image", field=field
+        ) from exc
+    return PreparedImage(upload, ext, width, height, thumbnail)
+
+
+class ImageRow(Protocol):
+    """A model row with `image` and `thumbnail` file fields (review photos, note images…)."""
+
+    image: Any
+    thumbnail: Any
+
+    def save(self) -> None: ...
+
+
+def save_image_rows(rows: Iterable[tuple[ImageRow, PreparedImage]], written: list[str]) -> None:
+    """Store each image and its thumbnail under random names, then the row; `written` collects
+    the stored names so that a caller whose transaction fails can delete them."""
+    for row, prepared in rows:
+        name = new_id()
+        row.image.save(f"{name}.{prepared.ext}", prepared.upload, save=False)
+        written.append(row.image.name)
+        row.thumbnail.save(f"{name}.jpg", prepared.thumbnail, save=False)
+        written.append(row.thumbnail.name)
+        row.save()
+
+
+def delete_files(names: Iterable[str | None]) -> None:
+    """Delete stored files (after a failed write, or once their rows are gone)."""
+    for name in names:
+        if name:
+            default_storage.delete(name)

@@ -7,20 +7,17 @@ These are the only writers of reviews and of the products' denormalised rating
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
 from quanzi.accounts.models import User
-from quanzi.catalog.images import make_thumbnail, validate_image
+from quanzi.catalog.images import PreparedImage, delete_files, prepare_image, save_image_rows
 from quanzi.catalog.models import Product
 from quanzi.core.errors import (
     Conflict,
@@ -29,7 +26,7 @@ from quanzi.core.errors import (
     NotFound,
     PermissionDenied,
 )
-from quanzi.core.ids import is_public_id, new_id
+from quanzi.core.ids import is_public_id
 from quanzi.orders.models import Order, OrderItem, OrderStatus
 from quanzi.orders.services import refresh_order
 from quanzi.reviews.models import MAX_PHOTOS, MAX_REPLY, MAX_STARS, MAX_TEXT, Review, ReviewPhoto
@@ -112,55 +109,14 @@ def _clean_text(text: str | None, limit: int, field: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class _Photo:
-    """An upload checked and thumbnailed before any row or file is written."""
-
-    upload: UploadedFile
-    ext: str
-    width: int
-    height: int
-    thumbnail: ContentFile
-
-
-def _prepare_photos(photos: Sequence[UploadedFile]) -> list[_Photo]:
+def _prepare_photos(photos: Sequence[UploadedFile]) -> list[PreparedImage]:
     if len(photos) > MAX_PHOTOS:
         raise InvalidInput(
             _("At most %(n)d photos per review.") % {"n": MAX_PHOTOS},
             code="too_many_photos",
             field="photos",
         )
-    prepared = []
-    for upload in photos:
-        ext, width, height = validate_image(upload)
-        try:
-            thumbnail = make_thumbnail(upload)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-            # verify() passes some truncated files that only fail when decoded.
-            raise InvalidInput(
-                _("This file is not an image we can read."), code="not_an_image", field="photos"
-            ) from exc
-        prepared.append(_Photo(upload, ext, width, height, thumbnail))
-    return prepared
-
-
-def _save_photos(review: Review, photos: list[_Photo], written: list[str | None]) -> None:
-    """Store the files under random names; `written` collects them for cleanup on failure."""
-    for position, photo in enumerate(photos):
-        name = new_id()
-        row = ReviewPhoto(review=review, width=photo.width, height=photo.height, position=position)
-        row.image.save(f"{name}.{photo.ext}", photo.upload, save=False)
-        written.append(row.image.name)
-        row.thumbnail.save(f"{name}.jpg", photo.thumbnail, save=False)
-        written.append(row.thumbnail.name)
-        row.save()
-
-
-def _delete_files(names: list[str | None]) -> None:
-    storage = ReviewPhoto._meta.get_field("image").storage
-    for name in names:
-        if name:
-            storage.delete(name)
+    return [prepare_image(upload, field="photos") for upload in photos]
 
 
 def _insert_review(item: OrderItem, author: User, stars: int, text: str, anon: bool) -> Review:
@@ -194,13 +150,19 @@ def write_review(
     clean_stars = _clean_stars(stars)
     clean_text = _clean_text(text, MAX_TEXT, "text")
     prepared = _prepare_photos(list(photos or []))
-    written: list[str | None] = []
+    written: list[str] = []
     try:
         with transaction.atomic():
             order = Order.objects.select_for_update(of=("self",), no_key=True).get(pk=item.order_id)
             _check_reviewable(order)  # the order may have moved since it was read
             review = _insert_review(item, author, clean_stars, clean_text, anonymous)
-            _save_photos(review, prepared, written)
+            save_image_rows(
+                (
+                    (ReviewPhoto(review=review, width=p.width, height=p.height, position=i), p)
+                    for i, p in enumerate(prepared)
+                ),
+                written,
+            )
             Product.objects.filter(pk=item.product_id).update(
                 rating_sum=F("rating_sum") + clean_stars, rating_count=F("rating_count") + 1
             )
@@ -209,7 +171,7 @@ def write_review(
                 lambda: review_written.send(Review, review_id=review.pk, author_id=author.pk)
             )
     except BaseException:
-        _delete_files(written)
+        delete_files(written)
         raise
     return review
 

@@ -16,18 +16,16 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Model, OuterRef, Prefetch, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
 from quanzi.accounts.models import User
-from quanzi.catalog.images import make_thumbnail, validate_image
+from quanzi.catalog.images import PreparedImage, delete_files, prepare_image, save_image_rows
 from quanzi.catalog.models import Product, ProductImage, Sku
 from quanzi.core.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from quanzi.core.ids import is_public_id, new_id
+from quanzi.core.ids import is_public_id
 from quanzi.social.models import Block, Note, NoteCollect, NoteComment, NoteImage, NoteLike
 from quanzi.social.services.graph import is_blocked_between
 from quanzi.stores.models import Store, StoreStaff
@@ -100,52 +98,14 @@ def _product_unavailable() -> InvalidInput:
 # --- Images (checked and thumbnailed before anything is written) ---------------------------
 
 
-@dataclass(frozen=True)
-class _Picture:
-    upload: UploadedFile
-    ext: str
-    width: int
-    height: int
-    thumbnail: ContentFile
-
-
-def _prepare_images(images: Sequence[UploadedFile]) -> list[_Picture]:
+def _prepare_images(images: Sequence[UploadedFile]) -> list[PreparedImage]:
     if len(images) > MAX_IMAGES:
         raise InvalidInput(
             _("At most %(n)d images per note.") % {"n": MAX_IMAGES},
             code="too_many_images",
             field="images",
         )
-    prepared = []
-    for upload in images:
-        ext, width, height = validate_image(upload)
-        try:
-            thumbnail = make_thumbnail(upload)
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-            raise InvalidInput(
-                _("This file is not an image we can read."), code="not_an_image", field="images"
-            ) from exc
-        prepared.append(_Picture(upload, ext, width, height, thumbnail))
-    return prepared
-
-
-def _save_images(note: Note, pictures: list[_Picture], written: list[str | None]) -> None:
-    """Store files under random names; `written` collects them for cleanup on failure."""
-    for position, pic in enumerate(pictures):
-        name = new_id()
-        row = NoteImage(note=note, width=pic.width, height=pic.height, position=position)
-        row.image.save(f"{name}.{pic.ext}", pic.upload, save=False)
-        written.append(row.image.name)
-        row.thumbnail.save(f"{name}.jpg", pic.thumbnail, save=False)
-        written.append(row.thumbnail.name)
-        row.save()
-
-
-def _delete_files(names: Iterable[str | None]) -> None:
-    storage = NoteImage._meta.get_field("image").storage
-    for name in names:
-        if name:
-            storage.delete(name)
+    return [prepare_image(upload, field="images") for upload in images]
 
 
 # --- Writing notes -------------------------------------------------------------------------
@@ -168,16 +128,22 @@ def create_note(
     clean_body = _clean_text(body, MAX_BODY, "body")
     products = _clean_products(product_ids)
     pictures = _prepare_images(list(images))
-    written: list[str | None] = []
+    written: list[str] = []
     try:
         with transaction.atomic():
             note = Note.objects.create(
                 author=author, store=store, title=clean_title, body=clean_body
             )
             note.products.set(products)
-            _save_images(note, pictures, written)
+            save_image_rows(
+                (
+                    (NoteImage(note=note, width=p.width, height=p.height, position=i), p)
+                    for i, p in enumerate(pictures)
+                ),
+                written,
+            )
     except BaseException:
-        _delete_files(written)
+        delete_files(written)
         raise
     _announce(note)
     return note
@@ -263,7 +229,7 @@ def delete_note(user: Actor, note_id: str) -> None:
     for row in NoteImage.objects.filter(note=note):
         names += [row.image.name, row.thumbnail.name]
     note.delete()
-    transaction.on_commit(lambda: _delete_files(names))
+    transaction.on_commit(lambda: delete_files(names))
 
 
 # --- Likes and collects --------------------------------------------------------------------
