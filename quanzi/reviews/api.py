@@ -14,10 +14,10 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from quanzi.core.api import AUTH, current_user
+from quanzi.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from quanzi.orders.models import OrderItem
 from quanzi.reviews import selectors, services
 from quanzi.reviews.models import Review
-from quanzi.reviews.selectors import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 
 router = Router()
 

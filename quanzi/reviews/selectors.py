@@ -6,58 +6,21 @@ come through joins, photos through one prefetch.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
-from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
 from quanzi.core.errors import NotFound
+from quanzi.core.pagination import DEFAULT_PAGE_SIZE, Page, paginate
 from quanzi.orders.models import OrderItem, OrderStatus
 from quanzi.reviews.models import MAX_STARS, Review, ReviewPhoto
 from quanzi.reviews.services import REVIEWABLE_STATUSES, Actor
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store
-
-DEFAULT_PAGE_SIZE = 10
-MAX_PAGE_SIZE = 50
-
-T = TypeVar("T", bound=Model)
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list; `number` is clamped to the existing pages."""
-
-    items: Sequence[T]
-    count: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.count // self.size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def paginate(queryset: QuerySet[T], page: int | None, page_size: int | None) -> Page[T]:
-    size = min(max(page_size or DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE)
-    count = queryset.count()
-    last = max(1, -(-count // size))
-    number = min(max(page or 1, 1), last)
-    start = (number - 1) * size
-    items = list(queryset[start : start + size]) if count else []
-    return Page(items=items, count=count, number=number, size=size)
 
 
 def _with_photos() -> Exists:

@@ -17,9 +17,9 @@ from ninja.files import UploadedFile
 from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
 from quanzi.core.api import AUTH, current_user, optional_user
+from quanzi.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from quanzi.social.models import Note, NoteComment
 from quanzi.social.services import notes as services
-from quanzi.social.services.notes import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 
 router = Router(tags=["notes"])
 

@@ -12,13 +12,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Model, OuterRef, Prefetch, QuerySet, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
@@ -26,6 +24,7 @@ from quanzi.catalog.images import PreparedImage, delete_files, prepare_image, sa
 from quanzi.catalog.models import Product, ProductImage, Sku
 from quanzi.core.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
+from quanzi.core.pagination import Page, paginate
 from quanzi.social.models import Block, Note, NoteCollect, NoteComment, NoteImage, NoteLike
 from quanzi.social.services.graph import is_blocked_between
 from quanzi.stores.models import Store, StoreStaff
@@ -38,10 +37,6 @@ MAX_BODY = 5000
 MAX_IMAGES = 9
 MAX_PRODUCTS = 10
 MAX_COMMENT = 500
-DEFAULT_PAGE_SIZE = 10
-MAX_PAGE_SIZE = 50
-
-T = TypeVar("T", bound=Model)
 
 
 # --- Helpers -------------------------------------------------------------------------------
@@ -322,37 +317,6 @@ def delete_comment(user: Actor, note_id: str, comment_id: str) -> None:
 
 
 # --- Reads ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list; `number` is clamped to the existing pages."""
-
-    items: Sequence[T]
-    count: int
-    number: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.count // self.size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def paginate(queryset: QuerySet[T], page: int | None, page_size: int | None) -> Page[T]:
-    size = min(max(page_size or DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE)
-    count = queryset.count()
-    number = min(max(page or 1, 1), max(1, -(-count // size)))
-    start = (number - 1) * size
-    items = list(queryset[start : start + size]) if count else []
-    return Page(items=items, count=count, number=number, size=size)
 
 
 def _tagged_products() -> QuerySet[Product]:
