@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "quanzi.reviews",
     "quanzi.circles",
     "quanzi.social",
+    "quanzi.referrals",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reviews/", include("quanzi.reviews.urls")),
     path("circles/", include("quanzi.circles.urls")),
     path("social/", include("quanzi.social.urls")),
+    path("s/", include("quanzi.referrals.urls")),
 ]
 
 if not settings.PRODUCTION:
