@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -49,6 +50,20 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     )
 
 
+@api.exception_handler(RawPostDataException)
+def form_body_for_json(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    """A multipart form sent to an endpoint that reads a JSON body: RequestGuardMiddleware has
+    parsed (so consumed) the form to look for NUL characters, and the raw body is gone."""
+    return api.create_response(
+        request,
+        {
+            "detail": _("This endpoint takes a JSON body (Content-Type: application/json)."),
+            "code": "unsupported_media_type",
+        },
+        status=415,
+    )
+
+
 @api.get("/health", auth=None, tags=["meta"])
 def health(request: HttpRequest) -> dict[str, str]:
     """A trivial JSON endpoint: the baseline the benchmarks compare against."""
@@ -59,11 +74,12 @@ def _mount() -> None:
     from quanzi.accounts.api import router as accounts
     from quanzi.catalog.api import router as catalog
     from quanzi.circles.api import router as circles
-    from quanzi.social.api import router as social
     from quanzi.ledger.api import router as ledger
     from quanzi.orders.api import router as orders
     from quanzi.payments.api import router as payments
+    from quanzi.referrals.api import router as referrals
     from quanzi.reviews.api import router as reviews
+    from quanzi.social.api import router as social
     from quanzi.stores.api import router as stores
 
     api.add_router("/accounts", accounts, tags=["accounts"])
@@ -75,6 +91,7 @@ def _mount() -> None:
     api.add_router("/reviews", reviews, tags=["reviews"])
     api.add_router("/circles", circles, tags=["circles"])
     api.add_router("/social", social, tags=["social"])
+    api.add_router("/referrals", referrals, tags=["referrals"])
 
 
 _mount()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -10,6 +12,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import DomainError, InvalidInput, PayloadTooLarge
+
+# A JSON escape of a UTF-16 surrogate (\ud800–\udfff): paired, it is one emoji; alone, it
+# decodes to text that cannot be encoded as UTF-8, so no database can store it.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 class DomainErrorMiddleware:
@@ -33,7 +39,9 @@ class RequestGuardMiddleware:
     - a body over QUANZI_MAX_REQUEST_BYTES (413): Django bounds form fields but streams file
       uploads of any size to disk, so a 50 MB body is stopped at the door;
     - text carrying a NUL character (400) in the path, the query or a non-file field: PostgreSQL
-      cannot store or compare it and would fail with a 500 deep inside a query.
+      cannot store or compare it and would fail with a 500 deep inside a query;
+    - a JSON body with a lone surrogate escape such as "\\ud800" (400): Python decodes it, but
+      the text cannot be encoded as UTF-8 and the database driver would fail with a 500.
     The answer is in the user's language (this runs after LocaleMiddleware).
     """
 
@@ -52,6 +60,14 @@ class RequestGuardMiddleware:
                 request,
                 InvalidInput(_("Text must not contain NUL characters."), code="nul_character"),
             )
+        if self._has_lone_surrogate(request):
+            return self._refuse(
+                request,
+                InvalidInput(
+                    _("Text must not contain invalid Unicode characters."),
+                    code="invalid_unicode",
+                ),
+            )
         return self.get_response(request)
 
     @staticmethod
@@ -67,6 +83,30 @@ class RequestGuardMiddleware:
         if b"\x00" in body or b"\\u0000" in body:
             return True
         return content_type == "application/x-www-form-urlencoded" and b"%00" in body
+
+    @staticmethod
+    def _has_lone_surrogate(request: HttpRequest) -> bool:
+        """Whether the body is JSON whose text holds a surrogate without its pair. Only JSON can
+        carry one (form fields, queries and paths are UTF-8 bytes, decoded with replacement);
+        bodies without a surrogate escape, nearly all, are not parsed here."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return False
+        if (request.content_type or "").startswith("multipart/"):
+            return False
+        body = request.body
+        if not _SURROGATE_ESCAPE.search(body):
+            return False
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            return False  # not JSON: the view refuses it
+        try:
+            json.dumps(data, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            return True
+        except RecursionError:
+            return False  # nested too deep for any of our schemas: the view refuses it
+        return False
 
     @staticmethod
     def _refuse(request: HttpRequest, error: DomainError) -> HttpResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from django.core.cache import cache
@@ -12,7 +13,7 @@ from quanzi.core.errors import RateLimited
 def hit(bucket: str, limit: int, window_seconds: int) -> None:
     """Count one attempt in `bucket`; raise RateLimited once `limit` is passed in the window."""
     window = int(time.time() // window_seconds)
-    key = f"rl:{bucket}:{window}"
+    key = _key(bucket, window)
     if cache.add(key, 1, timeout=window_seconds + 1):
         count = 1
     else:
@@ -27,4 +28,9 @@ def hit(bucket: str, limit: int, window_seconds: int) -> None:
 
 def reset(bucket: str, window_seconds: int) -> None:
     window = int(time.time() // window_seconds)
-    cache.delete(f"rl:{bucket}:{window}")
+    cache.delete(_key(bucket, window))
+
+
+def _key(bucket: str, window: int) -> str:
+    """A cache key safe for any backend: buckets carry what people type (login names)."""
+    return f"rl:{hashlib.sha256(bucket.encode()).hexdigest()}:{window}"

@@ -118,3 +118,17 @@ def test_api_entries_query_count_is_constant(api, page_size, django_assert_num_q
     with django_assert_num_queries(5):
         r = client.get(f"ledger/stores/{store.pk}/entries", {"page_size": page_size})
     assert len(r.json()["items"]) == min(page_size, 14)  # 12 captures + 1 settlement (2)
+
+
+@pytest.mark.parametrize("page", [10_001, 2**63, 10**30])
+def test_api_entries_page_out_of_range_is_a_422_not_a_500(api, page):
+    # given a store with a short history
+    owner, store, _ = _store_with_history(1)
+    # when its staff asks for a page far past the end (an OFFSET the database cannot hold)
+    r = api(owner).get(f"ledger/stores/{store.pk}/entries", {"page": page})
+    # then the page number is refused by the schema
+    assert r.status_code == 422
+    assert r.json()["code"] == "validation"
+    # and the last allowed page is merely empty
+    r = api(owner).get(f"ledger/stores/{store.pk}/entries", {"page": 10_000})
+    assert r.status_code == 200 and r.json()["items"] == []

@@ -302,3 +302,16 @@ def test_the_store_sees_hidden_reviews_marked_and_filters_unreplied(api, shop, r
     todo = client.get(f"reviews/stores/{shop.store.id}", {"unreplied": True}).json()
     assert sorted(i["text"] for i in todo["items"]) == ["#1", "一般"]
     assert client.get("reviews/stores/unknown").status_code == 404
+
+
+def test_a_reply_with_a_lone_surrogate_escape_is_a_400_not_a_500(api, shop, review):
+    # given a reply whose JSON text decodes to a lone surrogate, which no database can store
+    # (the schema's plain `str` let it through to the UPDATE)
+    client = api(shop.owner)
+    # when the store owner sends it
+    r = client.post(f"reviews/{review.id}/reply", b'{"text": "\\ud800"}')
+    # then it is refused with a clear code and the review keeps no reply
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid_unicode"
+    review.refresh_from_db()
+    assert review.merchant_reply == ""
