@@ -55,9 +55,7 @@ async def _fan_out(
     tasks = [asyncio.create_task(member(i, readies[i])) for i in range(len(sessions))]
     await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), timeout=120)
     headers = {"Cookie": f"sessionid={sessions[0]}", "Origin": "http://127.0.0.1"}
-    async with websockets.connect(
-        urls[0] + "?after=0", additional_headers=headers
-    ) as sender:
+    async with websockets.connect(urls[0] + "?after=0", additional_headers=headers) as sender:
         start = time.perf_counter()
         for n in range(expected_each):
             target = start + n / rate
