@@ -21,6 +21,7 @@ from quanzi.core.idempotency import run_idempotent
 from quanzi.orders import cart as carts
 from quanzi.orders import selectors, services
 from quanzi.orders.models import AfterSale, Order, OrderItem, OrderStatus
+from quanzi.referrals.services import attribute_orders  # referrals (issue 4)
 from quanzi.stores.services import access_store
 
 router = Router(auth=AUTH)
@@ -376,6 +377,7 @@ def checkout(request: HttpRequest, data: CheckoutIn) -> Status[Any]:
         orders = services.place_orders(
             user, lines, data.address_id, data.notes or data.note, from_cart=from_cart
         )
+        attribute_orders(request, orders)  # referrals (issue 4): last-touch attribution
         return 201, [_created_out(order) for order in orders]
 
     status, body = run_idempotent(
@@ -397,6 +399,7 @@ def buy_now(request: HttpRequest, data: BuyNowIn) -> Status[Any]:
 
     def action() -> tuple[int, Any]:
         order = services.buy_now(user, data.sku_id, data.quantity)
+        attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
         return 201, _created_out(order)
 
     status, body = run_idempotent(

@@ -22,6 +22,7 @@ from quanzi.core.money import yuan_to_fen
 from quanzi.orders import cart as carts
 from quanzi.orders import selectors, services
 from quanzi.orders.models import AfterSaleKind, Order, OrderStatus
+from quanzi.referrals.services import attribute_orders  # referrals (issue 4)
 from quanzi.stores.services import access_store
 
 
@@ -164,6 +165,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         context = {**_checkout_context(request, shown), "error": exc}
         return render(request, "orders/checkout.html", context, status=exc.status)
+    attribute_orders(request, orders)  # referrals (issue 4): last-touch attribution
     return _pay_or_show(request, orders)
 
 
@@ -186,6 +188,7 @@ def buy_now(request: HttpRequest) -> HttpResponse:
         if exc.code == "no_default_address":
             return redirect(f"{reverse('accounts:address_new')}?{urlencode({'next': back})}")
         return redirect(back)
+    attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
     return _pay_or_show(request, [order])
 
 

@@ -6,3 +6,10 @@ class ReferralsConfig(AppConfig):
     name = "quanzi.referrals"
     label = "referrals"
     verbose_name = _("Referrals")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from quanzi.referrals.services import on_login
+
+        user_logged_in.connect(on_login, dispatch_uid="referrals.on_login")

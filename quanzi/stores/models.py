@@ -27,6 +27,8 @@ class Store(PublicModel):
     )
     auto_receive_days = models.PositiveIntegerField(_("auto-receive after (days)"), default=7)
     after_sales_days = models.PositiveIntegerField(_("after-sales window (days)"), default=7)
+    # Referrals (issue 4): an order within this many days of a share-link visit is attributed.
+    attribution_days = models.PositiveIntegerField(_("attribution window (days)"), default=7)
     is_active = models.BooleanField(_("open"), default=True)
 
     class Meta:

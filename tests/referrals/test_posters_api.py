@@ -1,0 +1,118 @@
+"""Posters, the share page and the referrals API."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from quanzi.core import fonts
+from quanzi.orders.services import buy_now
+from quanzi.referrals import posters, services
+from quanzi.referrals.models import ShareLink
+from tests.factories import ProductFactory
+from tests.referrals.conftest import Scene
+
+
+def test_poster_is_a_png_with_drawn_text(scene: Scene):
+    # given a share link to a product (no photo: a plain panel)
+    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    # when the poster is fetched
+    r = Client().get(f"/s/{link.code}/poster.png")
+    # then a PNG of the poster's size, cached privately for an hour
+    assert r.status_code == 200 and r["Content-Type"] == "image/png"
+    assert "private" in r["Cache-Control"] and "max-age=3600" in r["Cache-Control"]
+    img = Image.open(io.BytesIO(r.content))
+    assert img.format == "PNG" and img.size == (posters.WIDTH, posters.HEIGHT)
+    # and text is drawn under the picture (dark pixels in the white text area, left of the QR)
+    text_area = img.convert("L").crop((posters.MARGIN, posters.PICTURE_HEIGHT + 20, 400, 1180))
+    low, high = text_area.getextrema()
+    assert low < 100 and high == 255
+
+
+def test_poster_without_a_cjk_font_is_a_clear_503(scene: Scene, monkeypatch: pytest.MonkeyPatch):
+    # given a server without a CJK font
+    monkeypatch.setattr(fonts, "cjk_font_path", lambda: None)
+    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    # when the poster is fetched
+    r = Client().get(f"/s/{link.code}/poster.png", headers={"Accept-Language": "en"})
+    # then a 503 that says what to install
+    assert r.status_code == 503
+    assert "fonts-noto-cjk" in r.content.decode()
+
+
+def test_share_page_is_for_the_sharer_only(scene: Scene):
+    # given a link
+    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    owner, stranger = Client(), Client()
+    owner.force_login(scene.sharer)
+    stranger.force_login(scene.buyer)
+    # when the sharer and someone else open its share page
+    mine = owner.get(f"/s/{link.code}/share/")
+    theirs = stranger.get(f"/s/{link.code}/share/")
+    # then the sharer sees the link and poster, the other a 404
+    assert mine.status_code == 200
+    assert f"/s/{link.code}" in mine.content.decode()
+    assert f"/s/{link.code}/poster.png" in mine.content.decode()
+    assert theirs.status_code == 404
+
+
+def test_api_creates_and_reads_links(scene: Scene, api: Any):
+    # given the sharer's API client
+    client = api(scene.sharer)
+    # when they create a link twice
+    r = client.post("referrals/links", {"kind": "product", "target_id": scene.product.pk})
+    again = client.post("referrals/links", {"kind": "product", "target_id": scene.product.pk})
+    # then one code, with its short and poster URLs
+    assert r.status_code == 201
+    body = r.json()
+    assert body["code"] == again.json()["code"]
+    assert body["url"].endswith(f"/s/{body['code']}")
+    assert body["poster_url"].endswith(f"/s/{body['code']}/poster.png")
+    assert client.get(f"referrals/links/{body['code']}").status_code == 200
+    # and others cannot read it; bad targets are clear errors
+    assert api(scene.buyer).get(f"referrals/links/{body['code']}").status_code == 404
+    bad = client.post("referrals/links", {"kind": "product", "target_id": "nope"})
+    assert bad.status_code == 404 and bad.json()["code"] == "not_found"
+    assert api().post("referrals/links", {"kind": "store", "target_id": "x"}).status_code == 401
+
+
+def test_api_reshare_with_parent_code(scene: Scene, api: Any):
+    # given A's link
+    a = services.share_link(scene.sharer, "product", scene.product.pk)
+    # when B re-shares with A's code as parent
+    r = api(scene.buyer).post(
+        "referrals/links",
+        {"kind": "product", "target_id": scene.product.pk, "parent_code": a.code},
+    )
+    # then B's link hangs under A's
+    assert r.status_code == 201 and r.json()["parent_code"] == a.code
+    assert ShareLink.objects.get(code=r.json()["code"]).parent == a
+
+
+def test_my_links_counts_with_constant_queries(
+    scene: Scene, api: Any, django_assert_max_num_queries: Any
+):
+    # given the sharer's links to several products, one with visits and an attributed order
+    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    for product in ProductFactory.create_batch(5, store=scene.store):
+        services.share_link(scene.sharer, "product", product.pk)
+    for _ in range(3):
+        Client().get(f"/s/{link.code}")
+    order = buy_now(scene.buyer, scene.sku.pk, 1)
+    touched = (order.created_at - timedelta(minutes=1)).isoformat()
+    services.attribute_order(order, {"code": link.code, "at": touched})
+    client = api(scene.sharer)
+    # when they list their links
+    with django_assert_max_num_queries(4):
+        r = client.get("referrals/me")
+    # then each link has its counts
+    assert r.status_code == 200
+    rows = {row["code"]: row for row in r.json()}
+    assert len(rows) == 6
+    assert rows[link.code]["visit_count"] == 3
+    assert rows[link.code]["attributed_orders"] == 1
