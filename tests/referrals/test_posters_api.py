@@ -116,3 +116,19 @@ def test_my_links_counts_with_constant_queries(
     assert len(rows) == 6
     assert rows[link.code]["visit_count"] == 3
     assert rows[link.code]["attributed_orders"] == 1
+
+
+@pytest.mark.django_db
+def test_notes_and_circles_have_a_share_button(client):
+    # given a published note and a listed circle
+    from quanzi.circles.models import Circle
+    from quanzi.core.ids import new_id
+    from quanzi.social.models import Note
+    from tests.factories import UserFactory
+
+    author = UserFactory()
+    note = Note.objects.create(author=author, title="今日好物")
+    circle = Circle.objects.create(name="咖啡圈", owner=author, invite_code=new_id())
+    # when anyone opens their pages, then each offers to share it
+    assert 'data-testid="share-note"' in client.get(f"/social/notes/{note.pk}/").content.decode()
+    assert 'data-testid="share-circle"' in client.get(f"/circles/{circle.pk}/").content.decode()
