@@ -6,10 +6,7 @@ they go through the services (the circle's own pages and API)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.db.models import Model
 from django.http import HttpRequest
 
 from quanzi.circles.models import (
@@ -22,19 +19,7 @@ from quanzi.circles.models import (
     ModerationLog,
     Notification,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Look, search and filter; never add, change or delete."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
+from quanzi.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Circle)

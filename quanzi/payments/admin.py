@@ -10,18 +10,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from quanzi.core.admin import ReadOnlyAdmin
 from quanzi.payments.models import Payment, PaymentOrder, Refund, WebhookEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PaymentOrderInline(admin.TabularInline):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.validation import whole_number
 from quanzi.stores.models import StaffRole, Store, StoreStaff
 
 MAX_STORES_PER_USER = 5
@@ -79,19 +80,7 @@ def _clean_store_fields(data: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(_("A store needs a name."), field="name")
     for name, (low, high) in NUMBER_RANGES.items():
         if data.get(name) is not None:
-            value = data[name]
-            if isinstance(value, bool) or not isinstance(value, int | str):
-                raise InvalidInput(_("Enter a whole number."), field=name)
-            try:
-                number = int(value)
-            except ValueError as exc:
-                raise InvalidInput(_("Enter a whole number."), field=name) from exc
-            if not low <= number <= high:
-                raise InvalidInput(
-                    _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high},
-                    field=name,
-                )
-            cleaned[name] = number
+            cleaned[name] = whole_number(data[name], low, high, field=name)
     return cleaned
 
 

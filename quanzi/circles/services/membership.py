@@ -32,6 +32,7 @@ from quanzi.circles.models import (
 from quanzi.circles.services.access import ADMIN_ROLES, access_circle
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
+from quanzi.core.validation import whole_number
 
 MAX_OWNED_CIRCLES = 10
 MAX_MUTE_MINUTES = 30 * 24 * 60
@@ -114,18 +115,7 @@ def _clean_numbers(data: dict[str, Any], cleaned: dict[str, Any]) -> None:
         value = data.get(name)
         if value is None or value == "":
             continue
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise InvalidInput(_("Enter a whole number."), field=name)
-        try:
-            number = int(value)
-        except ValueError as exc:
-            raise InvalidInput(_("Enter a whole number."), field=name) from exc
-        if not low <= number <= high:
-            raise InvalidInput(
-                _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high},
-                field=name,
-            )
-        cleaned[name] = number
+        cleaned[name] = whole_number(value, low, high, field=name)
 
 
 def clean_blocked_words(value: Any) -> list[str]:
