@@ -176,7 +176,9 @@ def settle_order(order: Order) -> None:
             .only("id", "store_id", "total", "refunded_amount")
             .get(pk=order.pk)
         )
-        amount = locked.total - locked.refunded_amount
+        # Distribution (issue 4): commissions frozen out of this order's escrow (net of those
+        # reversed back into it) are no longer the store's to settle.
+        amount = locked.total - locked.refunded_amount - _escrow_commissions(locked)
         if amount <= 0 or is_settled(locked.pk):
             return
         post_transaction(
@@ -188,6 +190,16 @@ def settle_order(order: Order) -> None:
             ],
             memo=f"settlement of order {locked.pk}",
         )
+
+
+def _escrow_commissions(order: Order) -> int:
+    """Net fen moved out of the order's escrow by distribution postings ("commission.*")."""
+    held = Entry.objects.filter(
+        account__code=escrow_account(order.store_id),
+        order_id=order.pk,
+        transaction__kind__startswith="commission.",
+    ).aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    return int(held)
 
 
 def access_store_ledger(user: User, store_id: str) -> Store:

@@ -45,7 +45,7 @@ from quanzi.orders.models import (
     OrderItem,
     OrderStatus,
 )
-from quanzi.orders.signals import order_paid
+from quanzi.orders.signals import order_completed, order_paid, order_refunded
 from quanzi.stores.models import Store
 from quanzi.stores.services import role_in
 
@@ -722,7 +722,11 @@ def on_refund_succeeded(order_id: str, amount: int, after_sale_id: str | None) -
         if order is None:
             logger.error("refund of %s fen for unknown order %s", amount, order_id)
             return
+        before = order.refunded_amount
         _add_refunded(order, amount)
+        # Distribution (issue 4): reverse commissions once the refund is committed.
+        if order.refunded_amount > before:
+            _send_refunded(order.pk, order.refunded_amount - before, order.refunded_amount)
         if after_sale_id:
             AfterSale.objects.filter(
                 pk=after_sale_id,
@@ -744,6 +748,13 @@ def on_refund_succeeded(order_id: str, amount: int, after_sale_id: str | None) -
         else:
             late = order.status == S.CANCELLED
             _event(order, order.status, order.status, None, NOTE_LATE_REFUND if late else note)
+
+
+def _send_refunded(order_id: str, amount: int, refunded_total: int) -> None:
+    """Sent inside the refund's transaction (not on commit): what money follows a refund, such
+    as a commission reversal, is booked atomically with the refund itself. Receivers work in a
+    savepoint of their own and never raise."""
+    order_refunded.send(Order, order_id=order_id, amount=amount, refunded_total=refunded_total)
 
 
 def _add_refunded(order: Order, amount: int) -> None:
@@ -850,6 +861,8 @@ def complete_order(order_id: str) -> bool:
         from quanzi.ledger.services import settle_order
 
         settle_order(order)
+        # Distribution (issue 4): release frozen commissions once the completion is committed.
+        transaction.on_commit(lambda: order_completed.send(Order, order_id=order.pk))
     return True
 
 

@@ -1,10 +1,21 @@
 """Signals other apps listen to (the orders app never imports them).
 
 `order_paid` is sent once per order, after the transaction that marked it paid commits, with
-`order_id` and `buyer_id` (the social feed shows friends' purchases from it)."""
+`order_id` and `buyer_id` (the social feed shows friends' purchases from it).
+
+`order_completed` is sent after the transaction that completed an order (and settled it to the
+store) commits, with `order_id` (distribution releases frozen commissions from it).
+
+`order_refunded` is sent INSIDE the transaction that records a completed refund (so money that
+follows the refund is booked atomically with it; receivers use a savepoint and never raise), with
+`order_id`, `amount` (fen refunded this time) and `refunded_total` (the order's refunded amount
+after it; strictly increasing, so it names the refund: distribution reverses commissions from it).
+"""
 
 from __future__ import annotations
 
 from django.dispatch import Signal
 
 order_paid = Signal()
+order_completed = Signal()
+order_refunded = Signal()

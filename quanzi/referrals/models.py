@@ -81,3 +81,129 @@ class Attribution(PublicModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+# --- Distribution (分销), issue 4 point 6 -------------------------------------------------------
+
+
+class BindingMode(models.TextChoices):
+    PERMANENT = "permanent", _("permanent (first binder)")
+    TIME_LIMITED = "time_limited", _("time-limited")
+    LAST_TOUCH = "last_touch", _("last touch")
+
+
+class PromoterRule(models.TextChoices):
+    EVERYONE = "everyone", _("everyone")
+    # TODO(issue 4 point 6): "approved applicants" and "customers above a spend threshold".
+
+
+class DistributionConfig(models.Model):
+    """A store's distribution settings. Rates are basis points of the order total
+    (1000 = 10 %), together at most 10000; level 2 is the promoter's own promoter, never
+    deeper."""
+
+    store = models.OneToOneField(
+        "stores.Store", on_delete=models.CASCADE, related_name="distribution"
+    )
+    enabled = models.BooleanField(_("enabled"), default=False)
+    level1_rate_bp = models.PositiveIntegerField(_("level 1 rate (basis points)"), default=0)
+    level2_rate_bp = models.PositiveIntegerField(_("level 2 rate (basis points)"), default=0)
+    binding_mode = models.CharField(
+        _("binding mode"),
+        max_length=12,
+        choices=BindingMode.choices,
+        default=BindingMode.PERMANENT,
+    )
+    binding_days = models.PositiveIntegerField(_("binding days (time-limited)"), default=30)
+    promoters = models.CharField(
+        _("who can be a promoter"),
+        max_length=12,
+        choices=PromoterRule.choices,
+        default=PromoterRule.EVERYONE,
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    level1_rate_bp__lte=models.Value(10000) - models.F("level2_rate_bp")
+                ),
+                name="distribution_rates_at_most_total",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"distribution of {self.store_id}"
+
+
+class Binding(models.Model):
+    """A customer bound to a promoter within one store; `expires_at` is set in time-limited
+    mode only (None: no expiry)."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="promoter_bindings"
+    )
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="bindings")
+    promoter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bound_customers"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "store"], name="binding_once_per_store"),
+            models.CheckConstraint(
+                condition=~models.Q(customer=models.F("promoter")), name="binding_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "promoter"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.promoter_id} @ {self.store_id}"
+
+
+class CommissionStatus(models.TextChoices):
+    FROZEN = "frozen", _("frozen")
+    AVAILABLE = "available", _("available")
+    REVERSED = "reversed", _("reversed")
+
+
+class Commission(PublicModel):
+    """A promoter's commission on one order at one level (1 or 2), in fen. `reversed_amount`
+    grows with refunds (each reversal is its own ledger transaction); the ledger is the truth,
+    this row is the promoter's view of it."""
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="commissions")
+    promoter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commissions"
+    )
+    level = models.PositiveSmallIntegerField(_("level"))
+    amount = models.PositiveIntegerField(_("amount (fen)"))
+    reversed_amount = models.PositiveIntegerField(_("reversed (fen)"), default=0)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CommissionStatus.choices,
+        default=CommissionStatus.FROZEN,
+    )
+    release_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "promoter", "level"], name="commission_once_per_level"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__in=[1, 2]), name="commission_level_1_or_2"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reversed_amount__lte=models.F("amount")),
+                name="commission_reversed_at_most_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"L{self.level} {self.amount} on {self.order_id}"

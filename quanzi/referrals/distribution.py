@@ -1,0 +1,376 @@
+"""Distribution (分销): binding customers to promoters and their two-level commissions.
+
+Money moves only through `quanzi.ledger.services.post_transaction`, one balanced transaction per
+movement, each idempotent by (kind, reference):
+
+- paid (`order_paid`): the store's escrow → "promoter:<public id>:frozen",
+  kind "commission.frozen", reference "<order id>:<level>";
+- completed (`order_completed`, the after-sales window has closed): frozen → available,
+  kind "commission.released", reference "<order id>:<level>";
+- refunded (`order_refunded`): a proportional reversal, kind "commission.reversal", reference
+  "<order id>:<level>:<refunded total>": from the frozen account back to the store's escrow
+  while the order is not settled (its available balance once it is), or, once released, from
+  the promoter's available balance — which may go negative; the merchant never loses it.
+
+`quanzi.ledger.services.settle_order` settles the order's total minus refunds minus what these
+postings hold out of its escrow, so the escrow never goes negative. See docs/referrals.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from quanzi.ledger.models import Account, AccountKind
+from quanzi.ledger.services import (
+    Line,
+    available_account,
+    escrow_account,
+    is_settled,
+    post_transaction,
+)
+from quanzi.referrals.models import (
+    Attribution,
+    Binding,
+    BindingMode,
+    Commission,
+    CommissionStatus,
+    DistributionConfig,
+)
+
+if TYPE_CHECKING:
+    from quanzi.orders.models import Order
+
+log = logging.getLogger("quanzi.referrals")
+
+KIND_FROZEN = "commission.frozen"
+KIND_RELEASED = "commission.released"
+KIND_REVERSAL = "commission.reversal"
+MAX_LEVEL = 2  # deeper chains are a legal risk (PRODUCT.md): never more than two levels
+BP = 10000
+
+
+def frozen_account(public_id: str) -> str:
+    """Commission a promoter earned on orders whose after-sales window is still open."""
+    return f"promoter:{public_id}:frozen"
+
+
+def promoter_available_account(public_id: str) -> str:
+    """Commission released to a promoter (may be negative after a late refund)."""
+    return f"promoter:{public_id}:available"
+
+
+def _ensure_accounts(public_id: str) -> None:
+    """Create the promoter's two liability accounts (the ledger only creates store and provider
+    accounts by itself)."""
+    for code in (frozen_account(public_id), promoter_available_account(public_id)):
+        Account.objects.get_or_create(
+            code=code, defaults={"kind": AccountKind.LIABILITY, "store": None}
+        )
+
+
+@dataclass(frozen=True)
+class PromoterBalance:
+    """A promoter's commission in fen, on the normal side (positive = owed to the promoter)."""
+
+    frozen: int
+    available: int
+
+
+def promoter_balance(public_id: str) -> PromoterBalance:
+    codes = [frozen_account(public_id), promoter_available_account(public_id)]
+    balances = dict(Account.objects.filter(code__in=codes).values_list("code", "balance"))
+    return PromoterBalance(frozen=-balances.get(codes[0], 0), available=-balances.get(codes[1], 0))
+
+
+# --- Binding -----------------------------------------------------------------------------------
+
+
+def config_of(store_id: str) -> DistributionConfig | None:
+    """The store's distribution settings when distribution is enabled, else None."""
+    return DistributionConfig.objects.filter(store_id=store_id, enabled=True).first()
+
+
+def _active(binding: Binding, now: datetime) -> bool:
+    return binding.expires_at is None or binding.expires_at > now
+
+
+def promoter_of(customer_id: int, store_id: str, now: datetime | None = None) -> int | None:
+    """The user id of the customer's current promoter in the store, or None."""
+    now = now or timezone.now()
+    binding = Binding.objects.filter(customer_id=customer_id, store_id=store_id).first()
+    return binding.promoter_id if binding is not None and _active(binding, now) else None
+
+
+def _makes_cycle(customer_id: int, promoter_id: int, store_id: str, now: datetime) -> bool:
+    """Whether binding customer → promoter would close a loop: the promoter's own chain of
+    promoters (followed to its end) reaches the customer."""
+    seen: set[int] = set()
+    current: int | None = promoter_id
+    while current is not None and current not in seen:
+        if current == customer_id:
+            return True
+        seen.add(current)
+        current = promoter_of(current, store_id, now)
+    return False
+
+
+def bind(
+    customer_id: int, store_id: str, promoter_id: int, now: datetime | None = None
+) -> Binding | None:
+    """Bind a customer to a promoter by the store's mode; answers the binding in force after it.
+
+    Permanent: the first binder stays. Time-limited: the current binding stays until it expires
+    (`binding_days`, default 30). Last touch: the new promoter replaces the old one. Refused —
+    the current binding (or None) is answered — when distribution is off, for self-binding, and
+    when the promoter's chain leads back to the customer (a cycle).
+    """
+    now = now or timezone.now()
+    if customer_id == promoter_id:
+        return None
+    with transaction.atomic():
+        # The store's config row serialises its binding changes, so two concurrent binds can
+        # neither both be "first" nor close a cycle between them (A → B and B → A).
+        config = (
+            DistributionConfig.objects.select_for_update()
+            .filter(store_id=store_id, enabled=True)
+            .first()
+        )
+        if config is None:
+            return None
+        current = (
+            Binding.objects.select_for_update()
+            .filter(customer_id=customer_id, store_id=store_id)
+            .first()
+        )
+        if current is not None and _keeps(current, config, now, promoter_id):
+            return current
+        if _makes_cycle(customer_id, promoter_id, store_id, now):
+            return current if current is not None and _active(current, now) else None
+        expires_at = (
+            now + timedelta(days=config.binding_days)
+            if config.binding_mode == BindingMode.TIME_LIMITED
+            else None
+        )
+        binding, _created = Binding.objects.update_or_create(
+            customer_id=customer_id,
+            store_id=store_id,
+            defaults={"promoter_id": promoter_id, "expires_at": expires_at},
+        )
+    return binding
+
+
+def _keeps(current: Binding, config: DistributionConfig, now: datetime, promoter_id: int) -> bool:
+    """Whether the customer's current binding stands against a new promoter."""
+    if not _active(current, now):
+        return False
+    if config.binding_mode == BindingMode.LAST_TOUCH:
+        return current.promoter_id == promoter_id
+    return True
+
+
+# --- Commissions -------------------------------------------------------------------------------
+
+
+def commission_amount(total: int, rate_bp: int) -> int:
+    """floor(total × rate / 10000): a commission is never rounded up."""
+    return total * rate_bp // BP
+
+
+def _lock_order(order_id: str) -> Order | None:
+    from quanzi.orders.models import Order
+
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("buyer")
+        .filter(pk=order_id)
+        .first()
+    )
+
+
+def _chain(buyer_id: int, store_id: str, now: datetime) -> list[int]:
+    """Promoters of the buyer for the store: level 1, then level 2, never deeper."""
+    chain: list[int] = []
+    current = buyer_id
+    while len(chain) < MAX_LEVEL:
+        promoter = promoter_of(current, store_id, now)
+        if promoter is None or promoter == buyer_id or promoter in chain:
+            break
+        chain.append(promoter)
+        current = promoter
+    return chain
+
+
+def freeze_commissions(order_id: str) -> list[Commission]:
+    """Bind the buyer to the order's sharer (if attributed) and create the frozen commissions of
+    a paid order. Idempotent: an order's commissions are created once."""
+    from quanzi.accounts.models import User
+
+    with transaction.atomic():
+        order = _lock_order(order_id)
+        if order is None or order.paid_at is None:
+            return []
+        config = config_of(order.store_id)
+        if config is None or Commission.objects.filter(order_id=order.pk).exists():
+            return list(Commission.objects.filter(order_id=order.pk))
+        now = timezone.now()
+        attribution = Attribution.objects.filter(order_id=order.pk).first()
+        if attribution is not None:
+            bind(order.buyer_id, order.store_id, attribution.sharer_id, now)
+        chain = _chain(order.buyer_id, order.store_id, now)
+        rates = [config.level1_rate_bp, config.level2_rate_bp]
+        public_ids = dict(User.objects.filter(pk__in=chain).values_list("pk", "public_id"))
+        made = []
+        for level, promoter_id in enumerate(chain, start=1):
+            amount = commission_amount(order.total, rates[level - 1])
+            if amount <= 0:
+                continue
+            made.append(_freeze(order, promoter_id, public_ids[promoter_id], level, amount))
+    return made
+
+
+def _freeze(order: Order, promoter_id: int, public_id: str, level: int, amount: int) -> Commission:
+    commission = Commission.objects.create(
+        order=order, promoter_id=promoter_id, level=level, amount=amount
+    )
+    _ensure_accounts(public_id)
+    post_transaction(
+        KIND_FROZEN,
+        f"{order.pk}:{level}",
+        [
+            (escrow_account(order.store_id), amount, order.pk),
+            (frozen_account(public_id), -amount, order.pk),
+        ],
+        memo=f"level {level} commission on order {order.pk}",
+    )
+    return commission
+
+
+def _commissions(order_id: str) -> list[Commission]:
+    return list(
+        Commission.objects.select_for_update(of=("self",))
+        .select_related("promoter")
+        .filter(order_id=order_id)
+        .order_by("level")
+    )
+
+
+def release_commissions(order_id: str) -> int:
+    """Move the frozen commissions of a completed order (what refunds left of them) to the
+    promoters' available balances. Answers the fen released; idempotent."""
+    from quanzi.orders.models import OrderStatus
+
+    released = 0
+    with transaction.atomic():
+        order = _lock_order(order_id)
+        if order is None or order.status != OrderStatus.COMPLETED:
+            return 0
+        now = timezone.now()
+        for commission in _commissions(order.pk):
+            if commission.status != CommissionStatus.FROZEN:
+                continue
+            amount = commission.amount - commission.reversed_amount
+            public_id = commission.promoter.public_id
+            post_transaction(
+                KIND_RELEASED,
+                f"{order.pk}:{commission.level}",
+                [
+                    (frozen_account(public_id), amount, order.pk),
+                    (promoter_available_account(public_id), -amount, order.pk),
+                ],
+                memo=f"level {commission.level} commission on order {order.pk} released",
+            )
+            Commission.objects.filter(pk=commission.pk).update(
+                status=CommissionStatus.AVAILABLE, release_at=now, updated_at=now
+            )
+            released += amount
+    return released
+
+
+def reverse_commissions(order_id: str, refunded_total: int) -> int:
+    """Reverse commissions in proportion to what is refunded of the order, cumulatively:
+    after it, each commission keeps floor(amount × remaining / total) of itself, so a full
+    refund reverses all of it. Rounding what is *kept* down (never what is reversed) means the
+    commissions kept can never add up to more than what remains of the order in escrow.
+    Answers the fen reversed now; idempotent per refunded total."""
+    reversed_now = 0
+    with transaction.atomic():
+        order = _lock_order(order_id)
+        if order is None or order.total <= 0:
+            return 0
+        refunded = min(refunded_total, order.total)
+        settled = is_settled(order.pk)
+        for commission in _commissions(order.pk):
+            kept = commission.amount * (order.total - refunded) // order.total
+            delta = commission.amount - kept - commission.reversed_amount
+            if delta > 0:
+                _reverse(order, commission, delta, refunded, settled=settled)
+                reversed_now += delta
+    return reversed_now
+
+
+def _reverse(
+    order: Order, commission: Commission, amount: int, refunded: int, *, settled: bool
+) -> None:
+    public_id = commission.promoter.public_id
+    source = (
+        frozen_account(public_id)
+        if commission.status == CommissionStatus.FROZEN
+        else promoter_available_account(public_id)
+    )
+    store = available_account(order.store_id) if settled else escrow_account(order.store_id)
+    lines: list[Line] = [(source, amount, order.pk), (store, -amount, order.pk)]
+    post_transaction(
+        KIND_REVERSAL,
+        f"{order.pk}:{commission.level}:{refunded}",
+        lines,
+        memo=f"level {commission.level} commission on order {order.pk} reversed (refund)",
+    )
+    reversed_amount = commission.reversed_amount + amount
+    status = (
+        CommissionStatus.REVERSED if reversed_amount >= commission.amount else commission.status
+    )
+    Commission.objects.filter(pk=commission.pk).update(
+        reversed_amount=reversed_amount, status=status, updated_at=timezone.now()
+    )
+    commission.reversed_amount, commission.status = reversed_amount, status
+
+
+# --- Signal receivers (connected in ReferralsConfig.ready) -------------------------------------
+
+
+def on_order_paid(sender: Any, order_id: str, **kwargs: Any) -> None:
+    """Commissions never break a payment: a failure is logged (the order id names the repair)."""
+    try:
+        freeze_commissions(order_id)
+    except Exception:
+        log.exception("could not freeze the commissions of order %s", order_id)
+
+
+def on_order_completed(sender: Any, order_id: str, **kwargs: Any) -> None:
+    try:
+        release_commissions(order_id)
+    except Exception:
+        log.exception("could not release the commissions of order %s", order_id)
+
+
+def on_order_refunded(sender: Any, order_id: str, refunded_total: int, **kwargs: Any) -> None:
+    """Runs inside the refund's transaction; `reverse_commissions` works in a savepoint, so a
+    failure here is rolled back alone and logged, and the refund itself still commits."""
+    try:
+        reverse_commissions(order_id, refunded_total)
+    except Exception:
+        log.exception("could not reverse the commissions of order %s", order_id)
+
+
+def connect() -> None:
+    from quanzi.orders.signals import order_completed, order_paid, order_refunded
+
+    order_paid.connect(on_order_paid, dispatch_uid="referrals.distribution.order_paid")
+    order_completed.connect(on_order_completed, dispatch_uid="referrals.distribution.completed")
+    order_refunded.connect(on_order_refunded, dispatch_uid="referrals.distribution.refunded")
