@@ -59,6 +59,16 @@ def _account_defaults(code: str) -> dict[str, object]:
         return {"kind": AccountKind.ASSET, "store_id": None}
     if len(parts) == 3 and parts[0] == "store" and parts[1] and parts[2] in ("escrow", "available"):
         return {"kind": AccountKind.LIABILITY, "store_id": parts[1]}
+    if (
+        len(parts) == 4
+        and parts[0] == "promoter"
+        and parts[1]
+        and parts[2]
+        and parts[3] in ("frozen", "available", "withdrawing")
+    ):
+        # A promoter's commission in a store (distribution): owed to the promoter, not to the
+        # store, so the account has no store (it stays off the store's own ledger pages).
+        return {"kind": AccountKind.LIABILITY, "store_id": None}
     raise ValueError(f"unknown ledger account code {code!r}")
 
 

@@ -3,12 +3,17 @@ commissions they produce (read-only: commissions move only through ledger postin
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from quanzi.referrals.models import Binding, Commission, DistributionConfig
+from quanzi.core.admin import ReadOnlyAdmin
+from quanzi.referrals.models import (
+    Binding,
+    Commission,
+    DistributionConfig,
+    ProductCommission,
+    Promoter,
+    Withdrawal,
+)
 
 
 @admin.register(DistributionConfig)
@@ -16,17 +21,6 @@ class DistributionConfigAdmin(admin.ModelAdmin):
     list_display = ("store", "enabled", "level1_rate_bp", "level2_rate_bp", "binding_mode")
     list_filter = ("enabled", "binding_mode")
     raw_id_fields = ("store",)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Binding)
@@ -40,3 +34,23 @@ class CommissionAdmin(ReadOnlyAdmin):
     list_display = ("order", "promoter", "level", "amount", "reversed_amount", "status")
     list_filter = ("status", "level")
     raw_id_fields = ("order", "promoter")
+
+
+@admin.register(ProductCommission)
+class ProductCommissionAdmin(admin.ModelAdmin):
+    list_display = ("product", "level1_rate_bp", "level2_rate_bp")
+    raw_id_fields = ("product",)
+
+
+@admin.register(Promoter)
+class PromoterAdmin(ReadOnlyAdmin):
+    list_display = ("user", "store", "status", "decided_at")
+    list_filter = ("status",)
+    raw_id_fields = ("user", "store", "decided_by")
+
+
+@admin.register(Withdrawal)
+class WithdrawalAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "promoter", "store", "amount", "fee", "status", "created_at")
+    list_filter = ("status",)
+    raw_id_fields = ("promoter", "store", "reviewed_by")

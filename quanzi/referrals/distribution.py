@@ -3,7 +3,7 @@
 Money moves only through `quanzi.ledger.services.post_transaction`, one balanced transaction per
 movement, each idempotent by (kind, reference):
 
-- paid (`order_paid`): the store's escrow → "promoter:<public id>:frozen",
+- paid (`order_paid`): the store's escrow → "promoter:<store id>:<public id>:frozen",
   kind "commission.frozen", reference "<order id>:<level>";
 - completed (`order_completed`, the after-sales window has closed): frozen → available,
   kind "commission.released", reference "<order id>:<level>";
@@ -24,9 +24,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from quanzi.ledger.models import Account, AccountKind
+from quanzi.ledger.models import Account
 from quanzi.ledger.services import (
     Line,
     available_account,
@@ -41,6 +43,10 @@ from quanzi.referrals.models import (
     Commission,
     CommissionStatus,
     DistributionConfig,
+    ProductCommission,
+    Promoter,
+    PromoterRule,
+    PromoterStatus,
 )
 
 if TYPE_CHECKING:
@@ -55,37 +61,42 @@ MAX_LEVEL = 2  # deeper chains are a legal risk (PRODUCT.md): never more than tw
 BP = 10000
 
 
-def frozen_account(public_id: str) -> str:
-    """Commission a promoter earned on orders whose after-sales window is still open."""
-    return f"promoter:{public_id}:frozen"
+def frozen_account(store_id: str, public_id: str) -> str:
+    """Commission a promoter earned in a store on orders whose after-sales window is open."""
+    return f"promoter:{store_id}:{public_id}:frozen"
 
 
-def promoter_available_account(public_id: str) -> str:
-    """Commission released to a promoter (may be negative after a late refund)."""
-    return f"promoter:{public_id}:available"
+def promoter_available_account(store_id: str, public_id: str) -> str:
+    """Commission released to a promoter in a store (negative after a late refund: what later
+    earnings in the same store repay)."""
+    return f"promoter:{store_id}:{public_id}:available"
 
 
-def _ensure_accounts(public_id: str) -> None:
-    """Create the promoter's two liability accounts (the ledger only creates store and provider
-    accounts by itself)."""
-    for code in (frozen_account(public_id), promoter_available_account(public_id)):
-        Account.objects.get_or_create(
-            code=code, defaults={"kind": AccountKind.LIABILITY, "store": None}
-        )
+def withdrawing_account(store_id: str, public_id: str) -> str:
+    """Commission held for a withdrawal between the request and its payout or rejection."""
+    return f"promoter:{store_id}:{public_id}:withdrawing"
 
 
 @dataclass(frozen=True)
 class PromoterBalance:
-    """A promoter's commission in fen, on the normal side (positive = owed to the promoter)."""
+    """A promoter's commission in one store, in fen, on the normal side (positive = owed to the
+    promoter): frozen (after-sales window open), available (may be negative), withdrawing
+    (held for withdrawals under review or being paid)."""
 
     frozen: int
     available: int
+    withdrawing: int = 0
 
 
-def promoter_balance(public_id: str) -> PromoterBalance:
-    codes = [frozen_account(public_id), promoter_available_account(public_id)]
+def promoter_balance(store_id: str, public_id: str) -> PromoterBalance:
+    codes = [
+        frozen_account(store_id, public_id),
+        promoter_available_account(store_id, public_id),
+        withdrawing_account(store_id, public_id),
+    ]
     balances = dict(Account.objects.filter(code__in=codes).values_list("code", "balance"))
-    return PromoterBalance(frozen=-balances.get(codes[0], 0), available=-balances.get(codes[1], 0))
+    frozen, available, withdrawing = (-balances.get(code, 0) for code in codes)
+    return PromoterBalance(frozen=frozen, available=available, withdrawing=withdrawing)
 
 
 # --- Binding -----------------------------------------------------------------------------------
@@ -143,6 +154,8 @@ def bind(
         )
         if config is None:
             return None
+        if not is_promoter(promoter_id, config):
+            return _in_force(customer_id, store_id, now)
         current = (
             Binding.objects.select_for_update()
             .filter(customer_id=customer_id, store_id=store_id)
@@ -165,6 +178,11 @@ def bind(
     return binding
 
 
+def _in_force(customer_id: int, store_id: str, now: datetime) -> Binding | None:
+    binding = Binding.objects.filter(customer_id=customer_id, store_id=store_id).first()
+    return binding if binding is not None and _active(binding, now) else None
+
+
 def _keeps(current: Binding, config: DistributionConfig, now: datetime, promoter_id: int) -> bool:
     """Whether the customer's current binding stands against a new promoter."""
     if not _active(current, now):
@@ -177,9 +195,69 @@ def _keeps(current: Binding, config: DistributionConfig, now: datetime, promoter
 # --- Commissions -------------------------------------------------------------------------------
 
 
-def commission_amount(total: int, rate_bp: int) -> int:
-    """floor(total × rate / 10000): a commission is never rounded up."""
-    return total * rate_bp // BP
+def commission_amount(base: int, rate_bp: int) -> int:
+    """floor(base × rate / 10000): a commission is never rounded up."""
+    return base * rate_bp // BP
+
+
+def order_commission_amounts(order: Order, config: DistributionConfig) -> tuple[int, int]:
+    """The level 1 and level 2 commissions of an order, in fen.
+
+    Each item earns its product's own rates (ProductCommission) or else the store's, on what the
+    buyer paid for goods: the items' share of the total less shipping (so a store discount
+    lowers the commission with it). One floor per level, over the whole order.
+    """
+    items = list(order.items.values_list("product_id", "unit_price", "quantity"))
+    paid_goods = max(order.total - order.shipping_fee, 0)
+    subtotal = sum(price * quantity for _, price, quantity in items)
+    if subtotal <= 0 or paid_goods <= 0:
+        return 0, 0
+    overrides = {
+        row.product_id: (row.level1_rate_bp, row.level2_rate_bp)
+        for row in ProductCommission.objects.filter(product_id__in={p for p, _, _ in items})
+    }
+    store_rates = (config.level1_rate_bp, config.level2_rate_bp)
+    weighted = [0, 0]
+    for product_id, price, quantity in items:
+        rates = overrides.get(product_id, store_rates)
+        for level in (0, 1):
+            weighted[level] += price * quantity * rates[level]
+    paid = min(paid_goods, subtotal)
+    return weighted[0] * paid // (subtotal * BP), weighted[1] * paid // (subtotal * BP)
+
+
+# --- Who is a promoter --------------------------------------------------------------------------
+
+
+def completed_spend(user_id: int, store_id: str) -> int:
+    """What a customer spent on the store's completed orders, net of refunds, in fen."""
+    from quanzi.orders.models import Order, OrderStatus
+
+    spent = Order.objects.filter(
+        buyer_id=user_id, store_id=store_id, status=OrderStatus.COMPLETED
+    ).aggregate(total=Coalesce(Sum(F("total") - F("refunded_amount")), 0))["total"]
+    return int(spent)
+
+
+def is_promoter(user_id: int, config: DistributionConfig) -> bool:
+    """Whether the user may earn in the store's programme now, by the store's rule.
+
+    A merchant's decision on the user's Promoter row wins: revoked is never a promoter (under
+    any rule), approved always is. Otherwise: everyone is; applicants wait for approval;
+    customers qualify once their completed spending reaches the threshold.
+    """
+    standing = (
+        Promoter.objects.filter(store_id=config.store_id, user_id=user_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if standing == PromoterStatus.REVOKED:
+        return False
+    if standing == PromoterStatus.APPROVED or config.promoters == PromoterRule.EVERYONE:
+        return True
+    if config.promoters == PromoterRule.SPENDERS:
+        return completed_spend(user_id, config.store_id) >= config.spend_threshold
+    return False
 
 
 def _lock_order(order_id: str) -> Order | None:
@@ -223,12 +301,13 @@ def freeze_commissions(order_id: str) -> list[Commission]:
         if attribution is not None:
             bind(order.buyer_id, order.store_id, attribution.sharer_id, now)
         chain = _chain(order.buyer_id, order.store_id, now)
-        rates = [config.level1_rate_bp, config.level2_rate_bp]
+        amounts = order_commission_amounts(order, config)
         public_ids = dict(User.objects.filter(pk__in=chain).values_list("pk", "public_id"))
         made = []
         for level, promoter_id in enumerate(chain, start=1):
-            amount = commission_amount(order.total, rates[level - 1])
-            if amount <= 0:
+            amount = amounts[level - 1]
+            # Each level earns only while its promoter qualifies under the store's rule.
+            if amount <= 0 or not is_promoter(promoter_id, config):
                 continue
             made.append(_freeze(order, promoter_id, public_ids[promoter_id], level, amount))
     return made
@@ -238,13 +317,12 @@ def _freeze(order: Order, promoter_id: int, public_id: str, level: int, amount: 
     commission = Commission.objects.create(
         order=order, promoter_id=promoter_id, level=level, amount=amount
     )
-    _ensure_accounts(public_id)
     post_transaction(
         KIND_FROZEN,
         f"{order.pk}:{level}",
         [
             (escrow_account(order.store_id), amount, order.pk),
-            (frozen_account(public_id), -amount, order.pk),
+            (frozen_account(order.store_id, public_id), -amount, order.pk),
         ],
         memo=f"level {level} commission on order {order.pk}",
     )
@@ -280,8 +358,8 @@ def release_commissions(order_id: str) -> int:
                 KIND_RELEASED,
                 f"{order.pk}:{commission.level}",
                 [
-                    (frozen_account(public_id), amount, order.pk),
-                    (promoter_available_account(public_id), -amount, order.pk),
+                    (frozen_account(order.store_id, public_id), amount, order.pk),
+                    (promoter_available_account(order.store_id, public_id), -amount, order.pk),
                 ],
                 memo=f"level {commission.level} commission on order {order.pk} released",
             )
@@ -319,9 +397,9 @@ def _reverse(
 ) -> None:
     public_id = commission.promoter.public_id
     source = (
-        frozen_account(public_id)
+        frozen_account(order.store_id, public_id)
         if commission.status == CommissionStatus.FROZEN
-        else promoter_available_account(public_id)
+        else promoter_available_account(order.store_id, public_id)
     )
     store = available_account(order.store_id) if settled else escrow_account(order.store_id)
     lines: list[Line] = [(source, amount, order.pk), (store, -amount, order.pk)]

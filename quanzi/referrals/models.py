@@ -94,7 +94,8 @@ class BindingMode(models.TextChoices):
 
 class PromoterRule(models.TextChoices):
     EVERYONE = "everyone", _("everyone")
-    # TODO(issue 4 point 6): "approved applicants" and "customers above a spend threshold".
+    APPROVED = "approved", _("approved applicants")
+    SPENDERS = "spenders", _("customers above a spend threshold")
 
 
 class DistributionConfig(models.Model):
@@ -121,6 +122,13 @@ class DistributionConfig(models.Model):
         choices=PromoterRule.choices,
         default=PromoterRule.EVERYONE,
     )
+    spend_threshold = models.BigIntegerField(
+        _("spend threshold (fen)"),
+        default=0,
+        help_text=_("With 'customers above a spend threshold': completed spending that qualifies."),
+    )
+    min_withdrawal = models.BigIntegerField(_("minimum withdrawal (fen)"), default=100)
+    withdrawal_fee_bp = models.PositiveIntegerField(_("withdrawal fee (basis points)"), default=0)
 
     class Meta:
         constraints = [
@@ -129,7 +137,16 @@ class DistributionConfig(models.Model):
                     level1_rate_bp__lte=models.Value(10000) - models.F("level2_rate_bp")
                 ),
                 name="distribution_rates_at_most_total",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(spend_threshold__gte=0), name="distribution_threshold_nonneg"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_withdrawal__gte=1), name="distribution_min_withdrawal_pos"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(withdrawal_fee_bp__lt=10000), name="distribution_fee_below_all"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -207,3 +224,120 @@ class Commission(PublicModel):
 
     def __str__(self) -> str:
         return f"L{self.level} {self.amount} on {self.order_id}"
+
+
+class ProductCommission(models.Model):
+    """A product's own commission rates, overriding the store's (basis points of what was paid
+    for the product)."""
+
+    product = models.OneToOneField(
+        "catalog.Product", on_delete=models.CASCADE, related_name="commission_rates"
+    )
+    level1_rate_bp = models.PositiveIntegerField(_("level 1 rate (basis points)"))
+    level2_rate_bp = models.PositiveIntegerField(_("level 2 rate (basis points)"))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    level1_rate_bp__lte=models.Value(10000) - models.F("level2_rate_bp")
+                ),
+                name="product_commission_at_most_total",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"commission rates of {self.product_id}"
+
+
+class PromoterStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for review")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    REVOKED = "revoked", _("revoked")
+
+
+class Promoter(PublicModel):
+    """A person's standing as a store's promoter: an application (with 'approved applicants'),
+    or the merchant's decision to approve or revoke someone under any rule."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="promoters")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="promoter_of"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PromoterStatus.choices, default=PromoterStatus.PENDING
+    )
+    reason = models.CharField(_("application note"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "user"], name="promoter_once_per_store")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.store_id}: {self.status}"
+
+
+class WithdrawalStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for review")
+    PAYING = "paying", _("approved, paying out")
+    PAID = "paid", _("paid")
+    REJECTED = "rejected", _("rejected")
+    FAILED = "failed", _("payout failed")
+
+
+class Withdrawal(PublicModel):
+    """A promoter's request to take `amount` fen of available commission out of a store's
+    programme; `fee` stays with the store, `amount - fee` is paid out through the provider."""
+
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="withdrawals")
+    promoter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="withdrawals"
+    )
+    amount = models.BigIntegerField(_("amount (fen)"))
+    fee = models.BigIntegerField(_("fee (fen)"), default=0)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=WithdrawalStatus.choices,
+        default=WithdrawalStatus.PENDING,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    payout_ref = models.CharField(max_length=64, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="withdrawal_positive"),
+            models.CheckConstraint(
+                condition=models.Q(fee__gte=0) & models.Q(fee__lt=models.F("amount")),
+                name="withdrawal_fee_below_amount",
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "status"])]
+
+    def __str__(self) -> str:
+        return f"withdrawal {self.pk}: {self.amount} ({self.status})"
+
+    @property
+    def net(self) -> int:
+        return self.amount - self.fee

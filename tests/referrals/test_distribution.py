@@ -134,8 +134,8 @@ def test_paid_order_freezes_two_levels_then_releases_and_reverses(
     pay(buyer, [order], django_capture_on_commit_callbacks)
     # then the buyer is bound to A, A earns 1234 and B 617 frozen; C (level 3) nothing
     assert promoter_of(buyer.pk, store.pk) == a.pk
-    assert promoter_balance(a.public_id).frozen == 1234
-    assert promoter_balance(b.public_id).frozen == 617
+    assert promoter_balance(store.pk, a.public_id).frozen == 1234
+    assert promoter_balance(store.pk, b.public_id).frozen == 617
     assert not Commission.objects.filter(promoter=c).exists()
     assert store_balance(store.pk).escrow == 12345 - 1234 - 617
     # when the order completes after its after-sales window
@@ -145,15 +145,15 @@ def test_paid_order_freezes_two_levels_then_releases_and_reverses(
     with django_capture_on_commit_callbacks(execute=True):
         assert complete_order(order.pk)
     # then the commissions are available and the store settled the rest; escrow is empty
-    assert promoter_balance(a.public_id) == PromoterBalance(frozen=0, available=1234)
+    assert promoter_balance(store.pk, a.public_id) == PromoterBalance(frozen=0, available=1234)
     assert store_balance(store.pk).escrow == 0
     assert store_balance(store.pk).available == 12345 - 1234 - 617
     # when the whole order is refunded afterwards
     with django_capture_on_commit_callbacks(execute=True):
         on_refund_succeeded(order.pk, 12345, None)
     # then both commissions are reversed by new entries back to the store's balance
-    assert promoter_balance(a.public_id).available == 0
-    assert promoter_balance(b.public_id).available == 0
+    assert promoter_balance(store.pk, a.public_id).available == 0
+    assert promoter_balance(store.pk, b.public_id).available == 0
     assert set(Commission.objects.values_list("status", flat=True)) == {CommissionStatus.REVERSED}
     assert store_balance(store.pk).available == 12345
     assert check_ledger() == []
@@ -187,7 +187,7 @@ def test_a_refund_before_completion_returns_frozen_commission_to_escrow(
     # then a fifth of A's frozen commission went back to the store's escrow
     commission = Commission.objects.get(order=order)
     assert (commission.amount, commission.reversed_amount) == (1000, 200)
-    assert promoter_balance(a.public_id).frozen == 800
+    assert promoter_balance(store.pk, a.public_id).frozen == 800
     assert store_balance(store.pk).escrow == 10000 - 2000 - 800
     # when the order completes, the rest is released and the store settles the remainder
     Order.objects.filter(pk=order.pk).update(
@@ -195,6 +195,6 @@ def test_a_refund_before_completion_returns_frozen_commission_to_escrow(
     )
     with django_capture_on_commit_callbacks(execute=True):
         complete_order(order.pk)
-    assert promoter_balance(a.public_id) == PromoterBalance(frozen=0, available=800)
+    assert promoter_balance(store.pk, a.public_id) == PromoterBalance(frozen=0, available=800)
     assert store_balance(store.pk) == StoreBalance(escrow=0, available=7200)
     assert check_ledger() == []
