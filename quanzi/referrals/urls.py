@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from quanzi.referrals import views
+from quanzi.referrals.views import shares as views
 
 app_name = "referrals"
 urlpatterns: list[URLPattern | URLResolver] = [
