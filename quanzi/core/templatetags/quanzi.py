@@ -15,3 +15,12 @@ def yuan(fen: int | None) -> str:
     if fen is None or fen == "":
         return ""
     return format_fen(int(fen))
+
+
+@register.filter
+def percent_bp(basis_points: int | None) -> str:
+    """Render basis points as a percentage without trailing zeros: 1050 → "10.5%"."""
+    if basis_points is None or basis_points == "":
+        return ""
+    whole, part = divmod(int(basis_points), 100)
+    return f"{whole}.{part:02d}".rstrip("0").rstrip(".") + "%"
