@@ -22,9 +22,25 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+
+
+@contextmanager
+def scratch_database(postgres_url: str, prefix: str) -> Iterator[str]:
+    """A new PostgreSQL database on the server of `postgres_url` for one suite; yields its URL
+    and drops it afterwards, whatever happened."""
+    server_url = postgres_url.rsplit("/", 1)[0]
+    name = f"{prefix}_{int(time.time())}"
+    with psycopg.connect(server_url + "/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server_url}/{name}"
+    finally:
+        with psycopg.connect(server_url + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def free_port() -> int:

@@ -9,11 +9,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+# Suites with a section of their own in the doc (text around their table), between these.
+OWN_MARKERS = {"feed": ("<!-- bench:feed:begin -->", "<!-- bench:feed:end -->")}
 
 TITLES = {
     "chat_fanout": "Chat fan-out: one circle, every member connected by WebSocket",
     "catalog_api": "Catalog API (embedded: SQLite, one uvicorn worker)",
     "checkout": "Checkout: one-click order creation (PostgreSQL, one uvicorn worker)",
+    "feed": "Home feed: hybrid fan-out against plain fan-out on read (PostgreSQL, in process)",
+}
+FEED_DESIGNS = {
+    "read": "fan-out on read (baseline, one query)",
+    "hybrid": "hybrid, `home_feed` (chosen)",
 }
 
 
@@ -42,9 +49,54 @@ def _chat_table(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _feed_table(data: dict[str, Any]) -> str:
+    m, c, d, s = data["machine"], data["config"], data["data"], data["sample"]
+    rows, agree = d["rows"], data["agreement"]
+    people = s["people_followed"]
+    lines = [
+        f"### {TITLES['feed']}",
+        "",
+        f"Run {data['when']} on {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, "
+        f"Python {m['python']}. Data: {rows['users']:,} users, {rows['stores']:,} stores, "
+        f"{rows['person_follows']:,} follows of people + {rows['store_follows']:,} of stores "
+        f"(the most followed person has {d['most_followers_of_a_person']:,} followers), "
+        f"{rows['person_notes']:,} notes of people + {rows['store_notes']:,} of stores, "
+        f"{rows['feed_entries']:,} feed entries written on write. Measured: {s['users']} users "
+        f"({s['heavy_followers']} heaviest followers, the rest at random; following "
+        f"{people['min']}–{people['max']} people, median {people['median']}), page size "
+        f"{c['page_size']}, each user timed {c['rounds']}× after a warm-up pass; reader peak RSS "
+        f"{data['reader_peak_rss_mib']} MiB.",
+        "",
+        "| Design | page | p50 ms | p99 ms | mean ms | p50 ratio | p99 ratio | queries per page "
+        "| pages timed |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in sorted(data["results"], key=lambda r: (r["page"] != "first", r["design"] != "read")):
+        ratio = data["ratio_hybrid_to_read"][r["page"]] if r["design"] == "hybrid" else None
+        p50, p99 = (ratio["p50_ms"], ratio["p99_ms"]) if ratio else (1.0, 1.0)
+        lines.append(
+            f"| {FEED_DESIGNS.get(r['design'], r['design'])} | {r['page']} | {r['p50_ms']} | "
+            f"{r['p99_ms']} | {r['mean_ms']} | {p50} | {p99} | {r['queries_per_page']} | "
+            f"{r['pages']} |"
+        )
+    tables = ", ".join(f"{k} {v} MiB" for k, v in d["table_mib"].items())
+    steps = ", ".join(f"{k} {v}" for k, v in d["seconds"].items() if k != "total")
+    lines += [
+        "",
+        f"Both designs showed the same notes on the first page for {agree['first_page']} of "
+        f"{s['users']} users and on the next page for {agree['next_page']} (users who follow "
+        f"only people: {agree['people_only_first']} of {agree['people_only_users']}).",
+        "",
+        f"Generation took {d['seconds']['total']} s ({steps}); sizes with indexes: {tables}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _table(data: dict[str, Any]) -> str:
     if data["suite"] == "chat_fanout":
         return _chat_table(data)
+    if data["suite"] == "feed":
+        return _feed_table(data)
     m = data["machine"]
     lines = [
         f"### {TITLES.get(data['suite'], data['suite'])}",
@@ -71,16 +123,26 @@ def _table(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _put_between(text: str, begin: str, end: str, body: str) -> str:
+    """`text` with what stands between the markers replaced by `body` (both appended at the
+    end when missing)."""
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        return f"{head}{begin}\n{body}{end}{tail}"
+    return text + f"\n{begin}\n{body}{end}\n"
+
+
 def write_performance_doc() -> None:
-    parts = []
+    parts, own = [], {}
     for path in sorted((ROOT / "bench" / "results").glob("*.json")):
-        parts.append(_table(json.loads(path.read_text())))
+        data = json.loads(path.read_text())
+        if data["suite"] in OWN_MARKERS:
+            own[data["suite"]] = _table(data)
+        else:
+            parts.append(_table(data))
     body = "\n".join(parts) if parts else "No results yet: run `make bench`.\n"
-    text = DOC.read_text() if DOC.exists() else ""
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        text = f"{head}{BEGIN}\n{body}{END}{tail}"
-    else:
-        text += f"\n{BEGIN}\n{body}{END}\n"
+    text = _put_between(DOC.read_text() if DOC.exists() else "", BEGIN, END, body)
+    for suite, table in own.items():
+        text = _put_between(text, *OWN_MARKERS[suite], table)
     DOC.write_text(text)

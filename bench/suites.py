@@ -11,7 +11,15 @@ from typing import Any
 import httpx
 import psycopg
 
-from bench.harness import bench_env, machine, manage, peak_rss_mib, run_load, server
+from bench.harness import (
+    bench_env,
+    machine,
+    manage,
+    peak_rss_mib,
+    run_load,
+    scratch_database,
+    server,
+)
 
 PASSWORD = "bench-password-2026"
 PRODUCTS = 200
@@ -112,65 +120,60 @@ def catalog_api(duration: float, concurrency: int) -> dict[str, Any]:
 
 def checkout(duration: float, concurrency: int, postgres_url: str) -> dict[str, Any]:
     """Buy-now (one-click) order creation on PostgreSQL against /api/v1/health."""
-    db_name = f"quanzi_bench_{int(time.time())}"
-    admin_url = postgres_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{db_name}"')
-    try:
-        with tempfile.TemporaryDirectory(prefix="quanzi-bench-") as tmp:
-            env = bench_env(Path(tmp), postgres_url.rsplit("/", 1)[0] + "/" + db_name)
-            manage(env, "migrate", "--noinput")
-            with server(env) as (base, pid):
-                _, _, sku_ids = _seed_store(base, 5, 1_000_000)
-                buyers = []
-                for i in range(concurrency * 2):
-                    token = _signup(base, f"bench_buyer{i}", f"136{i:08d}")
-                    httpx.post(
-                        f"{base}/api/v1/accounts/addresses",
-                        timeout=30,
-                        headers={"Authorization": f"Bearer {token}"},
-                        json={
-                            "recipient": "张三",
-                            "phone": "13912345678",
-                            "province": "云南省",
-                            "city": "昆明市",
-                            "detail": "翠湖路1号",
-                            "is_default": True,
-                        },
-                    ).raise_for_status()
-                    buyers.append(token)
+    with (
+        scratch_database(postgres_url, "quanzi_bench") as database_url,
+        tempfile.TemporaryDirectory(prefix="quanzi-bench-") as tmp,
+    ):
+        env = bench_env(Path(tmp), database_url)
+        manage(env, "migrate", "--noinput")
+        with server(env) as (base, pid):
+            _, _, sku_ids = _seed_store(base, 5, 1_000_000)
+            buyers = []
+            for i in range(concurrency * 2):
+                token = _signup(base, f"bench_buyer{i}", f"136{i:08d}")
+                httpx.post(
+                    f"{base}/api/v1/accounts/addresses",
+                    timeout=30,
+                    headers={"Authorization": f"Bearer {token}"},
+                    json={
+                        "recipient": "张三",
+                        "phone": "13912345678",
+                        "province": "云南省",
+                        "city": "昆明市",
+                        "detail": "翠湖路1号",
+                        "is_default": True,
+                    },
+                ).raise_for_status()
+                buyers.append(token)
 
-                async def health(c: httpx.AsyncClient, n: int) -> httpx.Response:
-                    return await c.get("/api/v1/health")
+            async def health(c: httpx.AsyncClient, n: int) -> httpx.Response:
+                return await c.get("/api/v1/health")
 
-                async def buy(c: httpx.AsyncClient, n: int) -> httpx.Response:
-                    return await c.post(
-                        "/api/v1/orders/buy-now",
-                        json={"sku_id": sku_ids[n % len(sku_ids)], "quantity": 1},
-                        headers={"Authorization": f"Bearer {buyers[n % len(buyers)]}"},
-                    )
+            async def buy(c: httpx.AsyncClient, n: int) -> httpx.Response:
+                return await c.post(
+                    "/api/v1/orders/buy-now",
+                    json={"sku_id": sku_ids[n % len(sku_ids)], "quantity": 1},
+                    headers={"Authorization": f"Bearer {buyers[n % len(buyers)]}"},
+                )
 
-                results = [
-                    run_load(name, base, fn, concurrency=concurrency, duration=duration)
-                    for name, fn in (
-                        ("baseline /api/v1/health", health),
-                        ("buy-now order creation", buy),
-                    )
-                ]
-                rss = peak_rss_mib(pid)
-            with psycopg.connect(env["DATABASE_URL"]) as conn:
-                orders = conn.execute("SELECT count(*) FROM orders_order").fetchone()[0]
-                taken = conn.execute(
-                    "SELECT coalesce(sum(1000000 - stock), 0) FROM catalog_sku"
-                ).fetchone()[0]
-            results[1].extra = {
-                "orders_in_db": orders,
-                "units_taken": int(taken),
-                "consistent": orders == int(taken),
-            }
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+            results = [
+                run_load(name, base, fn, concurrency=concurrency, duration=duration)
+                for name, fn in (
+                    ("baseline /api/v1/health", health),
+                    ("buy-now order creation", buy),
+                )
+            ]
+            rss = peak_rss_mib(pid)
+        with psycopg.connect(env["DATABASE_URL"]) as conn:
+            orders = conn.execute("SELECT count(*) FROM orders_order").fetchone()[0]
+            taken = conn.execute(
+                "SELECT coalesce(sum(1000000 - stock), 0) FROM catalog_sku"
+            ).fetchone()[0]
+        results[1].extra = {
+            "orders_in_db": orders,
+            "units_taken": int(taken),
+            "consistent": orders == int(taken),
+        }
     return _with_ratios(
         "checkout",
         results,
