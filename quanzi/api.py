@@ -72,6 +72,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 def _mount() -> None:
     from quanzi.accounts.api import router as accounts
+    from quanzi.campaigns.api import router as campaigns
     from quanzi.catalog.api import router as catalog
     from quanzi.circles.api import router as circles
     from quanzi.ledger.api import router as ledger
@@ -92,6 +93,7 @@ def _mount() -> None:
     api.add_router("/circles", circles, tags=["circles"])
     api.add_router("/social", social, tags=["social"])
     api.add_router("/referrals", referrals, tags=["referrals"])
+    api.add_router("/campaigns", campaigns, tags=["campaigns"])
 
 
 _mount()

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "quanzi.circles",
     "quanzi.social",
     "quanzi.referrals",
+    "quanzi.campaigns",
 ]
 
 MIDDLEWARE = [

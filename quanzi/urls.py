@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("circles/", include("quanzi.circles.urls")),
     path("social/", include("quanzi.social.urls")),
     path("s/", include("quanzi.referrals.urls")),
+    path("coupons/", include("quanzi.campaigns.urls")),
     path("promote/", include("quanzi.referrals.promote_urls")),
 ]
 

@@ -270,6 +270,73 @@ def _demo_circle(users: dict[str, Any], store: Any, products: list[Any]) -> None
     )
 
 
+def _demo_coupons(users: dict[str, Any], store: Any) -> Any:
+    """Working coupons of the demo store: a no-threshold coupon, a 满减, a percentage with a
+    cap, and a join cashback (加入社群返现) only the system hands out. 小美 claims the 满减.
+    Returns the 满减, which the launch announcement carries."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quanzi.campaigns import coupons
+
+    merchant = users["merchant"]
+    days: dict[str, Any] = {"validity": "days", "valid_days": 30}
+    coupons.create_coupon(
+        merchant, store.pk, name="新朋友立减 5 元", kind="fixed", amount_off=500, total=200, **days
+    )
+    threshold = coupons.create_coupon(
+        merchant,
+        store.pk,
+        name="满 99 减 15",
+        kind="threshold",
+        amount_off=1500,
+        min_spend=9900,
+        total=500,
+        per_user_limit=2,
+        **days,
+    )
+    now = timezone.now()
+    coupons.create_coupon(
+        merchant,
+        store.pk,
+        name="咖啡节 88 折",
+        kind="percent",
+        percent_off=12,
+        max_off=3000,
+        min_spend=5000,
+        validity="window",
+        valid_from=now,
+        valid_until=now + timedelta(days=30),
+        total=300,
+    )
+    cashback = coupons.create_coupon(
+        merchant,
+        store.pk,
+        name="入群礼 满 50 减 8",
+        kind="threshold",
+        amount_off=800,
+        min_spend=5000,
+        total=1000,
+        claimable=False,
+        **days,
+    )
+    coupons.update_campaign_settings(
+        merchant, store.pk, coupons_on_campaign_price=False, join_cashback_id=cashback.pk
+    )
+    coupons.claim_coupon(users["xiaomei"], threshold.pk)
+    return threshold
+
+
+def _demo_announcement_coupon(merchant: Any, coupon: Any) -> None:
+    """The launch announcement of the store circle carries the 满减 coupon."""
+    from quanzi.campaigns.coupons import attach_to_announcement
+    from quanzi.circles.models import Announcement
+
+    announcement = Announcement.objects.get(circle__store_id=coupon.store_id)
+    attach_to_announcement(merchant, announcement.circle_id, announcement.pk, coupon.pk)
+
+
 def load_demo() -> bool:
     """Create the demo data set unless it exists; True when something was created."""
     from django.db import transaction
@@ -302,5 +369,7 @@ def load_demo() -> bool:
         _address(users["xiaomei"], "李小美", "昆明市", "五华区翠湖南路 12 号")
         _address(users["ahua"], "王阿华", "大理市", "古城人民路 88 号")
     _demo_orders(users["merchant"], [users["xiaomei"], users["ahua"]], products)
-    _demo_circle(users, store, products)
+    threshold = _demo_coupons(users, store)
+    _demo_circle(users, store, products)  # the customers joining get the join cashback
+    _demo_announcement_coupon(users["merchant"], threshold)
     return True

@@ -26,6 +26,10 @@ def yuan_to_fen(value: str | int | float | Decimal) -> int:
         d = Decimal(str(value).strip().replace("¥", "").replace(",", ""))
     except (InvalidOperation, ValueError) as exc:
         raise InvalidInput(f"'{value}' is not an amount") from exc
-    if not d.is_finite() or d != d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+    try:
+        exact = d.is_finite() and d == d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # too many digits to quantize, e.g. 1e30
+        raise InvalidInput(f"'{value}' is too large an amount") from exc
+    if not exact:
         raise InvalidInput(f"'{value}' is not an amount with at most two decimals")
     return int((d * 100).to_integral_value())

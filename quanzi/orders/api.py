@@ -79,11 +79,17 @@ class CheckoutIn(Schema):
     )
     note: str = Field(default="", description="a note to every seller")
     notes: dict[str, str] = Field(default_factory=dict, description="{store_id: note}")
+    coupons: dict[str, str] = Field(
+        default_factory=dict,
+        description="{store_id: user coupon id}: at most one of your coupons on each store's "
+        "order (see GET /campaigns/my-coupons/options)",
+    )
 
 
 class BuyNowIn(Schema):
     sku_id: str = Field(max_length=16)
     quantity: int = 1
+    coupon_id: str = Field(default="", max_length=16, description="one of your coupons, or ''")
 
 
 class OrderItemOut(Schema):
@@ -107,8 +113,9 @@ class OrderOut(Schema):
     buyer_name: str
     subtotal: int
     shipping_fee: int
-    discount: int
-    total: int
+    discount: int = Field(description="fen taken off the goods by the coupon")
+    coupon_id: str | None = Field(description="the user coupon used on this order")
+    total: int = Field(description="fen the buyer pays: subtotal + shipping_fee - discount")
     refunded_amount: int
     created_at: datetime
     pay_deadline: datetime
@@ -242,6 +249,7 @@ def _order_fields(order: Order, items: list[OrderItem]) -> dict[str, Any]:
         "subtotal": order.subtotal,
         "shipping_fee": order.shipping_fee,
         "discount": order.discount,
+        "coupon_id": order.user_coupon_id,
         "total": order.total,
         "refunded_amount": order.refunded_amount,
         "created_at": order.created_at,
@@ -375,7 +383,12 @@ def checkout(request: HttpRequest, data: CheckoutIn) -> Status[Any]:
             lines = [(line.sku_id, line.quantity) for line in data.lines]
             from_cart = False
         orders = services.place_orders(
-            user, lines, data.address_id, data.notes or data.note, from_cart=from_cart
+            user,
+            lines,
+            data.address_id,
+            data.notes or data.note,
+            from_cart=from_cart,
+            coupon_ids=data.coupons,
         )
         attribute_orders(request, orders)  # referrals (issue 4): last-touch attribution
         return 201, [_created_out(order) for order in orders]
@@ -398,7 +411,7 @@ def buy_now(request: HttpRequest, data: BuyNowIn) -> Status[Any]:
     user = _buyer(request)
 
     def action() -> tuple[int, Any]:
-        order = services.buy_now(user, data.sku_id, data.quantity)
+        order = services.buy_now(user, data.sku_id, data.quantity, coupon_id=data.coupon_id)
         attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
         return 201, _created_out(order)
 

@@ -9,6 +9,7 @@ from django.db.models import F, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.campaigns.checkout import StoreGoods
 from quanzi.catalog.models import ProductImage, Sku
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.orders.models import CartItem
@@ -56,6 +57,11 @@ class StoreCart:
     @property
     def total(self) -> int:
         return self.subtotal + self.shipping_fee
+
+    def goods(self) -> StoreGoods:
+        """The lines on sale with their amounts, as checkout and coupons see them."""
+        lines = [(line.sku, line.quantity) for line in self.lines if line.available]
+        return StoreGoods(self.store, lines, self.subtotal, self.shipping_fee)
 
 
 @dataclass

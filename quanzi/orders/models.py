@@ -59,6 +59,15 @@ class Order(PublicModel):
     subtotal = models.BigIntegerField(_("items (fen)"))
     shipping_fee = models.BigIntegerField(_("shipping (fen)"), default=0)
     discount = models.BigIntegerField(_("discount (fen)"), default=0)
+    # The buyer's coupon used on this order (campaigns); `discount` is what it took off.
+    user_coupon = models.ForeignKey(
+        "campaigns.UserCoupon",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("coupon"),
+    )
     total = models.BigIntegerField(_("total (fen)"))
     refunded_amount = models.BigIntegerField(_("refunded (fen)"), default=0)
     address = models.JSONField(_("shipping address"))
@@ -91,6 +100,16 @@ class Order(PublicModel):
         constraints = [
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_nonneg"),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_nonneg"),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0) & Q(discount__lte=models.F("subtotal")),
+                name="order_discount_within_subtotal",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    total=models.F("subtotal") + models.F("shipping_fee") - models.F("discount")
+                ),
+                name="order_total_adds_up",
+            ),
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=models.F("total")),
                 name="order_refund_within_total",

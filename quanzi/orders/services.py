@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop
 
 from quanzi.accounts.models import Address, User
 from quanzi.accounts.services import access_address, default_address
+from quanzi.campaigns import checkout as coupons
 from quanzi.catalog.models import Product, ProductImage, Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.ids import is_public_id
@@ -249,27 +250,36 @@ def _group_by_store(
     return [(stores[store_id], groups[store_id]) for store_id in sorted(groups)]
 
 
+def store_goods(store: Store, lines: list[tuple[Sku, int]]) -> coupons.StoreGoods:
+    """One store's lines with their goods subtotal and shipping fee (on the goods subtotal)."""
+    subtotal = sum(sku.price * quantity for sku, quantity in lines)
+    return coupons.StoreGoods(store, lines, subtotal, store.shipping_for(subtotal))
+
+
 def _create_order(
     user: User,
-    store: Store,
-    lines: list[tuple[Sku, int]],
+    goods: coupons.StoreGoods,
     address: Address,
     note: str,
     checkout_key: str,
+    coupon: coupons.AppliedCoupon | None,
 ) -> Order:
-    subtotal = sum(sku.price * quantity for sku, quantity in lines)
-    shipping = store.shipping_for(subtotal)
+    discount = coupon.discount if coupon else 0
     order = Order.objects.create(
         buyer=user,
-        store=store,
-        subtotal=subtotal,
-        shipping_fee=shipping,
-        total=subtotal + shipping,
+        store=goods.store,
+        subtotal=goods.subtotal,
+        shipping_fee=goods.shipping,
+        discount=discount,
+        user_coupon=coupon.copy if coupon else None,
+        total=goods.subtotal + goods.shipping - discount,
         address=address.snapshot(),
         note=note,
-        pay_deadline=timezone.now() + timedelta(minutes=store.payment_window_minutes),
+        pay_deadline=timezone.now() + timedelta(minutes=goods.store.payment_window_minutes),
         checkout_key=checkout_key,
     )
+    if coupon:
+        coupons.use_coupon(coupon, order.pk)
     OrderItem.objects.bulk_create(
         OrderItem(
             order=order,
@@ -281,11 +291,19 @@ def _create_order(
             quantity=quantity,
             image_url=_image_url(sku.product),
         )
-        for sku, quantity in lines
+        for sku, quantity in goods.lines
     )
     _event(order, "", S.PENDING_PAYMENT, user, NOTE_PLACED)
     _schedule("cancel_unpaid_order", order.pk, order.pay_deadline)
     return order
+
+
+def checkout_goods(lines: Iterable[tuple[str, int | str]]) -> list[coupons.StoreGoods]:
+    """What a checkout of `lines` would order from each store, without writing anything (the
+    coupon options of a buy-now, for instance); the same refusals as `place_orders`."""
+    wanted = _clean_lines(lines)
+    groups = _group_by_store(wanted, sellable_skus(wanted))
+    return [store_goods(store, store_lines) for store, store_lines in groups]
 
 
 def _orders_of_checkout(user: User, checkout_key: str) -> list[Order]:
@@ -300,14 +318,19 @@ def place_orders(
     *,
     checkout_key: str = "",
     from_cart: bool = False,
+    coupon_ids: Mapping[str, str] | None = None,
+    best_coupons: bool = False,
 ) -> list[Order]:
     """Create one order per store for `lines` [(sku_id, quantity)], taking stock atomically.
 
     `note` is one note for every store or a {store_id: note} mapping. A non-empty
     `checkout_key` makes a double submit return the orders of the first one. With `from_cart`
-    the bought SKUs leave the cart. Unknown SKU → 404, bad quantity → 400, an address that is
-    not the user's → 404, missing stock → 409 naming the product; on any refusal nothing is
-    written.
+    the bought SKUs leave the cart. `coupon_ids` {store_id: user coupon id} puts at most one
+    of the buyer's coupons on each store's order (`best_coupons`: the best usable one where
+    none is chosen); the coupon is used in the order's own transaction. Unknown SKU → 404, bad
+    quantity → 400, an address that is not the user's → 404, missing stock → 409 naming the
+    product, a coupon that is not the buyer's → 404 or cannot be used → 409; on any refusal
+    nothing is written.
     """
     wanted = _clean_lines(lines)
     if not is_public_id(address_id):
@@ -317,14 +340,24 @@ def place_orders(
     if checkout_key and (existing := _orders_of_checkout(user, checkout_key)):
         return existing
     skus = sellable_skus(wanted)
-    groups = _group_by_store(wanted, skus)
-    notes = {store.pk: _note_for(note, store.pk) for store, _lines in groups}
+    groups = [
+        store_goods(store, store_lines) for store, store_lines in _group_by_store(wanted, skus)
+    ]
+    notes = {goods.store.pk: _note_for(note, goods.store.pk) for goods in groups}
+    applied = _coupons(user, groups, coupon_ids, best=best_coupons)
     try:
         with transaction.atomic():
             _take_stock(wanted, skus)
             orders = [
-                _create_order(user, store, store_lines, address, notes[store.pk], checkout_key)
-                for store, store_lines in groups
+                _create_order(
+                    user,
+                    goods,
+                    address,
+                    notes[goods.store.pk],
+                    checkout_key,
+                    applied.get(goods.store.pk),
+                )
+                for goods in groups
             ]
             if from_cart:
                 CartItem.objects.filter(user=user, sku_id__in=list(wanted)).delete()
@@ -336,20 +369,61 @@ def place_orders(
     return orders
 
 
+def _coupons(
+    user: User,
+    groups: list[coupons.StoreGoods],
+    coupon_ids: Mapping[str, str] | None,
+    *,
+    best: bool,
+) -> dict[str, coupons.AppliedCoupon]:
+    """{store_id: the coupon checked and priced for that store's order}."""
+    chosen = coupons.clean_choices(coupon_ids, [goods.store.pk for goods in groups])
+    if best:
+        options = coupons.coupon_options(user, [g for g in groups if g.store.pk not in chosen])
+        chosen |= {sid: found.best.copy.pk for sid, found in options.items() if found.best}
+    return {
+        goods.store.pk: coupons.apply_coupon(user, goods, chosen[goods.store.pk])
+        for goods in groups
+        if goods.store.pk in chosen
+    }
+
+
 def _note_for(note: str | Mapping[str, str], store_id: str) -> str:
     raw = note.get(store_id, "") if isinstance(note, Mapping) else note
     return _clean_text(raw, MAX_NOTE, field="note")
 
 
-def buy_now(user: User, sku_id: str, quantity: int | str, *, checkout_key: str = "") -> Order:
-    """One-click order (一键下单) of one SKU to the user's default address."""
+def buy_now(
+    user: User,
+    sku_id: str,
+    quantity: int | str,
+    *,
+    checkout_key: str = "",
+    coupon_id: str = "",
+    best_coupon: bool = False,
+) -> Order:
+    """One-click order (一键下单) of one SKU to the user's default address, with the coupon
+    `coupon_id` (or, with `best_coupon`, the best usable one)."""
     address = default_address(user)
     if address is None:
         raise InvalidInput(
             _("Add a shipping address first: one-click orders go to your default address."),
             code="no_default_address",
         )
-    return place_orders(user, [(sku_id, quantity)], address.pk, checkout_key=checkout_key)[0]
+    coupon_ids: dict[str, str] = {}
+    if coupon_id:
+        store_ids = Sku.objects.filter(pk=clean_sku_id(sku_id)).values_list(
+            "product__store_id", flat=True
+        )
+        coupon_ids = {store_id: coupon_id for store_id in store_ids[:1]}
+    return place_orders(
+        user,
+        [(sku_id, quantity)],
+        address.pk,
+        checkout_key=checkout_key,
+        coupon_ids=coupon_ids,
+        best_coupons=best_coupon,
+    )[0]
 
 
 # --- Transitions ---------------------------------------------------------------------------
@@ -449,6 +523,7 @@ def cancel_order(user: User, order_id: str) -> Order:
             cancelled_at=timezone.now(),
         )
         _return_stock(order)
+        coupons.return_coupon(order.pk, order.user_coupon_id)
     return order
 
 
@@ -822,6 +897,7 @@ def expire_unpaid_order(order_id: str) -> bool:
         ):
             return False
         _return_stock(order)
+        coupons.return_coupon(order.pk, order.user_coupon_id)
     return True
 
 

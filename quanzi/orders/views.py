@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quanzi.accounts.models import Address, User
+from quanzi.campaigns.checkout import coupon_options, coupon_pickers
 from quanzi.core.errors import DomainError, NotFound
 from quanzi.core.ids import new_id
-from quanzi.core.money import yuan_to_fen
+from quanzi.core.money import format_fen, yuan_to_fen
 from quanzi.orders import cart as carts
 from quanzi.orders import selectors, services
 from quanzi.orders.models import AfterSaleKind, Order, OrderStatus
@@ -49,7 +50,11 @@ def _login_first(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cart(request: HttpRequest) -> HttpResponse:
-    return render(request, "orders/cart.html", {"cart": carts.cart_for(_user(request))})
+    user = _user(request)
+    shown = carts.cart_for(user)
+    options = coupon_options(user, [group.goods() for group in shown.stores])
+    groups = [(group, options[group.store.pk].best) for group in shown.stores]
+    return render(request, "orders/cart.html", {"cart": shown, "groups": groups})
 
 
 @require_POST
@@ -108,18 +113,29 @@ def _pay_or_show(request: HttpRequest, orders: list[Order]) -> HttpResponse:
     return redirect(payment.pay_url)
 
 
+def _posted_coupons(request: HttpRequest) -> dict[str, str]:
+    """The checkout form's coupon choices: {store_id: user coupon id or ""}."""
+    return {key[7:]: request.POST.get(key, "") for key in request.POST if key.startswith("coupon_")}
+
+
 def _checkout_context(request: HttpRequest, shown: carts.Cart) -> dict[str, Any]:
     user = _user(request)
     addresses = list(Address.objects.filter(user=user))
     chosen = request.POST.get("address") or next(
         (a.pk for a in addresses if a.is_default), addresses[0].pk if addresses else ""
     )
+    posted = _posted_coupons(request) if request.method == "POST" else None
+    pickers = coupon_pickers(user, [g.goods() for g in shown.stores], posted)
     return {
         "cart": shown,
         "addresses": addresses,
         "chosen_address": chosen,
         "checkout_key": request.POST.get("checkout_key") or new_id(),
-        "groups": [(g, request.POST.get(f"note_{g.store.pk}", "")) for g in shown.stores],
+        "groups": [
+            (g, request.POST.get(f"note_{g.store.pk}", ""), pickers[g.store.pk])
+            for g in shown.stores
+        ],
+        "to_pay": sum(picker.total for picker in pickers.values()),
         "add_address_url": (
             f"{reverse('accounts:address_new')}?{urlencode({'next': reverse('orders:checkout')})}"
         ),
@@ -161,6 +177,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             notes,
             checkout_key=request.POST.get("checkout_key", ""),
             from_cart=True,
+            coupon_ids=_posted_coupons(request),
         )
     except DomainError as exc:
         context = {**_checkout_context(request, shown), "error": exc}
@@ -171,8 +188,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def buy_now(request: HttpRequest) -> HttpResponse:
-    """POST sku, quantity (from the product page): one-click order to the default address,
-    then the pay page. Without a default address: the address form, then back here."""
+    """POST sku, quantity (from the product page): one-click order to the default address
+    with the buyer's best usable coupon of the store, then the pay page. Without a default
+    address: the address form, then back here."""
     if not request.user.is_authenticated:
         return _login_first(request)
     back = _back(request, reverse("orders:cart"))
@@ -182,6 +200,7 @@ def buy_now(request: HttpRequest) -> HttpResponse:
             request.POST.get("sku", ""),
             request.POST.get("quantity", "1"),
             checkout_key=request.POST.get("checkout_key", ""),
+            best_coupon=True,
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -189,6 +208,10 @@ def buy_now(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('accounts:address_new')}?{urlencode({'next': back})}")
         return redirect(back)
     attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
+    if order.discount:
+        messages.success(
+            request, _("Your coupon took %(amount)s off.") % {"amount": format_fen(order.discount)}
+        )
     return _pay_or_show(request, [order])
 
 

@@ -1,4 +1,4 @@
-"""Admin for platform operators: payments, refunds and received webhooks, read-only.
+"""Admin for platform operators: payments, refunds, payouts and received webhooks, read-only.
 
 Money records change only through the services and the providers' webhooks, never by hand.
 """
@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from quanzi.core.admin import ReadOnlyAdmin
-from quanzi.payments.models import Payment, PaymentOrder, Refund, WebhookEvent
+from quanzi.payments.models import Payment, PaymentOrder, Payout, Refund, WebhookEvent
 
 
 class PaymentOrderInline(admin.TabularInline):
@@ -50,6 +50,14 @@ class RefundAdmin(ReadOnlyAdmin):
     list_display = ("id", "order", "payment", "amount", "status", "created_at", "succeeded_at")
     list_filter = ("status",)
     search_fields = ("id", "order__id", "payment__id", "after_sale_id", "provider_ref")
+
+
+@admin.register(Payout)
+class PayoutAdmin(ReadOnlyAdmin):
+    list_display = ("id", "recipient", "amount", "status", "purpose", "created_at", "settled_at")
+    list_filter = ("status", "purpose", "provider")
+    search_fields = ("id", "reference", "provider_ref", "recipient__username")
+    list_select_related = ("recipient",)
 
 
 @admin.register(WebhookEvent)

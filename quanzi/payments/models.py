@@ -15,6 +15,7 @@ from quanzi.core.models import PublicModel
 from quanzi.payments.providers.sandbox_models import (  # noqa: F401  (registers the models)
     SandboxCharge,
     SandboxEvent,
+    SandboxPayout,
     SandboxRefund,
 )
 
@@ -127,6 +128,46 @@ class Refund(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.id} {self.amount} ({self.status})"
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", _("Paying out")
+    SUCCEEDED = "succeeded", _("Paid out")
+    FAILED = "failed", _("Payout failed")
+
+
+class Payout(PublicModel):
+    """Money the platform sends to a person through the provider, completed by the provider's
+    `payout.succeeded` or `payout.failed` webhook.
+
+    `purpose` and `reference` name what the payout is for (e.g. "withdrawal" and the withdrawal's
+    id): payments does not know the domains that use it, it tells them through the
+    `payout_settled` signal. One payout per (purpose, reference)."""
+
+    provider = models.CharField(_("provider"), max_length=20)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts"
+    )
+    amount = models.BigIntegerField(_("amount (fen)"))
+    currency = models.CharField(max_length=3, default=CURRENCY)
+    purpose = models.CharField(_("purpose"), max_length=20)
+    reference = models.CharField(_("reference"), max_length=64)
+    status = models.CharField(
+        max_length=20, choices=PayoutStatus.choices, default=PayoutStatus.PENDING
+    )
+    provider_ref = models.CharField(_("provider reference"), max_length=64, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_pos"),
+            models.UniqueConstraint(fields=["purpose", "reference"], name="payout_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} {self.amount} to {self.recipient_id} ({self.status})"
 
 
 class WebhookStatus(models.TextChoices):

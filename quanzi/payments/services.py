@@ -1,4 +1,5 @@
-"""Payment actions: start a payment for a buyer's orders, refund an order, permission checks.
+"""Payment actions: start a payment for a buyer's orders, refund an order, pay money out to a
+person, permission checks.
 
 The provider is called outside the row locks where the caller allows it; its answers about money
 (captures, refunds) only count when they arrive as signed webhooks (see webhooks.py).
@@ -23,11 +24,14 @@ from quanzi.payments.models import (
     Payment,
     PaymentOrder,
     PaymentStatus,
+    Payout,
+    PayoutStatus,
     Refund,
     RefundStatus,
 )
 from quanzi.payments.providers import get_provider
 from quanzi.payments.providers.base import ProviderError
+from quanzi.payments.signals import payout_settled
 
 if TYPE_CHECKING:
     from quanzi.accounts.models import User
@@ -247,3 +251,67 @@ def mark_refund_failed(refund: Refund, reason: str) -> None:
         )
         if failed:
             on_refund_failed(refund.order_id, refund.after_sale_id)
+
+
+# --- Payouts ---------------------------------------------------------------------------------
+
+
+def start_payout(*, recipient: User, amount: int, purpose: str, reference: str) -> Payout:
+    """Record a payout of `amount` fen to `recipient` and ask the provider for it once the
+    current transaction commits (outside the caller's row locks).
+
+    One payout per (purpose, reference): asking again returns the first. The outcome comes back
+    through `payout_settled` (see `settle_payout`)."""
+    if type(amount) is not int or amount <= 0:
+        raise InvalidInput(_("A payout amount must be positive."))
+    existing = Payout.objects.filter(purpose=purpose, reference=reference).first()
+    if existing is not None:
+        return existing
+    payout = Payout.objects.create(
+        provider=get_provider().name,
+        recipient=recipient,
+        amount=amount,
+        purpose=purpose,
+        reference=reference,
+    )
+    transaction.on_commit(partial(submit_payout, payout.pk))
+    return payout
+
+
+def submit_payout(payout_id: str) -> None:
+    """Ask the provider to pay (after commit, outside any lock); a refusal settles the payout as
+    failed. Safe to call again for a payout still pending: the provider pays once per payout id,
+    so this is also how a payout whose submission was lost (a crash after commit) is resumed."""
+    payout = Payout.objects.select_related("recipient").get(pk=payout_id)
+    if payout.status != PayoutStatus.PENDING or payout.provider_ref:
+        return
+    provider = get_provider(payout.provider)
+    try:
+        reference = provider.payout(payout.pk, payout.amount, payout.recipient.public_id)
+    except ProviderError as exc:
+        logger.error("payout %s refused by %s: %s", payout.pk, provider.name, exc.message)
+        settle_payout(payout.pk, succeeded=False, reason=str(exc.message))
+        return
+    Payout.objects.filter(pk=payout.pk, provider_ref="").update(provider_ref=reference[:64])
+
+
+def settle_payout(
+    payout_id: str, *, succeeded: bool, reason: str = "", provider_ref: str = ""
+) -> bool:
+    """Mark a pending payout succeeded or failed and send `payout_settled`, in one transaction.
+
+    False (and nothing changes) when the payout was settled before: a replayed or contradicting
+    later event never settles it twice."""
+    with transaction.atomic():
+        payout = Payout.objects.select_for_update().get(pk=payout_id)
+        if payout.status != PayoutStatus.PENDING:
+            return False
+        payout.status = PayoutStatus.SUCCEEDED if succeeded else PayoutStatus.FAILED
+        payout.settled_at = timezone.now()
+        payout.failure_reason = "" if succeeded else reason[:300]
+        payout.provider_ref = payout.provider_ref or provider_ref[:64]
+        payout.save(
+            update_fields=["status", "settled_at", "failure_reason", "provider_ref", "updated_at"]
+        )
+        payout_settled.send(sender=Payout, payout=payout, succeeded=succeeded, reason=reason)
+    return True

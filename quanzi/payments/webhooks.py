@@ -26,6 +26,7 @@ from quanzi.payments.models import (
     PartOutcome,
     Payment,
     PaymentStatus,
+    Payout,
     Refund,
     RefundStatus,
     WebhookEvent,
@@ -84,6 +85,8 @@ def _dispatch(provider: str, event: dict[str, Any]) -> str:
         "payment.failed": _payment_failed,
         "refund.succeeded": _refund_succeeded,
         "refund.failed": _refund_failed,
+        "payout.succeeded": _payout_succeeded,
+        "payout.failed": _payout_failed,
     }
     handler = handlers.get(event["type"])
     if handler is None:
@@ -199,3 +202,36 @@ def _refund_failed(provider: str, data: dict[str, Any]) -> None:
 
     refund = _locked_refund(provider, data)
     mark_refund_failed(refund, str(data.get("reason", "")))
+
+
+def _locked_payout(provider: str, data: dict[str, Any]) -> Payout:
+    payout = (
+        Payout.objects.select_for_update()
+        .filter(pk=str(data.get("payout_id", "")), provider=provider)
+        .first()
+    )
+    if payout is None or (payout.provider_ref and payout.provider_ref != data.get("payout")):
+        raise WebhookRefused(_("The event names an unknown payout."), code="unknown_payout")
+    _check_amount(payout.amount, data)
+    return payout
+
+
+def _payout_succeeded(provider: str, data: dict[str, Any]) -> None:
+    """The money reached the recipient: the payout succeeds once and its domain is told
+    (`payout_settled`) in this transaction."""
+    from quanzi.payments.services import settle_payout
+
+    payout = _locked_payout(provider, data)
+    settle_payout(payout.pk, succeeded=True, provider_ref=str(data.get("payout", "")))
+
+
+def _payout_failed(provider: str, data: dict[str, Any]) -> None:
+    from quanzi.payments.services import settle_payout
+
+    payout = _locked_payout(provider, data)
+    settle_payout(
+        payout.pk,
+        succeeded=False,
+        reason=str(data.get("reason", "")) or "failed",
+        provider_ref=str(data.get("payout", "")),
+    )

@@ -1,5 +1,6 @@
 """Admin for platform operators: stores' distribution settings (editable) and the bindings and
-commissions they produce (read-only: commissions move only through ledger postings)."""
+commissions they produce (read-only: commissions move only through ledger postings); share
+reward rules, rewards and points (read-only: written by the services)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,12 @@ from quanzi.referrals.models import (
     Binding,
     Commission,
     DistributionConfig,
+    PointsBalance,
+    PointsEntry,
     ProductCommission,
     Promoter,
+    ShareReward,
+    ShareRewardRule,
     Withdrawal,
 )
 
@@ -54,3 +59,30 @@ class WithdrawalAdmin(ReadOnlyAdmin):
     list_display = ("pk", "promoter", "store", "amount", "fee", "status", "created_at")
     list_filter = ("status",)
     raw_id_fields = ("promoter", "store", "reviewed_by")
+
+
+@admin.register(ShareRewardRule)
+class ShareRewardRuleAdmin(ReadOnlyAdmin):
+    list_display = ("store", "trigger", "reward", "points", "coupon", "daily_cap", "is_active")
+    list_filter = ("trigger", "reward", "is_active")
+    raw_id_fields = ("store", "coupon")
+
+
+@admin.register(ShareReward)
+class ShareRewardAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "trigger", "sharer", "member", "points", "user_coupon")
+    list_filter = ("trigger",)
+    raw_id_fields = ("rule", "sharer", "member", "user_coupon")
+
+
+@admin.register(PointsEntry)
+class PointsEntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "store", "user", "delta", "reason", "reference")
+    list_filter = ("reason",)
+    raw_id_fields = ("store", "user")
+
+
+@admin.register(PointsBalance)
+class PointsBalanceAdmin(ReadOnlyAdmin):
+    list_display = ("store", "user", "balance", "updated_at")
+    raw_id_fields = ("store", "user")

@@ -10,8 +10,10 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from quanzi.referrals import distribution
+        from quanzi.referrals import distribution, rewards, withdrawals
         from quanzi.referrals.services import on_login
 
         user_logged_in.connect(on_login, dispatch_uid="referrals.on_login")
         distribution.connect()
+        withdrawals.connect()
+        rewards.connect()

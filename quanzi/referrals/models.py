@@ -341,3 +341,164 @@ class Withdrawal(PublicModel):
     @property
     def net(self) -> int:
         return self.amount - self.fee
+
+
+# --- Points (积分) and share rewards (转发有礼), issue 4 point 7 ---------------------------------
+
+
+class PointsReason(models.TextChoices):
+    SHARE_REWARD = "share_reward", _("share reward")
+
+
+class PointsEntry(models.Model):
+    """One change of a customer's points in a store. Append-only: a correction is a new entry.
+    (store, user, reason, reference) is unique, so a grant that is replayed changes nothing."""
+
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="points_entries"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="points_entries"
+    )
+    delta = models.BigIntegerField(_("points"))
+    reason = models.CharField(_("reason"), max_length=20, choices=PointsReason.choices)
+    reference = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "user", "reason", "reference"], name="points_entry_once"
+            ),
+            models.CheckConstraint(condition=~models.Q(delta=0), name="points_entry_not_zero"),
+        ]
+        indexes = [models.Index(fields=["store", "user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} points for {self.user_id} @ {self.store_id} ({self.reason})"
+
+
+class PointsBalance(models.Model):
+    """The sum of a customer's points entries in a store, kept in the entries' transaction."""
+
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="points_balances"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="points_balances"
+    )
+    balance = models.BigIntegerField(_("points"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "user"], name="points_balance_once"),
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0), name="points_balance_nonneg"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.balance} points for {self.user_id} @ {self.store_id}"
+
+
+class RewardTrigger(models.TextChoices):
+    NEW_MEMBER = "new_member", _("a new circle member")
+    FIRST_ORDER = "first_order", _("a first order")
+
+
+class RewardKind(models.TextChoices):
+    POINTS = "points", _("points")
+    COUPON = "coupon", _("a coupon")
+
+
+class ShareRewardRule(models.Model):
+    """A store's share reward for one trigger (one rule per trigger): what a sharer earns when
+    their share brings a new circle member or a customer's first order, at most `daily_cap`
+    times per sharer per day (Asia/Shanghai days)."""
+
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="share_reward_rules"
+    )
+    trigger = models.CharField(_("trigger"), max_length=12, choices=RewardTrigger.choices)
+    reward = models.CharField(
+        _("reward"), max_length=10, choices=RewardKind.choices, default=RewardKind.POINTS
+    )
+    points = models.PositiveIntegerField(_("points per reward"), default=0)
+    coupon = models.ForeignKey(
+        "campaigns.Coupon",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="share_reward_rules",
+        verbose_name=_("coupon"),
+    )
+    daily_cap = models.PositiveIntegerField(_("rewards per sharer per day"), default=5)
+    is_active = models.BooleanField(_("active"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "trigger"], name="share_reward_rule_once"),
+            models.CheckConstraint(
+                condition=models.Q(daily_cap__gte=1), name="share_reward_rule_cap_pos"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reward="points") | models.Q(points__gte=1),
+                name="share_reward_rule_points_pos",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reward="coupon") | models.Q(coupon__isnull=False),
+                name="share_reward_rule_coupon_set",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trigger} reward @ {self.store_id}"
+
+
+class ShareReward(PublicModel):
+    """One reward given: `sharer` brought `member` (the new circle member or the buyer) and got
+    `points` or `user_coupon`, their copy of the rule's coupon; `reference` names the trigger
+    (the circle joined, the order paid). A trigger rewards once, and a customer's first order
+    once per store; `day` (Asia/Shanghai) counts the daily cap."""
+
+    rule = models.ForeignKey(ShareRewardRule, on_delete=models.CASCADE, related_name="rewards")
+    trigger = models.CharField(_("trigger"), max_length=12, choices=RewardTrigger.choices)
+    sharer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_rewards"
+    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(max_length=64)
+    points = models.PositiveIntegerField(_("points"), default=0)
+    user_coupon = models.ForeignKey(
+        "campaigns.UserCoupon",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("coupon given"),
+    )
+    day = models.DateField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "member", "reference"], name="share_reward_once"
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "member"],
+                condition=models.Q(trigger="first_order"),
+                name="share_reward_first_order_once",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(sharer=models.F("member")), name="share_reward_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["rule", "sharer", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.trigger} reward to {self.sharer_id} for {self.member_id}"

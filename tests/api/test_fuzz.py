@@ -36,6 +36,7 @@ from schemathesis.checks import not_a_server_error
 
 from quanzi.accounts.models import ApiToken, User
 from quanzi.accounts.services import save_address
+from quanzi.campaigns.coupons import create_coupon
 from quanzi.catalog.services import (
     ProductInput,
     SkuInput,
@@ -152,6 +153,18 @@ def world(db: None) -> World:
     strict = create_circle(me, name="审核圈", join_policy="approval")
     join_request = join_circle(seller, strict.pk, message="想加入").join_request
     assert join_request is not None
+    # ... and a coupon of the store (campaigns)
+    coupon = create_coupon(
+        me,
+        store.pk,
+        name="满50减10",
+        kind="threshold",
+        amount_off=1000,
+        min_spend=5000,
+        validity="days",
+        valid_days=7,
+        total=100,
+    )
     _, raw = ApiToken.issue(me)
     return World(
         token=raw,
@@ -172,6 +185,7 @@ def world(db: None) -> World:
             "report_id": [report.pk],
             "announcement_id": [announcement.pk],
             "request_id": [join_request.pk],
+            "coupon_id": [coupon.pk],
         },
     )
 

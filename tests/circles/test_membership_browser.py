@@ -6,17 +6,10 @@ from __future__ import annotations
 import pytest
 
 from quanzi.circles.models import Circle, Membership
-from tests.factories import PASSWORD, UserFactory, store_with_owner
+from tests.browser.people import log_in
+from tests.factories import UserFactory, store_with_owner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/accounts/login/")
-    page.fill("input[name=identifier]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_create_join_by_link_ban_and_refused_rejoin(new_page):
@@ -25,7 +18,7 @@ def test_create_join_by_link_ban_and_refused_rejoin(new_page):
     store = store_with_owner(merchant_user, name="阿梅小店")
     UserFactory(username="xiaozhang", nickname="小张")
     merchant = new_page("en")
-    _log_in(merchant, "ameimei")
+    log_in(merchant, "ameimei")
 
     # when the merchant creates a store circle from the circles console
     merchant.goto(f"/circles/console/{store.pk}/")
@@ -43,7 +36,7 @@ def test_create_join_by_link_ban_and_refused_rejoin(new_page):
 
     # when the customer opens the join link and joins
     customer = new_page("en")
-    _log_in(customer, "xiaozhang")
+    log_in(customer, "xiaozhang")
     customer.goto(link)
     customer.get_by_test_id("join-circle").click()
     customer.wait_for_load_state()

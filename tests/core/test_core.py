@@ -16,7 +16,7 @@ def test_money_formats_and_parses_fen():
     assert format_fen(-250) == "-¥2.50"
     assert yuan_to_fen("12.5") == 1250
     assert yuan_to_fen("¥1,000.01") == 100001
-    for bad in ("abc", "1.234", "nan", "inf", ""):
+    for bad in ("abc", "1.234", "nan", "inf", "", "1e30", "9" * 40):
         with pytest.raises(InvalidInput):
             yuan_to_fen(bad)
 

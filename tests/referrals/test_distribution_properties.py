@@ -1,14 +1,18 @@
-"""Property tests of distribution money: for random totals, rates, refunds and sequences of
-refund / complete / payout after a payment, every transaction balances, nobody beyond level 2
-earns, the store's escrow never goes negative, and a refund after release takes exactly the
-reversed amount from the promoter's available balance, which may go negative.
+"""Property tests of distribution money: for random totals, rates, withdrawal fees, refunds and
+sequences of refund / complete / withdrawal (paid or rejected) after a payment, every transaction
+balances, nobody beyond level 2 earns, the store's escrow never goes negative, and a refund after
+release takes exactly the reversed amount from the promoter's available balance, which may go
+negative.
 
 The services are called directly (the test runs in a rolled-back transaction, where on-commit
-signals never fire); tests/referrals/test_distribution.py covers the signal wiring."""
+signals never fire); tests/referrals/test_distribution.py covers the signal wiring. Withdrawals
+are the real ones: requested, approved by the store's owner and paid out through the sandbox,
+whose payout and webhook run through the captured on-commit callbacks."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +23,6 @@ from quanzi.ledger.models import Account, Entry
 from quanzi.ledger.services import (
     check_ledger,
     escrow_account,
-    post_transaction,
     provider_account,
     record_capture,
     record_refund,
@@ -31,22 +34,35 @@ from quanzi.referrals.distribution import (
     bind,
     commission_amount,
     freeze_commissions,
-    promoter_available_account,
     promoter_balance,
     release_commissions,
     reverse_commissions,
 )
-from quanzi.referrals.models import Commission, CommissionStatus, DistributionConfig
+from quanzi.referrals.models import (
+    Commission,
+    CommissionStatus,
+    DistributionConfig,
+    Withdrawal,
+    WithdrawalStatus,
+)
+from quanzi.referrals.withdrawals import (
+    approve_withdrawal,
+    fee_of,
+    reject_withdrawal,
+    request_withdrawal,
+)
 from tests.factories import UserFactory, store_with_owner
 from tests.payments.helpers import make_order
 
 SANDBOX = provider_account("sandbox")
 
 rates = st.integers(0, 10000).flatmap(lambda r1: st.tuples(st.just(r1), st.integers(0, 10000 - r1)))
+fees = st.integers(0, 9999)  # basis points of a withdrawal the store keeps
 operation = st.one_of(
     st.tuples(st.just("refund"), st.integers(1, 200_000)),
     st.tuples(st.just("complete"), st.just(0)),
     st.tuples(st.just("payout"), st.just(0)),
+    st.tuples(st.just("rejected"), st.just(0)),
 )
 
 
@@ -58,24 +74,32 @@ operation = st.one_of(
 @given(
     total=st.integers(1, 200_000),
     level_rates=rates,
+    fee_bp=fees,
     ops=st.lists(operation, max_size=8),
 )
-def test_commission_money_always_balances(db, total, level_rates, ops):
+def test_commission_money_always_balances(
+    db, django_capture_on_commit_callbacks, total, level_rates, fee_bp, ops
+):
     with transaction.atomic():
-        _run(total, level_rates, ops)
+        _run(World(total, level_rates, fee_bp, django_capture_on_commit_callbacks), ops)
         transaction.set_rollback(True)
 
 
 class World:
     """One store, a chain buyer → p1 → p2 → p3, and one paid order (p3 is level 3)."""
 
-    def __init__(self, total: int, level_rates: tuple[int, int]) -> None:
-        self.store = store_with_owner()
+    def __init__(
+        self, total: int, level_rates: tuple[int, int], fee_bp: int, on_commit: Any
+    ) -> None:
+        self.owner = UserFactory()
+        self.store = store_with_owner(self.owner)
         DistributionConfig.objects.create(
             store=self.store,
             enabled=True,
             level1_rate_bp=level_rates[0],
             level2_rate_bp=level_rates[1],
+            min_withdrawal=1,
+            withdrawal_fee_bp=fee_bp,
         )
         self.buyer, self.p1, self.p2, self.p3 = (UserFactory() for _ in range(4))
         bind(self.p2.pk, self.store.pk, self.p3.pk)
@@ -83,12 +107,18 @@ class World:
         bind(self.buyer.pk, self.store.pk, self.p1.pk)
         self.order = make_order(self.buyer, self.store, total=total)
         self.refunds = 0
-        self.paid_out = 0
+        self.paid_out = 0  # what payouts sent out of the provider: withdrawals less their fees
+        self.fees = 0  # what the store kept of paid withdrawals
+        self.on_commit = on_commit  # runs the payout and its webhook, as a commit would
 
 
-def _run(total: int, level_rates: tuple[int, int], ops: list[tuple[str, int]]) -> None:
+def _run(w: World, ops: list[tuple[str, int]]) -> None:
     # given a paid order of a store paying two levels
-    w = World(total, level_rates)
+    total = w.order.total
+    level_rates = (
+        w.store.distribution.level1_rate_bp,
+        w.store.distribution.level2_rate_bp,
+    )
     record_capture(provider="sandbox", payment_id="pay1", parts=[(w.store.pk, w.order.pk, total)])
     assert on_payment_captured(w.order.pk, "pay1")
     freeze_commissions(w.order.pk)
@@ -103,8 +133,10 @@ def _run(total: int, level_rates: tuple[int, int], ops: list[tuple[str, int]]) -
             _refund(w, amount)
         elif kind == "complete":
             _complete(w)
-        else:
+        elif kind == "payout":
             _payout(w)
+        else:
+            _rejected_withdrawal(w)
         _assert_sound(w)
 
 
@@ -151,20 +183,34 @@ def _complete(w: World) -> None:
 
 
 def _payout(w: World) -> None:
-    """A stand-in for a withdrawal (not built yet): pay a promoter's whole available balance out
-    through the provider, so a later reversal shows as a negative balance."""
+    """Each promoter withdraws their whole available balance; the owner approves and the
+    sandbox pays it out (so a later reversal shows as a negative balance)."""
     for promoter in (w.p1, w.p2):
-        balance = promoter_balance(w.store.pk, promoter.public_id).available
-        if balance > 0:
-            w.paid_out += balance
-            post_transaction(
-                "test.payout",
-                f"{promoter.public_id}:{w.paid_out}",
-                [
-                    (promoter_available_account(w.store.pk, promoter.public_id), balance),
-                    (SANDBOX, -balance),
-                ],
-            )
+        available = promoter_balance(w.store.pk, promoter.public_id).available
+        if available <= 0:
+            continue
+        withdrawal = request_withdrawal(promoter, w.store.pk, available)
+        with w.on_commit(execute=True):
+            approve_withdrawal(w.owner, w.store.pk, withdrawal.pk)
+        withdrawal.refresh_from_db()
+        # then it was paid: the amount less the floored fee left through the provider
+        assert withdrawal.status == WithdrawalStatus.PAID
+        assert withdrawal.fee == fee_of(available, w.store.distribution.withdrawal_fee_bp)
+        assert promoter_balance(w.store.pk, promoter.public_id).available == 0
+        w.paid_out += withdrawal.net
+        w.fees += withdrawal.fee
+
+
+def _rejected_withdrawal(w: World) -> None:
+    """A withdrawal of everything available that the owner rejects: nothing moves in the end."""
+    for promoter in (w.p1, w.p2):
+        available = promoter_balance(w.store.pk, promoter.public_id).available
+        if available <= 0:
+            continue
+        withdrawal = request_withdrawal(promoter, w.store.pk, available)
+        assert promoter_balance(w.store.pk, promoter.public_id).withdrawing == available
+        reject_withdrawal(w.owner, w.store.pk, withdrawal.pk, "no")
+        assert promoter_balance(w.store.pk, promoter.public_id).available == available
 
 
 def _assert_sound(w: World) -> None:
@@ -182,8 +228,13 @@ def _assert_sound(w: World) -> None:
     owed = store_balance(w.store.pk).escrow + store_balance(w.store.pk).available
     for promoter in (w.p1, w.p2):
         balance = promoter_balance(w.store.pk, promoter.public_id)
-        owed += balance.frozen + balance.available
+        owed += balance.frozen + balance.available + balance.withdrawing
+        # and nothing stays held: every withdrawal here is paid or rejected at once
+        assert balance.withdrawing == 0
     assert owed == held
+    # and the store kept exactly the fees of the paid withdrawals
+    paid = Withdrawal.objects.filter(store=w.store, status=WithdrawalStatus.PAID)
+    assert sum(paid.values_list("fee", flat=True)) == w.fees
     # and each commission is split exactly between frozen, available, paid out and reversed
     for commission in Commission.objects.filter(order=w.order):
         assert commission.amount == commission_amount(
@@ -203,11 +254,18 @@ def _assert_sound(w: World) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(total=st.integers(1, 200_000), level_rates=rates, refund=st.integers(1, 200_000))
-def test_a_refund_after_withdrawal_leaves_exactly_the_reversal_owed(db, total, level_rates, refund):
+@given(
+    total=st.integers(1, 200_000),
+    level_rates=rates,
+    fee_bp=fees,
+    refund=st.integers(1, 200_000),
+)
+def test_a_refund_after_withdrawal_leaves_exactly_the_reversal_owed(
+    db, django_capture_on_commit_callbacks, total, level_rates, fee_bp, refund
+):
     with transaction.atomic():
-        # given a paid, completed order whose released commissions were all paid out
-        w = World(total, level_rates)
+        # given a paid, completed order whose released commissions were all withdrawn and paid
+        w = World(total, level_rates, fee_bp, django_capture_on_commit_callbacks)
         record_capture(
             provider="sandbox", payment_id="pay1", parts=[(w.store.pk, w.order.pk, total)]
         )

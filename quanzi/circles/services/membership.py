@@ -30,6 +30,7 @@ from quanzi.circles.models import (
     Role,
 )
 from quanzi.circles.services.access import ADMIN_ROLES, access_circle
+from quanzi.circles.signals import member_joined
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import whole_number
@@ -269,6 +270,7 @@ def _activate(
         except IntegrityError as exc:  # a concurrent join of the same person won
             raise Conflict(_("You are already joining this circle."), code="join_race") from exc
         Circle.objects.filter(pk=circle.pk).update(member_count=F("member_count") + 1)
+        _announce_join(circle, user, rejoined=False)
         return membership, True
     if membership.state == MemberState.BANNED:
         raise PermissionDenied(
@@ -285,8 +287,19 @@ def _activate(
     )
     if changed:
         Circle.objects.filter(pk=circle.pk).update(member_count=F("member_count") + 1)
+        _announce_join(circle, user, rejoined=True)
     membership.refresh_from_db()
     return membership, bool(changed)
+
+
+def _announce_join(circle: Circle, user: User, *, rejoined: bool) -> None:
+    """Send `member_joined` once the join commits (campaigns give the join cashback)."""
+    circle_id, store_id, user_id = circle.pk, circle.store_id, user.pk
+    transaction.on_commit(
+        lambda: member_joined.send(
+            Circle, circle_id=circle_id, user_id=user_id, store_id=store_id, rejoined=rejoined
+        )
+    )
 
 
 def _request(circle: Circle, user: User, message: str) -> tuple[JoinRequest, bool]:

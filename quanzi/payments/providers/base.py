@@ -2,8 +2,9 @@
 
 A provider collects money for a Payment on its own hosted page (`create_charge` answers where to
 send the payer), refunds part or all of a charge (`refund`), may close a charge nobody paid
-(`cancel_charge`) and tells the platform what happened through signed webhooks
-(`verify_webhook` checks one and returns its event). Amounts are integer fen.
+(`cancel_charge`), sends money to a person (`payout`) and tells the platform what happened
+through signed webhooks (`verify_webhook` checks one and returns its event). Amounts are
+integer fen.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from quanzi.core.errors import DomainError
 if TYPE_CHECKING:
     from quanzi.payments.models import Payment
 
-EVENT_TYPES = ("payment.captured", "payment.failed", "refund.succeeded", "refund.failed")
+EVENT_TYPES = (
+    "payment.captured",
+    "payment.failed",
+    "refund.succeeded",
+    "refund.failed",
+    "payout.succeeded",
+    "payout.failed",
+)
 
 
 class InvalidSignature(DomainError):
@@ -64,6 +72,11 @@ class PaymentProvider(ABC):
     def refund(self, charge_ref: str, amount: int, refund_id: str) -> str:
         """Refund `amount` fen of a paid charge, once per `refund_id`; returns the provider's
         refund reference. The outcome arrives later as a refund.succeeded/failed webhook."""
+
+    @abstractmethod
+    def payout(self, payout_id: str, amount: int, recipient_ref: str) -> str:
+        """Send `amount` fen to the recipient, once per `payout_id`; returns the provider's payout
+        reference. The outcome arrives later as a payout.succeeded/failed webhook."""
 
     @abstractmethod
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:

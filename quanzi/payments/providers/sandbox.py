@@ -2,6 +2,7 @@
 
 - `create_charge` opens a charge and answers the URL of its hosted pay page
   (/pay/sandbox/<charge id>/), where the payer confirms or declines.
+- `payout` sends money to a person at once: its payout.succeeded event follows.
 - The outcome reaches the platform as an asynchronous webhook
   `POST /api/v1/payments/webhooks/sandbox` signed with HMAC-SHA256:
   header `X-Sandbox-Signature: t=<unix time>,v1=<hex HMAC of "<t>.<raw body>">`, keyed with
@@ -25,7 +26,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import Conflict, DomainError, NotFound
 from quanzi.core.ids import new_id
+from quanzi.payments.models import CURRENCY
 from quanzi.payments.providers.base import (
     EVENT_TYPES,
     Charge,
@@ -44,6 +46,7 @@ from quanzi.payments.providers.sandbox_models import (
     ChargeStatus,
     SandboxCharge,
     SandboxEvent,
+    SandboxPayout,
     SandboxRefund,
 )
 
@@ -184,6 +187,33 @@ class SandboxProvider(PaymentProvider):
                 },
             )
         return refund.pk
+
+    def payout(self, payout_id: str, amount: int, recipient_ref: str) -> str:
+        """Send the money (there is no balance to run short in the sandbox): the payout is
+        recorded once per `payout_id` and its payout.succeeded event follows on commit."""
+        if type(amount) is not int or amount <= 0:
+            raise ProviderError(_("A payout amount must be positive."), code="payout_amount")
+        existing = SandboxPayout.objects.filter(merchant_reference=payout_id).first()
+        if existing is not None:
+            return existing.pk
+        try:
+            with transaction.atomic():
+                sent = SandboxPayout.objects.create(
+                    merchant_reference=payout_id, recipient_ref=recipient_ref, amount=amount
+                )
+                emit_event(
+                    "payout.succeeded",
+                    {
+                        "payout": sent.pk,
+                        "payout_id": payout_id,
+                        "recipient": recipient_ref,
+                        "amount": amount,
+                        "currency": CURRENCY,
+                    },
+                )
+        except IntegrityError:  # the same payout asked for concurrently: the first one stands
+            return SandboxPayout.objects.get(merchant_reference=payout_id).pk
+        return sent.pk
 
     def verify_webhook(self, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
         verify_signature(headers, body)

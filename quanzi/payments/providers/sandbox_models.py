@@ -1,7 +1,8 @@
 """The sandbox gateway's own records — what a real provider keeps on its side.
 
-They are deliberately separate from the platform's Payment and Refund: the platform only learns
-about a charge or a refund through the provider's API answers and its signed webhooks.
+They are deliberately separate from the platform's Payment, Refund and Payout: the platform only
+learns about a charge, a refund or a payout through the provider's API answers and its signed
+webhooks.
 """
 
 from __future__ import annotations
@@ -63,6 +64,22 @@ class SandboxRefund(PublicModel):
 
     def __str__(self) -> str:
         return f"sandbox refund {self.id} of {self.charge_id}"
+
+
+class SandboxPayout(PublicModel):
+    """Money the sandbox sent out for the platform; one per platform payout id."""
+
+    merchant_reference = models.CharField(max_length=64, unique=True)
+    recipient_ref = models.CharField(max_length=64)
+    amount = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="sandbox_payout_amount_pos")
+        ]
+
+    def __str__(self) -> str:
+        return f"sandbox payout {self.id} of {self.amount} to {self.recipient_ref}"
 
 
 class SandboxEvent(PublicModel):

@@ -4,9 +4,10 @@ rewards)."""
 
 from __future__ import annotations
 
-from quanzi.referrals.api import distribution, shares
+from quanzi.referrals.api import distribution, shares, withdrawals
 from quanzi.referrals.api import rewards as share_rewards
 
 router = shares.router
 router.add_router("", distribution.router)
 router.add_router("", share_rewards.router)
+router.add_router("", withdrawals.router)

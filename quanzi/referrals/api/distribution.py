@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.pagination import paginate
@@ -173,10 +173,10 @@ def put_product_rates(
 
 
 @router.delete("/stores/{store_id}/product-rates/{product_id}", auth=AUTH, response={204: None})
-def delete_product_rates(request: HttpRequest, store_id: str, product_id: str) -> tuple[int, None]:
+def delete_product_rates(request: HttpRequest, store_id: str, product_id: str) -> Status[None]:
     """The product goes back to the store's rates (owner)."""
     programme.clear_product_rates(current_user(request), store_id, product_id)
-    return 204, None
+    return Status(204, None)
 
 
 class CommissionOut(Schema):

@@ -13,22 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
+from quanzi.core.views import signed_in_user
 from quanzi.referrals import programme
 from quanzi.referrals.models import BindingMode, DistributionConfig, PromoterRule
 from quanzi.stores.services import access_store
 
 PERCENT_FIELDS = ("level1_rate_bp", "level2_rate_bp", "withdrawal_fee_bp")
 YUAN_FIELDS = ("spend_threshold", "min_withdrawal")
-
-
-def _me(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
 
 
 def percent_to_bp(raw: str, field: str) -> int:
@@ -84,11 +78,11 @@ def _form_values(config: DistributionConfig) -> dict[str, Any]:
 @login_required
 def settings(request: HttpRequest, store_id: str) -> HttpResponse:
     """Programme settings (owner saves; staff may look), promoters and product rates."""
-    store = access_store(_me(request), store_id)
+    store = access_store(signed_in_user(request), store_id)
     error = None
     if request.method == "POST":
         try:
-            programme.configure(_me(request), store.pk, **_config_fields(request.POST))
+            programme.configure(signed_in_user(request), store.pk, **_config_fields(request.POST))
         except DomainError as exc:
             error = exc
         else:
@@ -120,7 +114,9 @@ def settings(request: HttpRequest, store_id: str) -> HttpResponse:
 @require_POST
 def decide(request: HttpRequest, store_id: str, user_id: str) -> HttpResponse:
     try:
-        programme.decide(_me(request), store_id, user_id, request.POST.get("decision", ""))
+        programme.decide(
+            signed_in_user(request), store_id, user_id, request.POST.get("decision", "")
+        )
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -135,10 +131,10 @@ def product_rates(request: HttpRequest, store_id: str) -> HttpResponse:
     product_id = request.POST.get("product_id", "")
     try:
         if request.POST.get("clear"):
-            programme.clear_product_rates(_me(request), store_id, product_id)
+            programme.clear_product_rates(signed_in_user(request), store_id, product_id)
         else:
             programme.set_product_rates(
-                _me(request),
+                signed_in_user(request),
                 store_id,
                 product_id,
                 percent_to_bp(request.POST.get("level1", ""), "level1_rate_bp"),

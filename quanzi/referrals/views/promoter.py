@@ -12,20 +12,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError
+from quanzi.core.views import signed_in_user
 from quanzi.referrals import programme
 from quanzi.referrals.distribution import BP
 from quanzi.referrals.models import DistributionConfig
+from quanzi.referrals.views import rewards as reward_views
+from quanzi.referrals.views import withdrawals as withdrawal_views
 
 PRODUCTS_SHOWN = 20
-
-
-def _me(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
 
 
 def _products(config: DistributionConfig) -> list[dict[str, Any]]:
@@ -46,7 +42,7 @@ def _products(config: DistributionConfig) -> list[dict[str, Any]]:
 @login_required
 @require_GET
 def centre(request: HttpRequest, store_id: str) -> HttpResponse:
-    user = _me(request)
+    user = signed_in_user(request)
     store, config = programme.programme_for(user, store_id)
     team = programme.team(user, store)
     context: dict[str, Any] = {
@@ -58,6 +54,8 @@ def centre(request: HttpRequest, store_id: str) -> HttpResponse:
         "commissions": list(programme.commissions_of(user, store)[: programme.MAX_LIST]),
         "products": _products(config),
     }
+    context.update(withdrawal_views.panel_context(user, store))
+    context.update(reward_views.panel_context(user, store))
     return render(request, "referrals/promoter_centre.html", context)
 
 
@@ -65,7 +63,7 @@ def centre(request: HttpRequest, store_id: str) -> HttpResponse:
 @require_POST
 def apply(request: HttpRequest, store_id: str) -> HttpResponse:
     try:
-        programme.apply(_me(request), store_id, request.POST.get("reason", ""))
+        programme.apply(signed_in_user(request), store_id, request.POST.get("reason", ""))
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:

@@ -1,0 +1,13 @@
+"""Signals other apps listen to (the circles app never imports them).
+
+`member_joined` is sent after the transaction that made someone an active member of a circle
+commits (a join, a join by link, an approved request), with `circle_id`, `user_id`, `store_id`
+(None for an interest circle) and `rejoined` (True when a former member came back). Campaigns
+gives the store's join cashback coupon from it.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+member_joined = Signal()
