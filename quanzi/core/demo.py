@@ -337,6 +337,33 @@ def _demo_announcement_coupon(merchant: Any, coupon: Any) -> None:
     attach_to_announcement(merchant, announcement.circle_id, announcement.pk, coupon.pk)
 
 
+def _demo_distribution(merchant: Any, store: Any) -> None:
+    """The store runs a promoter programme (10 % / 3 %, withdrawals from ¥10) and rewards a
+    sharer with 10 points for each first-time circle member their link brings (20 a day)."""
+    from quanzi.referrals import programme, rewards
+    from quanzi.referrals.models import BindingMode, RewardKind, RewardTrigger
+
+    programme.configure(
+        merchant,
+        store.pk,
+        enabled=True,
+        level1_rate_bp=1000,
+        level2_rate_bp=300,
+        binding_mode=BindingMode.TIME_LIMITED,
+        binding_days=30,
+        min_withdrawal=1000,
+    )
+    rewards.configure_rule(
+        merchant,
+        store.pk,
+        RewardTrigger.NEW_MEMBER,
+        is_active=True,
+        reward=RewardKind.POINTS,
+        points=10,
+        daily_cap=20,
+    )
+
+
 def load_demo() -> bool:
     """Create the demo data set unless it exists; True when something was created."""
     from django.db import transaction
@@ -372,4 +399,5 @@ def load_demo() -> bool:
     threshold = _demo_coupons(users, store)
     _demo_circle(users, store, products)  # the customers joining get the join cashback
     _demo_announcement_coupon(users["merchant"], threshold)
+    _demo_distribution(users["merchant"], store)
     return True

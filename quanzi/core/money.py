@@ -33,3 +33,10 @@ def yuan_to_fen(value: str | int | float | Decimal) -> int:
     if not exact:
         raise InvalidInput(f"'{value}' is not an amount with at most two decimals")
     return int((d * 100).to_integral_value())
+
+
+def bp_to_percent_str(basis_points: int) -> str:
+    """Basis points as a percentage number without trailing zeros: 1000 → '10', 1050 → '10.5',
+    255 → '2.55'."""
+    whole, part = divmod(int(basis_points), 100)
+    return f"{whole}.{part:02d}".rstrip("0").rstrip(".") if part else str(whole)

@@ -6,7 +6,7 @@ from django.test import Client
 from quanzi.core.errors import Conflict, InvalidInput, Unprocessable
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.models import IdempotencyRecord
-from quanzi.core.money import fen_to_yuan_str, format_fen, yuan_to_fen
+from quanzi.core.money import bp_to_percent_str, fen_to_yuan_str, format_fen, yuan_to_fen
 from tests.factories import UserFactory
 
 
@@ -15,6 +15,14 @@ def test_money_formats_and_parses_fen():
     assert format_fen(5) == "¥0.05"
     assert format_fen(-250) == "-¥2.50"
     assert yuan_to_fen("12.5") == 1250
+    assert [bp_to_percent_str(bp) for bp in (0, 5, 255, 1000, 1050, 10000)] == [
+        "0",
+        "0.05",
+        "2.55",
+        "10",
+        "10.5",
+        "100",
+    ]
     assert yuan_to_fen("¥1,000.01") == 100001
     for bad in ("abc", "1.234", "nan", "inf", "", "1e30", "9" * 40):
         with pytest.raises(InvalidInput):

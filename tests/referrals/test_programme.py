@@ -307,10 +307,15 @@ def test_console_page_saves_percentages_and_yuan():
     config = DistributionConfig.objects.get(store=cast.store)
     assert (config.level1_rate_bp, config.level2_rate_bp) == (1250, 255)
     assert (config.min_withdrawal, config.withdrawal_fee_bp) == (1000, 60)
+    # and the form shows them back as typed (a 10 % rate shows as 10, not 1)
+    DistributionConfig.objects.filter(store=cast.store).update(level1_rate_bp=1000)
+    shown = browser.get(url).content.decode()
+    assert 'name="level1_rate_bp" value="10"' in shown
+    assert 'name="level2_rate_bp" value="2.55"' in shown
     # when a bad percentage is typed, then the form answers 400 and nothing changes
     bad = browser.post(url, {"level1_rate_bp": "1e9999", "promoters": "everyone"})
     assert bad.status_code == 400
-    assert DistributionConfig.objects.get(store=cast.store).level1_rate_bp == 1250
+    assert DistributionConfig.objects.get(store=cast.store).level1_rate_bp == 1000
 
 
 @pytest.mark.parametrize("role", ["staff", "customer"])

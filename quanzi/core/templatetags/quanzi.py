@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from quanzi.core.money import format_fen
+from quanzi.core.money import bp_to_percent_str, format_fen
 
 register = template.Library()
 
@@ -22,5 +22,4 @@ def percent_bp(basis_points: int | None) -> str:
     """Render basis points as a percentage without trailing zeros: 1050 → "10.5%"."""
     if basis_points is None or basis_points == "":
         return ""
-    whole, part = divmod(int(basis_points), 100)
-    return f"{whole}.{part:02d}".rstrip("0").rstrip(".") + "%"
+    return bp_to_percent_str(int(basis_points)) + "%"

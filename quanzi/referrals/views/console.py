@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError, InvalidInput
-from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
+from quanzi.core.money import bp_to_percent_str, fen_to_yuan_str, yuan_to_fen
 from quanzi.core.views import signed_in_user
 from quanzi.referrals import programme
 from quanzi.referrals.models import BindingMode, DistributionConfig, PromoterRule
@@ -38,10 +38,6 @@ def percent_to_bp(raw: str, field: str) -> int:
     if value != value.quantize(Decimal("0.01")):
         raise InvalidInput(gettext_lazy("Use at most two decimals, e.g. 2.55."), field=field)
     return int(value * 100)
-
-
-def bp_to_percent(basis_points: int) -> str:
-    return f"{Decimal(basis_points) / 100:f}".rstrip("0").rstrip(".") if basis_points else "0"
 
 
 def _config_fields(post: QueryDict) -> dict[str, Any]:
@@ -70,7 +66,7 @@ def _form_values(config: DistributionConfig) -> dict[str, Any]:
         "promoters": config.promoters,
         "binding_days": config.binding_days,
     }
-    values.update({name: bp_to_percent(getattr(config, name)) for name in PERCENT_FIELDS})
+    values.update({name: bp_to_percent_str(getattr(config, name)) for name in PERCENT_FIELDS})
     values.update({name: fen_to_yuan_str(getattr(config, name)) for name in YUAN_FIELDS})
     return values
 
