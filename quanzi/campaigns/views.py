@@ -23,6 +23,7 @@ from quanzi.campaigns import coupons
 from quanzi.campaigns.models import Coupon, CouponKind, Validity
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
+from quanzi.core.views import signed_in_user
 from quanzi.stores.models import StaffRole, Store
 from quanzi.stores.services import role_in
 
@@ -34,11 +35,6 @@ NUMBER_FIELDS = ("percent_off", "valid_days", "total", "per_user_limit")
 def _user(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
-
-
-def _me(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -80,7 +76,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     """My coupons: usable (soonest to expire first), used, expired."""
     tab = request.GET.get("status", "usable")
     tab = tab if tab in coupons.TABS else "usable"
-    page = coupons.my_coupons(_me(request), tab, _page_number(request))
+    page = coupons.my_coupons(signed_in_user(request), tab, _page_number(request))
     tabs = [
         ("usable", _("Usable")),
         ("used", _("Used")),
@@ -156,13 +152,13 @@ def _form_values(coupon: Coupon | None, post: QueryDict | None) -> dict[str, Any
 
 
 def _console_store(request: HttpRequest, store_id: str) -> Store:
-    return coupons.store_for_staff(_me(request), store_id)
+    return coupons.store_for_staff(signed_in_user(request), store_id)
 
 
 @login_required
 def console(request: HttpRequest, store_id: str) -> HttpResponse:
     """The store's coupons and its campaign settings (join cashback, campaign prices)."""
-    store, rows = coupons.store_coupons(_me(request), store_id)
+    store, rows = coupons.store_coupons(signed_in_user(request), store_id)
     return render(
         request,
         "campaigns/console_coupons.html",
@@ -171,7 +167,7 @@ def console(request: HttpRequest, store_id: str) -> HttpResponse:
             "console_tab": "coupons",
             "coupons": rows,
             "settings": coupons.campaign_settings(store),
-            "is_owner": role_in(_me(request), store) == StaffRole.OWNER,
+            "is_owner": role_in(signed_in_user(request), store) == StaffRole.OWNER,
         },
     )
 
@@ -201,7 +197,7 @@ def console_new(request: HttpRequest, store_id: str) -> HttpResponse:
     store = _console_store(request, store_id)
     if request.method == "POST":
         try:
-            coupons.create_coupon(_me(request), store.pk, **_coupon_fields(request.POST))
+            coupons.create_coupon(signed_in_user(request), store.pk, **_coupon_fields(request.POST))
         except DomainError as exc:
             return _render_form(request, store, None, exc)
         messages.success(request, _("Coupon created."))
@@ -210,7 +206,7 @@ def console_new(request: HttpRequest, store_id: str) -> HttpResponse:
 
 
 def _console_coupon(request: HttpRequest, store_id: str, coupon_id: str) -> Coupon:
-    coupon = coupons.access_coupon(_me(request), coupon_id, need="staff")
+    coupon = coupons.access_coupon(signed_in_user(request), coupon_id, need="staff")
     if coupon.store_id != store_id:
         raise NotFound(_("Coupon not found."))
     return coupon
@@ -221,7 +217,9 @@ def console_edit(request: HttpRequest, store_id: str, coupon_id: str) -> HttpRes
     coupon = _console_coupon(request, store_id, coupon_id)
     if request.method == "POST":
         try:
-            coupons.update_coupon(_me(request), coupon.pk, **_coupon_fields(request.POST))
+            coupons.update_coupon(
+                signed_in_user(request), coupon.pk, **_coupon_fields(request.POST)
+            )
         except DomainError as exc:
             return _render_form(request, coupon.store, coupon, exc)
         messages.success(request, _("Coupon saved."))
@@ -233,7 +231,7 @@ def console_edit(request: HttpRequest, store_id: str, coupon_id: str) -> HttpRes
 @require_POST
 def console_deactivate(request: HttpRequest, store_id: str, coupon_id: str) -> HttpResponse:
     coupon = _console_coupon(request, store_id, coupon_id)
-    coupons.deactivate_coupon(_me(request), coupon.pk)
+    coupons.deactivate_coupon(signed_in_user(request), coupon.pk)
     messages.success(request, _("Coupon deactivated: nobody can claim it any more."))
     return redirect("campaigns:console", store_id=store_id)
 
@@ -243,7 +241,7 @@ def console_deactivate(request: HttpRequest, store_id: str, coupon_id: str) -> H
 def console_settings(request: HttpRequest, store_id: str) -> HttpResponse:
     try:
         coupons.update_campaign_settings(
-            _me(request),
+            signed_in_user(request),
             store_id,
             coupons_on_campaign_price=request.POST.get("coupons_on_campaign_price") == "1",
             join_cashback_id=request.POST.get("join_cashback") or None,

@@ -23,6 +23,7 @@ from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.search import SORTS, search_products
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.money import yuan_to_fen
+from quanzi.core.pagination import page_number
 from quanzi.reviews.selectors import recent_reviews
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store
@@ -46,13 +47,6 @@ def _yuan_param(request: HttpRequest, name: str) -> int | None:
         return None
 
 
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        return 1
-
-
 # --- Storefront ------------------------------------------------------------------------------
 
 
@@ -69,7 +63,7 @@ def search(request: HttpRequest) -> HttpResponse:
         min_price=_yuan_param(request, "min_price"),
         max_price=_yuan_param(request, "max_price"),
     )
-    page = Paginator(results, PAGE_SIZE).get_page(_page_number(request))  # type: ignore[arg-type]
+    page = Paginator(results, PAGE_SIZE).get_page(page_number(request))  # type: ignore[arg-type]
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -159,7 +153,7 @@ def console_products(request: HttpRequest, store_id: str) -> HttpResponse:
         )
         .order_by("-created_at", "id")
     )
-    page = Paginator(products, CONSOLE_PAGE_SIZE).get_page(_page_number(request))
+    page = Paginator(products, CONSOLE_PAGE_SIZE).get_page(page_number(request))
     rows = []
     for product in page.object_list:
         skus = list(product.skus.all())

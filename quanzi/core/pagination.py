@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 50
@@ -43,3 +44,10 @@ def paginate(queryset: QuerySet[T], page: int | None, page_size: int | None) -> 
     start = (number - 1) * size
     items = list(queryset[start : start + size]) if count else []
     return Page(items=items, count=count, number=number, size=size)
+
+
+def page_number(request: HttpRequest) -> int:
+    """The `?page=` of a page view: a positive whole number of at most 6 digits, else 1 (a
+    page past the end is clamped by `paginate` or Django's Paginator)."""
+    raw = request.GET.get("page", "1")
+    return max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1

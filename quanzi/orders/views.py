@@ -20,6 +20,7 @@ from quanzi.campaigns.checkout import coupon_options, coupon_pickers
 from quanzi.core.errors import DomainError, NotFound
 from quanzi.core.ids import new_id
 from quanzi.core.money import format_fen, yuan_to_fen
+from quanzi.core.pagination import page_number
 from quanzi.orders import cart as carts
 from quanzi.orders import selectors, services
 from quanzi.orders.models import AfterSaleKind, Order, OrderStatus
@@ -218,11 +219,6 @@ def buy_now(request: HttpRequest) -> HttpResponse:
 # --- The buyer's orders --------------------------------------------------------------------
 
 
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else 1
-
-
 def _tab(request: HttpRequest) -> str:
     tab = request.GET.get("status", "")
     return tab if tab in OrderStatus.values else ""
@@ -232,7 +228,7 @@ def _tab(request: HttpRequest) -> str:
 def my_orders(request: HttpRequest) -> HttpResponse:
     tab = _tab(request)
     statuses = selectors.statuses_of_tab(tab)
-    page = selectors.orders_of_buyer(_user(request), statuses, _page_number(request))
+    page = selectors.orders_of_buyer(_user(request), statuses, page_number(request))
     return render(
         request,
         "orders/my_orders.html",
@@ -361,7 +357,7 @@ def console_orders(request: HttpRequest, store_id: str) -> HttpResponse:
     store = access_store(_user(request), store_id)
     tab = _tab(request)
     statuses = selectors.statuses_of_tab(tab)
-    page = selectors.orders_of_store(store, statuses, _page_number(request))
+    page = selectors.orders_of_store(store, statuses, page_number(request))
     return render(
         request,
         "orders/console_orders.html",

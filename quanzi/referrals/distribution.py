@@ -51,6 +51,7 @@ from quanzi.referrals.models import (
 
 if TYPE_CHECKING:
     from quanzi.orders.models import Order
+    from quanzi.stores.models import Store
 
 log = logging.getLogger("quanzi.referrals")
 
@@ -100,6 +101,13 @@ def promoter_balance(store_id: str, public_id: str) -> PromoterBalance:
 
 
 # --- Binding -----------------------------------------------------------------------------------
+
+
+def config_for(store: Store) -> DistributionConfig:
+    """The store's settings, enabled or not (an unsaved default when never configured): what
+    the console shows, and the minimum and fee of withdrawals after a programme is switched
+    off."""
+    return DistributionConfig.objects.filter(store=store).first() or DistributionConfig(store=store)
 
 
 def config_of(store_id: str) -> DistributionConfig | None:

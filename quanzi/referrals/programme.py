@@ -21,6 +21,7 @@ from quanzi.referrals.distribution import (
     BP,
     PromoterBalance,
     completed_spend,
+    config_for,
     is_promoter,
     promoter_balance,
 )
@@ -47,11 +48,6 @@ MAX_LIST = 200
 
 
 # --- The merchant's settings --------------------------------------------------------------------
-
-
-def config_for(store: Store) -> DistributionConfig:
-    """The store's settings, enabled or not (an unsaved default when never configured)."""
-    return DistributionConfig.objects.filter(store=store).first() or DistributionConfig(store=store)
 
 
 def _rates(level1: Any, level2: Any) -> tuple[int, int]:

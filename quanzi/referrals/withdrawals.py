@@ -37,6 +37,7 @@ from quanzi.ledger.models import Account
 from quanzi.ledger.services import Line, available_account, post_transaction, provider_account
 from quanzi.referrals.distribution import (
     BP,
+    config_for,
     is_promoter,
     promoter_available_account,
     withdrawing_account,
@@ -108,12 +109,6 @@ def access_withdrawal(user: User, store_id: str, withdrawal_id: str) -> Withdraw
 # --- Request -------------------------------------------------------------------------------------
 
 
-def settings_of(store: Store) -> DistributionConfig:
-    """The store's minimum and fee, whether its programme is on or off (defaults if it never
-    had one)."""
-    return DistributionConfig.objects.filter(store=store).first() or DistributionConfig(store=store)
-
-
 def _check_amount(amount: Any, config: DistributionConfig) -> int:
     if type(amount) is not int or not 0 < amount <= MAX_AMOUNT:
         raise InvalidInput(_("Enter an amount greater than zero."), code="invalid_amount")
@@ -145,7 +140,7 @@ def request_withdrawal(user: User, store_id: str, amount: Any) -> Withdrawal:
     account's row lock, so concurrent requests can never hold more than there is.
     """
     store = withdrawal_store(store_id)
-    config = settings_of(store)
+    config = config_for(store)
     amount = _check_amount(amount, config)
     with transaction.atomic():
         account = _locked_available(store.pk, user.public_id)

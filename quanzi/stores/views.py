@@ -18,6 +18,7 @@ from quanzi.accounts.models import User
 from quanzi.catalog.search import search_products
 from quanzi.core.errors import Conflict, DomainError, InvalidInput
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
+from quanzi.core.views import signed_in_user
 from quanzi.stores import selectors, services
 from quanzi.stores.models import Store
 
@@ -30,11 +31,6 @@ STORE_NUMBER_FIELDS = ("payment_window_minutes", "auto_receive_days", "after_sal
 def _user(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) else None
-
-
-def _me(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    return user
 
 
 def _store_fields(post: QueryDict) -> dict[str, Any]:
@@ -96,7 +92,7 @@ def public(request: HttpRequest, store_id: str) -> HttpResponse:
 @login_required
 def console_home(request: HttpRequest) -> HttpResponse:
     """The stores one works for; straight to the dashboard when there is only one."""
-    memberships = services.memberships(_me(request))
+    memberships = services.memberships(signed_in_user(request))
     if len(memberships) == 1:
         return redirect("stores:console_dashboard", memberships[0].store_id)
     return render(
@@ -112,7 +108,9 @@ def open_store(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             store = services.open_store(
-                _me(request), logo=request.FILES.get("logo"), **_store_fields(request.POST)
+                signed_in_user(request),
+                logo=request.FILES.get("logo"),
+                **_store_fields(request.POST),
             )
         except DomainError as exc:
             error = exc
@@ -130,7 +128,7 @@ def open_store(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def console_dashboard(request: HttpRequest, store_id: str) -> HttpResponse:
-    store = services.access_store(_me(request), store_id)
+    store = services.access_store(signed_in_user(request), store_id)
     return render(
         request,
         "stores/console_dashboard.html",
@@ -138,7 +136,7 @@ def console_dashboard(request: HttpRequest, store_id: str) -> HttpResponse:
             "store": store,
             "console_tab": "dashboard",
             "stats": selectors.dashboard(store),
-            "role": services.role_in(_me(request), store),
+            "role": services.role_in(signed_in_user(request), store),
         },
     )
 
@@ -146,12 +144,12 @@ def console_dashboard(request: HttpRequest, store_id: str) -> HttpResponse:
 @login_required
 def console_settings(request: HttpRequest, store_id: str) -> HttpResponse:
     """The store's profile, shipping rule, order windows and logo (owner)."""
-    store = services.access_store(_me(request), store_id, need="owner")
+    store = services.access_store(signed_in_user(request), store_id, need="owner")
     error = None
     if request.method == "POST":
         try:
             services.update_store(
-                _me(request),
+                signed_in_user(request),
                 store.pk,
                 logo=request.FILES.get("logo"),
                 **_store_fields(request.POST),
@@ -177,11 +175,13 @@ def console_settings(request: HttpRequest, store_id: str) -> HttpResponse:
 @login_required
 def console_staff(request: HttpRequest, store_id: str) -> HttpResponse:
     """The store's people; the owner adds staff by username or phone number."""
-    store = services.access_store(_me(request), store_id, need="owner")
+    store = services.access_store(signed_in_user(request), store_id, need="owner")
     error = None
     if request.method == "POST":
         try:
-            staff = services.add_staff(_me(request), store.pk, request.POST.get("identifier", ""))
+            staff = services.add_staff(
+                signed_in_user(request), store.pk, request.POST.get("identifier", "")
+            )
         except DomainError as exc:
             error = exc
         else:
@@ -206,7 +206,7 @@ def console_staff(request: HttpRequest, store_id: str) -> HttpResponse:
 @require_POST
 def console_staff_remove(request: HttpRequest, store_id: str, user_id: str) -> HttpResponse:
     try:
-        services.remove_staff(_me(request), store_id, user_id)
+        services.remove_staff(signed_in_user(request), store_id, user_id)
     except Conflict as exc:  # the owner; other refusals become the error page
         messages.error(request, str(exc.message))
     else:

@@ -27,6 +27,7 @@ from quanzi.circles.services import membership as services
 from quanzi.circles.services.access import ADMIN_ROLES, access_circle, is_muted
 from quanzi.circles.services.announcements import banner_announcement
 from quanzi.core.errors import Conflict, DomainError, InvalidInput
+from quanzi.core.pagination import page_number
 
 CIRCLES_PER_PAGE = 20
 MEMBERS_PER_PAGE = 30
@@ -44,13 +45,6 @@ SETTING_FIELDS = (
 def _user(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) else None
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        return 1
 
 
 def _layout(user: User | None, circle: Circle) -> dict[str, Any]:
@@ -86,7 +80,7 @@ def _settings_fields(post: QueryDict, owner: bool) -> dict[str, Any]:
 def discover(request: HttpRequest) -> HttpResponse:
     """Listed circles with their store, member count and description; searchable."""
     q = request.GET.get("q", "")[:50]
-    page = Paginator(services.discover(q), CIRCLES_PER_PAGE).get_page(_page_number(request))
+    page = Paginator(services.discover(q), CIRCLES_PER_PAGE).get_page(page_number(request))
     return render(request, "circles/membership_discover.html", {"page": page, "q": q})
 
 
@@ -286,7 +280,7 @@ def members(request: HttpRequest, circle_id: str) -> HttpResponse:
     user = _user(request)
     q = request.GET.get("q", "")[:40]
     circle, me, rows = services.members(user, circle_id, q)
-    page = Paginator(rows, MEMBERS_PER_PAGE).get_page(_page_number(request))
+    page = Paginator(rows, MEMBERS_PER_PAGE).get_page(page_number(request))
     for m in page.object_list:
         m.muted_now = is_muted(m)  # type: ignore[attr-defined]
         m.can_moderate = _can_moderate(me, m)  # type: ignore[attr-defined]

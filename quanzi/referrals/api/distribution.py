@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.pagination import paginate
 from quanzi.referrals import programme
+from quanzi.referrals.distribution import config_for
 from quanzi.referrals.models import Commission, DistributionConfig, Promoter
 from quanzi.stores.services import access_store
 
@@ -50,7 +51,7 @@ def _config_out(config: DistributionConfig) -> dict[str, Any]:
 def get_config(request: HttpRequest, store_id: str) -> dict[str, Any]:
     """The store's distribution settings (owner and staff)."""
     store = access_store(current_user(request), store_id)
-    return _config_out(programme.config_for(store))
+    return _config_out(config_for(store))
 
 
 @router.put("/stores/{store_id}/distribution", auth=AUTH, response=ConfigOut)

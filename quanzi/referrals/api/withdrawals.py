@@ -13,7 +13,7 @@ from quanzi.core.api import AUTH, current_user
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.pagination import paginate
 from quanzi.referrals import withdrawals
-from quanzi.referrals.distribution import promoter_balance
+from quanzi.referrals.distribution import config_for, promoter_balance
 from quanzi.referrals.models import Withdrawal
 
 router = Router()
@@ -113,7 +113,7 @@ def my_withdrawals(
         page_size,
     )
     balance = promoter_balance(store.pk, user.public_id)
-    terms = withdrawals.settings_of(store)
+    terms = config_for(store)
     return {
         "items": [_out(row) for row in result.items],
         "page": result.number,

@@ -18,6 +18,7 @@ from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import bp_to_percent_str, fen_to_yuan_str, yuan_to_fen
 from quanzi.core.views import signed_in_user
 from quanzi.referrals import programme
+from quanzi.referrals.distribution import config_for
 from quanzi.referrals.models import BindingMode, DistributionConfig, PromoterRule
 from quanzi.stores.services import access_store
 
@@ -84,7 +85,7 @@ def settings(request: HttpRequest, store_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Settings saved."))
             return redirect("promote:console", store.pk)
-    config = programme.config_for(store)
+    config = config_for(store)
     context = {
         "store": store,
         "console_tab": "distribution",

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from quanzi.accounts.models import User
 from quanzi.campaigns.models import Coupon
 from quanzi.core.errors import DomainError
-from quanzi.core.pagination import paginate
+from quanzi.core.pagination import page_number, paginate
 from quanzi.core.views import signed_in_user
 from quanzi.referrals import points, rewards
 from quanzi.referrals.models import RewardKind, RewardTrigger, ShareRewardRule
@@ -23,11 +23,6 @@ from quanzi.stores.models import Store
 from quanzi.stores.services import access_store, role_in
 
 PANEL_ROWS = 50
-
-
-def _page_number(request: HttpRequest) -> int | None:
-    raw = request.GET.get("page", "")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else None
 
 
 def _rule_fields(post: QueryDict) -> dict[str, Any]:
@@ -86,7 +81,7 @@ def console(request: HttpRequest, store_id: str) -> HttpResponse:
             Coupon.objects.filter(store=store, is_active=True).order_by("name").only("id", "name")
         ),
         "can_edit": role_in(user, store) == "owner",
-        "page": paginate(rewards.rewards_given(store), _page_number(request), 20),
+        "page": paginate(rewards.rewards_given(store), page_number(request), 20),
     }
     return render(
         request, "referrals/rewards_console.html", context, status=error.status if error else 200
@@ -122,6 +117,6 @@ def my_points(request: HttpRequest, store_id: str) -> HttpResponse:
     context = {
         "store": store,
         "points": points.points_balance(store, user),
-        "page": paginate(points.points_history(store, user), _page_number(request), 20),
+        "page": paginate(points.points_history(store, user), page_number(request), 20),
     }
     return render(request, "referrals/rewards_points.html", context)

@@ -20,7 +20,7 @@ from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.ids import new_id
 from quanzi.core.money import format_fen, yuan_to_fen
-from quanzi.core.pagination import paginate
+from quanzi.core.pagination import page_number, paginate
 from quanzi.core.views import signed_in_user
 from quanzi.referrals import withdrawals
 from quanzi.referrals.models import WithdrawalStatus
@@ -93,17 +93,12 @@ def withdraw(request: HttpRequest, store_id: str) -> HttpResponse:
 # --- The merchant console ----------------------------------------------------------------------
 
 
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "")
-    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
-
-
 def _render_console(
     request: HttpRequest, store: Store, error: DomainError | None = None
 ) -> HttpResponse:
     status = request.GET.get("status", "")
     page = paginate(
-        withdrawals.withdrawals_of_store(store, status), _page_number(request), PAGE_SIZE
+        withdrawals.withdrawals_of_store(store, status), page_number(request), PAGE_SIZE
     )
     context = {
         "store": store,

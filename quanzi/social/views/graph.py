@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from quanzi.accounts.models import User
 from quanzi.core.errors import DomainError
+from quanzi.core.pagination import page_number
+from quanzi.core.views import signed_in_user
 from quanzi.social.models import Note
 from quanzi.social.services import graph
 
@@ -27,19 +29,6 @@ PEOPLE_PER_PAGE = 30
 def _viewer(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
-
-
-def _me(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required
-    return user
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        return 1
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
@@ -83,7 +72,7 @@ def _people(request: HttpRequest, public_id: str, which: str) -> HttpResponse:
     viewer = _viewer(request)
     target = graph.visible_person(viewer, public_id)
     lister = graph.followers_page if which == "followers" else graph.following_page
-    page = lister(viewer, target, _page_number(request), PEOPLE_PER_PAGE)
+    page = lister(viewer, target, page_number(request), PEOPLE_PER_PAGE)
     return render(
         request,
         "social/graph_people.html",
@@ -100,7 +89,7 @@ def following(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _person_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
-    me = _me(request)
+    me = signed_in_user(request)
     fallback = reverse("social:person", args=[public_id])
     try:
         if action == "follow":
@@ -145,21 +134,21 @@ def unblock_person(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def follow_store(request: HttpRequest, store_id: str) -> HttpResponse:
-    graph.follow_store(_me(request), store_id)
+    graph.follow_store(signed_in_user(request), store_id)
     return _back(request, reverse("stores:public", args=[store_id]))
 
 
 @login_required
 @require_POST
 def unfollow_store(request: HttpRequest, store_id: str) -> HttpResponse:
-    graph.unfollow_store(_me(request), store_id)
+    graph.unfollow_store(signed_in_user(request), store_id)
     return _back(request, reverse("stores:public", args=[store_id]))
 
 
 @login_required
 def privacy(request: HttpRequest) -> HttpResponse:
     """What friends see of my activity: purchases (off by default) and reviews."""
-    me = _me(request)
+    me = signed_in_user(request)
     if request.method == "POST":
         graph.update_privacy(
             me,

@@ -16,17 +16,13 @@ from django.views.decorators.http import require_POST
 from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError
+from quanzi.core.pagination import page_number
 from quanzi.social.services import notes as services
 from quanzi.stores.services import access_store
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else 1
 
 
 def _choices(request: HttpRequest, chosen: Iterable[Product]) -> list[Product]:
@@ -133,7 +129,7 @@ def note_page(request: HttpRequest, note_id: str) -> HttpResponse:
     """A note: images, text, tagged products with buy buttons, likes, collects, comments."""
     viewer = _user(request)
     note = services.note_detail(viewer, note_id)
-    comments = services.note_comments(viewer, note_id, _page_number(request))
+    comments = services.note_comments(viewer, note_id, page_number(request))
     images = list(note.images.all())
     products = [(p, services.single_active_sku(p)) for p in note.products.all()]
     context = {
@@ -218,7 +214,7 @@ def comment_delete(request: HttpRequest, note_id: str, comment_id: str) -> HttpR
 @login_required
 def collections(request: HttpRequest) -> HttpResponse:
     """My collected notes."""
-    page = services.collected_notes(_user(request), _page_number(request))
+    page = services.collected_notes(_user(request), page_number(request))
     return render(request, "social/notes_collections.html", {"page": page})
 
 
