@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from django.db import DatabaseError
-
 from quanzi.campaigns.coupons import give_join_cashback
-
-logger = logging.getLogger("quanzi.campaigns")
 
 
 def on_member_joined(
@@ -20,10 +15,7 @@ def on_member_joined(
     the join committed: a failure here is logged and never undoes or fails the join."""
     if store_id is None or rejoined:
         return
-    try:
-        give_join_cashback(store_id, user_id)
-    except DatabaseError:
-        logger.exception("join cashback of store %s for user %s failed", store_id, user_id)
+    give_join_cashback(store_id, user_id)
 
 
 def connect() -> None:

@@ -34,6 +34,7 @@ from quanzi.accounts.services import access_address, default_address
 from quanzi.campaigns import checkout as coupons
 from quanzi.catalog.models import Product, ProductImage, Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.money import format_fen
 from quanzi.orders.models import (
@@ -509,6 +510,13 @@ def _return_stock(order: Order) -> None:
         return_stock(sku_id, totals[sku_id])
 
 
+def _release_cancelled(order: Order) -> None:
+    """An unpaid order was cancelled (by the buyer or the timer): its stock and its coupon come
+    back (a paid order refunded keeps its coupon)."""
+    _return_stock(order)
+    coupons.return_coupon(order.pk, order.user_coupon_id)
+
+
 def cancel_order(user: User, order_id: str) -> Order:
     """The buyer cancels an unpaid order; its stock returns."""
     order = access_order(user, order_id, need="buyer")
@@ -522,8 +530,7 @@ def cancel_order(user: User, order_id: str) -> Order:
             note=NOTE_BUYER_CANCELLED,
             cancelled_at=timezone.now(),
         )
-        _return_stock(order)
-        coupons.return_coupon(order.pk, order.user_coupon_id)
+        _release_cancelled(order)
     return order
 
 
@@ -767,9 +774,7 @@ def on_payment_captured(order_id: str, payment_id: str) -> bool:
             return order.payment_id == payment_id
         _count_sales(order)
         # Social feed (issue 4): friends' purchases, once the payment is committed.
-        transaction.on_commit(
-            lambda: order_paid.send(Order, order_id=order.pk, buyer_id=order.buyer_id)
-        )
+        send_on_commit(order_paid, Order, order_id=order.pk, buyer_id=order.buyer_id)
     return True
 
 
@@ -896,8 +901,7 @@ def expire_unpaid_order(order_id: str) -> bool:
             order, S.CANCELLED, actor=None, note=NOTE_NOT_PAID, cancelled_at=now
         ):
             return False
-        _return_stock(order)
-        coupons.return_coupon(order.pk, order.user_coupon_id)
+        _release_cancelled(order)
     return True
 
 
@@ -938,7 +942,7 @@ def complete_order(order_id: str) -> bool:
 
         settle_order(order)
         # Distribution (issue 4): release frozen commissions once the completion is committed.
-        transaction.on_commit(lambda: order_completed.send(Order, order_id=order.pk))
+        send_on_commit(order_completed, Order, order_id=order.pk)
     return True
 
 

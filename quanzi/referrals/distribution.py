@@ -431,18 +431,13 @@ def _reverse(
 
 
 def on_order_paid(sender: Any, order_id: str, **kwargs: Any) -> None:
-    """Commissions never break a payment: a failure is logged (the order id names the repair)."""
-    try:
-        freeze_commissions(order_id)
-    except Exception:
-        log.exception("could not freeze the commissions of order %s", order_id)
+    """Sent after the payment committed (a failure is logged with the order id, which names the
+    repair: `freeze_commissions` again)."""
+    freeze_commissions(order_id)
 
 
 def on_order_completed(sender: Any, order_id: str, **kwargs: Any) -> None:
-    try:
-        release_commissions(order_id)
-    except Exception:
-        log.exception("could not release the commissions of order %s", order_id)
+    release_commissions(order_id)
 
 
 def on_order_refunded(sender: Any, order_id: str, refunded_total: int, **kwargs: Any) -> None:

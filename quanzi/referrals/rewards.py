@@ -17,7 +17,6 @@ reward once whatever replays or races happen. See docs/referrals.md.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -50,7 +49,6 @@ if TYPE_CHECKING:
     from quanzi.orders.models import Order
     from quanzi.stores.models import Store
 
-log = logging.getLogger("quanzi.referrals")
 
 REWARD_DAY_TZ = ZoneInfo("Asia/Shanghai")  # the day of the daily cap, whoever is looking
 MAX_DAILY_CAP = 1000
@@ -293,18 +291,12 @@ def on_member_joined(
     sender: Any, *, circle_id: str, user_id: int, rejoined: bool, **kwargs: Any
 ) -> None:
     """Sent after the join committed: a failure is logged and never fails the join."""
-    try:
-        reward_new_member(circle_id, user_id, rejoined=rejoined)
-    except Exception:
-        log.exception("share reward for %s joining circle %s failed", user_id, circle_id)
+    reward_new_member(circle_id, user_id, rejoined=rejoined)
 
 
 def on_order_paid(sender: Any, *, order_id: str, **kwargs: Any) -> None:
     """Sent after the payment committed: a failure is logged and never fails the payment."""
-    try:
-        reward_first_order(order_id)
-    except Exception:
-        log.exception("share reward for order %s failed", order_id)
+    reward_first_order(order_id)
 
 
 def connect() -> None:

@@ -26,6 +26,7 @@ from quanzi.core.errors import (
     NotFound,
     PermissionDenied,
 )
+from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.orders.models import Order, OrderItem, OrderStatus
 from quanzi.orders.services import refresh_order
@@ -167,9 +168,7 @@ def write_review(
                 rating_sum=F("rating_sum") + clean_stars, rating_count=F("rating_count") + 1
             )
             # Social feed (issue 4): friends' reviews, once the review is committed.
-            transaction.on_commit(
-                lambda: review_written.send(Review, review_id=review.pk, author_id=author.pk)
-            )
+            send_on_commit(review_written, Review, review_id=review.pk, author_id=author.pk)
     except BaseException:
         delete_files(written)
         raise

@@ -32,6 +32,7 @@ from quanzi.circles.models import (
 from quanzi.circles.services.access import ADMIN_ROLES, access_circle
 from quanzi.circles.signals import member_joined
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import whole_number
 
@@ -295,10 +296,13 @@ def _activate(
 def _announce_join(circle: Circle, user: User, *, rejoined: bool) -> None:
     """Send `member_joined` once the join commits (campaigns give the join cashback)."""
     circle_id, store_id, user_id = circle.pk, circle.store_id, user.pk
-    transaction.on_commit(
-        lambda: member_joined.send(
-            Circle, circle_id=circle_id, user_id=user_id, store_id=store_id, rejoined=rejoined
-        )
+    send_on_commit(
+        member_joined,
+        Circle,
+        circle_id=circle_id,
+        user_id=user_id,
+        store_id=store_id,
+        rejoined=rejoined,
     )
 
 
