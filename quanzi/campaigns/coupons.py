@@ -256,20 +256,19 @@ def update_coupon(user: User | None, coupon_id: str, **fields: Any) -> Coupon:
     cleaned = _clean_given(fields)
     changed_terms = {k: v for k, v in cleaned.items() if k in TERMS and v != getattr(coupon, k)}
     if changed_terms and coupon.issued:
-        raise Conflict(
-            _("Copies of this coupon were handed out: its discount and validity stay as they are."),
-            code="terms_frozen",
-            field=sorted(changed_terms)[0],
-        )
+        raise _terms_frozen(changed_terms)
     if changed_terms:
         cleaned |= _check_terms(_terms_of(coupon) | cleaned, check_dates=True)
     with transaction.atomic():
         total = cleaned.get("total", coupon.total)
-        won = Coupon.objects.filter(pk=coupon.pk, is_active=True, issued__lte=total).update(
-            **cleaned, updated_at=timezone.now()
-        )
+        rows = Coupon.objects.filter(pk=coupon.pk, is_active=True, issued__lte=total)
+        if changed_terms:  # a copy claimed since the check above freezes the terms after all
+            rows = rows.filter(issued=0)
+        won = rows.update(**cleaned, updated_at=timezone.now())
         if won != 1:
             coupon.refresh_from_db()
+            if changed_terms and coupon.issued:
+                raise _terms_frozen(changed_terms)
             raise Conflict(
                 _("%(n)d copies were already handed out: the quantity cannot be lower.")
                 % {"n": coupon.issued},
@@ -278,6 +277,14 @@ def update_coupon(user: User | None, coupon_id: str, **fields: Any) -> Coupon:
             )
     coupon.refresh_from_db()
     return coupon
+
+
+def _terms_frozen(changed_terms: dict[str, Any]) -> Conflict:
+    return Conflict(
+        _("Copies of this coupon were handed out: its discount and validity stay as they are."),
+        code="terms_frozen",
+        field=sorted(changed_terms)[0],
+    )
 
 
 def deactivate_coupon(user: User | None, coupon_id: str) -> Coupon:

@@ -23,12 +23,14 @@ from quanzi.campaigns import coupons
 from quanzi.campaigns.models import Coupon, CouponKind, Validity
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
+from quanzi.core.pagination import page_number
 from quanzi.core.views import signed_in_user
 from quanzi.stores.models import StaffRole, Store
 from quanzi.stores.services import role_in
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Shanghai time
 YUAN_FIELDS = ("amount_off", "max_off", "min_spend")
+CLEARABLE_YUAN_FIELDS = ("max_off", "min_spend")
 NUMBER_FIELDS = ("percent_off", "valid_days", "total", "per_user_limit")
 
 
@@ -66,17 +68,12 @@ def claim(request: HttpRequest, coupon_id: str) -> HttpResponse:
     return redirect(back)
 
 
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 6 else 1
-
-
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     """My coupons: usable (soonest to expire first), used, expired."""
     tab = request.GET.get("status", "usable")
     tab = tab if tab in coupons.TABS else "usable"
-    page = coupons.my_coupons(signed_in_user(request), tab, _page_number(request))
+    page = coupons.my_coupons(signed_in_user(request), tab, page_number(request))
     tabs = [
         ("usable", _("Usable")),
         ("used", _("Used")),
@@ -109,12 +106,9 @@ def _coupon_fields(post: QueryDict) -> dict[str, Any]:
     for name in YUAN_FIELDS:
         raw = post.get(name, "").strip()
         if raw:
-            try:
-                fields[name] = yuan_to_fen(raw)
-            except InvalidInput:
-                raise InvalidInput(
-                    gettext_lazy("Enter an amount in yuan, e.g. 8 or 8.50."), field=name
-                ) from None
+            fields[name] = yuan_to_fen(raw, field=name)
+        elif name in CLEARABLE_YUAN_FIELDS and name in post:
+            fields[name] = 0  # "empty or 0 = none": emptying the field clears it
     for name in ("valid_from", "valid_until"):
         raw = post.get(name, "").strip()
         if raw:

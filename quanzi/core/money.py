@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext_lazy as _
+
 from quanzi.core.errors import InvalidInput
 
 
@@ -20,18 +22,18 @@ def format_fen(fen: int) -> str:
     return f"-¥{s[1:]}" if s.startswith("-") else f"¥{s}"
 
 
-def yuan_to_fen(value: str | int | float | Decimal) -> int:
-    """Parse a yuan amount typed by a person ('12.5', '12.50') into fen; at most 2 decimals."""
+def yuan_to_fen(value: str | int | float | Decimal, *, field: str | None = None) -> int:
+    """Parse a yuan amount typed by a person ('12.5', '12.50') into fen; at most 2 decimals.
+    Anything else is an InvalidInput in the user's language, naming `field` when given."""
+    bad = InvalidInput(_("Enter an amount in yuan, e.g. 8 or 8.50."), field=field)
     try:
         d = Decimal(str(value).strip().replace("¥", "").replace(",", ""))
-    except (InvalidOperation, ValueError) as exc:
-        raise InvalidInput(f"'{value}' is not an amount") from exc
-    try:
+        # quantize raises InvalidOperation on too many digits (1e30): not an amount either
         exact = d.is_finite() and d == d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except InvalidOperation as exc:  # too many digits to quantize, e.g. 1e30
-        raise InvalidInput(f"'{value}' is too large an amount") from exc
+    except (InvalidOperation, ValueError) as exc:
+        raise bad from exc
     if not exact:
-        raise InvalidInput(f"'{value}' is not an amount with at most two decimals")
+        raise bad
     return int((d * 100).to_integral_value())
 
 

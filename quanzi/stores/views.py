@@ -11,12 +11,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from quanzi.accounts.models import User
 from quanzi.catalog.search import search_products
-from quanzi.core.errors import Conflict, DomainError, InvalidInput
+from quanzi.core.errors import Conflict, DomainError
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
 from quanzi.core.views import signed_in_user
 from quanzi.stores import selectors, services
@@ -44,12 +43,7 @@ def _store_fields(post: QueryDict) -> dict[str, Any]:
         raw = str(post.get(name, "")).strip()
         if not raw:
             continue
-        try:
-            fields[name] = yuan_to_fen(raw)
-        except InvalidInput as exc:
-            raise InvalidInput(
-                gettext_lazy("Enter an amount in yuan, e.g. 8 or 8.50."), field=name
-            ) from exc
+        fields[name] = yuan_to_fen(raw, field=name)
     return fields
 
 

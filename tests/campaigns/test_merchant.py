@@ -79,6 +79,22 @@ def test_a_window_must_end_after_it_starts_and_in_the_future(shop: Shop):
     assert Coupon.objects.count() == 0
 
 
+def test_a_copy_claimed_while_the_terms_change_still_freezes_them(
+    shop: Shop, make_coupon: MakeCoupon, monkeypatch: pytest.MonkeyPatch
+):
+    # given a coupon the merchant opened before anyone held it, and a claim landing after
+    coupon = make_coupon(total=5)
+    stale = Coupon.objects.get(pk=coupon.pk)
+    claim(shop.buyer, coupon)
+    monkeypatch.setattr(coupons, "access_coupon", lambda *args, **kwargs: stale)
+    # when the merchant saves a new discount from what they opened
+    with pytest.raises(Conflict) as refused:
+        coupons.update_coupon(shop.staff, coupon.pk, amount_off=2000)
+    # then it is refused as frozen and the held copy keeps its promise
+    assert refused.value.code == "terms_frozen"
+    assert Coupon.objects.get(pk=coupon.pk).amount_off == DEFAULTS["amount_off"]
+
+
 def test_terms_are_frozen_once_a_copy_is_out_but_name_and_quantity_change(
     shop: Shop, make_coupon: MakeCoupon
 ):

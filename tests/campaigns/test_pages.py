@@ -65,6 +65,30 @@ def test_a_bad_form_shows_the_message_and_keeps_what_was_typed(client, shop: Sho
     assert not Coupon.objects.exists()
 
 
+def test_emptying_the_cap_on_the_edit_form_removes_it(client, shop: Shop, make_coupon: MakeCoupon):
+    # given a 20 % coupon capped at ¥15 that nobody holds yet
+    coupon = make_coupon(kind="percent", percent_off=20, max_off=1500, min_spend=0)
+    client.force_login(shop.owner)
+    url = f"/coupons/console/{shop.store.pk}/{coupon.pk}/"
+    # when the merchant empties the cap ("empty or 0 = no cap") and saves
+    form = {
+        "name": coupon.name,
+        "kind": "percent",
+        "percent_off": "20",
+        "max_off": "",
+        "min_spend": "",
+        "validity": "days",
+        "valid_days": "7",
+        "total": "100",
+        "per_user_limit": "1",
+        "claimable": "1",
+    }
+    assert client.post(url, form).status_code == 302
+    # then the coupon has no cap any more
+    coupon.refresh_from_db()
+    assert coupon.max_off == 0
+
+
 def test_editing_a_handed_out_coupon_keeps_its_terms(client, shop: Shop, make_coupon: MakeCoupon):
     coupon = make_coupon()
     claim(shop.buyer, coupon)

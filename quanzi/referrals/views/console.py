@@ -51,12 +51,7 @@ def _config_fields(post: QueryDict) -> dict[str, Any]:
     for name in PERCENT_FIELDS:
         fields[name] = percent_to_bp(post.get(name, "0") or "0", name)
     for name in YUAN_FIELDS:
-        try:
-            fields[name] = yuan_to_fen(post.get(name, "") or "0")
-        except InvalidInput as exc:
-            raise InvalidInput(
-                gettext_lazy("Enter an amount in yuan, e.g. 8 or 8.50."), field=name
-            ) from exc
+        fields[name] = yuan_to_fen(post.get(name, "") or "0", field=name)
     return fields
 
 

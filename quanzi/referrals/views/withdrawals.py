@@ -3,7 +3,6 @@ merchant console's review list with approve and reject."""
 
 from __future__ import annotations
 
-from decimal import InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -43,7 +42,7 @@ def amount_fen(raw: str) -> int:
         raise bad
     try:
         return yuan_to_fen(raw)
-    except (InvalidInput, InvalidOperation) as exc:
+    except InvalidInput as exc:
         raise bad from exc
 
 
