@@ -69,6 +69,12 @@ class Order(PublicModel):
         verbose_name=_("coupon"),
     )
     total = models.BigIntegerField(_("total (fen)"))
+    # A campaign order (group buy, bargain, flash sale): its kind and the campaign object's id
+    # (the group, the bargain, the flash-sale slot), for the campaign's own records.
+    campaign = models.CharField(_("campaign"), max_length=12, blank=True)
+    campaign_ref = models.CharField(max_length=16, blank=True, db_index=True)
+    # Paid but not to be shipped yet: a group-buy order waits for its group to fill.
+    ship_hold = models.BooleanField(_("waiting before shipping"), default=False)
     refunded_amount = models.BigIntegerField(_("refunded (fen)"), default=0)
     address = models.JSONField(_("shipping address"))
     note = models.CharField(_("note to the seller"), max_length=200, blank=True)

@@ -47,7 +47,12 @@ from quanzi.orders.models import (
     OrderItem,
     OrderStatus,
 )
-from quanzi.orders.signals import order_completed, order_paid, order_refunded
+from quanzi.orders.signals import (
+    order_cancelled,
+    order_completed,
+    order_paid,
+    order_refunded,
+)
 from quanzi.stores.models import Store
 from quanzi.stores.services import role_in
 
@@ -264,7 +269,10 @@ def _create_order(
     note: str,
     checkout_key: str,
     coupon: coupons.AppliedCoupon | None,
+    *,
+    unit_price: int | None = None,
 ) -> Order:
+    """The order and its items; `unit_price` is a campaign's price for its one SKU."""
     discount = coupon.discount if coupon else 0
     order = Order.objects.create(
         buyer=user,
@@ -288,7 +296,7 @@ def _create_order(
             product=sku.product,
             title=sku.product.title,
             sku_label=sku.label[:200],
-            unit_price=sku.price,
+            unit_price=sku.price if unit_price is None else unit_price,
             quantity=quantity,
             image_url=_image_url(sku.product),
         )
@@ -297,6 +305,62 @@ def _create_order(
     _event(order, "", S.PENDING_PAYMENT, user, NOTE_PLACED)
     _schedule("cancel_unpaid_order", order.pk, order.pay_deadline)
     return order
+
+
+def place_campaign_order(
+    user: User,
+    sku_id: str,
+    quantity: int | str,
+    unit_price: int,
+    *,
+    campaign: str,
+    campaign_ref: str,
+    take_stock: bool = True,
+    ship_hold: bool = False,
+    address_id: str | None = None,
+) -> Order:
+    """An order of one SKU at a campaign's price (group buy, bargain, flash sale), to the given
+    or the default address; no coupon unless a later campaign rule allows one.
+
+    Call it inside the campaign's own transaction, after its own checks (a group's seat, a
+    flash sale's stock and quota): everything is written or nothing. `take_stock=False` when
+    the campaign holds its own stock (a flash sale); `ship_hold` keeps a paid order from being
+    shipped until the campaign releases it (`release_ship_hold`). The unpaid-order timer,
+    payment, refunds and after-sales are those of every order. A cancelled unpaid order gives
+    back SKU stock only when it took it; `order_cancelled` (sent after commit, with the
+    campaign) tells the campaign to give back its own.
+    """
+    if isinstance(unit_price, bool) or not isinstance(unit_price, int) or unit_price < 1:
+        raise InvalidInput(_("A campaign price is a whole number of fen above zero."))
+    count = clean_quantity(quantity)
+    address = access_address(user, address_id) if address_id else default_address(user)
+    if address is None:
+        raise InvalidInput(
+            _("Add a shipping address first: one-click orders go to your default address."),
+            code="no_default_address",
+        )
+    sku = sellable_skus({clean_sku_id(sku_id): count})[clean_sku_id(sku_id)]
+    subtotal = unit_price * count
+    goods = coupons.StoreGoods(
+        sku.product.store, [(sku, count)], subtotal, sku.product.store.shipping_for(subtotal)
+    )
+    with transaction.atomic():
+        if take_stock:
+            _take_stock({sku.pk: count}, {sku.pk: sku})
+        order = _create_order(user, goods, address, "", "", None, unit_price=unit_price)
+        Order.objects.filter(pk=order.pk).update(
+            campaign=campaign,
+            campaign_ref=campaign_ref,
+            ship_hold=ship_hold,
+            stock_returned=not take_stock,
+        )
+        order.refresh_from_db()
+    return order
+
+
+def release_ship_hold(order_ids: Iterable[str]) -> int:
+    """Let the campaign's orders be shipped (a group filled); answers how many were held."""
+    return Order.objects.filter(pk__in=list(order_ids), ship_hold=True).update(ship_hold=False)
 
 
 def checkout_goods(lines: Iterable[tuple[str, int | str]]) -> list[coupons.StoreGoods]:
@@ -515,6 +579,13 @@ def _release_cancelled(order: Order) -> None:
     back (a paid order refunded keeps its coupon)."""
     _return_stock(order)
     coupons.return_coupon(order.pk, order.user_coupon_id)
+    send_on_commit(
+        order_cancelled,
+        Order,
+        order_id=order.pk,
+        campaign=order.campaign,
+        campaign_ref=order.campaign_ref,
+    )
 
 
 def cancel_order(user: User, order_id: str) -> Order:
@@ -544,6 +615,12 @@ def ship_order(user: User, order_id: str, carrier: str, tracking_number: str) ->
             _("A tracking number has only letters, digits and '-'."),
             code="invalid_tracking_number",
             field="tracking_number",
+        )
+    if Order.objects.filter(pk=order.pk, ship_hold=True).exists():
+        # Only ever cleared (a group fills), never set again: checking first is enough.
+        raise Conflict(
+            _("This order waits for its group to fill before it can be shipped."),
+            code="ship_hold",
         )
     now = timezone.now()
     auto_at = now + timedelta(days=order.store.auto_receive_days)

@@ -10,6 +10,9 @@ store) commits, with `order_id` (distribution releases frozen commissions from i
 follows the refund is booked atomically with it; receivers use a savepoint and never raise), with
 `order_id`, `amount` (fen refunded this time) and `refunded_total` (the order's refunded amount
 after it; strictly increasing, so it names the refund: distribution reverses commissions from it).
+
+`order_cancelled` is sent after an unpaid order's cancellation (by the buyer or the timer)
+commits, with `order_id`, `campaign` and `campaign_ref` (a campaign gives back its own stock).
 """
 
 from __future__ import annotations
@@ -19,3 +22,4 @@ from django.dispatch import Signal
 order_paid = Signal()
 order_completed = Signal()
 order_refunded = Signal()
+order_cancelled = Signal()
