@@ -14,7 +14,7 @@ from bench.harness import save_results
 from bench.report import write_performance_doc
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
-SUITES = ["catalog_api", "checkout", "chat_fanout", "feed"]
+SUITES = ["catalog_api", "checkout", "chat_fanout", "feed", "flash"]
 
 
 def _postgres_reachable(suite: str, pg_url: str) -> bool:
@@ -38,6 +38,9 @@ def main() -> int:
     parser.add_argument("--feed-notes", type=int, default=1_000_000, help="feed: notes")
     parser.add_argument("--feed-sample", type=int, default=300, help="feed: users measured")
     parser.add_argument("--feed-rounds", type=int, default=3, help="feed: passes measured")
+    parser.add_argument("--flash-units", type=int, default=100, help="flash sale: units")
+    parser.add_argument("--flash-buyers", type=int, default=2000, help="flash sale: buyers")
+    parser.add_argument("--flash-threads", type=int, default=50, help="flash sale: threads")
     args = parser.parse_args()
     chosen = args.only or SUITES
     pg_url = os.environ.get("QUANZI_BENCH_POSTGRES_URL") or os.environ.get(
@@ -67,6 +70,14 @@ def main() -> int:
             pg_url,
         )
         print(f"feed -> {save_results('feed', data)}")
+    if "flash" in chosen and _postgres_reachable("flash", pg_url):
+        from bench.flash import flash
+
+        redis_url = os.environ.get("QUANZI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+        data = flash(
+            args.flash_units, args.flash_buyers, args.flash_threads, pg_url, redis_url or None
+        )
+        print(f"flash -> {save_results('flash', data)}")
     write_performance_doc()
     return 0
 

@@ -17,6 +17,7 @@ TITLES = {
     "catalog_api": "Catalog API (embedded: SQLite, one uvicorn worker)",
     "checkout": "Checkout: one-click order creation (PostgreSQL, one uvicorn worker)",
     "feed": "Home feed: hybrid fan-out against plain fan-out on read (PostgreSQL, in process)",
+    "flash": "Flash sale (秒杀): database path against the Redis fast path (PostgreSQL)",
 }
 FEED_DESIGNS = {
     "read": "fan-out on read (baseline, one query)",
@@ -92,7 +93,35 @@ def _feed_table(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _flash_table(data: dict[str, Any]) -> str:
+    m, c = data["machine"], data["config"]
+    lines = [
+        f"### {TITLES['flash']}",
+        "",
+        f"Run {data['when']} on {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, "
+        f"Python {m['python']}; one slot of {c['units']} units per path, limit "
+        f"{c['per_user_limit']} per person, {c['buyers']:,} buyers making one attempt each over "
+        f"{c['threads']} threads calling `buy_flash_sale`; attempts/s over the whole burst, "
+        "orders/s until the last order; oversell = orders beyond the units "
+        "+ buyers over the limit (must be 0).",
+        "",
+        "| Path | attempts/s | orders/s | attempts | orders | refused | errors | stock left "
+        "| oversell | sold out after s | burst s |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in data["results"]:
+        refused = ", ".join(f"{k} {v}" for k, v in r["refused"].items()) or "0"
+        lines.append(
+            f"| {r['path']} | {r['attempts_per_s']} | {r['orders_per_s']} | {r['attempts']} | "
+            f"{r['orders']} | {refused} | {r['errors']} | {r['stock_left']} | {r['oversell']} | "
+            f"{r['sold_out_after_s']} | {r['seconds']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _table(data: dict[str, Any]) -> str:
+    if data["suite"] == "flash":
+        return _flash_table(data)
     if data["suite"] == "chat_fanout":
         return _chat_table(data)
     if data["suite"] == "feed":

@@ -73,6 +73,7 @@ def health(request: HttpRequest) -> dict[str, str]:
 def _mount() -> None:
     from quanzi.accounts.api import router as accounts
     from quanzi.campaigns.api import router as campaigns
+    from quanzi.campaigns.redpackets.api import router as redpackets
     from quanzi.catalog.api import router as catalog
     from quanzi.circles.api import router as circles
     from quanzi.ledger.api import router as ledger
@@ -94,6 +95,10 @@ def _mount() -> None:
     api.add_router("/social", social, tags=["social"])
     api.add_router("/referrals", referrals, tags=["referrals"])
     api.add_router("/campaigns", campaigns, tags=["campaigns"])
+    api.add_router("/redpackets", redpackets, tags=["redpackets"])
+    api.add_router("/groupbuy", "quanzi.campaigns.groupbuy.api.router", tags=["groupbuy"])
+    api.add_router("/bargains", "quanzi.campaigns.bargains.api.router", tags=["bargains"])
+    api.add_router("/flashsales", "quanzi.campaigns.flashsales.api.router", tags=["flashsales"])
 
 
 _mount()

@@ -70,6 +70,10 @@ INSTALLED_APPS = [
     "quanzi.social",
     "quanzi.referrals",
     "quanzi.campaigns",
+    "quanzi.campaigns.flashsales",
+    "quanzi.campaigns.groupbuy",
+    "quanzi.campaigns.redpackets",
+    "quanzi.campaigns.bargains",
 ]
 
 MIDDLEWARE = [

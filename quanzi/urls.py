@@ -23,6 +23,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("social/", include("quanzi.social.urls")),
     path("s/", include("quanzi.referrals.urls")),
     path("coupons/", include("quanzi.campaigns.urls")),
+    path("groupbuy/", include("quanzi.campaigns.groupbuy.urls")),
+    path("flash/", include("quanzi.campaigns.flashsales.urls")),
+    path("bargains/", include("quanzi.campaigns.bargains.urls")),
+    path("redpackets/", include("quanzi.campaigns.redpackets.urls")),
     path("promote/", include("quanzi.referrals.promote_urls")),
 ]
 

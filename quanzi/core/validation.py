@@ -23,3 +23,14 @@ def whole_number(value: Any, low: int, high: int, *, field: str) -> int:
             field=field,
         )
     return number
+
+
+def exact_whole_number(value: Any, low: int, high: int, *, field: str) -> int:
+    """`value` as JSON sends a number: an int (not a bool, not text) within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(
+            _("%(field)s must be a whole number from %(low)s to %(high)s.")
+            % {"field": field, "low": low, "high": high},
+            field=field,
+        )
+    return value

@@ -69,6 +69,10 @@ def _account_defaults(code: str) -> dict[str, object]:
         # A promoter's commission in a store (distribution): owed to the promoter, not to the
         # store, so the account has no store (it stays off the store's own ledger pages).
         return {"kind": AccountKind.LIABILITY, "store_id": None}
+    if len(parts) == 2 and parts[0] in ("wallet", "redpacket") and parts[1]:
+        # A member's wallet (wallet:<user public id>) and the money held by a red packet until it
+        # is grabbed or refunded (redpacket:<packet id>), campaigns issue 5: owed to people.
+        return {"kind": AccountKind.LIABILITY, "store_id": None}
     raise ValueError(f"unknown ledger account code {code!r}")
 
 

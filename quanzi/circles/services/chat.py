@@ -226,6 +226,19 @@ def send_message(
         return Message.objects.get(circle=circle, sender=user, client_id=client_id)
 
 
+def post_card(
+    user: User, circle: Circle, *, card: dict[str, Any], text: str, client_id: str
+) -> Message:
+    """Store a card message made by another domain (e.g. a red packet: card["type"]) as a system
+    message of `user`, published like any message; a repeat with the same client_id returns the
+    first one. The caller checked the permissions."""
+    existing = Message.objects.filter(circle=circle, sender=user, client_id=client_id).first()
+    if existing is not None:
+        return existing
+    draft = Draft(kind=MessageKind.SYSTEM, text=text[:MAX_TEXT], card=card)
+    return _store(user, circle, client_id, draft, None)
+
+
 def _clean_client_id(client_id: str) -> str:
     client_id = (client_id or "").strip()
     if not client_id or len(client_id) > MAX_CLIENT_ID or not client_id.isprintable():

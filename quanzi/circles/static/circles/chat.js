@@ -139,6 +139,14 @@
     return card;
   }
 
+  /* A red packet (campaigns.redpackets): a link to the packet page, where it is grabbed. */
+  function redPacketCard(c) {
+    var card = el("a", "chat-card red-packet-card", "🧧 " + (c.store ? c.store + " · " : "") + t.redPacket);
+    card.href = c.url;
+    card.dataset.testid = "chat-red-packet";
+    return card;
+  }
+
   function reviewCard(c) {
     var card = el("div", "chat-card");
     card.appendChild(el("strong", null, t.review + " · " + (c.product_title || "")));
@@ -197,6 +205,7 @@
     if (m.product) li.appendChild(productCard(m.product));
     if (m.kind === "order" && m.card) li.appendChild(orderCard(m.card));
     if (m.kind === "review" && m.card) li.appendChild(reviewCard(m.card));
+    if (m.card && m.card.type === "red_packet") li.appendChild(redPacketCard(m.card));
     var actions = el("div", "chat-actions");
     actions.appendChild(actionButton(t.reply, "message-reply", function () { startReply(m); }));
     var age = Date.now() - new Date(m.created_at).getTime();

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BargainsConfig(AppConfig):
+    name = "quanzi.campaigns.bargains"
+    label = "bargains"
+    verbose_name = _("Bargaining")
+
+    def ready(self) -> None:
+        from quanzi.campaigns.bargains.services import connect
+
+        connect()

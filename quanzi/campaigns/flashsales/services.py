@@ -1,0 +1,439 @@
+"""Flash-sale (秒杀) actions: the merchant's slots, buying, giving units back, reconciliation.
+
+Buying (`buy_flash_sale`) has two paths:
+
+- Database path (always): in one transaction the user's quota is taken with a conditional
+  update/insert under the `claimed <= limit` constraint, the campaign order is created with
+  `place_campaign_order(take_stock=False)`, and the slot's stock is taken last with a conditional
+  update (`stock >= n`, row count checked) so the hot slot row is locked only until commit.
+  Any refusal rolls everything back.
+- Redis fast path (when `REDIS_URL` is set): the Lua script in `fast.py` first takes the stock
+  and the quota together in Redis; an attempt it refuses never reaches the database. An accepted
+  one runs the database path; if that fails, the Redis reservation is given back.
+
+The database is the truth; `reconcile_flash_sale` rebuilds the Redis counters from it (when a
+slot is first needed in Redis, when it changes, at its start by a task, and by
+`manage.py reconcile_flash_sales`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import redis
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from quanzi.accounts.models import User
+from quanzi.campaigns.flashsales import fast
+from quanzi.campaigns.flashsales.models import FlashClaim, FlashQuota, FlashSale
+from quanzi.catalog.models import Sku
+from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from quanzi.core.ids import is_public_id
+from quanzi.core.validation import exact_whole_number
+from quanzi.orders.models import Order
+from quanzi.orders.services import clean_quantity, clean_sku_id, place_campaign_order
+from quanzi.stores.services import access_store, role_in
+
+logger = logging.getLogger("quanzi.flashsales")
+
+CAMPAIGN = "flash"
+MAX_STOCK = 1_000_000
+MAX_LIMIT = 99
+MAX_TITLE = 100
+MAX_SLOT = timedelta(days=31)
+EDITABLE = ("title", "flash_price", "stock", "per_user_limit", "starts_at", "ends_at")
+
+
+# --- Permissions and reads -----------------------------------------------------------------
+
+
+def access_flash_sale(
+    user: User | AnonymousUser | None, slot_id: str, need: str = "read"
+) -> FlashSale:
+    """The slot if `user` may see it ('read': an active slot of an open store, or any slot of a
+    store the user works for) or manage it ('staff': owner and staff of its store)."""
+    sale = (
+        FlashSale.objects.filter(pk=slot_id).select_related("store", "sku__product").first()
+        if is_public_id(slot_id)
+        else None
+    )
+    if sale is None:
+        raise NotFound(_("Flash sale not found."))
+    account = user if isinstance(user, User) else None
+    if need == "read":
+        if (sale.is_active and sale.store.is_active) or role_in(account, sale.store):
+            return sale
+        raise NotFound(_("Flash sale not found."))
+    access_store(account, sale.store_id, need="staff")
+    return sale
+
+
+def _visible(now: datetime | None = None) -> QuerySet[FlashSale]:
+    return FlashSale.objects.filter(
+        is_active=True,
+        ends_at__gt=now or timezone.now(),
+        store__is_active=True,
+        sku__is_active=True,
+        sku__product__on_shelf=True,
+    ).select_related("sku__product")
+
+
+def slots_for_product(product_id: str) -> list[FlashSale]:
+    """The product's upcoming and running slots, soonest first."""
+    return list(_visible().filter(sku__product_id=product_id))
+
+
+def slots_for_store(store_id: str) -> list[FlashSale]:
+    return list(_visible().filter(store_id=store_id))
+
+
+def console_slots(user: User, store_id: str) -> list[FlashSale]:
+    """Every slot of the store, newest start first (owner and staff)."""
+    store = access_store(user, store_id, need="staff")
+    return list(
+        FlashSale.objects.filter(store=store).select_related("sku__product").order_by("-starts_at")
+    )
+
+
+# --- Merchant: slots -------------------------------------------------------------------------
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "title" in data:
+        title = str(data["title"] or "").strip()
+        if len(title) > MAX_TITLE:
+            raise InvalidInput(_("The title is too long."), field="title")
+        out["title"] = title
+    if "flash_price" in data:
+        out["flash_price"] = exact_whole_number(data["flash_price"], 1, 10**10, field="flash_price")
+    if "stock" in data:
+        out["stock"] = out["total_stock"] = exact_whole_number(
+            data["stock"], 1, MAX_STOCK, field="stock"
+        )
+    if "per_user_limit" in data:
+        out["per_user_limit"] = exact_whole_number(
+            data["per_user_limit"], 1, MAX_LIMIT, field="per_user_limit"
+        )
+    for field in ("starts_at", "ends_at"):
+        if field in data:
+            if not isinstance(data[field], datetime) or timezone.is_naive(data[field]):
+                raise InvalidInput(_("Give the time with its time zone."), field=field)
+            out[field] = data[field]
+    return out
+
+
+def _check_window(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise InvalidInput(_("A flash sale ends after it starts."), field="ends_at")
+    if ends_at - starts_at > MAX_SLOT:
+        raise InvalidInput(_("A flash sale lasts at most 31 days."), field="ends_at")
+    if ends_at <= timezone.now():
+        raise InvalidInput(_("This flash sale would already be over."), field="ends_at")
+
+
+def create_flash_sale(user: User, store_id: str, *, sku_id: str, **fields: Any) -> FlashSale:
+    """A new slot of one of the store's SKUs (owner or staff)."""
+    store = access_store(user, store_id, need="staff")
+    sku = Sku.objects.filter(pk=clean_sku_id(sku_id), product__store=store).first()
+    if sku is None:
+        raise NotFound(_("The product option does not exist in this store."), code="unknown_sku")
+    missing = [f for f in ("flash_price", "stock", "starts_at", "ends_at") if f not in fields]
+    if missing:
+        raise InvalidInput(_("Some fields are missing."), fields=missing)
+    data = _clean({"per_user_limit": 1, **fields})
+    _check_window(data["starts_at"], data["ends_at"])
+    if data["flash_price"] >= sku.price:
+        raise InvalidInput(
+            _("The flash price must be below the normal price."), field="flash_price"
+        )
+    with transaction.atomic():
+        sale = FlashSale.objects.create(store=store, sku=sku, **data)
+        _after_change(sale)
+    return sale
+
+
+def update_flash_sale(user: User, slot_id: str, **fields: Any) -> FlashSale:
+    """Change a slot that has not started yet (so nobody holds any of it)."""
+    sale = access_flash_sale(user, slot_id, need="staff")
+    data = _clean({k: v for k, v in fields.items() if k in EDITABLE and v is not None})
+    _check_window(data.get("starts_at", sale.starts_at), data.get("ends_at", sale.ends_at))
+    if data.get("flash_price", sale.flash_price) >= sale.sku.price:
+        raise InvalidInput(
+            _("The flash price must be below the normal price."), field="flash_price"
+        )
+    with transaction.atomic():
+        changed = FlashSale.objects.filter(
+            pk=sale.pk, starts_at__gt=timezone.now(), claims__isnull=True
+        ).update(**data)
+        if not changed:
+            raise Conflict(
+                _("A flash sale that has started can only be switched off."), code="started"
+            )
+        sale.refresh_from_db()
+        _after_change(sale)
+    return sale
+
+
+def set_flash_sale_active(user: User, slot_id: str, active: bool) -> FlashSale:
+    """Switch a slot off (it stops selling at once) or on again."""
+    sale = access_flash_sale(user, slot_id, need="staff")
+    with transaction.atomic():
+        FlashSale.objects.filter(pk=sale.pk).update(is_active=active)
+        sale.refresh_from_db()
+        _after_change(sale)
+    return sale
+
+
+def delete_flash_sale(user: User, slot_id: str) -> None:
+    """Remove a slot nobody bought from; one with orders can only be switched off."""
+    sale = access_flash_sale(user, slot_id, need="staff")
+    with transaction.atomic():
+        if FlashClaim.objects.filter(sale=sale).exists():
+            raise Conflict(
+                _("This flash sale has orders: switch it off instead."), code="has_orders"
+            )
+        FlashSale.objects.filter(pk=sale.pk).delete()
+        if fast.enabled():
+            transaction.on_commit(lambda: _quietly(fast.forget, sale.pk))
+
+
+def _after_change(sale: FlashSale) -> None:
+    """After commit: reload the slot into Redis and set the task that reloads it at its start."""
+    if not fast.enabled():
+        return
+    transaction.on_commit(lambda: _quietly(reconcile_flash_sale, sale.pk))
+    start = sale.starts_at
+
+    def enqueue() -> None:
+        from quanzi.campaigns.flashsales import tasks
+
+        try:
+            tasks.reconcile_flash_sale_task.using(run_after=start).enqueue(sale.pk)
+        except Exception:
+            logger.exception("could not enqueue the reconciliation of flash sale %s", sale.pk)
+
+    transaction.on_commit(enqueue)
+
+
+def _quietly(action: Any, *args: Any) -> None:
+    """Redis work after a commit: a failure is logged, reconciliation repairs it later."""
+    try:
+        action(*args)
+    except (redis.RedisError, NotFound):
+        logger.exception("flash sale %s: Redis update failed", args[0] if args else "")
+
+
+# --- Buying ----------------------------------------------------------------------------------
+
+
+def _not_started(sale: FlashSale | None = None) -> Conflict:
+    return Conflict(
+        _("This flash sale has not started yet."),
+        code="not_started",
+        **({"starts_at": sale.starts_at.isoformat()} if sale else {}),
+    )
+
+
+def _ended() -> Conflict:
+    return Conflict(_("This flash sale is over."), code="ended")
+
+
+def _over_limit(limit: int | None = None) -> Conflict:
+    if limit is None:
+        return Conflict(
+            _("You have reached this flash sale's limit per person."), code="over_limit"
+        )
+    return Conflict(
+        _("You can buy at most %(n)s of this flash sale.") % {"n": limit},
+        code="over_limit",
+        limit=limit,
+    )
+
+
+def _sold_out() -> Conflict:
+    return Conflict(_("This flash sale is sold out."), code="sold_out")
+
+
+REDIS_REFUSALS = {
+    fast.INACTIVE: _ended,
+    fast.NOT_STARTED: _not_started,
+    fast.ENDED: _ended,
+    fast.OVER_LIMIT: _over_limit,
+    fast.SOLD_OUT: _sold_out,
+}
+
+
+def _open_refusal(sale: FlashSale, now: datetime) -> Conflict | None:
+    if not sale.is_active or not sale.store.is_active or now >= sale.ends_at:
+        return _ended()
+    if now < sale.starts_at:
+        return _not_started(sale)
+    return None
+
+
+def buy_flash_sale(
+    user: User | AnonymousUser | None,
+    slot_id: str,
+    quantity: int | str = 1,
+    *,
+    address_id: str | None = None,
+) -> Order:
+    """Buy `quantity` units of the slot at its flash price: the unpaid campaign order, or a 409
+    (not started, over, over the limit, sold out). Through Redis first when it is configured."""
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    count = clean_quantity(quantity)
+    if not is_public_id(slot_id):
+        raise NotFound(_("Flash sale not found."))
+    if not fast.enabled():
+        return _buy_in_db(user, slot_id, count, address_id)
+    try:
+        code = fast.take(slot_id, user.pk, count, timezone.now().timestamp())
+        if code == fast.NOT_LOADED:
+            reconcile_flash_sale(slot_id)
+            code = fast.take(slot_id, user.pk, count, timezone.now().timestamp())
+    except redis.RedisError:
+        logger.exception("flash sale %s: Redis unavailable, database path only", slot_id)
+        return _buy_in_db(user, slot_id, count, address_id)
+    if code == fast.NOT_LOADED:  # long over (its keys expire a day after its end)
+        return _buy_in_db(user, slot_id, count, address_id)
+    if code < 0:
+        raise REDIS_REFUSALS[code]()
+    try:
+        return _buy_in_db(user, slot_id, count, address_id)
+    except BaseException:
+        _quietly(fast.give_back, slot_id, user.pk, count)
+        raise
+
+
+def _buy_in_db(user: User, slot_id: str, count: int, address_id: str | None) -> Order:
+    """The database path: quota, order, then stock, in one transaction (all or nothing)."""
+    now = timezone.now()
+    sale = FlashSale.objects.filter(pk=slot_id).select_related("store").first()
+    if sale is None:
+        raise NotFound(_("Flash sale not found."))
+    refusal = _open_refusal(sale, now)
+    if refusal is not None:
+        raise refusal
+    if count > sale.per_user_limit:
+        raise _over_limit(sale.per_user_limit)
+    if sale.stock < count:  # a cheap early answer; the conditional update below decides
+        raise _sold_out()
+    with transaction.atomic():
+        _take_quota(sale, user, count)
+        order = place_campaign_order(
+            user,
+            sale.sku_id,
+            count,
+            sale.flash_price,
+            campaign=CAMPAIGN,
+            campaign_ref=sale.pk,
+            take_stock=False,
+            address_id=address_id,
+        )
+        taken = FlashSale.objects.filter(
+            pk=sale.pk,
+            is_active=True,
+            starts_at__lte=now,
+            ends_at__gt=now,
+            stock__gte=count,
+        ).update(stock=F("stock") - count)
+        if not taken:
+            sale.refresh_from_db()
+            raise _open_refusal(sale, timezone.now()) or _sold_out()
+        FlashClaim.objects.create(sale=sale, user=user, quantity=count, order=order)
+    return order
+
+
+def _take_quota(sale: FlashSale, user: User, count: int) -> None:
+    """Add `count` to the user's units in the slot, never past the limit (the constraint is the
+    backstop); the first purchase inserts the row, a concurrent insert falls back to the update."""
+    mine = FlashQuota.objects.filter(sale=sale, user=user)
+    if mine.filter(claimed__lte=F("limit") - count).update(claimed=F("claimed") + count):
+        return
+    if not mine.exists():
+        try:
+            with transaction.atomic():
+                FlashQuota.objects.create(
+                    sale=sale, user=user, claimed=count, limit=sale.per_user_limit
+                )
+            return
+        except IntegrityError:
+            if mine.filter(claimed__lte=F("limit") - count).update(claimed=F("claimed") + count):
+                return
+    raise _over_limit(sale.per_user_limit)
+
+
+# --- Giving back, reconciliation -----------------------------------------------------------
+
+
+def give_back_order(order_id: str) -> bool:
+    """An unpaid flash-sale order was cancelled: its units return to the slot's stock and to the
+    buyer's quota, exactly once (in the database, then in Redis)."""
+    with transaction.atomic():
+        claim = FlashClaim.objects.filter(order_id=order_id, returned=False).first()
+        if claim is None or not (
+            FlashClaim.objects.filter(pk=claim.pk, returned=False).update(returned=True)
+        ):
+            return False
+        # quota row, then slot row: the order a purchase locks them in (no deadlock)
+        FlashQuota.objects.filter(sale_id=claim.sale_id, user_id=claim.user_id).update(
+            claimed=F("claimed") - claim.quantity
+        )
+        FlashSale.objects.filter(pk=claim.sale_id).update(stock=F("stock") + claim.quantity)
+        if fast.enabled():
+            args = (claim.sale_id, claim.user_id, claim.quantity)
+            transaction.on_commit(lambda: _quietly(fast.give_back, *args))
+    return True
+
+
+def reconcile_flash_sale(slot_id: str) -> dict[str, Any]:
+    """Rebuild the slot's Redis counters from the database (stock left, units each user holds)
+    and answer them. Run when a slot is first needed in Redis, after each change, at its start
+    and periodically: after a crash between the Redis step and the database commit, Redis had
+    taken units the database never sold; this gives them back.
+
+    An attempt in flight while this runs may leave Redis one attempt off until the next run;
+    Redis only filters, the database's conditional updates still decide, so that never
+    oversells."""
+    sale = FlashSale.objects.filter(pk=slot_id).first() if is_public_id(slot_id) else None
+    if sale is None:
+        raise NotFound(_("Flash sale not found."))
+    held = dict(
+        FlashQuota.objects.filter(sale=sale, claimed__gt=0).values_list("user_id", "claimed")
+    )
+    if fast.enabled():
+        fast.load(
+            sale.pk,
+            stock=sale.stock,
+            limit=sale.per_user_limit,
+            starts=sale.starts_at.timestamp(),
+            ends=sale.ends_at.timestamp(),
+            active=sale.is_active,
+            held=held,
+        )
+    return {
+        "slot_id": sale.pk,
+        "stock": sale.stock,
+        "held": held,
+        "running_or_upcoming": sale.phase() != "ended",
+    }
+
+
+def reconcile_running(now: datetime | None = None) -> int:
+    """Reconcile every active slot that has not ended; answers how many."""
+    ids = list(
+        FlashSale.objects.filter(is_active=True, ends_at__gt=now or timezone.now()).values_list(
+            "pk", flat=True
+        )
+    )
+    for slot_id in ids:
+        reconcile_flash_sale(slot_id)
+    return len(ids)

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GroupBuyConfig(AppConfig):
+    name = "quanzi.campaigns.groupbuy"
+    label = "groupbuy"
+    verbose_name = _("Group buying")
+
+    def ready(self) -> None:
+        from quanzi.campaigns.groupbuy.receivers import connect
+
+        connect()

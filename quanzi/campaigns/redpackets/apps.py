@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RedPacketsConfig(AppConfig):
+    name = "quanzi.campaigns.redpackets"
+    label = "redpackets"
+    verbose_name = _("Red packets and wallets")

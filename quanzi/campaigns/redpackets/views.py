@@ -1,0 +1,129 @@
+"""Red packet pages: the circle's packets with the send form, a packet with its grab button and
+every grab, and the member's wallet. Domain errors on GET become error pages (middleware); on
+POST they come back as a message on the page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from quanzi.campaigns.redpackets import services, wallet_pay
+from quanzi.campaigns.redpackets.models import PacketKind
+from quanzi.core.errors import DomainError, InvalidInput
+from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
+from quanzi.core.views import signed_in_user
+from quanzi.stores.services import role_in
+
+
+@login_required
+def wallet(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    context = {
+        "balance": services.wallet_balance(user),
+        "history": services.wallet_history(user),
+    }
+    return render(request, "redpackets/wallet.html", context)
+
+
+@login_required
+def circle(request: HttpRequest, circle_id: str) -> HttpResponse:
+    user = signed_in_user(request)
+    the_circle, packets = services.circle_packets(user, circle_id)
+    context = {
+        "circle": the_circle,
+        "packets": packets.prefetch_related(None)[:50],
+        "balance": services.wallet_balance(user),
+        "is_store_staff": the_circle.store is not None
+        and role_in(user, the_circle.store) is not None,
+        "kinds": PacketKind.choices,
+    }
+    return render(request, "redpackets/circle.html", context)
+
+
+def _visible_at(raw: str) -> datetime | None:
+    if not raw:
+        return None
+    value = parse_datetime(raw)
+    if value is None:
+        raise InvalidInput(_("Enter a valid time."), code="invalid_visible_at")
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@login_required
+@require_POST
+def send(request: HttpRequest, circle_id: str) -> HttpResponse:
+    user = signed_in_user(request)
+    try:
+        count = int(request.POST.get("count") or 0)
+        total = yuan_to_fen(request.POST.get("total") or "0", field="total")
+        packet = services.send_packet(
+            user,
+            circle_id,
+            total=total,
+            count=count,
+            kind=request.POST.get("kind") or PacketKind.RANDOM,
+            greeting=request.POST.get("greeting", ""),
+            from_store=request.POST.get("from_store") == "1",
+            visible_at=_visible_at(request.POST.get("visible_at", "")),
+        )
+    except ValueError:
+        messages.error(request, _("Enter whole numbers for the shares and an amount in yuan."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Red packet sent."))
+        return redirect("redpackets:detail", packet_id=packet.pk)
+    return redirect("redpackets:circle", circle_id=circle_id)
+
+
+@login_required
+def detail(request: HttpRequest, packet_id: str) -> HttpResponse:
+    user = signed_in_user(request)
+    packet = services.access_packet(user, packet_id)
+    view = services.packet_view(user, packet)
+    return render(request, "redpackets/detail.html", {"view": view, "packet": packet})
+
+
+@login_required
+@require_POST
+def grab(request: HttpRequest, packet_id: str) -> HttpResponse:
+    user = signed_in_user(request)
+    try:
+        result = services.grab(user, packet_id)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if not result.already:
+            messages.success(
+                request,
+                _("You grabbed ¥%(amount)s into your wallet.")
+                % {"amount": fen_to_yuan_str(result.share.amount)},
+            )
+    return redirect("redpackets:detail", packet_id=packet_id)
+
+
+@login_required
+def pay_order(request: HttpRequest, order_id: str) -> HttpResponse:
+    """Pay an unpaid order from the wallet: the confirmation page (GET) and the payment (POST)."""
+    from quanzi.orders.services import access_order
+
+    user = signed_in_user(request)
+    order = access_order(user, order_id, need="buyer")
+    if request.method == "POST":
+        try:
+            wallet_pay.pay_from_wallet(user, order.pk)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Paid from your wallet."))
+            return redirect("orders:detail", order_id=order.pk)
+    context = {"order": order, "balance": services.wallet_balance(user)}
+    return render(request, "redpackets/pay.html", context)
