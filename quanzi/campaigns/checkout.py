@@ -4,12 +4,14 @@ cancelled. The orders app calls these; the maths is in `quanzi.campaigns.discoun
 
 Rules (docs/coupons.md): at most one coupon per order (orders are per store, so one per store
 in a checkout); the discount is taken from the goods subtotal, never shipping, and leaves at
-least 1 fen to pay; the minimum spend is checked against the goods the coupon covers.
+least 1 fen to pay; the minimum spend is checked against the goods the coupon covers. Goods at
+a campaign price count only where the store allows coupons on campaign prices, so a campaign
+order (`campaign_coupon`) takes a coupon only in such a store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,24 +38,33 @@ from quanzi.stores.models import Store
 
 @dataclass(frozen=True)
 class StoreGoods:
-    """One store's part of a checkout: its lines [(sku, quantity)] and amounts in fen."""
+    """One store's part of a checkout: its lines [(sku, quantity)] and amounts in fen;
+    `campaign_prices` {sku id: unit price} for the lines sold at a campaign's price."""
 
     store: Store
     lines: list[tuple[Sku, int]]
     subtotal: int
     shipping: int
+    campaign_prices: Mapping[str, int] = field(default_factory=dict)
 
 
-def coupon_lines(lines: Iterable[tuple[Sku, int]]) -> list[CouponLine]:
-    """The checkout lines as the coupon maths sees them. Every line is at its normal price
-    until campaign prices exist; campaign code marks its lines here."""
-    return [CouponLine(amount=sku.price * quantity) for sku, quantity in lines]
+def coupon_lines(goods: StoreGoods) -> list[CouponLine]:
+    """The checkout lines as the coupon maths sees them: at the campaign's price and marked
+    so where the goods are sold at one, at the normal price otherwise."""
+    lines = []
+    for sku, quantity in goods.lines:
+        price = goods.campaign_prices.get(sku.pk)
+        if price is None:
+            lines.append(CouponLine(amount=sku.price * quantity))
+        else:
+            lines.append(CouponLine(amount=price * quantity, campaign_price=True))
+    return lines
 
 
 def _base(goods: StoreGoods) -> int:
     """The goods the store's coupons cover (campaign-priced lines per the store's setting; the
     setting is read only when such a line is there)."""
-    lines = coupon_lines(goods.lines)
+    lines = coupon_lines(goods)
     covered = not any(line.campaign_price for line in lines) or coupon_allowed_on_campaign_price(
         goods.store
     )
@@ -216,6 +227,28 @@ def apply_coupon(user: User, goods: StoreGoods, copy_id: str) -> AppliedCoupon:
             _("This coupon does not apply to these items."), code="coupon_not_applicable"
         )
     return AppliedCoupon(copy=copy, discount=option.discount)
+
+
+def campaign_coupon(
+    user: User, goods: StoreGoods, copy_id: str = "", *, best: bool = True
+) -> AppliedCoupon | None:
+    """The coupon for a campaign order's goods (priced at the campaign's price), checked and
+    priced, no write: none unless the store allows coupons on campaign prices; then the one
+    chosen (`copy_id`, refused as `apply_coupon` refuses) or, with `best`, the best usable one
+    of the buyer's coupons of the store, or none."""
+    if not coupon_allowed_on_campaign_price(goods.store):
+        if copy_id:
+            raise Conflict(
+                _("This store does not take coupons on campaign prices."),
+                code="coupon_not_on_campaign_price",
+            )
+        return None
+    if copy_id:
+        return apply_coupon(user, goods, copy_id)
+    if not best:
+        return None
+    found = coupon_options(user, [goods])[goods.store.pk].best
+    return AppliedCoupon(copy=found.copy, discount=found.discount) if found else None
 
 
 def use_coupon(applied: AppliedCoupon, order_id: str) -> None:

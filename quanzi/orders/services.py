@@ -318,9 +318,14 @@ def place_campaign_order(
     take_stock: bool = True,
     ship_hold: bool = False,
     address_id: str | None = None,
+    coupon_id: str = "",
+    best_coupon: bool = True,
 ) -> Order:
     """An order of one SKU at a campaign's price (group buy, bargain, flash sale), to the given
-    or the default address; no coupon unless a later campaign rule allows one.
+    or the default address. Where the store allows coupons on campaign prices it takes one of
+    the buyer's coupons of the store, priced on the campaign's goods: `coupon_id`, or (with
+    `best_coupon`, the default) the best usable one; elsewhere none, and a chosen one is
+    refused (409). A coupon is refused as at checkout and used in this transaction.
 
     Call it inside the campaign's own transaction, after its own checks (a group's seat, a
     flash sale's stock and quota): everything is written or nothing. `take_stock=False` when
@@ -342,12 +347,17 @@ def place_campaign_order(
     sku = sellable_skus({clean_sku_id(sku_id): count})[clean_sku_id(sku_id)]
     subtotal = unit_price * count
     goods = coupons.StoreGoods(
-        sku.product.store, [(sku, count)], subtotal, sku.product.store.shipping_for(subtotal)
+        sku.product.store,
+        [(sku, count)],
+        subtotal,
+        sku.product.store.shipping_for(subtotal),
+        campaign_prices={sku.pk: unit_price},
     )
+    applied = coupons.campaign_coupon(user, goods, coupon_id, best=best_coupon)
     with transaction.atomic():
         if take_stock:
             _take_stock({sku.pk: count}, {sku.pk: sku})
-        order = _create_order(user, goods, address, "", "", None, unit_price=unit_price)
+        order = _create_order(user, goods, address, "", "", applied, unit_price=unit_price)
         Order.objects.filter(pk=order.pk).update(
             campaign=campaign,
             campaign_ref=campaign_ref,

@@ -29,9 +29,18 @@ class PaymentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Payment(PublicModel):
-    """One payment attempt by a buyer for one or more of their orders (one checkout)."""
+class PaymentPurpose(models.TextChoices):
+    ORDERS = "orders", _("Pays orders")
+    WALLET_TOPUP = "wallet_topup", _("Tops up the payer's wallet")
 
+
+class Payment(PublicModel):
+    """One payment attempt by a buyer for one or more of their orders (one checkout), or, with
+    purpose "wallet_topup", money the payer puts into their own wallet (no orders)."""
+
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=PaymentPurpose.choices, default=PaymentPurpose.ORDERS
+    )
     payer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
     )

@@ -23,6 +23,7 @@ from quanzi.payments.models import (
     PartOutcome,
     Payment,
     PaymentOrder,
+    PaymentPurpose,
     PaymentStatus,
     Payout,
     PayoutStatus,
@@ -141,6 +142,24 @@ def start_payment(user: User, orders: list[Order]) -> Payment:
             get_provider(old.provider).cancel_charge(old.provider_ref)
     if not payment.provider_ref:
         _open_charge(payment)
+    return payment
+
+
+def start_wallet_topup(user: User, amount: int, *, return_url: str) -> Payment:
+    """Open a payment of `amount` fen that `user` makes into their own wallet; `pay_url` is the
+    provider's pay page. The wallets' app checks the amount's range and credits the wallet when
+    the capture arrives (the `wallet_topup_captured` signal)."""
+    if type(amount) is not int or amount <= 0:
+        raise InvalidInput(_("A payment amount must be positive."))
+    payment = Payment.objects.create(
+        purpose=PaymentPurpose.WALLET_TOPUP,
+        payer=user,
+        orders_key="",
+        amount=amount,
+        provider=get_provider().name,
+        return_url=return_url,
+    )
+    _open_charge(payment)
     return payment
 
 

@@ -25,6 +25,7 @@ from quanzi.payments.models import (
     CURRENCY,
     PartOutcome,
     Payment,
+    PaymentPurpose,
     PaymentStatus,
     Payout,
     Refund,
@@ -33,6 +34,7 @@ from quanzi.payments.models import (
     WebhookStatus,
 )
 from quanzi.payments.providers import get_provider
+from quanzi.payments.signals import wallet_topup_captured
 
 
 class WebhookRefused(DomainError):
@@ -128,6 +130,9 @@ def _payment_captured(provider: str, data: dict[str, Any]) -> None:
     (orders, then ledger accounts). An order that can no longer be paid (its window passed and it
     was cancelled) is refunded in full automatically. A capture of a payment the platform had
     cancelled is still money taken, so it is handled the same way.
+
+    A wallet top-up has no orders: the wallets' app is told (`wallet_topup_captured`) in this
+    transaction and credits the payer's wallet.
     """
     from quanzi.ledger.services import record_capture
     from quanzi.orders.services import on_payment_captured
@@ -136,6 +141,9 @@ def _payment_captured(provider: str, data: dict[str, Any]) -> None:
     updated = Payment.objects.filter(pk=payment.pk).exclude(status=PaymentStatus.CAPTURED)
     if not updated.update(status=PaymentStatus.CAPTURED, captured_at=timezone.now()):
         return  # captured before, under another event id
+    if payment.purpose == PaymentPurpose.WALLET_TOPUP:
+        wallet_topup_captured.send(sender=Payment, payment=payment)
+        return
     parts = list(payment.parts.select_related("order").order_by("order_id"))
     refused = []
     for part in parts:

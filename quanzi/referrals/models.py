@@ -16,6 +16,8 @@ class TargetKind(models.TextChoices):
     NOTE = "note", _("note")
     CIRCLE = "circle", _("circle")
     STORE = "store", _("store")
+    GROUP = "group", _("group buy")
+    BARGAIN = "bargain", _("bargain")
 
 
 class ShareLink(PublicModel):

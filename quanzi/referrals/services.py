@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.campaigns.bargains.models import Bargain
+from quanzi.campaigns.groupbuy.models import Group
 from quanzi.catalog.services import access_product
 from quanzi.circles.models import Circle
 from quanzi.core.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
@@ -39,6 +41,8 @@ TARGET_PATHS = {
     TargetKind.NOTE: "/social/notes/{}/",
     TargetKind.CIRCLE: "/circles/{}/",
     TargetKind.STORE: "/stores/{}/",
+    TargetKind.GROUP: "/groupbuy/g/{}/",
+    TargetKind.BARGAIN: "/bargains/{}/",
 }
 
 
@@ -53,6 +57,8 @@ def _check_target(user: User, kind: str, target_id: str) -> None:
         TargetKind.NOTE: Note.objects.filter(pk=target_id, is_hidden=False),
         TargetKind.CIRCLE: Circle.objects.filter(pk=target_id),
         TargetKind.STORE: Store.objects.filter(pk=target_id, is_active=True),
+        TargetKind.GROUP: Group.objects.filter(pk=target_id),
+        TargetKind.BARGAIN: Bargain.objects.filter(pk=target_id),
     }[TargetKind(kind)].exists()
     if not found:
         raise NotFound(_("The shared page was not found."))

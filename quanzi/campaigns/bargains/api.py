@@ -18,6 +18,7 @@ from quanzi.campaigns.bargains import services
 from quanzi.campaigns.bargains.models import Bargain, BargainCampaign, BargainHelp
 from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.idempotency import run_idempotent
+from quanzi.referrals.services import attribute_orders
 
 router = Router()
 
@@ -265,6 +266,7 @@ def buy(request: HttpRequest, bargain_id: str, data: BuyIn) -> Status[Any]:
 
     def action() -> tuple[int, Any]:
         order = services.buy_bargain(user, bargain_id, address_id=data.address_id)
+        attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
         return 201, {"order_id": order.pk, "unit_price": order.items.get().unit_price}
 
     payload = {"bargain_id": bargain_id, **data.dict()}

@@ -26,6 +26,8 @@ from quanzi.catalog.models import Sku
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import format_fen, yuan_to_fen
 from quanzi.core.views import signed_in_user
+from quanzi.referrals.posters import og_image
+from quanzi.referrals.services import attribute_orders
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Shanghai time
@@ -96,7 +98,7 @@ def bargain_page(request: HttpRequest, bargain_id: str) -> HttpResponse:
         "helped": user is not None and any(h.helper_id == user.pk for h in helps),
         "can_buy": is_starter and services.can_buy(bargain),
         "live": bargain.status in LIVE,
-        "share_url": request.build_absolute_uri(reverse("bargains:bargain", args=[bargain.pk])),
+        "og_image": og_image(request, bargain.campaign.sku.product),
     }
     return render(request, "bargains/bargain.html", context)
 
@@ -121,7 +123,9 @@ def buy(request: HttpRequest, bargain_id: str) -> HttpResponse:
     """The starter buys at the current price and goes to the order to pay it."""
 
     def action(user: User) -> str:
-        return reverse("orders:detail", args=[services.buy_bargain(user, bargain_id).pk])
+        order = services.buy_bargain(user, bargain_id)
+        attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
+        return reverse("orders:detail", args=[order.pk])
 
     return _act(request, reverse("bargains:bargain", args=[bargain_id]), action)
 

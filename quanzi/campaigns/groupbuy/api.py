@@ -19,6 +19,7 @@ from quanzi.campaigns.groupbuy import services
 from quanzi.campaigns.groupbuy.models import Group, GroupCampaign, GroupMember
 from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.idempotency import run_idempotent
+from quanzi.referrals.services import attribute_orders
 
 router = Router()
 
@@ -210,9 +211,9 @@ def open_group(request: HttpRequest, campaign_id: str, data: SeatIn) -> Status[A
     user = current_user(request)
 
     def action() -> tuple[int, Any]:
-        return _seat_body(
-            services.open_group(user, campaign_id, data.sku_id, data.quantity, data.address_id)
-        )
+        seat = services.open_group(user, campaign_id, data.sku_id, data.quantity, data.address_id)
+        attribute_orders(request, [seat.order])  # referrals (issue 4): last-touch attribution
+        return _seat_body(seat)
 
     key = request.headers.get("Idempotency-Key") or None
     payload = {"campaign_id": campaign_id, **data.dict()}
@@ -232,9 +233,9 @@ def join_group(request: HttpRequest, group_id: str, data: SeatIn) -> Status[Any]
     user = current_user(request)
 
     def action() -> tuple[int, Any]:
-        return _seat_body(
-            services.join_group(user, group_id, data.sku_id, data.quantity, data.address_id)
-        )
+        seat = services.join_group(user, group_id, data.sku_id, data.quantity, data.address_id)
+        attribute_orders(request, [seat.order])  # referrals (issue 4): last-touch attribution
+        return _seat_body(seat)
 
     key = request.headers.get("Idempotency-Key") or None
     payload = {"group_id": group_id, **data.dict()}

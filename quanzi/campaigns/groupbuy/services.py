@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import F, Min, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +135,11 @@ def store_campaigns(user: User, store_id: str) -> list[GroupCampaign]:
     """Every group buy of the store, newest first (owner and staff)."""
     store = access_store(user, store_id, need="staff")
     return list(_campaign_query().filter(store=store))
+
+
+def lowest_group_price(campaign: GroupCampaign) -> int | None:
+    """The campaign's lowest group price in fen (what shared links and posters show)."""
+    return GroupPrice.objects.filter(campaign=campaign).aggregate(low=Min("price"))["low"]
 
 
 def needed_to_complete(team_size: int, percent: int | None) -> int:

@@ -25,6 +25,8 @@ from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
 from quanzi.core.views import signed_in_user
+from quanzi.referrals.posters import og_image
+from quanzi.referrals.services import attribute_orders
 from quanzi.stores.services import access_store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -75,7 +77,8 @@ def group_page(request: HttpRequest, group_id: str) -> HttpResponse:
             "empty_seats": range(group.team_size - group.seats_taken),
             "left": services.seconds_left(group) if group.status == "open" else 0,
             "mine": user is not None and any(s.user_id == user.pk for s in seats),
-            "share_url": request.build_absolute_uri(reverse("groupbuy:group", args=[group.pk])),
+            "group_price": services.lowest_group_price(group.campaign),
+            "og_image": og_image(request, group.campaign.product),
             "needed": services.needed_to_complete(group.team_size, group.complete_at_percent),
         },
     )
@@ -103,6 +106,7 @@ def _take(request: HttpRequest, back: str, take: Any) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect(back)
+    attribute_orders(request, [seat.order])  # referrals (issue 4): last-touch attribution
     return _pay(request, seat)
 
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from quanzi.campaigns.redpackets import services, wallet_pay
+from quanzi.campaigns.redpackets import services, topup, wallet_pay
 from quanzi.campaigns.redpackets.models import PacketKind, RedPacket
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.idempotency import run_idempotent
@@ -142,6 +142,37 @@ def pay_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
         "status": payment.status,
         "balance": services.wallet_balance(user),
     }
+
+
+class TopupIn(Schema):
+    amount: int = Field(description="fen, from 100 (¥1) to 500000 (¥5,000)")
+
+
+class TopupOut(Schema):
+    payment_id: str
+    amount: int
+    status: str
+    pay_url: str = Field(description="the provider's hosted pay page")
+
+
+@router.post("/wallet/topups", response={201: TopupOut})
+def start_topup(request: HttpRequest, data: TopupIn) -> Status:
+    """Top up the caller's wallet through the payment provider: pay at `pay_url`; the wallet is
+    credited when the provider's signed capture arrives (Idempotency-Key recommended)."""
+    user = current_user(request)
+
+    def action() -> tuple[int, Any]:
+        payment = topup.start_topup(user, data.amount)
+        return 201, {
+            "payment_id": payment.pk,
+            "amount": payment.amount,
+            "status": payment.status,
+            "pay_url": payment.pay_url,
+        }
+
+    key = request.headers.get("Idempotency-Key") or None
+    status, body = run_idempotent(user, "redpackets.topup", key, data.dict(), action)
+    return Status(status, body)
 
 
 @router.get("/circles/{circle_id}", response=list[PacketOut])

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quanzi.campaigns.redpackets import services, wallet_pay
+from quanzi.campaigns.redpackets import services, topup, wallet_pay
 from quanzi.campaigns.redpackets.models import PacketKind
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
@@ -29,18 +30,39 @@ def wallet(request: HttpRequest) -> HttpResponse:
     context = {
         "balance": services.wallet_balance(user),
         "history": services.wallet_history(user),
+        "min_topup": topup.MIN_TOPUP,
+        "max_topup": topup.MAX_TOPUP,
+        # What the payer saw on the provider's page; the balance moves on the signed webhook.
+        "result": request.GET.get("result", ""),
     }
     return render(request, "redpackets/wallet.html", context)
+
+
+@login_required
+@require_POST
+def topup_start(request: HttpRequest) -> HttpResponse:
+    """POST amount (yuan) → the provider's pay page for a top-up of the wallet."""
+    user = signed_in_user(request)
+    try:
+        amount = yuan_to_fen(request.POST.get("amount") or "", field="amount")
+        payment = topup.start_topup(user, amount)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("redpackets:wallet")
+    return redirect(payment.pay_url)
 
 
 @login_required
 def circle(request: HttpRequest, circle_id: str) -> HttpResponse:
     user = signed_in_user(request)
     the_circle, packets = services.circle_packets(user, circle_id)
+    balance = services.wallet_balance(user)
     context = {
         "circle": the_circle,
         "packets": packets.prefetch_related(None)[:50],
-        "balance": services.wallet_balance(user),
+        "balance": balance,
+        # Point to the top-up when the wallet is empty or the last send lacked the money.
+        "low_balance": balance <= 0 or request.GET.get("short") == "1",
         "is_store_staff": the_circle.store is not None
         and role_in(user, the_circle.store) is not None,
         "kinds": PacketKind.choices,
@@ -78,6 +100,8 @@ def send(request: HttpRequest, circle_id: str) -> HttpResponse:
         messages.error(request, _("Enter whole numbers for the shares and an amount in yuan."))
     except DomainError as exc:
         messages.error(request, str(exc.message))
+        if exc.code == "insufficient_balance" and request.POST.get("from_store") != "1":
+            return redirect(reverse("redpackets:circle", args=[circle_id]) + "?short=1")
     else:
         messages.success(request, _("Red packet sent."))
         return redirect("redpackets:detail", packet_id=packet.pk)

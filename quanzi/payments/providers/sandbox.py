@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,8 @@ SIGNATURE_HEADER = "X-Sandbox-Signature"
 TOLERANCE_SECONDS = 300
 WEBHOOK_PATH = "/api/v1/payments/webhooks/sandbox"
 HTTP_TIMEOUT_SECONDS = 10
+# How long the pay page of a wallet top-up (which has no order deadline) stays open.
+TOPUP_PAY_WINDOW = timedelta(minutes=30)
 
 
 def _secret() -> bytes:
@@ -123,6 +126,14 @@ class SandboxProvider(PaymentProvider):
     name = "sandbox"
 
     def create_charge(self, payment: Payment) -> Charge:
+        from quanzi.payments.models import PaymentPurpose
+
+        if payment.purpose == PaymentPurpose.WALLET_TOPUP:
+            return self._open(
+                payment,
+                [{"merchant": str(_("Wallet top-up")), "order_id": "", "amount": payment.amount}],
+                timezone.now() + TOPUP_PAY_WINDOW,
+            )
         parts = list(
             payment.parts.select_related("order__store")
             .prefetch_related("order__items")
@@ -140,6 +151,11 @@ class SandboxProvider(PaymentProvider):
             }
             for part in parts
         ]
+        return self._open(payment, summary, min(part.order.pay_deadline for part in parts))
+
+    def _open(
+        self, payment: Payment, summary: list[dict[str, Any]], expires_at: datetime
+    ) -> Charge:
         charge = SandboxCharge.objects.create(
             merchant_reference=payment.pk,
             amount=payment.amount,
@@ -147,7 +163,7 @@ class SandboxProvider(PaymentProvider):
             summary=summary,
             payer_id=payment.payer_id,
             return_url=payment.return_url,
-            expires_at=min(part.order.pay_deadline for part in parts),
+            expires_at=expires_at,
         )
         return Charge(charge.pk, reverse("payments:sandbox_pay", args=[charge.pk]))
 

@@ -53,7 +53,7 @@ def _link_out(request: HttpRequest, link: ShareLink, parent_code: str | None) ->
 
 @router.post("/links", auth=AUTH, response={201: LinkOut})
 def create_link(request: HttpRequest, data: LinkIn) -> Status[Any]:
-    """Make (or reuse) my share link to a product, note, circle or store."""
+    """Make (or reuse) my share link to a product, note, circle, store, group or bargain."""
     link = services.share_link(current_user(request), data.kind, data.target_id, data.parent_code)
     parent = link.parent.code if link.parent_id and link.parent else None
     return Status(201, _link_out(request, link, parent))

@@ -29,6 +29,9 @@ def test_a_bargain_reaches_its_floor_after_three_helpers(new_page):
     bargain = Bargain.objects.get(campaign=campaign)
     assert page.get_by_test_id("current-price").inner_text() == "¥59.00"
     assert page.get_by_test_id("left-to-floor").inner_text() == "¥49.10"
+    # and share it: the Share button makes their short link
+    page.get_by_test_id("share-bargain").click()
+    page.wait_for_url("**/s/*/share/")
     share_url = page.get_by_test_id("share-url").input_value()
     # and three friends open the shared link logged out, log in when asked and help
     for done, friend in enumerate(UserFactory.create_batch(3, nickname="好友"), start=1):
@@ -56,7 +59,7 @@ def test_a_bargain_reaches_its_floor_after_three_helpers(new_page):
         assert format_fen(cut) in helper.get_by_test_id("helpers").inner_text()
     # then the floor is reached exactly at the third helper
     assert bargain.current_price == 990 and bargain.status == "floor_reached"
-    page.reload()
+    page.goto(f"/bargains/{bargain.pk}/")
     assert page.get_by_test_id("current-price").inner_text() == "¥9.90"
     assert page.get_by_test_id("left-to-floor").inner_text() == "¥0.00"
     assert page.get_by_test_id("helps-count").inner_text() == "3 / 3"

@@ -1,6 +1,6 @@
 """Group buying as people do it, in Debian's Chromium: 阿丽 starts a group of three from the
-campaign page and pays on the sandbox; she shares the group's link; 小美 and 大刘 open it
-logged out, log in, join and pay; the group completes and the page says so."""
+campaign page and pays on the sandbox; she shares the group through its short share link;
+小美 and 大刘 open it logged out, log in, join and pay; the group completes and the page says so."""
 
 from __future__ import annotations
 
@@ -37,7 +37,11 @@ def test_two_customers_join_through_the_link_and_the_group_completes(new_page):
     a.goto(f"/groupbuy/g/{group.pk}/")
     assert a.get_by_test_id("in-group").is_visible()
     assert a.get_by_test_id("group-countdown").inner_text().count(":") == 2
-    link = a.get_by_test_id("group-link").input_value()
+    # and she shares it: the Share button makes her short link (with its poster)
+    a.get_by_test_id("share-group").click()
+    a.wait_for_url("**/s/*/share/")
+    assert a.get_by_test_id("share-poster").is_visible()
+    link = a.get_by_test_id("share-url").input_value()
 
     # and two friends open her link logged out, log in, join and pay
     for name in ("xiaomei", "daliu"):

@@ -1,4 +1,4 @@
-// Group buying: live countdowns to a group's expiry and the group page's share button.
+// Group buying: live countdowns to a group's expiry.
 // A countdown starts from the server's remaining seconds (data-seconds-left), so a wrong
 // phone clock does not matter; at zero it shows its data-done text.
 (function () {
@@ -17,19 +17,7 @@
     }
     tick();
   }
-  function share(button) {
-    var url = button.dataset.url, done = button.dataset.copied;
-    if (navigator.share) {
-      navigator.share({ title: document.title, url: url }).catch(function () {});
-    } else if (navigator.clipboard) {
-      navigator.clipboard.writeText(url).then(function () { button.textContent = done; });
-    }
-  }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-seconds-left]").forEach(start);
-    document.querySelectorAll("[data-share-url]").forEach(function (b) {
-      b.dataset.url = b.dataset.shareUrl;
-      b.addEventListener("click", function () { share(b); });
-    });
   });
 })();
