@@ -364,6 +364,56 @@ def _demo_distribution(merchant: Any, store: Any) -> None:
     )
 
 
+def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
+    """A week-long 3-person group buy of the first product (¥10 off each SKU), a bargain on the
+    second product's first SKU down to a third of its price with 3 helpers, and a flash sale of
+    20 units of the third product at half price for the next 6 hours."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quanzi.campaigns.bargains import services as bargains
+    from quanzi.campaigns.flashsales import services as flashsales
+    from quanzi.campaigns.groupbuy import services as groupbuy
+
+    now = timezone.now()
+    week = {"starts_at": now, "ends_at": now + timedelta(days=7)}
+    group_product, bargain_product, flash_product = products[0], products[1], products[2]
+    groupbuy.create_campaign(
+        merchant,
+        store.pk,
+        product_id=group_product.pk,
+        prices={sku.pk: max(sku.price - 1000, 1) for sku in group_product.skus.all()},
+        team_size=3,
+        hours=24,
+        **week,
+    )
+    sku = bargain_product.skus.order_by("price").first()
+    bargains.create_campaign(
+        merchant,
+        store.pk,
+        sku_id=sku.pk,
+        title=f"砍价免单价：{bargain_product.title}",
+        start_price=sku.price,
+        floor_price=max(sku.price // 3, 1),
+        helpers_needed=3,
+        hours=48,
+        max_helps_per_user=3,
+        spread_percent=50,
+        **week,
+    )
+    sku = flash_product.skus.order_by("price").first()
+    flashsales.create_flash_sale(
+        merchant,
+        store.pk,
+        sku_id=sku.pk,
+        flash_price=max(sku.price // 2, 1),
+        stock=20,
+        starts_at=now,
+        ends_at=now + timedelta(hours=6),
+    )
+
+
 def load_demo() -> bool:
     """Create the demo data set unless it exists; True when something was created."""
     from django.db import transaction
@@ -400,4 +450,5 @@ def load_demo() -> bool:
     _demo_circle(users, store, products)  # the customers joining get the join cashback
     _demo_announcement_coupon(users["merchant"], threshold)
     _demo_distribution(users["merchant"], store)
+    _demo_campaigns(users["merchant"], store, products)
     return True

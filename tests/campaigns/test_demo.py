@@ -5,9 +5,13 @@ a checkout that uses one."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from quanzi.accounts.models import User
 from quanzi.campaigns import coupons
+from quanzi.campaigns.bargains.models import BargainCampaign
+from quanzi.campaigns.flashsales.models import FlashSale
+from quanzi.campaigns.groupbuy.models import GroupCampaign
 from quanzi.campaigns.models import AnnouncementCoupon, UserCoupon
 from quanzi.core.demo import load_demo
 from quanzi.orders import services
@@ -35,3 +39,18 @@ def test_the_demo_coupons_work():
     )
     order = services.buy_now(xiaomei, sku.pk, 1, coupon_id=held.pk)
     assert (order.discount, order.total) == (1500, 8400)
+
+
+def test_the_demo_campaigns_are_live_on_product_pages():
+    # given the demo data
+    assert load_demo() is True
+    group, bargain = GroupCampaign.objects.get(), BargainCampaign.objects.get()
+    flash = FlashSale.objects.get()
+    # then the group buy and the bargain are offered on their products' pages
+    page = Client().get(f"/products/{group.product_id}/").content.decode()
+    assert f"/groupbuy/c/{group.pk}/" in page
+    page = Client().get(f"/products/{bargain.sku.product_id}/").content.decode()
+    assert f"/bargains/c/{bargain.pk}/" in page
+    # and the flash sale's countdown shows on its product's page
+    page = Client().get(f"/products/{flash.sku.product_id}/").content.decode()
+    assert f"/flash/{flash.pk}/buy/" in page

@@ -19,6 +19,7 @@ from quanzi.campaigns.flashsales import services
 from quanzi.campaigns.flashsales.models import FlashSale
 from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.idempotency import run_idempotent
+from quanzi.referrals.services import attribute_orders
 
 router = Router()
 
@@ -126,6 +127,7 @@ def buy(request: HttpRequest, slot_id: str, body: BuyIn) -> Status[Any]:
 
     def action() -> tuple[int, Any]:
         order = services.buy_flash_sale(user, slot_id, body.quantity, address_id=body.address_id)
+        attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
         out = BuyOut(
             order_id=order.pk,
             slot_id=slot_id,

@@ -23,6 +23,7 @@ from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.money import yuan_to_fen
 from quanzi.core.views import signed_in_user
 from quanzi.orders.views import _pay_or_show
+from quanzi.referrals.services import attribute_orders
 from quanzi.stores.services import access_store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -46,6 +47,7 @@ def buy(request: HttpRequest, slot_id: str) -> HttpResponse:
         if exc.code == "no_default_address":
             return redirect(f"{reverse('accounts:address_new')}?{urlencode({'next': back})}")
         return redirect(back)
+    attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
     return _pay_or_show(request, [order])
 
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from quanzi.campaigns.flashsales.models import FlashSale
 from quanzi.orders.models import Order
+from quanzi.referrals.models import Attribution
+from quanzi.referrals.services import share_link
 from tests.campaigns.flashsales.conftest import MakeSale
 from tests.factories import UserFactory
 from tests.orders.conftest import Shop
@@ -122,3 +124,19 @@ def test_staff_of_another_store_cannot_toggle_a_slot(shop: Shop, make_sale: Make
     assert r.status_code == 403
     sale.refresh_from_db()
     assert sale.is_active is True
+
+
+def test_a_flash_sale_bought_after_a_share_link_is_credited_to_the_sharer(
+    shop: Shop, make_sale: MakeSale
+):
+    # given a running slot and a friend's share link to the product
+    sale = make_sale()
+    sharer = UserFactory()
+    link = share_link(sharer, "product", shop.sku.product_id)
+    # when the buyer comes through the link and buys at the flash price
+    client = client_of(shop.buyer)
+    client.get(f"/s/{link.code}")
+    client.post(f"/flash/{sale.pk}/buy/", {"quantity": "1"})
+    # then the order is the sharer's, as any order placed through the link
+    order = Order.objects.get(buyer=shop.buyer)
+    assert Attribution.objects.get(order=order).sharer == sharer
