@@ -45,7 +45,7 @@ def _language(headers: list[tuple[bytes, bytes]]) -> str:
 
 def _after(query_string: bytes) -> int:
     raw = parse_qs(query_string.decode("latin-1")).get("after", ["0"])[0]
-    return int(raw) if raw.isdigit() and len(raw) < 18 else 0
+    return int(raw) if raw.isdecimal() and len(raw) < 18 else 0
 
 
 class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]

@@ -48,6 +48,7 @@ def paginate(queryset: QuerySet[T], page: int | None, page_size: int | None) -> 
 
 def page_number(request: HttpRequest) -> int:
     """The `?page=` of a page view: a positive whole number of at most 6 digits, else 1 (a
-    page past the end is clamped by `paginate` or Django's Paginator)."""
+    page past the end is clamped by `paginate` or Django's Paginator). `isdecimal`, not
+    `isdigit`: "²" is a digit that `int` refuses."""
     raw = request.GET.get("page", "1")
-    return max(int(raw), 1) if raw.isdigit() and len(raw) < 7 else 1
+    return max(int(raw), 1) if raw.isdecimal() and len(raw) < 7 else 1

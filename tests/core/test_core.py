@@ -122,3 +122,16 @@ def test_nul_characters_are_a_clear_400(path, body, content_type):
     from quanzi.accounts.models import User
 
     assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", "9" * 5000, "-1", "", "abc", "3"])
+def test_page_number_never_fails_on_what_a_url_may_carry(raw):
+    # given any ?page= text, including digits int() refuses ("²") and huge numbers
+    from django.test import RequestFactory
+
+    from quanzi.core.pagination import page_number
+
+    request = RequestFactory().get("/", {"page": raw})
+    # then it is a page number from 1, never an error
+    expected = {"٣": 3, "3": 3}.get(raw, 1)
+    assert page_number(request) == expected

@@ -64,7 +64,7 @@ def _slot_fields(post: QueryDict) -> dict[str, Any]:
     fields["flash_price"] = yuan_to_fen(post.get("flash_price", ""), field="flash_price")
     for name in ("stock", "per_user_limit"):
         raw = post.get(name, "").strip()
-        if not raw.isdigit():
+        if not raw.isdecimal() or len(raw) > 9:
             raise InvalidInput(gettext_lazy("Enter a whole number."), field=name)
         fields[name] = int(raw)
     for name in ("starts_at", "ends_at"):

@@ -112,7 +112,7 @@ def _take(request: HttpRequest, back: str, take: Any) -> HttpResponse:
 
 def _quantity(post: QueryDict) -> int | str:
     raw = post.get("quantity", "1").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 4 else raw
+    return int(raw) if raw.isdecimal() and len(raw) < 4 else raw
 
 
 def start_group(request: HttpRequest, campaign_id: str) -> HttpResponse:
@@ -161,12 +161,13 @@ def _form_fields(post: QueryDict, product: Product) -> dict[str, Any]:
     for name in NUMBER_FIELDS:
         raw = post.get(name, "").strip()
         if raw:
-            if not raw.isdigit() or len(raw) > 7:
+            if not raw.isdecimal() or len(raw) > 7:
                 raise InvalidInput(gettext_lazy("Enter a whole number."), field=name)
             fields[name] = int(raw)
     percent = post.get("complete_at_percent", "").strip()
-    fields["complete_at_percent"] = int(percent) if percent.isdigit() else None
-    if percent and not percent.isdigit():
+    ok = percent.isdecimal() and len(percent) < 4
+    fields["complete_at_percent"] = int(percent) if ok else None
+    if percent and not ok:
         raise InvalidInput(gettext_lazy("Enter a whole number."), field="complete_at_percent")
     for name in ("starts_at", "ends_at"):
         fields[name] = _parse_time(post.get(name, "").strip(), name)

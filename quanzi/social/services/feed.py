@@ -258,7 +258,7 @@ class FeedPage:
 def _entries(user: User, cursor: Cursor | None, size: int) -> list[FeedItem]:
     entry_id: object = None
     if cursor is not None and cursor.source == SRC_ENTRY:
-        entry_id = int(cursor.id) if cursor.id.isdigit() else 0
+        entry_id = int(cursor.id) if cursor.id.isdecimal() and len(cursor.id) < 19 else 0
     rows = (
         FeedEntry.objects.filter(owner=user)
         .filter(_after(cursor, SRC_ENTRY, "rank", entry_id))

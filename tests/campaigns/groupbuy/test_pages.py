@@ -65,7 +65,12 @@ def test_group_page_works_logged_out_and_join_leads_to_payment(deal: Deal, paid:
 def test_bad_join_input_shows_a_message_and_writes_nothing(deal: Deal):
     seat = services.open_group(customer(), deal.campaign.pk, deal.sku.pk)
     bob = customer()
-    for data in ({"sku_id": "nope"}, {"sku_id": deal.sku.pk, "quantity": "9"}, {}):
+    for data in (
+        {"sku_id": "nope"},
+        {"sku_id": deal.sku.pk, "quantity": "9"},
+        {"sku_id": deal.sku.pk, "quantity": "²"},  # a digit int() refuses
+        {},
+    ):
         response = client_for(bob).post(f"/groupbuy/g/{seat.group.pk}/join/", data, **EN)
         assert response.status_code == 302
         assert response["Location"] == f"/groupbuy/g/{seat.group.pk}/"
