@@ -5,6 +5,7 @@ failure is logged, never fails the request that committed nor stops the other re
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -28,3 +29,17 @@ def send_on_commit(signal: Signal, sender: Any, **kwargs: Any) -> None:
                 )
 
     transaction.on_commit(send)
+
+
+def enqueue_on_commit(task: Any, when: datetime, *args: Any) -> None:
+    """Enqueue the timer `task(*args)` to run at `when`, once the current transaction commits.
+    A failure to enqueue is logged, never raised (the money and rows are committed by then):
+    timers are also applied when their objects are read and by the sweep commands."""
+
+    def enqueue() -> None:
+        try:
+            task.using(run_after=when).enqueue(*args)
+        except Exception:
+            log.exception("could not enqueue %s%r", getattr(task, "name", task), args)
+
+    transaction.on_commit(enqueue)

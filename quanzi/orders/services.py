@@ -34,7 +34,7 @@ from quanzi.accounts.services import access_address, default_address
 from quanzi.campaigns import checkout as coupons
 from quanzi.catalog.models import Product, ProductImage, Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
-from quanzi.core.events import send_on_commit
+from quanzi.core.events import enqueue_on_commit, send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.money import format_fen
 from quanzi.orders.models import (
@@ -963,18 +963,11 @@ def on_refund_failed(order_id: str, after_sale_id: str | None) -> None:
 
 
 def _schedule(task_name: str, order_id: str, when: datetime) -> None:
-    """Enqueue a timer task to run at `when`, once the current transaction commits. A failure
-    to enqueue is logged, not raised: reads and `run_order_timers` apply overdue timers."""
+    """Enqueue an order timer task to run at `when` after commit (reads and
+    `run_order_timers` apply overdue timers whatever happens to it)."""
+    from quanzi.orders import tasks
 
-    def enqueue() -> None:
-        from quanzi.orders import tasks
-
-        try:
-            getattr(tasks, task_name).using(run_after=when).enqueue(order_id)
-        except Exception:
-            logger.exception("could not enqueue %s for order %s", task_name, order_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(getattr(tasks, task_name), when, order_id)
 
 
 def expire_unpaid_order(order_id: str) -> bool:

@@ -44,3 +44,27 @@ def test_nothing_is_sent_when_the_transaction_rolls_back():
         send_on_commit(signal, object, order_id="o1")
         transaction.set_rollback(True)
     assert heard == []
+
+
+def test_a_timer_that_cannot_be_enqueued_is_logged_not_raised(caplog):
+    # given a task whose backend refuses to enqueue
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quanzi.core.events import enqueue_on_commit
+
+    class Refusing:
+        name = "refusing"
+
+        def using(self, **kwargs):  # type: ignore[no-untyped-def]
+            return self
+
+        def enqueue(self, *args):  # type: ignore[no-untyped-def]
+            raise ConnectionError("task backend down")
+
+    # when a committed transaction schedules it
+    with caplog.at_level(logging.ERROR, logger="quanzi.events"), transaction.atomic():
+        enqueue_on_commit(Refusing(), timezone.now() + timedelta(hours=1), "p1")
+    # then the commit stands and the failure is logged (reads and sweeps apply the timer)
+    assert "could not enqueue refusing" in caplog.text

@@ -12,7 +12,6 @@ read or acted on; both are idempotent conditional updates.
 
 from __future__ import annotations
 
-import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,13 +32,12 @@ from quanzi.campaigns.bargains.models import (
     BargainStatus,
 )
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import whole_number
 from quanzi.orders.models import Order
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store, role_in
-
-logger = logging.getLogger("quanzi.campaigns.bargains")
 
 CAMPAIGN = "bargain"  # Order.campaign of a bargain's order
 MAX_TITLE = 60
@@ -376,18 +374,10 @@ def connect() -> None:
 
 
 def _schedule_expiry(bargain: Bargain) -> None:
-    """Enqueue the expiry task after commit; a failure is logged (reads apply it anyway)."""
-    bargain_id, when = bargain.pk, bargain.expires_at
+    """Enqueue the expiry task after commit (reads apply it anyway)."""
+    from quanzi.campaigns.bargains import tasks
 
-    def enqueue() -> None:
-        from quanzi.campaigns.bargains import tasks
-
-        try:
-            tasks.expire_bargain.using(run_after=when).enqueue(bargain_id)
-        except Exception:
-            logger.exception("could not enqueue the expiry of bargain %s", bargain_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(tasks.expire_bargain, bargain.expires_at, bargain.pk)
 
 
 def expire_bargain(bargain_id: str) -> bool:

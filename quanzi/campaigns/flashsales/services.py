@@ -34,6 +34,7 @@ from quanzi.campaigns.flashsales import fast
 from quanzi.campaigns.flashsales.models import FlashClaim, FlashQuota, FlashSale
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import exact_whole_number
 from quanzi.orders.models import Order
@@ -209,17 +210,9 @@ def _after_change(sale: FlashSale) -> None:
     if not fast.enabled():
         return
     transaction.on_commit(lambda: _quietly(reconcile_flash_sale, sale.pk))
-    start = sale.starts_at
+    from quanzi.campaigns.flashsales import tasks
 
-    def enqueue() -> None:
-        from quanzi.campaigns.flashsales import tasks
-
-        try:
-            tasks.reconcile_flash_sale_task.using(run_after=start).enqueue(sale.pk)
-        except Exception:
-            logger.exception("could not enqueue the reconciliation of flash sale %s", sale.pk)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(tasks.reconcile_flash_sale_task, sale.starts_at, sale.pk)
 
 
 def _quietly(action: Any, *args: Any) -> None:

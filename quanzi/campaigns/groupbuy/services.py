@@ -38,6 +38,7 @@ from quanzi.campaigns.groupbuy.models import (
 )
 from quanzi.catalog.models import Product, Sku
 from quanzi.core.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound
+from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import exact_whole_number
 from quanzi.orders.models import Order
@@ -557,6 +558,13 @@ def _refund_seat(seat: GroupMember, *, reason: str) -> None:
         logger.warning("group refund of order %s refused; left to its after-sales", order.pk)
 
 
+def expire_due_groups() -> int:
+    """Close every open group whose time ran out (manage.py run_group_timers: for cron, or to
+    recover after the task worker was down); answers how many this run closed."""
+    due = Group.objects.filter(status=GroupStatus.OPEN, expires_at__lte=timezone.now())
+    return sum(expire_group(group_id) for group_id in due.values_list("pk", flat=True))
+
+
 def expire_group(group_id: str) -> bool:
     """Close an open group whose time ran out: complete it if the disclosed threshold of paid
     seats is met, otherwise fail it and refund every paid seat. Idempotent: True only for the
@@ -613,15 +621,8 @@ def settle_if_due(group: Group) -> Group:
 
 
 def _schedule_expiry(group: Group) -> None:
-    """Enqueue the expiry task for when the group's time runs out, once this transaction
-    commits; a failure to enqueue is logged (reads settle the group anyway)."""
+    """Enqueue the expiry task for when the group's time runs out, after commit (reads settle
+    the group anyway)."""
+    from quanzi.campaigns.groupbuy import tasks
 
-    def enqueue() -> None:
-        from quanzi.campaigns.groupbuy import tasks
-
-        try:
-            tasks.expire_group.using(run_after=group.expires_at).enqueue(group.pk)
-        except Exception:
-            logger.exception("could not enqueue the expiry of group %s", group.pk)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(tasks.expire_group, group.expires_at, group.pk)

@@ -119,6 +119,7 @@ def _detail(user: Any, packet: RedPacket) -> dict[str, Any]:
 def my_wallet(request: HttpRequest) -> dict[str, Any]:
     """The caller's wallet balance (fen) and its latest movements."""
     user = current_user(request)
+    services.apply_due_of_sender(user)
     return {"balance": services.wallet_balance(user), "history": services.wallet_history(user)}
 
 

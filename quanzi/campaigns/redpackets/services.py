@@ -37,9 +37,11 @@ from quanzi.campaigns.redpackets.models import PacketKind, RedPacket, Share
 from quanzi.circles.models import Circle
 from quanzi.circles.services.access import access_circle
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.ledger.models import Account, Entry
 from quanzi.ledger.services import available_account, post_transaction
+from quanzi.stores.models import StaffRole
 from quanzi.stores.services import role_in
 
 MAX_SHARES = 1000
@@ -203,17 +205,18 @@ def send_packet(
     from_store: bool = False,
     visible_at: datetime | None = None,
 ) -> RedPacket:
-    """Send a packet in a circle, paid at once from the sender's wallet or (from_store: store
-    staff only, in the store's circle) from the store's available balance. Only store packets
+    """Send a packet in a circle, paid at once from the sender's wallet or (from_store: the
+    store's owner only, in the store's circle — staff could otherwise send store money to a
+    packet they grab themselves) from the store's available balance. Only store packets
     can be scheduled. Refused with nothing written when the money is not there."""
     circle, _membership = access_circle(user, circle_id, need="member")
     greeting = _check_input(total, count, kind, greeting)
     now = timezone.now()
     if from_store:
-        if circle.store is None or role_in(user, circle.store) is None:
+        if circle.store is None or role_in(user, circle.store) != StaffRole.OWNER:
             raise PermissionDenied(
-                _("Only the store's staff can send a red packet from the store."),
-                code="not_store_staff",
+                _("Only the store's owner can send a red packet from the store."),
+                code="not_store_owner",
             )
         visible_at = _check_visible_at(visible_at, now)
         source = available_account(circle.store.pk)
@@ -261,13 +264,8 @@ def send_packet(
 def _schedule(packet: RedPacket) -> None:
     from quanzi.campaigns.redpackets import tasks
 
-    pk, visible_at, expires_at = packet.pk, packet.visible_at, packet.expires_at
-    transaction.on_commit(
-        lambda: tasks.publish_red_packet.using(run_after=visible_at).enqueue(pk)  # type: ignore[arg-type]
-    )
-    transaction.on_commit(
-        lambda: tasks.expire_red_packet.using(run_after=expires_at).enqueue(pk)  # type: ignore[arg-type]
-    )
+    enqueue_on_commit(tasks.publish_red_packet, packet.visible_at, packet.pk)
+    enqueue_on_commit(tasks.expire_red_packet, packet.expires_at, packet.pk)
 
 
 def card_of(packet: RedPacket) -> dict[str, Any]:
@@ -357,6 +355,12 @@ def _apply_due(packets: QuerySet[RedPacket]) -> tuple[int, int]:
 def apply_due(circle: Circle) -> None:
     """Apply every due timer of a circle's packets (read-time re-check)."""
     _apply_due(RedPacket.objects.filter(circle=circle))
+
+
+def apply_due_of_sender(user: User) -> None:
+    """Refund the user's own expired packets before their wallet is shown (read-time re-check:
+    the sender sees unclaimed money back even when no one opened the circle)."""
+    _apply_due(RedPacket.objects.filter(sender=user, refunded_at=None))
 
 
 def apply_all_due() -> tuple[int, int]:

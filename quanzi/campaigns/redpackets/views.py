@@ -27,6 +27,7 @@ from quanzi.stores.services import role_in
 @login_required
 def wallet(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
+    services.apply_due_of_sender(user)
     context = {
         "balance": services.wallet_balance(user),
         "history": services.wallet_history(user),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from quanzi.campaigns.groupbuy import services
@@ -145,6 +147,22 @@ def test_reading_an_expired_group_settles_it_without_the_task(
     assert group.status == GroupStatus.FAILED
     assert Refund.objects.filter(order_id=seat.order.pk).count() == 1
     assert stock(deal.sku) == 10
+
+
+def test_the_sweep_command_closes_expired_groups_nobody_reads(
+    deal: Deal, paid: Any, django_capture_on_commit_callbacks
+):
+    # given a paid group whose expiry task was lost and that nobody opens
+    seat = services.open_group(customer(), deal.campaign.pk, deal.sku.pk)
+    paid(seat)
+    time_travel(seat.group, 25)
+    # when cron runs the sweep twice
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_group_timers", stdout=io.StringIO())
+        call_command("run_group_timers", stdout=io.StringIO())
+    # then the group failed and the leader is refunded once
+    assert Group.objects.get(pk=seat.group.pk).status == GroupStatus.FAILED
+    assert Refund.objects.filter(order_id=seat.order.pk).count() == 1
 
 
 def test_a_payment_after_the_group_failed_is_refunded(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from quanzi.circles.models import Message
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
 from quanzi.ledger.models import Transaction
 from quanzi.ledger.services import available_account
+from quanzi.stores.models import StaffRole, StoreStaff
 from tests.campaigns.redpackets.conftest import Room, ledger_clean
 
 
@@ -119,6 +121,19 @@ def test_expiry_on_read_without_the_task(room: Room) -> None:
     assert services.wallet_balance(room.alice) == 10_000
 
 
+def test_the_senders_wallet_page_shows_an_expired_packet_refunded(room: Room) -> None:
+    # given alice's packet nobody grabbed, its task lost, and nobody opening the circle
+    services.send_packet(room.alice, room.circle.pk, total=500, count=5)
+    assert services.wallet_balance(room.alice) == 9_500
+    # when she opens her wallet a day later
+    client = Client()
+    client.force_login(room.alice)
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        client.get("/redpackets/wallet/")
+    # then the unclaimed ¥5 is back in it
+    assert services.wallet_balance(room.alice) == 10_000
+
+
 def test_store_packet_scheduled_appears_at_its_time(room: Room) -> None:
     # given the store schedules a ¥100 packet in 10 shares for an hour from now
     at = timezone.now() + timedelta(hours=1)
@@ -190,9 +205,14 @@ def test_role_matrix(room: Room) -> None:
         services.send_packet(room.stranger, room.circle.pk, total=100, count=1)
     with pytest.raises(NotAuthenticated):
         services.send_packet(None, room.circle.pk, total=100, count=1)  # type: ignore[arg-type]
-    # only store staff can send from the store, and only the store can schedule
+    # only the store's owner can send from the store (not even its staff, who could grab the
+    # store's money themselves), and only the store can schedule
     with pytest.raises(PermissionDenied):
         services.send_packet(room.alice, room.circle.pk, total=100, count=1, from_store=True)
+    StoreStaff.objects.create(store=room.circle.store, user=room.alice, role=StaffRole.STAFF)
+    with pytest.raises(PermissionDenied):
+        services.send_packet(room.alice, room.circle.pk, total=100, count=1, from_store=True)
+    StoreStaff.objects.filter(user=room.alice).delete()
     with pytest.raises(InvalidInput):
         services.send_packet(
             room.alice,
