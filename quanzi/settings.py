@@ -111,6 +111,11 @@ TEMPLATES = [
 ]
 WSGI_APPLICATION = None
 ASGI_APPLICATION = "quanzi.asgi.application"
+# WebSockets (docs/chat-protocol.md): the chat socket answers a text frame longer than
+# QUANZI_WS_MAX_FRAME_CHARS with an error frame and stays open; `manage.py serve` gives uvicorn
+# QUANZI_WS_MAX_MESSAGE_BYTES (--ws-max-size), over which it closes the socket with 1009.
+QUANZI_WS_MAX_FRAME_CHARS = 64 * 1024
+QUANZI_WS_MAX_MESSAGE_BYTES = 1024 * 1024
 
 # --- Database -------------------------------------------------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'quanzi.sqlite3'}"

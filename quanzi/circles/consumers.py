@@ -1,30 +1,102 @@
 """The chat socket of a circle: /ws/circles/<circle_id>/?after=<last seq seen>.
 
 Thin: every rule lives in quanzi.circles.services.chat. The protocol is in
-docs/chat-protocol.md.
+docs/chat-protocol.md. No client frame can end the socket: each one is answered (an error frame
+for what cannot be read or done) and only the server closes, with a documented code.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import get_supported_language_variant
+from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.circles.models import Circle
 from quanzi.circles.services import chat
 from quanzi.circles.services.access import access_circle
-from quanzi.core.errors import DomainError, NotAuthenticated, NotFound
+from quanzi.core.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
+from quanzi.core.text import check_text
+
+logger = logging.getLogger("quanzi.circles")
 
 CATCH_UP_BATCH = 100
+CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455: the server cannot serve now (the database is down)
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+
+# The fields of a `send` frame: each is text when present.
+SEND_FIELDS = ("kind", "text", "client_id", "product_id", "order_id", "review_id", "reply_to")
+
+
+class InvalidFrame(InvalidInput):
+    """A frame the socket cannot read: an `invalid_frame` error frame with a `reason`."""
+
+    code = "invalid_frame"
+
+    def __init__(self, message: Any, reason: str, **extra: Any) -> None:
+        super().__init__(message, reason=reason, **extra)
+
+
+def unavailable() -> DomainError:
+    return DomainError(
+        _("The chat is unavailable for a moment. Please try again shortly."), code="unavailable"
+    )
+
+
+def server_error() -> DomainError:
+    return DomainError(_("The chat could not handle this. Please try again."), code="server_error")
+
+
+def read_frame(text_data: str | None) -> dict[str, Any]:
+    """The JSON object a client frame carries; InvalidFrame for anything else. The size is
+    checked before parsing; a parser's RecursionError (deep nesting) is a bad frame too."""
+    if text_data is None:
+        raise InvalidFrame(_("Frames are JSON text, not binary."), "binary")
+    limit = settings.QUANZI_WS_MAX_FRAME_CHARS
+    if len(text_data) > limit:
+        raise InvalidFrame(
+            _("A frame can have at most %(n)d characters.") % {"n": limit}, "too_large", limit=limit
+        )
+    try:
+        content = json.loads(text_data)
+    except (ValueError, RecursionError):
+        raise InvalidFrame(_("Frames are JSON objects."), "not_json") from None
+    if not isinstance(content, dict):
+        raise InvalidFrame(_("Frames are JSON objects."), "not_object")
+    return content
+
+
+def check_frame_text(frame: dict[str, Any]) -> None:
+    """The rule for text over HTTP (quanzi.core.text): no NUL, no lone surrogate, anywhere."""
+    try:
+        check_text(frame)
+    except InvalidInput as exc:
+        raise InvalidFrame(exc.message, exc.code) from None
+
+
+def send_fields(frame: dict[str, Any]) -> dict[str, str]:
+    """The text fields of a `send` frame ("" when absent or null); a value of another JSON
+    type is refused naming the field. Unknown keys are ignored."""
+    fields = {}
+    for name in SEND_FIELDS:
+        value = frame.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidFrame(
+                _("%(field)s must be text.") % {"field": name}, "wrong_type", field=name
+            )
+        fields[name] = value or ""
+    return fields
 
 
 def _language(headers: list[tuple[bytes, bytes]]) -> str:
@@ -56,13 +128,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     group: str
     language: str
     caught_up_seq: int = 0
+    joined: bool = False  # accepted as a member, not closed since: frames and events flow
 
     async def connect(self) -> None:
         self.circle_id = str(self.scope["url_route"]["kwargs"]["circle_id"])
         self.language = _language(self.scope.get("headers", []))
         user = self.scope.get("user")
-        code = await database_sync_to_async(self._refusal)(user)
+        try:
+            code = await database_sync_to_async(self._refusal)(user)
+        except DatabaseError:
+            logger.warning("chat socket refused: database error", exc_info=True)
+            code = CLOSE_TRY_AGAIN_LATER
         if code:
+            # Accept, then close: a close before the accept reaches the client as an HTTP 403
+            # and a browser reports 1006, without the code that says why.
+            await self.accept()
             await self.close(code=code)
             return
         self.user = user
@@ -71,7 +151,13 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         # in the backlog and live, and the live copy is dropped (its seq is already sent).
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self._catch_up(_after(self.scope.get("query_string", b"")))
+        self.joined = True
+        try:
+            await self._catch_up(_after(self.scope.get("query_string", b"")))
+        except DatabaseError:
+            logger.warning("chat catch-up failed: database error", exc_info=True)
+            await self._send_error(None, unavailable())
+            await self._close(CLOSE_TRY_AGAIN_LATER)
 
     def _refusal(self, user: Any) -> int:
         """The close code refusing this connection, or 0."""
@@ -103,85 +189,101 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         return [chat.message_json(m) for m in rows], more
 
     async def disconnect(self, code: int) -> None:
+        self.joined = False
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def _close(self, code: int) -> None:
+        self.joined = False
+        await self.close(code=code)
+
     # --- client → server --------------------------------------------------------------------
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not isinstance(content, dict):
-            await self._error(None, "invalid_frame", "Frames are JSON objects.")
-            return
-        kind = content.get("type")
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        """Answer one client frame. Nothing raised here may escape: it would end the consumer
+        and drop the socket (1011, or 1006 in a browser). Errors answer with an error frame
+        echoing the frame's client_id (when it has one) so the client can match it."""
+        if not self.joined:
+            return  # frames sent behind a refused handshake or after a close
+        client_id: str | None = None
+        # The handshake's language for the whole frame: messages built with values ("muted
+        # until %(time)s") are rendered when raised, also in the service's thread.
+        with translation.override(self.language):
+            try:
+                frame = read_frame(text_data)
+                value = frame.get("client_id")
+                client_id = value if isinstance(value, str) else None
+                check_frame_text(frame)
+                await self._dispatch(frame)
+            except DomainError as exc:
+                await self._send_error(client_id, exc)
+            except DatabaseError:
+                logger.warning("chat frame failed: database error", exc_info=True)
+                await self._send_error(client_id, unavailable())
+            except Exception:
+                logger.exception("chat frame failed")
+                await self._send_error(client_id, server_error())
+
+    async def _dispatch(self, frame: dict[str, Any]) -> None:
+        kind = frame.get("type")
         if kind == "send":
-            await self._send_message(content)
+            await self._send_message(frame)
         elif kind == "read":
-            await self._read(content)
+            await self._read(frame)
         elif kind == "ping":
             await self.send_json({"type": "pong"})
         else:
-            await self._error(None, "invalid_frame", "Unknown frame type.")
+            raise InvalidFrame(_("Unknown frame type."), "unknown_type")
 
     async def _send_message(self, frame: dict[str, Any]) -> None:
-        client_id = frame.get("client_id")
-        try:
-            seq, message_id = await database_sync_to_async(self._store)(frame)
-        except DomainError as exc:
-            await self._domain_error(client_id, exc)
-            return
-        await self.send_json({"type": "ack", "client_id": client_id, "seq": seq, "id": message_id})
+        fields = send_fields(frame)
+        seq, message_id = await database_sync_to_async(self._store)(fields)
+        await self.send_json(
+            {"type": "ack", "client_id": frame["client_id"], "seq": seq, "id": message_id}
+        )
 
-    def _store(self, frame: dict[str, Any]) -> tuple[int, str]:
-        def text(name: str) -> str:
-            value = frame.get(name)
-            return value if isinstance(value, str) else ""
-
+    def _store(self, fields: dict[str, str]) -> tuple[int, str]:
         message = chat.send_message(
             self.user,
             self.circle_id,
-            kind=text("kind") or "text",
-            text=text("text"),
-            client_id=text("client_id"),
-            product_id=text("product_id") or None,
-            order_id=text("order_id") or None,
-            review_id=text("review_id") or None,
-            reply_to_id=text("reply_to") or None,
+            kind=fields["kind"] or "text",
+            text=fields["text"],
+            client_id=fields["client_id"],
+            product_id=fields["product_id"] or None,
+            order_id=fields["order_id"] or None,
+            review_id=fields["review_id"] or None,
+            reply_to_id=fields["reply_to"] or None,
         )
         return message.seq, message.pk
 
     async def _read(self, frame: dict[str, Any]) -> None:
         seq = frame.get("seq")
         if isinstance(seq, bool) or not isinstance(seq, int):
-            await self._error(None, "invalid_frame", "read needs an integer seq.")
-            return
-        try:
-            unread = await database_sync_to_async(chat.mark_read)(self.user, self.circle_id, seq)
-        except DomainError as exc:
-            await self._domain_error(None, exc)
-            return
+            raise InvalidFrame(_("read needs a whole number seq."), "wrong_type", field="seq")
+        # Any int: the service clamps it between the read position and the last message.
+        unread = await database_sync_to_async(chat.mark_read)(self.user, self.circle_id, seq)
         await self.send_json({"type": "unread", "count": unread})
 
-    async def _domain_error(self, client_id: Any, exc: DomainError) -> None:
+    async def _send_error(self, client_id: str | None, exc: DomainError) -> None:
         with translation.override(self.language):
             body = exc.as_dict()
         await self.send_json({"type": "error", "client_id": client_id, **body})
         if exc.code == "not_member":
-            await self.close(code=CLOSE_FORBIDDEN)
-
-    async def _error(self, client_id: Any, code: str, detail: str) -> None:
-        await self.send_json(
-            {"type": "error", "client_id": client_id, "code": code, "detail": detail}
-        )
+            await self._close(CLOSE_FORBIDDEN)
 
     # --- group events → client ----------------------------------------------------------------
 
     async def chat_message(self, event: dict[str, Any]) -> None:
         message = event["message"]
-        if message["seq"] <= self.caught_up_seq:
-            return  # already sent from the backlog
+        if not self.joined or message["seq"] <= self.caught_up_seq:
+            return  # closed, or already sent from the backlog
         await self.send_json({"type": "message", "seq": message["seq"], "message": message})
 
     async def chat_deleted(self, event: dict[str, Any]) -> None:
+        if not self.joined:
+            return
         await self.send_json(
             {
                 "type": "message.deleted",
@@ -192,5 +294,5 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         )
 
     async def member_removed(self, event: dict[str, Any]) -> None:
-        if event.get("user_id") == self.user.pk:
-            await self.close(code=CLOSE_FORBIDDEN)
+        if self.joined and event.get("user_id") == self.user.pk:
+            await self._close(CLOSE_FORBIDDEN)

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import DomainError, InvalidInput, PayloadTooLarge
+from quanzi.core.text import check_text, nul_character_error
 
-# A JSON escape of a UTF-16 surrogate (\ud800–\udfff): paired, it is one emoji; alone, it
-# decodes to text that cannot be encoded as UTF-8, so no database can store it.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+# A JSON escape of NUL or of a UTF-16 surrogate (\ud800–\udfff; paired, it is one emoji):
+# only a body holding one can decode to text that quanzi.core.text refuses.
+_NUL_OR_SURROGATE_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
 class DomainErrorMiddleware:
@@ -55,58 +55,40 @@ class RequestGuardMiddleware:
             length = 0
         if length > settings.QUANZI_MAX_REQUEST_BYTES:
             return self._refuse(request, PayloadTooLarge())
-        if self._has_nul(request):
-            return self._refuse(
-                request,
-                InvalidInput(_("Text must not contain NUL characters."), code="nul_character"),
-            )
-        if self._has_lone_surrogate(request):
-            return self._refuse(
-                request,
-                InvalidInput(
-                    _("Text must not contain invalid Unicode characters."),
-                    code="invalid_unicode",
-                ),
-            )
+        try:
+            self._check_text(request)
+        except InvalidInput as error:
+            return self._refuse(request, error)
         return self.get_response(request)
 
     @staticmethod
-    def _has_nul(request: HttpRequest) -> bool:
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
-            return True
+    def _check_text(request: HttpRequest) -> None:
+        """Raise the error of quanzi.core.text.check_text for text that no database can store.
+        Raw bytes are scanned first; a JSON body is parsed only when it holds a NUL or
+        surrogate escape (nearly none do), so an escaped backslash ("\\\\u0000") is text."""
+        check_text(request.path)
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            raise nul_character_error()
         if request.method in ("GET", "HEAD", "OPTIONS"):
-            return False
+            return
         content_type = request.content_type or ""
         if content_type.startswith("multipart/"):
-            return any("\x00" in v for values in request.POST.lists() for v in values[1])
+            check_text(list(request.POST.lists()))
+            return
         body = request.body
-        if b"\x00" in body or b"\\u0000" in body:
-            return True
-        return content_type == "application/x-www-form-urlencoded" and b"%00" in body
-
-    @staticmethod
-    def _has_lone_surrogate(request: HttpRequest) -> bool:
-        """Whether the body is JSON whose text holds a surrogate without its pair. Only JSON can
-        carry one (form fields, queries and paths are UTF-8 bytes, decoded with replacement);
-        bodies without a surrogate escape, nearly all, are not parsed here."""
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return False
-        if (request.content_type or "").startswith("multipart/"):
-            return False
-        body = request.body
-        if not _SURROGATE_ESCAPE.search(body):
-            return False
+        if b"\x00" in body:
+            raise nul_character_error()
+        if content_type == "application/x-www-form-urlencoded":
+            if b"%00" in body:
+                raise nul_character_error()
+            return  # form fields are UTF-8 bytes, decoded with replacement: no surrogates
+        if not _NUL_OR_SURROGATE_ESCAPE.search(body):
+            return
         try:
             data = json.loads(body)
         except (ValueError, RecursionError):
-            return False  # not JSON: the view refuses it
-        try:
-            json.dumps(data, ensure_ascii=False).encode()
-        except UnicodeEncodeError:
-            return True
-        except RecursionError:
-            return False  # nested too deep for any of our schemas: the view refuses it
-        return False
+            return  # not JSON, or nested too deep for any of our schemas: the view refuses it
+        check_text(data)
 
     @staticmethod
     def _refuse(request: HttpRequest, error: DomainError) -> HttpResponse:

@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 import pytest
 from asgiref.testing import ApplicationCommunicator
 from channels.routing import URLRouter
+from django.conf import settings
 
 from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
@@ -58,8 +59,26 @@ class Socket(ApplicationCommunicator):  # type: ignore[misc]
         assert response["type"] == "websocket.accept"
         return True, None
 
+    async def refused(self, timeout: float = 3) -> int:
+        """The close code of a refused handshake: the server accepts, then closes at once (a
+        close before the accept would reach a browser as an HTTP 403, without the code)."""
+        await self.send_input({"type": "websocket.connect"})
+        accepted = await self.receive_output(timeout)
+        assert accepted["type"] == "websocket.accept", accepted
+        closed = await self.receive_output(timeout)
+        assert closed["type"] == "websocket.close", closed
+        code: int = closed["code"]
+        return code
+
     async def send_json(self, data: dict[str, Any]) -> None:
         await self.send_input({"type": "websocket.receive", "text": json.dumps(data)})
+
+    async def send_text(self, text: str) -> None:
+        """A text frame of any content (hostile frames: not JSON, escapes json.dumps avoids)."""
+        await self.send_input({"type": "websocket.receive", "text": text})
+
+    async def send_bytes(self, data: bytes) -> None:
+        await self.send_input({"type": "websocket.receive", "bytes": data})
 
     async def receive_json(self, timeout: float = 3) -> dict[str, Any]:
         response = await self.receive_output(timeout)
@@ -220,6 +239,8 @@ class LiveSite:
                 str(port),
                 "--log-level",
                 "warning",
+                "--ws-max-size",  # as manage.py serve runs it
+                str(settings.QUANZI_WS_MAX_MESSAGE_BYTES),
             ],
             cwd=ROOT,
             env=env,

@@ -345,7 +345,9 @@
     } else if (frame.type === "message.deleted") {
       markDeleted(frame);
     } else if (frame.type === "error") {
-      if (frame.client_id) outbox.delete(frame.client_id);
+      // a send refused while the database is unavailable stays in the outbox: it goes again
+      // after the next reconnect (same client_id, so never twice)
+      if (frame.client_id && frame.code !== "unavailable") outbox.delete(frame.client_id);
       showError(frame.detail);
     }
   }

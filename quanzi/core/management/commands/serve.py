@@ -33,6 +33,8 @@ class Command(BaseCommand):
             "--port",
             str(port),
             "--no-access-log",
+            "--ws-max-size",
+            str(settings.QUANZI_WS_MAX_MESSAGE_BYTES),
         ]
         worker = [py, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"]
         if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
