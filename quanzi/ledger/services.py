@@ -42,6 +42,11 @@ def provider_account(provider: str) -> str:
     return f"platform:provider:{provider}"
 
 
+# Money captured that paid no order (the order had been cancelled, or another payment paid it
+# first), owed back to the payer until its automatic refund completes (a liability).
+UNAPPLIED_ACCOUNT = "platform:unapplied"
+
+
 def escrow_account(store_id: str) -> str:
     """Owed to a store for paid orders not yet completed (pending settlement)."""
     return f"store:{store_id}:escrow"
@@ -57,6 +62,8 @@ def _account_defaults(code: str) -> dict[str, object]:
     parts = code.split(":")
     if len(parts) == 3 and parts[0] == "platform" and parts[1] == "provider" and parts[2]:
         return {"kind": AccountKind.ASSET, "store_id": None}
+    if code == UNAPPLIED_ACCOUNT:
+        return {"kind": AccountKind.LIABILITY, "store_id": None}
     if len(parts) == 3 and parts[0] == "store" and parts[1] and parts[2] in ("escrow", "available"):
         return {"kind": AccountKind.LIABILITY, "store_id": parts[1]}
     if (
@@ -132,15 +139,22 @@ def post_transaction(
 
 
 def record_capture(
-    *, provider: str, payment_id: str, parts: Sequence[tuple[str, str, int]]
+    *,
+    provider: str,
+    payment_id: str,
+    parts: Sequence[tuple[str, str, int]],
+    unapplied: Sequence[tuple[str, int]] = (),
 ) -> Transaction:
     """A captured payment: debit the provider account, credit each order's store escrow.
 
-    `parts` are (store id, order id, amount) for each order the payment paid.
+    `parts` are (store id, order id, amount) for each order the payment paid; `unapplied` are
+    (order id, amount) for parts an order refused, held in the unapplied account (never in a
+    store's escrow) until they are refunded.
     """
-    total = sum(amount for _, _, amount in parts)
+    total = sum(amount for _, _, amount in parts) + sum(amount for _, amount in unapplied)
     lines: list[Line] = [(provider_account(provider), total, None)]
     lines += [(escrow_account(store_id), -amount, order_id) for store_id, order_id, amount in parts]
+    lines += [(UNAPPLIED_ACCOUNT, -amount, order_id) for order_id, amount in unapplied]
     memo = f"payment {payment_id}"
     return post_transaction(TransactionKind.CAPTURE, payment_id, lines, memo=memo)
 
@@ -149,12 +163,16 @@ def is_settled(order_id: str) -> bool:
     return Transaction.objects.filter(kind=TransactionKind.SETTLEMENT, reference=order_id).exists()
 
 
-def record_refund(*, provider: str, refund_id: str, order_id: str, amount: int) -> Transaction:
+def record_refund(
+    *, provider: str, refund_id: str, order_id: str, amount: int, unapplied: bool = False
+) -> Transaction:
     """A refund that the provider completed: the reverse of the capture for `amount`.
 
     Before the order is settled the money comes out of the store's escrow; after settlement it
     comes out of the store's available balance, which may go negative (never silently capped:
-    the store owes it back). The order row is locked first so settlement cannot interleave.
+    the store owes it back). The refund of a part the order refused (`unapplied`) comes out of
+    the unapplied account, where its capture put it. The order row is locked first so
+    settlement cannot interleave.
     """
     from quanzi.orders.models import Order
 
@@ -162,11 +180,12 @@ def record_refund(*, provider: str, refund_id: str, order_id: str, amount: int) 
         order = (
             Order.objects.select_for_update(of=("self",)).only("id", "store_id").get(pk=order_id)
         )
-        store_code = (
-            available_account(order.store_id)
-            if is_settled(order.pk)
-            else escrow_account(order.store_id)
-        )
+        if unapplied:
+            store_code = UNAPPLIED_ACCOUNT
+        elif is_settled(order.pk):
+            store_code = available_account(order.store_id)
+        else:
+            store_code = escrow_account(order.store_id)
         return post_transaction(
             TransactionKind.REFUND,
             refund_id,

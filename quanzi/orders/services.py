@@ -586,9 +586,12 @@ def _return_stock(order: Order) -> None:
 
 def _release_cancelled(order: Order) -> None:
     """An unpaid order was cancelled (by the buyer or the timer): its stock and its coupon come
-    back (a paid order refunded keeps its coupon)."""
+    back (a paid order refunded keeps its coupon), and its open pay pages are closed."""
+    from quanzi.payments.services import void_order_payments
+
     _return_stock(order)
     coupons.return_coupon(order.pk, order.user_coupon_id)
+    void_order_payments([order.pk])
     send_on_commit(
         order_cancelled,
         Order,
@@ -877,8 +880,13 @@ def _count_sales(order: Order) -> None:
         record_sale(product_id, sold[product_id])
 
 
-def on_refund_succeeded(order_id: str, amount: int, after_sale_id: str | None) -> None:
-    """Record a completed refund of `amount` fen (called once per refund by payments)."""
+def on_refund_succeeded(
+    order_id: str, amount: int, after_sale_id: str | None, *, payment_id: str | None = None
+) -> None:
+    """Record a completed refund of `amount` fen (called once per refund by payments).
+
+    `payment_id` names the payment the money is given back from: a refund changes the order only
+    when that is the payment the order was paid with (any other is logged and ignored)."""
     with transaction.atomic():
         order = (
             Order.objects.select_for_update(of=("self",))
@@ -888,6 +896,15 @@ def on_refund_succeeded(order_id: str, amount: int, after_sale_id: str | None) -
         )
         if order is None:
             logger.error("refund of %s fen for unknown order %s", amount, order_id)
+            return
+        if payment_id is not None and order.payment_id != payment_id:
+            logger.error(
+                "refund of %s fen from payment %s ignored: order %s was paid by %r",
+                amount,
+                payment_id,
+                order_id,
+                order.payment_id,
+            )
             return
         before = order.refunded_amount
         _add_refunded(order, amount)
@@ -913,8 +930,16 @@ def on_refund_succeeded(order_id: str, amount: int, after_sale_id: str | None) -
             if order.shipped_at is None:
                 _return_stock(order)
         else:
-            late = order.status == S.CANCELLED
-            _event(order, order.status, order.status, None, NOTE_LATE_REFUND if late else note)
+            _event(order, order.status, order.status, None, note)
+
+
+def on_late_payment_returned(order_id: str) -> None:
+    """A payment the order refused (it came after the order was cancelled, or after another
+    payment had paid it) was refunded to the buyer: noted on the order, which keeps its state
+    and its money."""
+    order = Order.objects.filter(pk=order_id).first()
+    if order is not None:
+        _event(order, order.status, order.status, None, NOTE_LATE_REFUND)
 
 
 def _send_refunded(order_id: str, amount: int, refunded_total: int) -> None:

@@ -42,6 +42,10 @@ logger = logging.getLogger(__name__)
 
 MAX_ORDERS_PER_PAYMENT = 50
 ORDER_NOT_FOUND = _("Order not found.")
+PAYMENT_IN_PROGRESS = _(
+    "Another payment of this order was just made and is being confirmed; "
+    "check the order again in a moment."
+)
 
 
 def access_payment(user: User, payment_id: str) -> Payment:
@@ -92,7 +96,8 @@ def _lock_payable(user: User, order_ids: list[str]) -> list[Order]:
 
 def _close_overlapping(order_ids: list[str], keep: str | None = None) -> list[Payment]:
     """Cancel the open payments that include any of these orders (at most one open payment per
-    order, so an order is never charged twice by two live pay pages)."""
+    order, so an order is never charged twice by two live pay pages). Their provider charges are
+    closed by the caller once the transaction commits (`close_charges`)."""
     overlapping = list(
         Payment.objects.filter(status=PaymentStatus.PENDING, parts__order_id__in=order_ids)
         .exclude(pk=keep)
@@ -102,6 +107,57 @@ def _close_overlapping(order_ids: list[str], keep: str | None = None) -> list[Pa
         status=PaymentStatus.CANCELLED, closed_at=timezone.now()
     )
     return overlapping
+
+
+def close_charges(payments: list[Payment]) -> None:
+    """Close the provider charges of payments the platform cancelled (outside any lock). A
+    charge the payer paid meanwhile stays paid: its capture arrives and is refunded."""
+    for payment in payments:
+        if not payment.provider_ref:
+            continue
+        try:
+            get_provider(payment.provider).cancel_charge(payment.provider_ref)
+        except ProviderError as exc:
+            logger.warning("charge %s of %s not closed: %s", payment.provider_ref, payment.pk, exc)
+
+
+def close_open_charges(user: User, order_ids: list[str], keep: str | None = None) -> None:
+    """Before `user` pays these orders, close at the provider every other open payment of
+    theirs that includes one of them, and cancel it (only the buyer pays an order, so only the
+    buyer's payments are looked at: nobody closes another person's pay page).
+
+    Conflict ("payment_in_progress") when the provider says one was already paid: its capture
+    is on its way and will pay the order, so no second payment is taken (the payer, who just
+    confirmed the other pay page, is told to wait a moment). The provider is asked outside any
+    lock; a payment opened concurrently is closed under the lock by `_close_overlapping`."""
+    overlapping = (
+        Payment.objects.filter(
+            payer=user, status=PaymentStatus.PENDING, parts__order_id__in=order_ids
+        )
+        .exclude(pk=keep)
+        .distinct()
+    )
+    for payment in overlapping:
+        if payment.provider_ref:
+            try:
+                closed = get_provider(payment.provider).cancel_charge(payment.provider_ref)
+            except ProviderError:
+                closed = False
+            if not closed:
+                raise Conflict(PAYMENT_IN_PROGRESS, code="payment_in_progress")
+        Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+            status=PaymentStatus.CANCELLED, closed_at=timezone.now()
+        )
+
+
+def void_order_payments(order_ids: list[str]) -> None:
+    """The orders can no longer be paid (cancelled, expired): cancel their open payments now and
+    close the provider charges once the caller's transaction commits, so an old pay page refuses
+    to charge instead of charging and refunding (a charge paid meanwhile is refunded on capture).
+    """
+    stale = _close_overlapping(order_ids)
+    if stale:
+        transaction.on_commit(partial(close_charges, stale), robust=True)
 
 
 def start_payment(user: User, orders: list[Order]) -> Payment:
@@ -120,6 +176,10 @@ def start_payment(user: User, orders: list[Order]) -> Payment:
         raise InvalidInput(_("Too many orders in one payment."))
     provider = get_provider()
     key = ",".join(order_ids)
+    reusable = Payment.objects.filter(
+        payer=user, orders_key=key, status=PaymentStatus.PENDING, provider=provider.name
+    ).first()
+    close_open_charges(user, order_ids, keep=reusable.pk if reusable else None)
     with transaction.atomic():
         locked = _lock_payable(user, order_ids)
         payment = Payment.objects.filter(
@@ -137,9 +197,7 @@ def start_payment(user: User, orders: list[Order]) -> Payment:
             PaymentOrder.objects.bulk_create(
                 PaymentOrder(payment=payment, order=order, amount=order.total) for order in locked
             )
-    for old in stale:
-        if old.provider_ref:
-            get_provider(old.provider).cancel_charge(old.provider_ref)
+    close_charges(stale)
     if not payment.provider_ref:
         _open_charge(payment)
     return payment

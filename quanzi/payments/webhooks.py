@@ -25,6 +25,7 @@ from quanzi.payments.models import (
     CURRENCY,
     PartOutcome,
     Payment,
+    PaymentOrder,
     PaymentPurpose,
     PaymentStatus,
     Payout,
@@ -128,8 +129,10 @@ def _payment_captured(provider: str, data: dict[str, Any]) -> None:
 
     The orders are told before the ledger is posted so that locks are taken in the house order
     (orders, then ledger accounts). An order that can no longer be paid (its window passed and it
-    was cancelled) is refunded in full automatically. A capture of a payment the platform had
-    cancelled is still money taken, so it is handled the same way.
+    was cancelled, or another payment paid it first) is refunded in full automatically. A capture
+    of a payment the platform had cancelled is still money taken, so it is handled the same way.
+    The money of such a refused part never reaches the store: the ledger holds it as owed back to
+    the payer (unapplied) until its refund completes.
 
     A wallet top-up has no orders: the wallets' app is told (`wallet_topup_captured`) in this
     transaction and credits the payer's wallet.
@@ -155,7 +158,8 @@ def _payment_captured(provider: str, data: dict[str, Any]) -> None:
     record_capture(
         provider=provider,
         payment_id=payment.pk,
-        parts=[(part.order.store_id, part.order_id, part.amount) for part in parts],
+        parts=[(p.order.store_id, p.order_id, p.amount) for p in parts if p not in refused],
+        unapplied=[(part.order_id, part.amount) for part in refused],
     )
     from quanzi.payments.services import refund_late_capture
 
@@ -184,9 +188,14 @@ def _locked_refund(provider: str, data: dict[str, Any]) -> Refund:
 
 
 def _refund_succeeded(provider: str, data: dict[str, Any]) -> None:
-    """The money went back: post the reversal in the ledger and tell orders, once per refund."""
+    """The money went back: post the reversal in the ledger and tell orders, once per refund.
+
+    A refund changes an order only when it gives back money the order was paid with (its part
+    of the payment was accepted, `PartOutcome.PAID`). The refund of a capture the order refused
+    (it came after a cancellation, or after another payment had paid the order) returns
+    unapplied money: the order is only told that a late payment went back."""
     from quanzi.ledger.services import record_refund
-    from quanzi.orders.services import on_refund_succeeded
+    from quanzi.orders.services import on_late_payment_returned, on_refund_succeeded
 
     refund = _locked_refund(provider, data)
     done = Refund.objects.filter(
@@ -199,10 +208,22 @@ def _refund_succeeded(provider: str, data: dict[str, Any]) -> None:
     )
     if not done:
         return  # completed before, under another event id
+    applied = PaymentOrder.objects.filter(
+        payment_id=refund.payment_id, order_id=refund.order_id, outcome=PartOutcome.PAID
+    ).exists()
     record_refund(
-        provider=provider, refund_id=refund.pk, order_id=refund.order_id, amount=refund.amount
+        provider=provider,
+        refund_id=refund.pk,
+        order_id=refund.order_id,
+        amount=refund.amount,
+        unapplied=not applied,
     )
-    on_refund_succeeded(refund.order_id, refund.amount, refund.after_sale_id)
+    if applied:
+        on_refund_succeeded(
+            refund.order_id, refund.amount, refund.after_sale_id, payment_id=refund.payment_id
+        )
+    else:
+        on_late_payment_returned(refund.order_id)
 
 
 def _refund_failed(provider: str, data: dict[str, Any]) -> None:

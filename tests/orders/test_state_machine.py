@@ -305,8 +305,23 @@ def test_a_refund_never_passes_the_total(shop: Shop):
 
 
 def test_a_late_payment_refund_on_a_cancelled_order_keeps_it_cancelled(shop: Shop):
+    # given a cancelled order
     order = services.cancel_order(shop.buyer, place(shop).pk)
-    services.on_refund_succeeded(order.pk, order.total, None)
+    # when a payment that came too late for it is refunded
+    services.on_late_payment_returned(order.pk)
+    # then the order stays cancelled, owes and holds nothing, and notes the refund once
     order.refresh_from_db()
-    assert (order.status, order.refunded_amount) == (S.CANCELLED, order.total)
+    assert (order.status, order.refunded_amount) == (S.CANCELLED, 0)
     assert stock_of(shop.sku) == 10
+    assert order.events.filter(note=services.NOTE_LATE_REFUND).count() == 1
+
+
+def test_a_refund_from_another_payment_than_the_one_that_paid_changes_nothing(shop: Shop):
+    # given an order paid by one payment
+    order = pay(place(shop))
+    # when a refund from some other payment reaches orders
+    services.on_refund_succeeded(order.pk, order.total, None, payment_id="pay_other0000001")
+    # then the order is still paid, with nothing refunded and its stock still sold
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == (S.PAID, 0)
+    assert stock_of(shop.sku) == 9

@@ -21,9 +21,9 @@ class Spy:
         self.fn = fn
         self.calls: list[tuple[Any, ...]] = []
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         self.calls.append(args)
-        return self.fn(*args)
+        return self.fn(*args, **kwargs)
 
 
 @pytest.fixture
@@ -32,7 +32,8 @@ def hooks(monkeypatch: pytest.MonkeyPatch) -> dict[str, Spy]:
     from quanzi.orders import services
 
     spies = {}
-    for name in ("on_payment_captured", "on_refund_succeeded", "on_refund_failed"):
+    names = ("on_payment_captured", "on_refund_succeeded", "on_refund_failed")
+    for name in (*names, "on_late_payment_returned"):
         spies[name] = Spy(getattr(services, name))
         monkeypatch.setattr(services, name, spies[name])
     return spies

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from quanzi.ledger.services import store_balance
 from quanzi.orders.models import OrderStatus
+from quanzi.orders.services import cancel_order, expire_unpaid_order
 from quanzi.payments.models import PaymentStatus, WebhookEvent
 from quanzi.payments.providers.sandbox_models import ChargeStatus, SandboxCharge, SandboxEvent
 from quanzi.payments.services import start_payment
@@ -112,3 +113,42 @@ def test_an_expired_charge_cannot_be_paid(client, django_capture_on_commit_callb
     assert SandboxEvent.objects.count() == 0
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PENDING
+
+
+def test_a_cancelled_orders_pay_page_refuses_to_charge(client, django_capture_on_commit_callbacks):
+    # given a buyer with the pay page of two orders open
+    buyer = UserFactory()
+    order, other = make_order(buyer, total=5900), make_order(buyer, total=1000)
+    payment = start_payment(buyer, [order, other])
+    client.force_login(buyer)
+    # when one of the orders is cancelled
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_order(buyer, order.pk)
+    # then the payment and the provider's charge are closed
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CANCELLED
+    assert SandboxCharge.objects.get(pk=payment.provider_ref).status == ChargeStatus.CANCELLED
+    # and confirming the old page is refused with a clear message, and nothing is charged
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post(payment.pay_url + "confirm/", headers={"Accept-Language": "en"})
+    assert r.status_code == 409
+    assert "its order was cancelled" in r.content.decode()
+    assert 'data-testid="sandbox-confirm"' not in r.content.decode()
+    assert SandboxEvent.objects.count() == 0
+    # and the other order can still be paid on a new page
+    assert start_payment(buyer, [other]).pk != payment.pk
+
+
+def test_an_order_whose_pay_window_passed_closes_its_pay_page(django_capture_on_commit_callbacks):
+    # given a payment for an order with 30 minutes to pay
+    buyer = UserFactory()
+    order = make_order(buyer, minutes_left=30)
+    payment = start_payment(buyer, [order])
+    # when the window passes and the order's timer cancels it
+    later = time_machine.travel(timezone.now() + timedelta(minutes=31), tick=False)
+    with later, django_capture_on_commit_callbacks(execute=True):
+        assert expire_unpaid_order(order.pk) is True
+    # then its payment and the provider's charge are closed too
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.CANCELLED
+    assert SandboxCharge.objects.get(pk=payment.provider_ref).status == ChargeStatus.CANCELLED

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from quanzi.ledger.models import Entry, Transaction
-from quanzi.ledger.services import check_ledger, store_balance
+from quanzi.ledger.models import Account, Entry, Transaction
+from quanzi.ledger.services import UNAPPLIED_ACCOUNT, check_ledger, escrow_account, store_balance
 from quanzi.orders.models import OrderStatus
 from quanzi.payments.models import (
     PartOutcome,
@@ -165,14 +165,19 @@ def test_a_late_capture_of_a_cancelled_order_is_refunded_automatically(
         RefundStatus.SUCCEEDED,
         order.pk,
     )
-    assert hooks["on_refund_succeeded"].calls == [(order.pk, 5900, None)]
-    # and the ledger recorded both the capture and the refund: nothing is owed to anyone
+    # and the order, never paid with that money, keeps its state and only notes the refund
+    assert hooks["on_refund_succeeded"].calls == []
+    assert hooks["on_late_payment_returned"].calls == [(order.pk,)]
+    # and the ledger recorded both the capture and the refund: nothing is owed to anyone, and
+    # the money never passed through the store's escrow
     kinds = sorted(Transaction.objects.values_list("kind", flat=True))
     assert kinds == ["capture", "refund"]
     assert store_balance(order.store_id).escrow == 0
+    assert not Entry.objects.filter(account__code=escrow_account(order.store_id)).exists()
+    assert Account.objects.get(code=UNAPPLIED_ACCOUNT).balance == 0
     assert check_ledger() == []
     order.refresh_from_db()
-    assert order.status == OrderStatus.CANCELLED
+    assert (order.status, order.refunded_amount) == (OrderStatus.CANCELLED, 0)
 
 
 def test_refund_completes_through_the_webhook_once(hooks, django_capture_on_commit_callbacks):
@@ -291,10 +296,12 @@ def test_task_delivery_posts_the_signed_event_and_retries_with_backoff(
 
 
 def test_payment_captured_for_a_cancelled_payment_still_counts(
-    hooks, django_capture_on_commit_callbacks
+    hooks, monkeypatch, django_capture_on_commit_callbacks
 ):
-    # given a buyer who paid an old payment just before starting a new one that includes the
-    # same order (which cancels the old payment)
+    # given a buyer who paid an old payment just as a new one including the same order
+    # cancelled it: the provider answered "closed" while the payer's confirmation was in flight
+    # (the sandbox itself refuses a new payment over a paid charge: payment_in_progress)
+    monkeypatch.setattr(sandbox.SandboxProvider, "cancel_charge", lambda self, ref: True)
     buyer = UserFactory()
     order, other = make_order(buyer, total=5900), make_order(buyer, total=1000)
     old = start_payment(buyer, [order])
@@ -329,6 +336,13 @@ def test_payment_captured_for_a_cancelled_payment_still_counts(
     assert store_balance(order.store_id).escrow == 5900
     assert store_balance(other.store_id).escrow == 1000
     assert check_ledger() == []
+    # and that refund gave back money the order was never paid with: the order stays paid
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount, order.payment_id) == (
+        OrderStatus.PAID,
+        0,
+        old.pk,
+    )
     # and a later refund of the order comes out of the payment that paid it
     with django_capture_on_commit_callbacks(execute=True):
         later = refund_order(order, 500, reason="差价")

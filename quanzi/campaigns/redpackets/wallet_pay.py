@@ -83,9 +83,16 @@ class WalletProvider(PaymentProvider):
 def pay_from_wallet(user: User, order_id: str) -> Payment:
     """Pay the buyer's own unpaid order (in time) from their wallet; Conflict when the wallet
     does not hold enough (nothing is written)."""
-    from quanzi.payments.services import _close_overlapping, _lock_payable, _return_url
+    from quanzi.payments.services import (
+        _close_overlapping,
+        _lock_payable,
+        _return_url,
+        close_charges,
+        close_open_charges,
+    )
     from quanzi.payments.webhooks import _payment_captured
 
+    close_open_charges(user, [order_id])
     with transaction.atomic():
         [order] = _lock_payable(user, [order_id])
         stale = _close_overlapping([order.pk])
@@ -120,10 +127,6 @@ def pay_from_wallet(user: User, order_id: str) -> Payment:
                 "currency": CURRENCY,
             },
         )
-    for old in stale:
-        if old.provider_ref:
-            from quanzi.payments.providers import get_provider
-
-            get_provider(old.provider).cancel_charge(old.provider_ref)
+    close_charges(stale)
     payment.refresh_from_db()
     return payment

@@ -63,6 +63,10 @@ WEBHOOK_PATH = "/api/v1/payments/webhooks/sandbox"
 HTTP_TIMEOUT_SECONDS = 10
 # How long the pay page of a wallet top-up (which has no order deadline) stays open.
 TOPUP_PAY_WINDOW = timedelta(minutes=30)
+CHARGE_CANCELLED = _(
+    "This payment was closed: its order was cancelled or is being paid another way. "
+    "Nothing was charged."
+)
 
 
 def _secret() -> bytes:
@@ -278,6 +282,8 @@ def confirm_charge(user: User, charge_id: str) -> SandboxCharge:
     charge = _lock_open_charge(user, charge_id)
     if charge.status == ChargeStatus.SUCCEEDED:
         return charge
+    if charge.status == ChargeStatus.CANCELLED:
+        raise Conflict(CHARGE_CANCELLED, code="charge_closed")
     if charge.status != ChargeStatus.PENDING:
         raise Conflict(_("This payment is closed."), code="charge_closed")
     charge.status = ChargeStatus.SUCCEEDED
