@@ -241,7 +241,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         fields = send_fields(frame)
         seq, message_id = await database_sync_to_async(self._store)(fields)
         await self.send_json(
-            {"type": "ack", "client_id": frame["client_id"], "seq": seq, "id": message_id}
+            {"type": "ack", "client_id": fields["client_id"] or None, "seq": seq, "id": message_id}
         )
 
     def _store(self, fields: dict[str, str]) -> tuple[int, str]:
