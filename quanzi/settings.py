@@ -18,8 +18,12 @@ VAR_DIR = Path(os.environ.get("QUANZI_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 TESTING = os.environ.get("QUANZI_TESTING") == "1"
-DEBUG = os.environ.get("DEBUG", "0" if os.environ.get("QUANZI_PRODUCTION") else "1") == "1"
 PRODUCTION = os.environ.get("QUANZI_PRODUCTION") == "1"
+# Django's debug pages show settings, paths and every URL pattern: a developer opts in with
+# QUANZI_DEBUG=1 (the old DEBUG variable is no longer read), never in production.
+DEBUG = os.environ.get("QUANZI_DEBUG") == "1"
+if DEBUG and PRODUCTION:
+    raise RuntimeError("QUANZI_DEBUG=1 cannot be used with QUANZI_PRODUCTION=1")
 
 
 def _secret_key() -> str:
@@ -201,6 +205,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing one; finder
 STATICFILES_DIRS = [BASE_DIR / "quanzi" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# WhiteNoise serves the static files with DEBUG off too, without a collectstatic step: it indexes
+# what the finders find when the server starts (and looks again on each request under DEBUG).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -216,6 +222,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_FAILURE_VIEW = "quanzi.core.error_pages.csrf_failure"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,4 +1,5 @@
-"""Turn domain errors raised inside page views into a 4xx page in the user's language."""
+"""Middleware: domain errors raised inside page views as a 4xx page in the user's language,
+requests no view should see refused at the door."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from quanzi.core.body_limit import body_over_limit
+from quanzi.core.error_pages import error_response
 from quanzi.core.errors import DomainError, InvalidInput, PayloadTooLarge
 
 # A JSON escape of a UTF-16 surrogate (\ud800–\udfff): paired, it is one emoji; alone, it
@@ -28,9 +31,7 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not isinstance(exc, DomainError) or request.path.startswith("/api/"):
             return None
-        return render(
-            request, "core/error.html", {"error": exc, "status": exc.status}, status=exc.status
-        )
+        return error_response(request, exc)
 
 
 class RequestGuardMiddleware:
@@ -53,22 +54,30 @@ class RequestGuardMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.QUANZI_MAX_REQUEST_BYTES:
-            return self._refuse(request, PayloadTooLarge())
-        if self._has_nul(request):
-            return self._refuse(
-                request,
-                InvalidInput(_("Text must not contain NUL characters."), code="nul_character"),
-            )
-        if self._has_lone_surrogate(request):
-            return self._refuse(
-                request,
-                InvalidInput(
-                    _("Text must not contain invalid Unicode characters."),
-                    code="invalid_unicode",
-                ),
-            )
+        if length > settings.QUANZI_MAX_REQUEST_BYTES or body_over_limit(request):
+            return error_response(request, PayloadTooLarge())
+        try:
+            refusal = self._refusal(request)
+        except RequestDataTooBig:
+            refusal = PayloadTooLarge()
+        if refusal is not None:
+            return error_response(request, refusal)
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        """A view that reads a body the checks above did not (a GET's) gets the same 413."""
+        if isinstance(exc, RequestDataTooBig):
+            return error_response(request, PayloadTooLarge())
+        return None
+
+    def _refusal(self, request: HttpRequest) -> DomainError | None:
+        if self._has_nul(request):
+            return InvalidInput(_("Text must not contain NUL characters."), code="nul_character")
+        if self._has_lone_surrogate(request):
+            return InvalidInput(
+                _("Text must not contain invalid Unicode characters."), code="invalid_unicode"
+            )
+        return None
 
     @staticmethod
     def _has_nul(request: HttpRequest) -> bool:
@@ -107,14 +116,3 @@ class RequestGuardMiddleware:
         except RecursionError:
             return False  # nested too deep for any of our schemas: the view refuses it
         return False
-
-    @staticmethod
-    def _refuse(request: HttpRequest, error: DomainError) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            return JsonResponse(error.as_dict(), status=error.status)
-        return render(
-            request,
-            "core/error.html",
-            {"error": error, "status": error.status},
-            status=error.status,
-        )
