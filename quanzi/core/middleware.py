@@ -1,5 +1,5 @@
 """Middleware: domain errors raised inside page views as a 4xx page in the user's language,
-requests no view should see refused at the door."""
+requests no view should see refused at the door, and the Content-Security-Policy header."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ import json
 import re
 from collections.abc import Callable
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.body_limit import body_over_limit
@@ -116,3 +118,21 @@ class RequestGuardMiddleware:
         except RecursionError:
             return False  # nested too deep for any of our schemas: the view refuses it
         return False
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY), with connect-src also naming
+    ws:// and wss:// of the request's own host for the chat socket: 'self' covers them only in
+    browsers that implement CSP level 3."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return parts  # the 400 for a host we do not serve needs no socket
+        sockets = {"connect-src": [f"ws://{host}", f"wss://{host}"]}
+        parts.update = {**(parts.update or {}), **sockets}
+        return parts
