@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from quanzi.core.errors import DomainError
+from quanzi.core.errors import DomainError, NotFound, PayloadTooLarge
 
 api = NinjaAPI(
     title="Quanzi API",
@@ -45,9 +45,15 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 @api.exception_handler(RequestDataTooBig)
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": _("The request is too large."), "code": "too_large"}, status=413
-    )
+    return api.create_response(request, PayloadTooLarge().as_dict(), status=413)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """Http404 inside an operation: the API's error shape (an unknown /api/ URL gets the same
+    from handler404), never ninja's default, which under DEBUG shows the exception's text.
+    An unexpected exception is left to Django: handler500 answers JSON on /api/ and logs it."""
+    return api.create_response(request, NotFound().as_dict(), status=404)
 
 
 @api.exception_handler(RawPostDataException)

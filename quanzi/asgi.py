@@ -13,11 +13,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from quanzi.core.body_limit import BodySizeLimit  # noqa: E402
 from quanzi.routing import HandshakeGuard, websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodySizeLimit(django_asgi_app),
         # A foreign Origin is refused before the handshake (HTTP 403); every other refusal
         # accepts, then closes with a code (docs/chat-protocol.md).
         "websocket": AllowedHostsOriginValidator(

@@ -18,8 +18,12 @@ VAR_DIR = Path(os.environ.get("QUANZI_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 TESTING = os.environ.get("QUANZI_TESTING") == "1"
-DEBUG = os.environ.get("DEBUG", "0" if os.environ.get("QUANZI_PRODUCTION") else "1") == "1"
 PRODUCTION = os.environ.get("QUANZI_PRODUCTION") == "1"
+# Django's debug pages show settings, paths and every URL pattern: a developer opts in with
+# QUANZI_DEBUG=1 (the old DEBUG variable is no longer read), never in production.
+DEBUG = os.environ.get("QUANZI_DEBUG") == "1"
+if DEBUG and PRODUCTION:
+    raise RuntimeError("QUANZI_DEBUG=1 cannot be used with QUANZI_PRODUCTION=1")
 
 
 def _secret_key() -> str:
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "csp",
     "channels",
     "ninja",
     "django_htmx",
@@ -78,6 +83,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "quanzi.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -206,6 +212,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing one; finder
 STATICFILES_DIRS = [BASE_DIR / "quanzi" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# WhiteNoise serves the static files with DEBUG off too, without a collectstatic step: it indexes
+# what the finders find when the server starts (and looks again on each request under DEBUG).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -221,6 +229,26 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_FAILURE_VIEW = "quanzi.core.error_pages.csrf_failure"
+# Content-Security-Policy (django-csp 4) on every response: scripts and styles only from our own
+# static files (no inline <script>, no on...= attributes, no style= attributes, no eval; HTMX is
+# told not to inject its indicator <style> and not to eval, see base.html); images from us and
+# blob: (the product editor's previews); connect-src also names ws:// and wss:// of the request's
+# own host for the chat socket (ContentSecurityPolicyMiddleware adds them per request).
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.static import serve
+from django.urls import URLPattern, URLResolver, include, path
 
 from quanzi.api import api
+from quanzi.core.media import media
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
@@ -32,6 +32,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
 
 if not settings.PRODUCTION:
     # Embedded mode serves uploaded media itself; the scaled mode serves it from object storage.
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    urlpatterns.append(path("media/<path:name>", media, name="media"))
+
+# JSON on /api/, a plain page in the user's language elsewhere (quanzi.core.error_pages).
+handler400 = "quanzi.core.error_pages.bad_request"
+handler403 = "quanzi.core.error_pages.permission_denied"
+handler404 = "quanzi.core.error_pages.page_not_found"
+handler500 = "quanzi.core.error_pages.server_error"

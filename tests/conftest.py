@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -125,10 +126,28 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+# Every page a browser test opens reports its Content-Security-Policy violations here (the
+# `securitypolicyviolation` event, through a binding that survives navigations, and Chromium's
+# "Refused to ..." console errors); new_page fails the test at teardown if there is any.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  (window.__quanziCsp = window.__quanziCsp || []).push(e.effectiveDirective);
+  window.quanziCspViolation({directive: e.effectiveDirective, blocked: e.blockedURI,
+    source: e.sourceFile, line: e.lineNumber, sample: e.sample, page: e.documentURI});
+});
+"""
+
+
 @pytest.fixture
 def new_page(browser, live_server):  # type: ignore[no-untyped-def]
-    """`new_page(lang="zh-hans")` opens a fresh browser context (its own cookies) on the server."""
+    """`new_page(lang="zh-hans")` opens a fresh browser context (its own cookies) on the server.
+    `new_page.csp_violations` lists what the pages' Content-Security-Policy blocked so far."""
     contexts = []
+    violations: list[str] = []
+
+    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+        if message.type == "error" and "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text}")
 
     def make(lang: str = "zh-hans"):  # type: ignore[no-untyped-def]
         ctx = browser.new_context(
@@ -138,9 +157,20 @@ def new_page(browser, live_server):  # type: ignore[no-untyped-def]
             viewport={"width": 420, "height": 900},
         )
         ctx.set_default_timeout(15_000)
+        ctx.expose_binding("quanziCspViolation", lambda source, v: violations.append(repr(v)))
+        ctx.add_init_script(CSP_LISTENER)
+        ctx.on("console", on_console)
         contexts.append(ctx)
         return ctx.new_page()
 
+    make.csp_violations = violations  # type: ignore[attr-defined]
     yield make
     for ctx in contexts:
+        for page in ctx.pages:
+            # a round trip lets the events the page sent before reach us (a crashed or closed
+            # page sends nothing more)
+            with contextlib.suppress(Exception):
+                page.evaluate("0")
         ctx.close()
+    if violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))

@@ -1,4 +1,5 @@
-"""Turn domain errors raised inside page views into a 4xx page in the user's language."""
+"""Middleware: domain errors raised inside page views as a 4xx page in the user's language,
+requests no view should see refused at the door, and the Content-Security-Policy header."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import json
 import re
 from collections.abc import Callable
 
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
+from quanzi.core.body_limit import body_over_limit
+from quanzi.core.error_pages import error_response
 from quanzi.core.errors import DomainError, InvalidInput, PayloadTooLarge
 from quanzi.core.text import check_text, nul_character_error
 
@@ -28,9 +33,7 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not isinstance(exc, DomainError) or request.path.startswith("/api/"):
             return None
-        return render(
-            request, "core/error.html", {"error": exc, "status": exc.status}, status=exc.status
-        )
+        return error_response(request, exc)
 
 
 class RequestGuardMiddleware:
@@ -53,13 +56,21 @@ class RequestGuardMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.QUANZI_MAX_REQUEST_BYTES:
-            return self._refuse(request, PayloadTooLarge())
+        if length > settings.QUANZI_MAX_REQUEST_BYTES or body_over_limit(request):
+            return error_response(request, PayloadTooLarge())
         try:
             self._check_text(request)
         except InvalidInput as error:
-            return self._refuse(request, error)
+            return error_response(request, error)
+        except RequestDataTooBig:
+            return error_response(request, PayloadTooLarge())
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        """A view that reads a body the checks above did not (a GET's) gets the same 413."""
+        if isinstance(exc, RequestDataTooBig):
+            return error_response(request, PayloadTooLarge())
+        return None
 
     @staticmethod
     def _check_text(request: HttpRequest) -> None:
@@ -90,13 +101,20 @@ class RequestGuardMiddleware:
             return  # not JSON, or nested too deep for any of our schemas: the view refuses it
         check_text(data)
 
-    @staticmethod
-    def _refuse(request: HttpRequest, error: DomainError) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            return JsonResponse(error.as_dict(), status=error.status)
-        return render(
-            request,
-            "core/error.html",
-            {"error": error, "status": error.status},
-            status=error.status,
-        )
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy (settings.CONTENT_SECURITY_POLICY), with connect-src also naming
+    ws:// and wss:// of the request's own host for the chat socket: 'self' covers them only in
+    browsers that implement CSP level 3."""
+
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return parts  # the 400 for a host we do not serve needs no socket
+        sockets = {"connect-src": [f"ws://{host}", f"wss://{host}"]}
+        parts.update = {**(parts.update or {}), **sockets}
+        return parts
