@@ -81,16 +81,18 @@ return 1
 """
 
 # Rebuild from the database (ARGV 1-6: stock, limit, starts, ends, active, expires; 7: taken
-# before this is stale; 8: how many user/units pairs follow; then the pairs; then the claim
-# ids of pending purchases the database has committed), in one step: no attempt sees half a
-# rebuild. Each pending entry is either counted on top of the database (a live purchase
-# reservation) or settled (dropped): committed, confirmed (its transaction is over), stale, or
-# a cancellation's give-back (its transaction is over). Answers the entries counted.
+# before this is stale; 8: '1' to write only if the slot is missing; 9: how many user/units
+# pairs follow; then the pairs; then the claim ids of pending purchases the database has
+# committed), in one step: no attempt sees half a rebuild. Each pending entry is either counted
+# on top of the database (a live purchase reservation) or settled (dropped): committed,
+# confirmed (its transaction is over), stale, or a cancellation's give-back (its transaction is
+# over). Answers the entries counted (-1: not written, the slot was there).
 LOAD = """
+if ARGV[8] == '1' and redis.call('HEXISTS', KEYS[1], 'expires') == 1 then return -1 end
 local stock = tonumber(ARGV[1])
-local pairs_end = 8 + 2 * tonumber(ARGV[8])
+local pairs_end = 9 + 2 * tonumber(ARGV[9])
 local held = {}
-for i = 9, pairs_end, 2 do held[ARGV[i]] = tonumber(ARGV[i + 1]) end
+for i = 10, pairs_end, 2 do held[ARGV[i]] = tonumber(ARGV[i + 1]) end
 local committed = {}
 for i = pairs_end + 1, #ARGV do committed[ARGV[i]] = true end
 local stale = tonumber(ARGV[7])
@@ -197,12 +199,14 @@ def load(
     held: dict[int, int],
     committed: set[str],
     stale_before: float,
+    only_if_missing: bool = False,
 ) -> int:
     """Rebuild the slot's counters (kept a day past its end) from the database's `stock` and
     `held` plus the live pending purchases, given which of them the database has `committed`;
-    answers how many pending purchases it counted."""
+    answers how many pending purchases it counted (-1 when `only_if_missing` and the slot is
+    there: nothing written)."""
     args: list[Any] = [stock, limit, starts, ends, 1 if active else 0, int(ends) + 86400]
-    args += [stale_before, len(held)]
+    args += [stale_before, 1 if only_if_missing else 0, len(held)]
     for user_id, units in held.items():
         args += [user_id, units]
     args += sorted(committed)

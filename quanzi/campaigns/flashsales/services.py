@@ -293,7 +293,7 @@ def buy_flash_sale(
     try:
         code = fast.take(slot_id, user.pk, count, timezone.now().timestamp(), claim_id)
         if code == fast.NOT_LOADED:
-            reconcile_flash_sale(slot_id)
+            _load_missing(slot_id)
             code = fast.take(slot_id, user.pk, count, timezone.now().timestamp(), claim_id)
     except redis.RedisError:
         logger.exception("flash sale %s: Redis unavailable, database path only", slot_id)
@@ -465,29 +465,50 @@ def reconcile_flash_sale(slot_id: str) -> dict[str, Any]:
         )
         if sale is None:
             raise NotFound(_("Flash sale not found."))
-        held = dict(
-            FlashQuota.objects.filter(sale=sale, claimed__gt=0).values_list("user_id", "claimed")
+        return _rebuild(sale)
+
+
+def _load_missing(slot_id: str) -> None:
+    """Load a slot Redis does not hold, for the attempt that found it missing (first use, or
+    Redis lost its keys). Without the slot's row lock: this runs inside the buyer's transaction
+    (the API's), where taking the slot's row before the buyer's quota would invert the order
+    purchases lock them in (quota, then slot) and deadlock two attempts of one buyer. Exact
+    without it all the same: while Redis holds no counters for the slot TAKE refuses, so no
+    reservation can be in flight (unless Redis evicted the counters alone: run it with
+    `maxmemory-policy noeviction`); a cancellation committing between the reads and the load is
+    missed, which leaves Redis lower (never higher) until the next rebuild; and the load writes
+    only if the slot is still missing (a locked rebuild that ran meanwhile wins)."""
+    sale = FlashSale.objects.filter(pk=slot_id).first() if is_public_id(slot_id) else None
+    if sale is None:
+        raise NotFound(_("Flash sale not found."))
+    _rebuild(sale, only_if_missing=True)
+
+
+def _rebuild(sale: FlashSale, only_if_missing: bool = False) -> dict[str, Any]:
+    held = dict(
+        FlashQuota.objects.filter(sale=sale, claimed__gt=0).values_list("user_id", "claimed")
+    )
+    in_flight = 0
+    if fast.enabled():
+        pending = fast.pending_purchases(sale.pk)
+        committed = FlashClaim.objects.filter(sale=sale, pk__in=pending)
+        in_flight = fast.load(
+            sale.pk,
+            stock=sale.stock,
+            limit=sale.per_user_limit,
+            starts=sale.starts_at.timestamp(),
+            ends=sale.ends_at.timestamp(),
+            active=sale.is_active,
+            held=held,
+            committed=set(committed.values_list("pk", flat=True)),
+            stale_before=timezone.now().timestamp() - fast.reservation_seconds(),
+            only_if_missing=only_if_missing,
         )
-        in_flight = 0
-        if fast.enabled():
-            pending = fast.pending_purchases(sale.pk)
-            committed = FlashClaim.objects.filter(sale=sale, pk__in=pending)
-            in_flight = fast.load(
-                sale.pk,
-                stock=sale.stock,
-                limit=sale.per_user_limit,
-                starts=sale.starts_at.timestamp(),
-                ends=sale.ends_at.timestamp(),
-                active=sale.is_active,
-                held=held,
-                committed=set(committed.values_list("pk", flat=True)),
-                stale_before=timezone.now().timestamp() - fast.reservation_seconds(),
-            )
     return {
         "slot_id": sale.pk,
         "stock": sale.stock,
         "held": held,
-        "in_flight": in_flight,
+        "in_flight": max(in_flight, 0),
         "running_or_upcoming": sale.phase() != "ended",
     }
 

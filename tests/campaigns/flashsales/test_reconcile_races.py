@@ -229,6 +229,45 @@ def test_a_reservation_dropped_as_stale_refuses_its_purchase_cleanly(
     assert redis_state(sale) == (10, {})
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_slot_loaded_by_a_buyer_inside_a_transaction_does_not_deadlock_the_same_buyer(
+    shop: Shop, make_sale: MakeSale, monkeypatch: pytest.MonkeyPatch
+):
+    # given a slot (2 per person) missing from Redis, and the buyer's first attempt, inside a
+    # transaction as the API runs it, paused after it loaded the slot, before its quota
+    sale = make_sale(per_user_limit=2)
+    fast.forget(sale.pk)
+    loaded, go = threading.Event(), threading.Event()
+    take_quota = services._take_quota
+
+    def paused(*args: Any, **kwargs: Any) -> None:
+        if not loaded.is_set():
+            loaded.set()
+            assert go.wait(timeout=60)
+        take_quota(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_take_quota", paused)
+
+    def in_a_transaction() -> Order:
+        with transaction.atomic():
+            return services.buy_flash_sale(shop.buyer, sale.pk)
+
+    first, first_outcome = in_thread(in_a_transaction, wait_for=loaded)
+    # when the same buyer's second attempt goes through Redis and the database meanwhile
+    second, second_outcome = in_thread(lambda: services.buy_flash_sale(shop.buyer, sale.pk))
+    second_waited = waiting_for_a_lock(second)
+    go.set()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    # then the second did not wait for the first's transaction (loading took no lock the
+    # purchases take after the quota's), both bought, and Redis agrees with the database
+    assert not second_waited
+    assert isinstance(first_outcome[0], Order) and isinstance(second_outcome[0], Order)
+    assert database_state(sale) == (8, {shop.buyer.pk: 2})
+    assert redis_state(sale) == (8, {shop.buyer.pk: 2})
+
+
 @pytest.mark.django_db
 def test_a_purchase_its_outer_transaction_rolled_back_is_dropped_by_the_next_rebuild(
     shop: Shop, make_sale: MakeSale
