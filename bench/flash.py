@@ -7,6 +7,10 @@ over `threads` worker threads calling the service function `buy_flash_sale` (as 
 do). It reports attempts/s over the whole burst, orders/s until the last order (the time to
 sell out), the refusals by reason, and the
 oversell: orders beyond the slot's units plus buyers holding more than the limit (must be 0).
+The third path, `redis_reconciling`, is the Redis path with another thread rebuilding the slot's
+Redis counters over and over during the burst (as the reconciliation at a slot's start does
+while buyers are already in); for the Redis paths `redis_drift` is Redis's stock minus the
+database's once the burst is over (must be 0: the rebuild counts reservations in flight).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 
 from bench.harness import PYTHON, ROOT, bench_env, machine, manage, scratch_database
 
-PATHS = ("database", "redis")
+PATHS = ("database", "redis", "redis_reconciling")
 
 
 def flash(
@@ -115,8 +119,12 @@ def _shop(buyers: int) -> tuple[Any, Any, list[Any]]:
     return owner, sku, crowd(buyers)
 
 
-def _burst(owner: Any, sku: Any, users: list[Any], units: int, threads: int) -> dict[str, Any]:
-    """One slot of `units`, one attempt per user over `threads` threads; what happened."""
+def _burst(
+    owner: Any, sku: Any, users: list[Any], units: int, threads: int, reconciling: bool = False
+) -> dict[str, Any]:
+    """One slot of `units`, one attempt per user over `threads` threads (with `reconciling`,
+    plus a thread rebuilding the slot's Redis counters until the attempts are over); what
+    happened."""
     from django.db import connection
     from django.utils import timezone
 
@@ -143,7 +151,7 @@ def _burst(owner: Any, sku: Any, users: list[Any], units: int, threads: int) -> 
         todo.put(user)
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
-    barrier = threading.Barrier(threads + 1)
+    barrier = threading.Barrier(threads + 1 + reconciling)
     last_order = [0.0]
 
     def worker() -> None:
@@ -170,14 +178,31 @@ def _burst(owner: Any, sku: Any, users: list[Any], units: int, threads: int) -> 
             with lock:
                 outcomes.update(seen)
 
+    over = threading.Event()
+    rebuilds = [0]
+
+    def reconciler() -> None:
+        try:
+            barrier.wait()
+            while not over.is_set():
+                services.reconcile_flash_sale(sale.pk)
+                rebuilds[0] += 1
+        finally:
+            connection.close()
+
     pool = [threading.Thread(target=worker) for _ in range(threads)]
+    if reconciling:
+        pool.append(threading.Thread(target=reconciler))
     for thread in pool:
         thread.start()
     barrier.wait()
     started = time.perf_counter()
-    for thread in pool:
+    for thread in pool[:threads]:
         thread.join()
     elapsed = time.perf_counter() - started
+    over.set()
+    for thread in pool[threads:]:
+        thread.join()
     sale = FlashSale.objects.get(pk=sale.pk)
     orders = Order.objects.filter(campaign=services.CAMPAIGN, campaign_ref=sale.pk)
     per_buyer = Counter(orders.values_list("buyer_id", flat=True))
@@ -185,6 +210,13 @@ def _burst(owner: Any, sku: Any, users: list[Any], units: int, threads: int) -> 
     over_limit = sum(1 for n in per_buyer.values() if n > 1)
     attempts = len(users)
     selling = last_order[0] - started if made else 0.0
+    redis_figures: dict[str, Any] = {}
+    if services.fast.enabled():
+        counters = services.fast.read(sale.pk)
+        redis_stock = counters[0]["stock"] if counters else sale.stock
+        redis_figures = {"redis_drift": redis_stock - sale.stock}
+        if reconciling:
+            redis_figures["rebuilds_during_burst"] = rebuilds[0]
     return {
         "attempts": attempts,
         "seconds": round(elapsed, 3),
@@ -197,6 +229,7 @@ def _burst(owner: Any, sku: Any, users: list[Any], units: int, threads: int) -> 
         "stock_left": sale.stock,
         "oversell": max(0, made - units) + over_limit,
         "buyers_over_limit": over_limit,
+        **redis_figures,
     }
 
 
@@ -206,14 +239,16 @@ def run(units: int, buyers: int, threads: int, redis_url: str | None) -> list[di
     owner, sku, users = _shop(buyers)
     results = []
     for path in PATHS:
-        if path == "redis" and not redis_url:
-            _log("redis path skipped: no Redis URL")
+        on_redis = path.startswith("redis")
+        if on_redis and not redis_url:
+            _log(f"{path} path skipped: no Redis URL")
             continue
-        settings.REDIS_URL = redis_url if path == "redis" else ""
+        settings.REDIS_URL = redis_url if on_redis else ""
         settings.FLASHSALES_REDIS_PREFIX = f"bench-{uuid.uuid4().hex[:8]}:"
         _log(f"{path} path: {buyers} attempts on {units} units over {threads} threads")
-        results.append({"path": path, **_burst(owner, sku, users, units, threads)})
-        if path == "redis":
+        burst = _burst(owner, sku, users, units, threads, reconciling=path == "redis_reconciling")
+        results.append({"path": path, **burst})
+        if on_redis:
             from quanzi.campaigns.flashsales import fast
 
             client = fast.client()

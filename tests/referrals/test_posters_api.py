@@ -14,6 +14,7 @@ from quanzi.core import fonts
 from quanzi.orders.services import buy_now
 from quanzi.referrals import posters, services
 from quanzi.referrals.models import ShareLink
+from tests.core.test_fonts import differ, without_fontconfig_fonts  # noqa: F401  (fixture)
 from tests.factories import ProductFactory
 from tests.referrals.conftest import Scene
 
@@ -32,6 +33,28 @@ def test_poster_is_a_png_with_drawn_text(scene: Scene):
     text_area = img.convert("L").crop((posters.MARGIN, posters.PICTURE_HEIGHT + 20, 400, 1180))
     low, high = text_area.getextrema()
     assert low < 100 and high == 255
+
+
+def test_a_poster_draws_chinese_on_a_machine_whose_fontconfig_has_no_font(
+    scene: Scene,
+    without_fontconfig_fonts: None,  # noqa: F811
+):
+    # given fontconfig finds no font, and two products whose titles are different Chinese words
+    tea = ProductFactory(store=scene.store, title="普洱茶饼")
+    rice = ProductFactory(store=scene.store, title="五常大米")
+
+    def title_area(product_id: str) -> Image.Image:
+        link = services.share_link(scene.sharer, "product", product_id)
+        r = Client().get(f"/s/{link.code}/poster.png")
+        assert r.status_code == 200 and r["Content-Type"] == "image/png"
+        img = Image.open(io.BytesIO(r.content)).convert("L")
+        return img.crop((posters.MARGIN, posters.PICTURE_HEIGHT + 20, 400, 850))
+
+    # when their posters are rendered
+    tea_title, rice_title = title_area(tea.pk), title_area(rice.pk)
+    # then each title is drawn (ink on white) and as its own glyphs, not as the same tofu boxes
+    assert tea_title.getextrema()[0] < 100 and rice_title.getextrema()[0] < 100
+    assert differ(tea_title, rice_title)
 
 
 def test_poster_without_a_cjk_font_is_a_clear_503(scene: Scene, monkeypatch: pytest.MonkeyPatch):

@@ -8,12 +8,14 @@ Buying (`buy_flash_sale`) has two paths:
   update (`stock >= n`, row count checked) so the hot slot row is locked only until commit.
   Any refusal rolls everything back.
 - Redis fast path (when `REDIS_URL` is set): the Lua script in `fast.py` first takes the stock
-  and the quota together in Redis; an attempt it refuses never reaches the database. An accepted
-  one runs the database path; if that fails, the Redis reservation is given back.
+  and the quota together in Redis, as a pending reservation named by the claim id the database
+  will hold; an attempt it refuses never reaches the database. An accepted one runs the database
+  path, which confirms the reservation while it holds the slot's row; if that fails, the
+  reservation is given back.
 
-The database is the truth; `reconcile_flash_sale` rebuilds the Redis counters from it (when a
-slot is first needed in Redis, when it changes, at its start by a task, and by
-`manage.py reconcile_flash_sales`).
+The database is the truth; `reconcile_flash_sale` rebuilds the Redis counters from it and the
+reservations in flight (when a slot is first needed in Redis, when it changes, at its start by a
+task, and by `manage.py reconcile_flash_sales`); its docstring shows why that is exact.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from quanzi.campaigns.flashsales.models import FlashClaim, FlashQuota, FlashSale
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.events import enqueue_on_commit
-from quanzi.core.ids import is_public_id
+from quanzi.core.ids import is_public_id, new_id
 from quanzi.core.validation import exact_whole_number
 from quanzi.orders.models import Order
 from quanzi.orders.services import clean_quantity, clean_sku_id, place_campaign_order
@@ -287,11 +289,12 @@ def buy_flash_sale(
         raise NotFound(_("Flash sale not found."))
     if not fast.enabled():
         return _buy_in_db(user, slot_id, count, address_id)
+    claim_id = new_id()  # the reservation in Redis is the claim the database will hold
     try:
-        code = fast.take(slot_id, user.pk, count, timezone.now().timestamp())
+        code = fast.take(slot_id, user.pk, count, timezone.now().timestamp(), claim_id)
         if code == fast.NOT_LOADED:
-            reconcile_flash_sale(slot_id)
-            code = fast.take(slot_id, user.pk, count, timezone.now().timestamp())
+            _load_missing(slot_id)
+            code = fast.take(slot_id, user.pk, count, timezone.now().timestamp(), claim_id)
     except redis.RedisError:
         logger.exception("flash sale %s: Redis unavailable, database path only", slot_id)
         return _buy_in_db(user, slot_id, count, address_id)
@@ -300,14 +303,18 @@ def buy_flash_sale(
     if code < 0:
         raise REDIS_REFUSALS[code]()
     try:
-        return _buy_in_db(user, slot_id, count, address_id)
+        return _buy_in_db(user, slot_id, count, address_id, reservation=claim_id)
     except BaseException:
-        _quietly(fast.give_back, slot_id, user.pk, count)
+        _quietly(fast.give_back, slot_id, claim_id)
         raise
 
 
-def _buy_in_db(user: User, slot_id: str, count: int, address_id: str | None) -> Order:
-    """The database path: quota, order, then stock, in one transaction (all or nothing)."""
+def _buy_in_db(
+    user: User, slot_id: str, count: int, address_id: str | None, reservation: str | None = None
+) -> Order:
+    """The database path: quota, order, then stock, in one transaction (all or nothing).
+    `reservation`: the claim id Redis reserved the units under; it is confirmed while the slot's
+    row is locked and settled after the commit (see `reconcile_flash_sale`)."""
     now = timezone.now()
     sale = FlashSale.objects.filter(pk=slot_id).select_related("store").first()
     if sale is None:
@@ -341,8 +348,25 @@ def _buy_in_db(user: User, slot_id: str, count: int, address_id: str | None) -> 
         if not taken:
             sale.refresh_from_db()
             raise _open_refusal(sale, timezone.now()) or _sold_out()
-        FlashClaim.objects.create(sale=sale, user=user, quantity=count, order=order)
+        claim = FlashClaim.objects.create(
+            id=reservation or new_id(), sale=sale, user=user, quantity=count, order=order
+        )
+        if reservation is not None:
+            _confirm(sale.pk, claim.pk)
     return order
+
+
+def _confirm(slot_id: str, claim_id: str) -> None:
+    """Under the slot's row lock: the Redis reservation must still stand (a reconciliation drops
+    one that looks abandoned), else this purchase is refused; settled in Redis after commit."""
+    try:
+        kept = fast.confirm(slot_id, claim_id)
+    except redis.RedisError:
+        logger.exception("flash sale %s: Redis unavailable while confirming", slot_id)
+        kept = False
+    if not kept:
+        raise Conflict(_("This flash sale is very busy: please try again."), code="try_again")
+    transaction.on_commit(lambda: _quietly(fast.settle, slot_id, claim_id))
 
 
 def _take_quota(sale: FlashSale, user: User, count: int) -> None:
@@ -381,29 +405,94 @@ def give_back_order(order_id: str) -> bool:
             claimed=F("claimed") - claim.quantity
         )
         FlashSale.objects.filter(pk=claim.sale_id).update(stock=F("stock") + claim.quantity)
-        if fast.enabled():
-            args = (claim.sale_id, claim.user_id, claim.quantity)
-            transaction.on_commit(lambda: _quietly(fast.give_back, *args))
+        if fast.enabled():  # noted while the slot's row is locked, applied after the commit
+            _quietly(fast.hold_return, claim.sale_id, claim.pk, claim.user_id, claim.quantity)
+            args = (claim.sale_id, claim.pk)
+            transaction.on_commit(lambda: _quietly(fast.apply_return, *args))
     return True
 
 
 def reconcile_flash_sale(slot_id: str) -> dict[str, Any]:
     """Rebuild the slot's Redis counters from the database (stock left, units each user holds)
-    and answer them. Run when a slot is first needed in Redis, after each change, at its start
-    and periodically: after a crash between the Redis step and the database commit, Redis had
-    taken units the database never sold; this gives them back.
+    and the reservations still in flight, and answer them. Run when a slot is first needed in
+    Redis, after each change, at its start and periodically: it repairs whatever a crash or a
+    Redis error left (a unit Redis took that the database never sold comes back once its
+    reservation is older than the window, `FLASHSALES_RESERVATION_SECONDS`, default 60).
 
-    An attempt in flight while this runs may leave Redis one attempt off until the next run;
-    Redis only filters, the database's conditional updates still decide, so that never
-    oversells."""
+    Why the rebuild is exact while purchases and cancellations are in flight. Redis keeps, next
+    to the counters, a *pending* entry for everything it counted that the database may not have
+    yet: each purchase's reservation (`b:<claim id>`, the id the database's `FlashClaim` will
+    carry) and each cancellation's give-back (`r:<claim id>`). For each slot, at every moment:
+
+        Redis stock = database stock
+                      - units of pending purchases the database has not committed
+                      - units of pending give-backs whose cancellation it has committed
+
+    (and each user's units alike, with the signs reversed). Every step keeps this equation:
+
+    - TAKE takes the units in Redis and adds the purchase's entry, in one Lua step.
+    - The purchase's transaction, holding the slot's row (its stock update), CONFIRMs the entry
+      (it is refused if the entry is gone), so the entry is there when it commits: the database
+      takes the units and the entry turns committed; after the commit SETTLE removes it.
+    - A failed purchase changes nothing in the database; RELEASE removes its entry and gives
+      the units back, or finds it gone (a rebuild already left it out) and does nothing.
+    - A cancellation adds its give-back entry while holding the slot's row (HOLD); its commit
+      gives the units back in the database as the entry turns committed; after the commit
+      RELEASE gives them back in Redis and removes the entry. A rolled-back one never counts.
+    - The rebuild below holds the slot's row from the database reads until the Lua LOAD has run,
+      so no purchase or cancellation commits in between (both update that row): the stock, the
+      quotas and which pending purchases are committed are one state. LOAD, in one Lua step,
+      writes database − live reservations and drops every other entry: committed purchases
+      (the database counts them), confirmed uncommitted ones (their transaction held the row
+      before us and has ended: rolled back), unconfirmed ones older than the reservation window
+      (if one is still alive its CONFIRM fails), and all give-backs (their transaction held the
+      row before us and has ended, committed or not). A purchase reserving during the step
+      cannot have committed, and LOAD reads the entries in the same step it writes, so it
+      counts that one as live.
+
+    So once every attempt is over and its after-commit step has run, Redis equals the database,
+    exactly; an entry of a crashed process only keeps Redis *lower* until a later rebuild drops
+    it. Only a Redis error in the middle of an attempt (a lost give-back, or purchases made on
+    the database path while Redis refused to answer) can leave Redis off, until the next
+    rebuild; the database's conditional updates decide every sale either way."""
+    if not is_public_id(slot_id):
+        raise NotFound(_("Flash sale not found."))
+    with transaction.atomic():
+        sale = (
+            FlashSale.objects.select_for_update(of=("self",), no_key=True)
+            .filter(pk=slot_id)
+            .first()
+        )
+        if sale is None:
+            raise NotFound(_("Flash sale not found."))
+        return _rebuild(sale)
+
+
+def _load_missing(slot_id: str) -> None:
+    """Load a slot Redis does not hold, for the attempt that found it missing (first use, or
+    Redis lost its keys). Without the slot's row lock: this runs inside the buyer's transaction
+    (the API's), where taking the slot's row before the buyer's quota would invert the order
+    purchases lock them in (quota, then slot) and deadlock two attempts of one buyer. Exact
+    without it all the same: while Redis holds no counters for the slot TAKE refuses, so no
+    reservation can be in flight (unless Redis evicted the counters alone: run it with
+    `maxmemory-policy noeviction`); a cancellation committing between the reads and the load is
+    missed, which leaves Redis lower (never higher) until the next rebuild; and the load writes
+    only if the slot is still missing (a locked rebuild that ran meanwhile wins)."""
     sale = FlashSale.objects.filter(pk=slot_id).first() if is_public_id(slot_id) else None
     if sale is None:
         raise NotFound(_("Flash sale not found."))
+    _rebuild(sale, only_if_missing=True)
+
+
+def _rebuild(sale: FlashSale, only_if_missing: bool = False) -> dict[str, Any]:
     held = dict(
         FlashQuota.objects.filter(sale=sale, claimed__gt=0).values_list("user_id", "claimed")
     )
+    in_flight = 0
     if fast.enabled():
-        fast.load(
+        pending = fast.pending_purchases(sale.pk)
+        committed = FlashClaim.objects.filter(sale=sale, pk__in=pending)
+        in_flight = fast.load(
             sale.pk,
             stock=sale.stock,
             limit=sale.per_user_limit,
@@ -411,11 +500,15 @@ def reconcile_flash_sale(slot_id: str) -> dict[str, Any]:
             ends=sale.ends_at.timestamp(),
             active=sale.is_active,
             held=held,
+            committed=set(committed.values_list("pk", flat=True)),
+            stale_before=timezone.now().timestamp() - fast.reservation_seconds(),
+            only_if_missing=only_if_missing,
         )
     return {
         "slot_id": sale.pk,
         "stock": sale.stock,
         "held": held,
+        "in_flight": max(in_flight, 0),
         "running_or_upcoming": sale.phase() != "ended",
     }
 

@@ -17,6 +17,7 @@ from quanzi.campaigns.flashsales import fast, services
 from quanzi.campaigns.flashsales.models import FlashSale
 from quanzi.campaigns.flashsales.tasks import reconcile_flash_sale_task
 from quanzi.core.errors import Conflict, InvalidInput
+from quanzi.core.ids import new_id
 from quanzi.orders import services as orders
 from quanzi.orders.models import Order
 from tests.campaigns.flashsales.conftest import MakeSale
@@ -87,16 +88,20 @@ def test_a_database_failure_gives_the_redis_reservation_back(shop: Shop, make_sa
 
 
 def test_reconciliation_repairs_redis_after_a_crash_before_the_database_write(
-    shop: Shop, make_sale: MakeSale
+    shop: Shop, make_sale: MakeSale, settings: Any
 ):
     # given a process crashed after the Lua script took a unit, before the database wrote it
     sale = make_sale(stock=1)
     services.reconcile_flash_sale(sale.pk)
-    assert fast.take(sale.pk, shop.buyer.pk, 1, timezone.now().timestamp()) == 1
+    assert fast.take(sale.pk, shop.buyer.pk, 1, timezone.now().timestamp(), new_id()) == 1
     assert in_redis(sale) == (0, {shop.buyer.pk: 1})
     with pytest.raises(Conflict):
         services.buy_flash_sale(shop.other, sale.pk)  # Redis wrongly says sold out
-    # when the reconciliation runs (the periodic command)
+    # and a reconciliation while the reservation may still be in flight keeps it
+    services.reconcile_flash_sale(sale.pk)
+    assert in_redis(sale) == (0, {shop.buyer.pk: 1})
+    # when the reconciliation runs (the periodic command) once the reservation is stale
+    settings.FLASHSALES_RESERVATION_SECONDS = 0
     call_command("reconcile_flash_sales", stdout=io.StringIO())
     # then Redis holds what the database holds, and the unit sells
     assert in_redis(sale) == (1, {})
@@ -149,12 +154,13 @@ def test_switching_a_slot_off_stops_redis_at_once(
 
 
 def test_the_reconcile_task_reloads_redis_and_repeats_while_the_slot_runs(
-    shop: Shop, make_sale: MakeSale, django_capture_on_commit_callbacks
+    shop: Shop, make_sale: MakeSale, django_capture_on_commit_callbacks, settings: Any
 ):
-    # given a running slot whose Redis stock drifted (a crash took a unit)
+    # given a running slot whose Redis stock drifted (a crash took a unit, a while ago)
     sale = make_sale(stock=3)
     services.reconcile_flash_sale(sale.pk)
-    fast.take(sale.pk, shop.buyer.pk, 1, timezone.now().timestamp())
+    fast.take(sale.pk, shop.buyer.pk, 1, timezone.now().timestamp(), new_id())
+    settings.FLASHSALES_RESERVATION_SECONDS = 0
     default_task_backend.clear()  # type: ignore[attr-defined]
     queued: list[Any] = default_task_backend.results  # type: ignore[attr-defined]
     # when the task runs, twice (a doubled delivery)
