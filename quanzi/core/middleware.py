@@ -28,9 +28,12 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if not isinstance(exc, DomainError) or request.path.startswith("/api/"):
             return None
-        return render(
+        response = render(
             request, "core/error.html", {"error": exc, "status": exc.status}, status=exc.status
         )
+        for name, value in exc.headers().items():
+            response[name] = value
+        return response
 
 
 class RequestGuardMiddleware:
