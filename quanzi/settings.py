@@ -6,6 +6,7 @@ out of the box (see README "Configuration").
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -193,6 +194,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated).
+# None by default: the connecting address is the client. `manage.py serve` hands the list to
+# uvicorn, which takes the right-most address of the header that is not one of these.
+QUANZI_TRUSTED_PROXIES = [
+    str(ipaddress.ip_network(p.strip(), strict=False))
+    for p in os.environ.get("QUANZI_TRUSTED_PROXIES", "").split(",")
+    if p.strip()
+]
+# An API token expires this many days after its last use (sliding).
+QUANZI_TOKEN_TTL_DAYS = int(os.environ.get("QUANZI_TOKEN_TTL_DAYS", "30"))
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"

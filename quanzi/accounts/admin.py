@@ -31,9 +31,17 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "name", "created_at", "last_used_at")
-    search_fields = ("user__username", "name")
-    readonly_fields = ("user", "key_hash", "name", "created_at", "last_used_at")
+    list_display = ("user", "name", "created_at", "last_used_at", "revoked_at")
+    search_fields = ("user__username", "name", "public_id")
+    readonly_fields = (
+        "public_id",
+        "user",
+        "key_hash",
+        "name",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
 
     def has_add_permission(self, request: object) -> bool:
         return False  # tokens are issued by logging in through the API

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
-from quanzi.accounts import services
+from quanzi.accounts import login_limits, services
 from quanzi.accounts.models import Address, ApiToken, User
 from quanzi.core.api import AUTH, current_user
 
@@ -83,13 +85,87 @@ def signup(request: HttpRequest, data: SignUpIn) -> Status[TokenOut]:
 
 
 @router.post("/token", auth=None, response=TokenOut)
-def token(request: HttpRequest, data: LoginIn) -> TokenOut:
-    """Log in with username or phone and password; returns a bearer token (rate limited)."""
-    user = services.log_in(
-        request, data.identifier, data.password, ip=request.META.get("REMOTE_ADDR", "")
-    )
+def token(request: HttpRequest, response: HttpResponse, data: LoginIn) -> TokenOut:
+    """Log in with username or phone and password; returns a bearer token that expires
+    QUANZI_TOKEN_TTL_DAYS after its last use. Limited (429 with Retry-After); the device cookie
+    set here gives this client a budget of its own on later logins (docs/api.md)."""
+    user = services.log_in(request, data.identifier, data.password)
+    login_limits.remember_device(response, user)
     _, raw = ApiToken.issue(user, name="api")
     return TokenOut(token=raw, user=user_out(user, private=True))
+
+
+class ApiTokenOut(Schema):
+    id: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    expires_at: datetime
+    current: bool = Field(description="whether this request came with this token")
+
+
+class TokenRevokeIn(Schema):
+    id: str | None = Field(
+        default=None, max_length=16, description="one of my tokens; without it, the one used"
+    )
+
+
+class PasswordChangeIn(Schema):
+    old_password: str = Field(max_length=128)
+    new_password: str = Field(max_length=128)
+
+
+class PasswordChangedOut(Schema):
+    revoked_tokens: int = Field(description="how many of my other tokens were revoked")
+
+
+def _request_token(request: HttpRequest) -> ApiToken | None:
+    """The token this request authenticated with (None for a browser session)."""
+    found: ApiToken | None = getattr(request, "api_token", None)
+    return found
+
+
+def api_token_out(token: ApiToken, current: ApiToken | None) -> ApiTokenOut:
+    return ApiTokenOut(
+        id=token.public_id,
+        name=token.name,
+        created_at=token.created_at,
+        last_used_at=token.last_used_at,
+        expires_at=token.expires_at,
+        current=current is not None and token.pk == current.pk,
+    )
+
+
+@router.get("/tokens", auth=AUTH, response=list[ApiTokenOut])
+def list_tokens(request: HttpRequest) -> list[ApiTokenOut]:
+    """My tokens that still work (never their secret), newest first."""
+    current = _request_token(request)
+    return [api_token_out(t, current) for t in services.live_tokens(current_user(request))]
+
+
+@router.post("/token/revoke", auth=AUTH, response={204: None})
+def revoke_token(request: HttpRequest, data: TokenRevokeIn) -> Status[None]:
+    """Revoke one of my tokens by id, or (without an id) the token this request came with."""
+    services.revoke_token(current_user(request), data.id, _request_token(request))
+    return Status(204, None)
+
+
+@router.post("/password", auth=AUTH, response=PasswordChangedOut)
+def change_password(
+    request: HttpRequest, response: HttpResponse, data: PasswordChangeIn
+) -> PasswordChangedOut:
+    """Change my password: the current one is checked (limited like a login), the new one
+    validated; every other token of mine is revoked and other sessions are logged out."""
+    user = current_user(request)
+    revoked = services.change_password(
+        request,
+        user,
+        data.old_password,
+        data.new_password,
+        current_token=_request_token(request),
+    )
+    login_limits.remember_device(response, user)
+    return PasswordChangedOut(revoked_tokens=revoked)
 
 
 @router.get("/me", auth=AUTH, response=UserOut)

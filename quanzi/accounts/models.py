@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
+from quanzi.core.ids import new_id
 from quanzi.core.models import PublicModel
 
 
@@ -22,10 +25,13 @@ class User(AbstractUser):
     nickname = models.CharField(_("nickname"), max_length=40, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
 
+    class Meta(AbstractUser.Meta):
+        # Logins match usernames in any case (`username__iexact`): an index on the same
+        # expression keeps that a look-up rather than a scan of every account.
+        indexes = [models.Index(Upper("username"), name="user_username_upper")]
+
     def save(self, *args: object, **kwargs: object) -> None:
         if not self.public_id:
-            from quanzi.core.ids import new_id
-
             self.public_id = new_id()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
@@ -81,8 +87,13 @@ def _hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its hash is stored; the raw value is shown once."""
+    """A bearer token for the API. Only its hash is stored; the raw value is shown once.
 
+    It expires QUANZI_TOKEN_TTL_DAYS after its last use (sliding; `last_used_at` is written at
+    most every few minutes) and can be revoked. A revoked row is kept so that its holder is told
+    why it no longer works."""
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_id, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -90,6 +101,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name or 'token'}"
@@ -102,3 +114,19 @@ class ApiToken(models.Model):
     @classmethod
     def find(cls, raw: str) -> ApiToken | None:
         return cls.objects.select_related("user").filter(key_hash=_hash_token(raw)).first()
+
+    @staticmethod
+    def lifetime() -> timedelta:
+        return timedelta(days=settings.QUANZI_TOKEN_TTL_DAYS)
+
+    @property
+    def expires_at(self) -> datetime:
+        return (self.last_used_at or self.created_at) + self.lifetime()
+
+    @classmethod
+    def live(cls, now: datetime) -> models.QuerySet[ApiToken]:
+        """Tokens neither revoked nor expired at `now`."""
+        return cls.objects.filter(revoked_at=None).filter(
+            Q(last_used_at__gt=now - cls.lifetime())
+            | Q(last_used_at=None, created_at__gt=now - cls.lifetime())
+        )

@@ -1,25 +1,27 @@
-"""Account actions: sign-up, login with rate limiting, profile, shipping addresses."""
+"""Account actions: sign-up, login, password change, API tokens, profile, shipping addresses."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import SESSION_KEY, authenticate, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quanzi.accounts.models import Address, User
-from quanzi.core import ratelimit
+from quanzi.accounts import login_limits
+from quanzi.accounts.models import Address, ApiToken, User
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from quanzi.core.ids import is_public_id
 
 USERNAME_RE = re.compile(r"^[\w.\-]{3,30}$")
 PHONE_RE = re.compile(r"^1\d{10}$")  # mainland mobile numbers
-LOGIN_LIMIT = 10  # failed attempts per identifier / per IP per window
-LOGIN_WINDOW = 300
 
 
 def _check_phone(phone: str) -> str:
@@ -56,17 +58,99 @@ def sign_up(*, username: str, password: str, phone: str | None = None, nickname:
     return user
 
 
-def log_in(request: HttpRequest | None, identifier: str, password: str, ip: str = "") -> User:
-    """Check credentials with rate limiting per identifier and per client address."""
-    identifier = identifier.strip()
-    ratelimit.hit(f"login:id:{identifier.lower()}", LOGIN_LIMIT, LOGIN_WINDOW)
-    if ip:
-        ratelimit.hit(f"login:ip:{ip}", LOGIN_LIMIT * 5, LOGIN_WINDOW)
+def log_in(request: HttpRequest | None, identifier: str, password: str) -> User:
+    """Check credentials; the authentication backend applies the login limits
+    (`quanzi.accounts.login_limits`), so a refused attempt raises RateLimited."""
     user = authenticate(request, username=identifier, password=password)
     if user is None:
         raise NotAuthenticated(_("Wrong username, phone number or password."))
-    ratelimit.reset(f"login:id:{identifier.lower()}", LOGIN_WINDOW)
     return user  # type: ignore[return-value]
+
+
+@transaction.atomic
+def change_password(
+    request: HttpRequest,
+    user: User,
+    old_password: str,
+    new_password: str,
+    *,
+    current_token: ApiToken | None = None,
+) -> int:
+    """Set a new password after checking the current one (limited like a login). Every API
+    token of the user but `current_token` (the one this request came with) is revoked, and every
+    other session is logged out (their stored hash no longer matches); the caller's session
+    stays. Returns how many tokens were revoked."""
+    if not login_limits.check_password(request, user, user.username, old_password):
+        raise InvalidInput(
+            _("Your current password is not correct."), code="wrong_password", field="old_password"
+        )
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="new_password") from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    others = ApiToken.objects.filter(user=user, revoked_at=None)
+    if current_token is not None:
+        others = others.exclude(pk=current_token.pk)
+    revoked = others.update(revoked_at=timezone.now())
+    if SESSION_KEY in request.session:
+        update_session_auth_hash(request, user)
+    return revoked
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+TOKEN_TOUCH_EVERY = timedelta(minutes=5)  # how stale last_used_at may get: no write per request
+
+
+def use_token(raw: str) -> ApiToken | None:
+    """The token a bearer value stands for, its expiry slid forward; None when unknown. A
+    revoked or expired token raises NotAuthenticated saying so."""
+    token = ApiToken.find(raw)
+    if token is None or not token.user.is_active:
+        return None
+    if token.revoked_at is not None:
+        raise NotAuthenticated(
+            _("This token has been revoked. Please log in again."), code="token_revoked"
+        )
+    now = timezone.now()
+    if token.expires_at <= now:
+        raise NotAuthenticated(
+            _("This token has expired. Please log in again."), code="token_expired"
+        )
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def live_tokens(user: User) -> QuerySet[ApiToken]:
+    """The user's tokens that still work, newest first."""
+    return ApiToken.live(timezone.now()).filter(user=user).order_by("-created_at", "-pk")
+
+
+def revoke_token(user: User, token_id: str | None, current: ApiToken | None) -> ApiToken:
+    """Revoke one of the user's tokens by its id, or else the token of this request. Revoking
+    a revoked token again changes nothing."""
+    if token_id is None:
+        if current is None:
+            raise InvalidInput(
+                _("Give the id of the token to revoke, or call with that token."), field="id"
+            )
+        token = current
+    else:
+        found = (
+            ApiToken.objects.filter(user=user, public_id=token_id).first()
+            if is_public_id(token_id)
+            else None
+        )
+        if found is None:
+            raise NotFound(_("Token not found."))
+        token = found
+    ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
 
 
 def update_profile(user: User, *, nickname: str | None = None, avatar: Any = None) -> User:

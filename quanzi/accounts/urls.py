@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("password/", views.password_change, name="password_change"),
     path("addresses/new/", views.address_edit, name="address_new"),
     path("addresses/<str:address_id>/", views.address_edit, name="address_edit"),
     path("addresses/<str:address_id>/default/", views.address_default, name="address_default"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -11,9 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts import services
+from quanzi.accounts import login_limits, services
 from quanzi.accounts.models import User
-from quanzi.core.errors import DomainError
+from quanzi.core.errors import DomainError, InvalidInput
 
 
 def _next_url(request: HttpRequest, default: str = "/") -> str:
@@ -23,8 +25,17 @@ def _next_url(request: HttpRequest, default: str = "/") -> str:
     return default
 
 
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+def _render(
+    request: HttpRequest, template: str, context: dict[str, Any], error: DomainError | None
+) -> HttpResponse:
+    """A form page, with the error's status (a 429 says when to retry, as the API does)."""
+    response = render(
+        request, template, {"error": error, **context}, status=error.status if error else 200
+    )
+    if error is not None:
+        for name, value in error.headers().items():
+            response[name] = value
+    return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -57,23 +68,42 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             user = services.log_in(
-                request,
-                request.POST.get("identifier", ""),
-                request.POST.get("password", ""),
-                ip=client_ip(request),
+                request, request.POST.get("identifier", ""), request.POST.get("password", "")
             )
         except DomainError as exc:
             error = exc
         else:
             login(request, user, backend="quanzi.accounts.backends.PhoneOrUsernameBackend")
-            return redirect(_next_url(request))
-    status = error.status if error else 200
-    return render(
-        request,
-        "accounts/login.html",
-        {"error": error, "next": _next_url(request), "form": request.POST},
-        status=status,
+            response = redirect(_next_url(request))
+            login_limits.remember_device(response, user)
+            return response
+    return _render(
+        request, "accounts/login.html", {"next": _next_url(request), "form": request.POST}, error
     )
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change the password: other sessions are logged out and API tokens revoked; this one
+    stays logged in."""
+    user: User = request.user  # type: ignore[assignment]
+    error: DomainError | None = None
+    if request.method == "POST":
+        new_password = request.POST.get("new_password", "")
+        try:
+            if new_password != request.POST.get("new_password2", ""):
+                raise InvalidInput(_("The two new passwords differ."), field="new_password2")
+            services.change_password(
+                request, user, request.POST.get("old_password", ""), new_password
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Your password has been changed."))
+            response = redirect("accounts:profile")
+            login_limits.remember_device(response, user)
+            return response
+    return _render(request, "accounts/password_change.html", {}, error)
 
 
 @require_POST

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
-from quanzi.accounts.models import ApiToken, User
+from quanzi.accounts.models import User
+from quanzi.accounts.services import use_token
 from quanzi.core.errors import NotAuthenticated
 
 
@@ -17,12 +17,11 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer qz_…` with a token from POST /api/v1/auth/token."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        found = ApiToken.find(token)
-        if found is None or not found.user.is_active:
+        found = use_token(token)  # an expired or revoked token raises a 401 that says so
+        if found is None:
             return None
-        if found.last_used_at is None or (timezone.now() - found.last_used_at).seconds > 300:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
+        request.api_token = found  # type: ignore[attr-defined]
         return found.user
 
 

@@ -23,12 +23,20 @@ def is_api(request: HttpRequest) -> bool:
 
 
 def error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
-    """The error as the API's JSON or as the site's error page, with the error's status."""
+    """The error as the API's JSON or as the site's error page, with the error's status and
+    headers (a 429's Retry-After)."""
     if is_api(request):
-        return JsonResponse(error.as_dict(), status=error.status)
-    return render(
-        request, "core/error.html", {"error": error, "status": error.status}, status=error.status
-    )
+        response: HttpResponse = JsonResponse(error.as_dict(), status=error.status)
+    else:
+        response = render(
+            request,
+            "core/error.html",
+            {"error": error, "status": error.status},
+            status=error.status,
+        )
+    for name, value in error.headers().items():
+        response[name] = value
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -31,6 +31,12 @@ class DomainError(Exception):
     def as_dict(self) -> dict[str, Any]:
         return {"detail": str(self.message), "code": self.code, **self.extra}
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers a page answering with this error carries (a 429 says when to retry)."""
+        if "retry_after" in self.extra:
+            return {"Retry-After": str(self.extra["retry_after"])}
+        return {}
+
 
 class InvalidInput(DomainError):
     status = 400

@@ -214,6 +214,19 @@ def seed_live() -> dict[str, Any]:
     return {"circle": made.id, "people": people}
 
 
+def wait_until_serving(proc: subprocess.Popen[bytes], base: str, tries: int = 200) -> str:
+    """Wait until the server process answers its health check; returns `base`."""
+    for _ in range(tries):
+        if proc.poll() is not None:
+            raise RuntimeError(proc.stderr.read().decode()[-3000:] if proc.stderr else "")
+        try:
+            with urllib.request.urlopen(f"{base}/api/v1/health", timeout=1):
+                return base
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the server did not start")
+
+
 @dataclass
 class LiveSite:
     """A migrated, seeded database and the uvicorn servers running on it."""
@@ -249,15 +262,7 @@ class LiveSite:
         )
         base = f"http://127.0.0.1:{port}"
         self.servers.append((proc, base))
-        for _ in range(200):
-            if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode()[-3000:] if proc.stderr else "")
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/health", timeout=1):
-                    return base
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("the server did not start")
+        return wait_until_serving(proc, base)
 
     def stop(self) -> None:
         for proc, _base in self.servers:

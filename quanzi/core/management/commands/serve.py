@@ -36,6 +36,12 @@ class Command(BaseCommand):
             "--ws-max-size",
             str(settings.QUANZI_WS_MAX_MESSAGE_BYTES),
         ]
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: any local
+        # client could then name itself any address and walk past the per-address limits.
+        if settings.QUANZI_TRUSTED_PROXIES:
+            server += ["--forwarded-allow-ips", ",".join(settings.QUANZI_TRUSTED_PROXIES)]
+        else:
+            server.append("--no-proxy-headers")
         worker = [py, "manage.py", "db_worker", "--queue-name", "*", "--no-reload"]
         if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
             worker = [py, "manage.py", "rqworker", "default"]
