@@ -10,10 +10,11 @@ fit; strictness follows the data instead:
 
 - `JsonParser`, the API's parser, builds every object of a JSON body as a `JsonObject` (a dict).
 - `Schema` validates a `JsonObject` with its strict twin: a subclass of the schema with
-  `strict=True`, in which the fields of a type JSON has no value for (datetime, date, time, UUID,
-  Decimal, enums, tuples…) are `Strict(False)` again and parse their text as before. Dates, times
-  and UUIDs still take only text there (not a number read as a Unix time). The twin's result is
-  returned as an instance of the schema itself, so views see the class they declared.
+  `strict=True`, in which each type JSON has no value for (datetime, date, time, UUID, Decimal,
+  enums, tuples…) is `Strict(False)` again where it stands (`list[date]`: the dates; a tuple
+  takes an array, its items stay strict) and parses its text as before. Dates, times and UUIDs
+  take only text (not a number read as a Unix time). The twin's result is returned as an
+  instance of the schema itself, so views see the class they declared.
 - Everything else (query strings, forms, the views' return values, `SomeIn(...)` in code) is
   validated as ninja always did: `Query[...]` schemas keep turning "2" into 2 and refusing "1.5".
 
@@ -113,10 +114,21 @@ def _text_only(error_type: str) -> BeforeValidator:
 
 
 def _relaxed(annotation: Any) -> Any:
-    """The annotation of a non-native field in a strict twin: lax again, text only for dates,
-    times and UUIDs (in a union with None or alone)."""
-    members = [m for m in _members(annotation) if m is not type(None)]
-    error_type = _TEXT_ONLY.get(members[0]) if len(members) == 1 else None
+    """`annotation` for a strict twin: each type JSON has no value for is `Strict(False)` where
+    it stands (a date inside a list too, while the list's other parts stay strict); a date, time
+    or UUID takes only text."""
+    if _json_native(annotation):
+        return annotation
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return Annotated[(_relaxed(args[0]), *args[1:])]
+    if origin in (Union, types.UnionType):
+        return Union[tuple(_relaxed(arg) for arg in args)]  # noqa: UP007 (built at run time)
+    if origin is not None:
+        inner = tuple(arg if arg is Ellipsis else _relaxed(arg) for arg in args)
+        rebuilt = origin[inner] if inner else annotation
+        return rebuilt if origin in (list, dict) else Annotated[rebuilt, Strict(False)]
+    error_type = _TEXT_ONLY.get(annotation)
     if error_type is None:
         return Annotated[annotation, Strict(False)]
     return Annotated[annotation, Strict(False), _text_only(error_type)]

@@ -19,7 +19,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -412,6 +412,7 @@ class BodySample(Schema):
     at: datetime | None = None
     lines: list[LineSample] = []
     caps: dict[str, int] = {}
+    days: list[date] = []
 
 
 def _json(text: str) -> Any:
@@ -425,24 +426,16 @@ def test_a_json_body_gets_exact_types_and_the_declared_classes():
     sample = _json(
         '{"amount": 5, "share": 2, "visible": true, "kind": "equal",'
         ' "ref": "6f1c1f3e-0c4e-4f5e-8a53-2f0a6a1d7c11", "at": "2030-01-01T08:00:00+08:00",'
-        ' "lines": [{"count": 1}], "caps": {"a": 3}}'
+        ' "lines": [{"count": 1}], "caps": {"a": 3}, "days": ["2030-01-02"]}'
     )
     # then the text of an enum, a UUID and a date is parsed, a whole number is a float
     assert sample.kind is Kind.EQUAL and sample.share == 2.0
     assert sample.ref == UUID("6f1c1f3e-0c4e-4f5e-8a53-2f0a6a1d7c11")
+    assert sample.days == [date(2030, 1, 2)]
     assert sample.at is not None and sample.at.isoformat() == "2030-01-01T08:00:00+08:00"
     # ... and the objects are of the declared classes (the strict twin stays inside)
     assert type(sample) is BodySample and type(sample.lines[0]) is LineSample
-    assert sample.model_fields_set == {
-        "amount",
-        "share",
-        "visible",
-        "kind",
-        "ref",
-        "at",
-        "lines",
-        "caps",
-    }
+    assert sample.model_fields_set == set(BodySample.model_fields)
 
 
 def test_a_json_body_refuses_what_python_would_coerce():
@@ -450,7 +443,7 @@ def test_a_json_body_refuses_what_python_would_coerce():
     with pytest.raises(PydanticValidationError) as refused:
         _json(
             '{"amount": true, "share": "2", "visible": 1, "kind": 1, "ref": 5, "at": 1893456000,'
-            ' "lines": [{"count": 1.0, "label": 3}], "caps": {"a": "3"}}'
+            ' "lines": [{"count": 1.0, "label": 3}], "caps": {"a": "3"}, "days": [20300102]}'
         )
     # then each is refused where it is
     assert {(e["loc"], e["type"]) for e in refused.value.errors()} == {
@@ -463,6 +456,7 @@ def test_a_json_body_refuses_what_python_would_coerce():
         (("lines", 0, "count"), "int_type"),
         (("lines", 0, "label"), "string_type"),
         (("caps", "a"), "int_type"),
+        (("days", 0), "date_type"),
     }
 
 
