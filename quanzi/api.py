@@ -6,16 +6,19 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from quanzi.core.errors import DomainError, NotFound, PayloadTooLarge
+from quanzi.core.schemas import JsonParser, explain, field_name
 
 api = NinjaAPI(
     title="Quanzi API",
     version="1",
     description="Quanzi (圈子) social-commerce platform. Money is integer fen.",
     urls_namespace="api",
+    parser=JsonParser(),  # strict types in JSON bodies: see quanzi/core/schemas.py
 )
 
 
@@ -36,10 +39,23 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A 422 naming the first bad field in `detail` (in the user's language) and every one in
+    `errors` (each with its `loc` and a `msg` in the user's language when its type is known)."""
+    errors = [explain(error) for error in exc.errors]
+    detail = _("Some fields are not valid.")
+    if errors:
+        name = field_name(errors[0].get("loc", ()))
+        message = str(errors[0].get("msg", ""))
+        detail = (
+            _("%(field)s: %(message)s") % {"field": name, "message": message} if name else message
+        )
+        if len(errors) > 1:
+            more = len(errors) - 1
+            detail += " " + ngettext(
+                "%(count)d more field is not valid.", "%(count)d more fields are not valid.", more
+            ) % {"count": more}
     return api.create_response(
-        request,
-        {"detail": _("Some fields are not valid."), "code": "validation", "errors": exc.errors},
-        status=422,
+        request, {"detail": detail, "code": "validation", "errors": errors}, status=422
     )
 
 

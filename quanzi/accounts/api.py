@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from quanzi.accounts import login_limits, services
 from quanzi.accounts.models import Address, ApiToken, User
 from quanzi.core.api import AUTH, current_user
+from quanzi.core.schemas import Schema
 
 router = Router()
 

@@ -15,13 +15,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from quanzi.campaigns import checkout, coupons, labels
 from quanzi.campaigns.models import Coupon, UserCoupon
 from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.errors import InvalidInput
 from quanzi.core.idempotency import run_idempotent
+from quanzi.core.schemas import Schema
 
 router = Router()
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Query, Router, Status, UploadedFile
 
 from quanzi.accounts.models import User
 from quanzi.catalog import services, transfer
@@ -33,6 +33,7 @@ from quanzi.catalog.schemas import (
 )
 from quanzi.catalog.search import RankedProducts, search_products
 from quanzi.core.api import AUTH, current_user, optional_user
+from quanzi.core.schemas import Schema
 from quanzi.stores.services import access_store
 
 router = Router()

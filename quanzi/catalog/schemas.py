@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import BaseModel
 
 from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.services import ProductInput, SkuInput, Spec
+from quanzi.core.schemas import Schema
 from quanzi.stores.models import Store
 
 

@@ -12,12 +12,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from quanzi.accounts.models import User
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.core.idempotency import run_idempotent
+from quanzi.core.schemas import Schema
 from quanzi.orders import cart as carts
 from quanzi.orders import selectors, services
 from quanzi.orders.models import AfterSale, Order, OrderItem, OrderStatus

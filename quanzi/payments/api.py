@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.errors import NotFound
 from quanzi.core.idempotency import run_idempotent
+from quanzi.core.schemas import Schema
 from quanzi.payments import services
 from quanzi.payments.models import Payment
 from quanzi.payments.webhooks import handle_webhook

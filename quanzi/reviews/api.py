@@ -10,11 +10,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
+from quanzi.core.schemas import Schema
 from quanzi.orders.models import OrderItem
 from quanzi.reviews import selectors, services
 from quanzi.reviews.models import Review

@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from quanzi.circles.models import Announcement, Notification
 from quanzi.circles.services import announcements as services
 from quanzi.circles.services import notifications
 from quanzi.core.api import AUTH, current_user
+from quanzi.core.schemas import Schema
 
 router = Router(auth=AUTH)
 MAX_PAGE_SIZE = 100

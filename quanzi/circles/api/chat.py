@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 
 from quanzi.circles.models import MessageReport
 from quanzi.circles.services import chat
 from quanzi.circles.services.access import access_circle
 from quanzi.core.api import AUTH, current_user
+from quanzi.core.schemas import Schema
 
 router = Router(auth=AUTH)
 

@@ -10,13 +10,14 @@ from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Query, Router, Status, UploadedFile
 
 from quanzi.circles.models import Circle, JoinRequest, Membership
 from quanzi.circles.services import membership as services
 from quanzi.circles.services.access import access_circle, is_muted
 from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.idempotency import run_idempotent
+from quanzi.core.schemas import Schema
 
 router = Router()
 MAX_PAGE_SIZE = 100

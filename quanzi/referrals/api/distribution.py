@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.pagination import paginate
+from quanzi.core.schemas import Schema
 from quanzi.referrals import programme
 from quanzi.referrals.distribution import config_for
 from quanzi.referrals.models import Commission, DistributionConfig, Promoter

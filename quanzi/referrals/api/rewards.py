@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.pagination import Page, paginate
+from quanzi.core.schemas import Schema
 from quanzi.referrals import points, rewards
 from quanzi.referrals.models import RewardTrigger, ShareReward, ShareRewardRule
 from quanzi.stores.services import access_store

@@ -8,10 +8,11 @@ from typing import Any
 from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Router, Status
 
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.errors import NotFound
+from quanzi.core.schemas import Schema
 from quanzi.referrals import services
 from quanzi.referrals.models import ShareLink
 

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.pagination import paginate
+from quanzi.core.schemas import Schema
 from quanzi.referrals import withdrawals
 from quanzi.referrals.distribution import config_for, promoter_balance
 from quanzi.referrals.models import Withdrawal

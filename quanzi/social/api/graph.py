@@ -7,9 +7,10 @@ someone not followed is not an error (idempotent); a block in either direction i
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from quanzi.core.api import AUTH, current_user, optional_user
+from quanzi.core.schemas import Schema
 from quanzi.social.services import graph
 
 router = Router()
