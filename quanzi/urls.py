@@ -6,8 +6,12 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
 from quanzi.api import api
+from quanzi.core import health
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz/live", health.live, name="healthz_live"),
+    path("healthz/ready", health.ready, name="healthz_ready"),
+    path("metrics", health.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
