@@ -212,7 +212,9 @@ def test_the_server_survives_a_database_outage_under_load(site: PgSite, record_p
         "orders_before_outage": orders_before,
         "orders_after": len(audit["orders"]),
         "orders_created_after_a_503_retry_with_the_same_key": sum(b.replays for b in buyers),
-        "recovery_seconds": round(min(a.received for a in served_after) - back_at, 2),
+        "recovery_seconds": (
+            round(min(a.received for a in served_after) - back_at, 2) if served_after else None
+        ),
         "webhooks_redelivered_after_the_outage": audit["redelivered_events"],
     }
     FIGURES.parent.mkdir(parents=True, exist_ok=True)
