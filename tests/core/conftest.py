@@ -20,11 +20,18 @@ def refusing(error: Exception) -> Iterator[None]:
         raise error
 
     connection = connections["default"]
+    # The test's connection is open already: its queries go through cursor(). Code that takes
+    # a connection from the pool itself (the readiness probe, on PostgreSQL) asks the pool.
+    pool = getattr(connection, "pool", None)
     connection.cursor = refuse  # type: ignore[method-assign]
+    if pool is not None:
+        pool.connection = pool.getconn = refuse
     try:
         yield
     finally:
         del connection.cursor
+        if pool is not None:
+            del pool.connection, pool.getconn
 
 
 @pytest.fixture
