@@ -1,11 +1,12 @@
 """FAULT: the real server, under a steady load of buyers placing and paying orders over HTTP,
 loses its PostgreSQL database for about ten seconds and gets it back.
 
-While the database refuses connections every answer is a success or a 503 with Retry-After
-(never a 500, never a reset connection); the buyers retry their 503s with the same
-Idempotency-Key. Afterwards, without any restart, the server serves again by itself, every
-order a buyer was told about exists exactly once and no other, stock and ledger reconcile, every
-confirmed charge has paid its order once, and the task worker has waited the outage out.
+While the database refuses connections every answer is a success (201 for the order, 200 for
+its payment, the 302 back from a confirmed pay page) or a 503 with Retry-After (never a 500,
+never a reset connection); the buyers retry their 503s with the same Idempotency-Key.
+Afterwards, without any restart, the server serves again by itself, every order a buyer was
+told about exists exactly once and no other, stock and ledger reconcile, every confirmed charge
+has paid its order once, and the task worker has waited the outage out.
 
 The figures (answers during the outage by status, orders before and after, recovery time) are
 printed and written to var/ops/database-outage.json.
@@ -231,11 +232,12 @@ def test_the_server_survives_a_database_outage_under_load(site: PgSite, record_p
     # ... the same server process (never restarted) answers, and the worker waited it out
     assert site.server.poll() is None and site.server.pid == server_pid  # type: ignore[union-attr]
     assert httpx.get(f"{base}/healthz/ready").status_code == 200
+    # (the worker probes the database on a backoff of up to 30 s: it may be back a bit later)
+    wait_until(lambda: "the database is back" in site.worker_output.text, "the worker")
+    assert "the database is unavailable" in site.worker_output.text
     assert site.worker.poll() is None, site.worker_output.text[-3000:]  # type: ignore[union-attr]
-    assert "the database is back" in site.worker_output.text
     # ... every order a buyer was told about exists once, and there is no other
     assert set(audit["orders"]) == told
-    assert len(told) == sum(len(b.orders) for b in buyers)
     # ... stock and ledger reconcile
     assert audit["stock"] + audit["sold"] == STOCK
     assert audit["sold"] == len(told)
