@@ -11,6 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from quanzi.core.errors import DomainError, NotFound, PayloadTooLarge
+from quanzi.core.outage import DATABASE_ERRORS, unavailable_response
 from quanzi.core.schemas import JsonParser, explain, field_name
 
 api = NinjaAPI(
@@ -84,6 +85,11 @@ def form_body_for_json(request: HttpRequest, exc: RawPostDataException) -> HttpR
         },
         status=415,
     )
+
+
+# The database is unreachable: 503 with Retry-After (quanzi.core.outage), never a 500.
+for _database_error in DATABASE_ERRORS:
+    api.exception_handler(_database_error)(unavailable_response)
 
 
 @api.get("/health", auth=None, tags=["meta"])

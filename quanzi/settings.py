@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +84,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "quanzi.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "quanzi.core.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "quanzi.core.middleware.RequestGuardMiddleware",
@@ -96,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "quanzi.core.middleware.DomainErrorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "quanzi.urls"
@@ -133,6 +137,25 @@ DATABASES: dict[str, dict[str, Any]] = {
 }
 IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if IS_POSTGRES:
+    # A connection attempt to a host that drops packets fails after this many seconds instead
+    # of hanging the request (docs/operations.md "Database connections").
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(os.environ.get("QUANZI_DB_CONNECT_TIMEOUT", "5"))
+    )
+if IS_POSTGRES and os.environ.get("QUANZI_DB_POOL", "1") == "1":
+    # psycopg's pool, per process: a burst waits up to `timeout` seconds for a free connection
+    # (then 503) instead of opening one connection per request until PostgreSQL refuses more.
+    # The health check makes the pool hand out only live connections after an outage; a
+    # reconnection that fails for `reconnect_timeout` seconds is retried at the next request.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "name": "quanzi",
+        "min_size": int(os.environ.get("QUANZI_DB_POOL_MIN_SIZE", "2")),
+        "max_size": int(os.environ.get("QUANZI_DB_POOL_MAX_SIZE", "10")),
+        "timeout": float(os.environ.get("QUANZI_DB_POOL_TIMEOUT", "10")),
+        "reconnect_timeout": float(os.environ.get("QUANZI_DB_POOL_RECONNECT_TIMEOUT", "5")),
+    }
 if IS_SQLITE:
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers and one writer work together; IMMEDIATE takes the write lock at the
@@ -275,6 +298,20 @@ QUANZI_SANDBOX_DELIVERY = os.environ.get("QUANZI_SANDBOX_DELIVERY", "task")
 QUANZI_PUBLIC_URL = os.environ.get(
     "QUANZI_PUBLIC_URL", "http://127.0.0.1:" + os.environ.get("PORT", "8000")
 )
+
+# --- Operations: outages, health, metrics (docs/operations.md) ------------------------------
+# Seconds a client is told to wait (Retry-After) when the database is unreachable.
+QUANZI_DB_RETRY_AFTER = int(os.environ.get("QUANZI_DB_RETRY_AFTER", "5"))
+# Seconds /healthz/ready waits for the database and Redis before calling them unavailable.
+QUANZI_HEALTH_TIMEOUT = float(os.environ.get("QUANZI_HEALTH_TIMEOUT", "2"))
+# Who may read /metrics: these networks (the direct peer, never a forwarded address), or anyone
+# sending `Authorization: Bearer $QUANZI_METRICS_TOKEN` when that is set.
+QUANZI_METRICS_ALLOWED_NETWORKS = [
+    ip_network(n.strip())
+    for n in os.environ.get("QUANZI_METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128").split(",")
+    if n.strip()
+]
+QUANZI_METRICS_TOKEN = os.environ.get("QUANZI_METRICS_TOKEN", "")
 
 LOGGING = {
     "version": 1,

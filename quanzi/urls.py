@@ -5,9 +5,13 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from quanzi.api import api
+from quanzi.core import health
 from quanzi.core.media import media
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz/live", health.live, name="healthz_live"),
+    path("healthz/ready", health.ready, name="healthz_ready"),
+    path("metrics", health.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -321,7 +321,12 @@ def emit_event(event_type: str, data: dict[str, Any]) -> SandboxEvent:
     event = SandboxEvent.objects.create(id=pk, type=event_type, body=body)
     mode = getattr(settings, "QUANZI_SANDBOX_DELIVERY", "task")
     if mode == "inline":
-        transaction.on_commit(partial(deliver_inline, event.pk), robust=True)
+        # A function, not a partial: Django 5.2 logs a failed robust callback by its
+        # __qualname__, which a partial lacks (Django ticket 36487), and would raise instead.
+        def deliver() -> None:
+            deliver_inline(pk)
+
+        transaction.on_commit(deliver, robust=True)
     else:
         from quanzi.payments.tasks import deliver_sandbox_event
 
