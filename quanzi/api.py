@@ -6,12 +6,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from django.utils.translation import gettext_lazy as _lazy
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from quanzi.core.errors import DomainError
+from quanzi.core.openapi import ErrorDocumentingAPI
 
-api = NinjaAPI(
+api = ErrorDocumentingAPI(
     title="Quanzi API",
     version="1",
     description="Quanzi (圈子) social-commerce platform. Money is integer fen.",
@@ -40,6 +41,21 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         request,
         {"detail": _("Some fields are not valid."), "code": "validation", "errors": exc.errors},
         status=422,
+    )
+
+
+# ninja's own refusals: a JSON body it cannot parse, a session call that failed the CSRF check.
+NINJA_REFUSALS = {
+    400: (_lazy("The request body is not valid JSON."), "invalid_json"),
+    403: (_lazy("The security check failed: reload the page and try again."), "csrf_failed"),
+}
+
+
+@api.exception_handler(HttpError)
+def ninja_refusal(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail, code = NINJA_REFUSALS.get(exc.status_code, (str(exc), "invalid"))
+    return api.create_response(
+        request, {"detail": str(detail), "code": code}, status=exc.status_code
     )
 
 

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.errors import NotFound
 from quanzi.core.idempotency import run_idempotent
+from quanzi.core.openapi import ErrorOut
 from quanzi.payments import services
 from quanzi.payments.models import Payment
 from quanzi.payments.webhooks import handle_webhook
@@ -40,11 +41,6 @@ class PaymentOut(Schema):
 
 class WebhookAck(Schema):
     result: str = Field(description="processed, ignored or duplicate")
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str
 
 
 def payment_out(payment: Payment) -> PaymentOut:
