@@ -80,7 +80,7 @@ def form_body_for_json(request: HttpRequest, exc: RawPostDataException) -> HttpR
     )
 
 
-@api.get("/health", auth=None, tags=["meta"])
+@api.get("/health", auth=None, tags=["meta"], response=dict[str, str])
 def health(request: HttpRequest) -> dict[str, str]:
     """A trivial JSON endpoint: the baseline the benchmarks compare against."""
     return {"status": "ok"}

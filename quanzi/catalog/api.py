@@ -211,7 +211,14 @@ def import_products(request: HttpRequest, store_id: str, file: File[UploadedFile
     return ImportOut(**result.__dict__)
 
 
-@router.get("/stores/{store_id}/export", auth=AUTH)
+SPREADSHEET = {"schema": {"type": "string", "format": "binary"}}
+EXPORTED = {
+    "description": "The spreadsheet, as an attachment",
+    "content": {transfer.XLSX_TYPE: SPREADSHEET, "text/csv": SPREADSHEET},
+}
+
+
+@router.get("/stores/{store_id}/export", auth=AUTH, openapi_extra={"responses": {200: EXPORTED}})
 def export_products(
     request: HttpRequest, store_id: str, format: Literal["xlsx", "csv"] = "xlsx"
 ) -> HttpResponse:
