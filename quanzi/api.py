@@ -6,15 +6,16 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from quanzi.core.errors import DomainError, NotFound, PayloadTooLarge
+from quanzi.core.openapi import ErrorDocumentingAPI
 from quanzi.core.outage import DATABASE_ERRORS, unavailable_response
 from quanzi.core.schemas import JsonParser, explain, field_name
 
-api = NinjaAPI(
+api = ErrorDocumentingAPI(
     title="Quanzi API",
     version="1",
     description="Quanzi (圈子) social-commerce platform. Money is integer fen.",
@@ -60,6 +61,21 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     )
 
 
+# ninja's own refusals: a JSON body it cannot parse, a session call that failed the CSRF check.
+NINJA_REFUSALS = {
+    400: (_lazy("The request body is not valid JSON."), "invalid_json"),
+    403: (_lazy("The security check failed: reload the page and try again."), "csrf_failed"),
+}
+
+
+@api.exception_handler(HttpError)
+def ninja_refusal(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail, code = NINJA_REFUSALS.get(exc.status_code, (str(exc), "invalid"))
+    return api.create_response(
+        request, {"detail": str(detail), "code": code}, status=exc.status_code
+    )
+
+
 @api.exception_handler(RequestDataTooBig)
 def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return api.create_response(request, PayloadTooLarge().as_dict(), status=413)
@@ -92,7 +108,7 @@ for _database_error in DATABASE_ERRORS:
     api.exception_handler(_database_error)(unavailable_response)
 
 
-@api.get("/health", auth=None, tags=["meta"])
+@api.get("/health", auth=None, tags=["meta"], response=dict[str, str])
 def health(request: HttpRequest) -> dict[str, str]:
     """A trivial JSON endpoint: the baseline the benchmarks compare against."""
     return {"status": "ok"}

@@ -16,9 +16,9 @@ from quanzi.catalog.schemas import (
     CategoryIn,
     CategoryOut,
     ImageOrderIn,
-    ImageOut,
     ImportOut,
     ProductDetail,
+    ProductImageOut,
     ProductIn,
     ProductPage,
     ShelfIn,
@@ -181,17 +181,19 @@ def update_sku(request: HttpRequest, sku_id: str, data: SkuPatch) -> SkuOut:
     return sku_out(sku, staff=True)
 
 
-@router.post("/products/{product_id}/images", auth=AUTH, response={201: ImageOut})
+@router.post("/products/{product_id}/images", auth=AUTH, response={201: ProductImageOut})
 def upload_image(
     request: HttpRequest, product_id: str, file: File[UploadedFile]
-) -> Status[ImageOut]:
+) -> Status[ProductImageOut]:
     """A JPEG, PNG, WebP or GIF photo up to 5 MB and 6000 × 6000 pixels; 9 per product."""
     image = services.add_image(current_user(request), product_id, file)
     return Status(201, image_out(image))
 
 
-@router.put("/products/{product_id}/images/order", auth=AUTH, response=list[ImageOut])
-def reorder_images(request: HttpRequest, product_id: str, data: ImageOrderIn) -> list[ImageOut]:
+@router.put("/products/{product_id}/images/order", auth=AUTH, response=list[ProductImageOut])
+def reorder_images(
+    request: HttpRequest, product_id: str, data: ImageOrderIn
+) -> list[ProductImageOut]:
     images = services.reorder_images(current_user(request), product_id, data.ids)
     return [image_out(i) for i in images]
 
@@ -210,7 +212,14 @@ def import_products(request: HttpRequest, store_id: str, file: File[UploadedFile
     return ImportOut(**result.__dict__)
 
 
-@router.get("/stores/{store_id}/export", auth=AUTH)
+SPREADSHEET = {"schema": {"type": "string", "format": "binary"}}
+EXPORTED = {
+    "description": "The spreadsheet, as an attachment",
+    "content": {transfer.XLSX_TYPE: SPREADSHEET, "text/csv": SPREADSHEET},
+}
+
+
+@router.get("/stores/{store_id}/export", auth=AUTH, openapi_extra={"responses": {200: EXPORTED}})
 def export_products(
     request: HttpRequest, store_id: str, format: Literal["xlsx", "csv"] = "xlsx"
 ) -> HttpResponse:

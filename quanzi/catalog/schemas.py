@@ -37,7 +37,7 @@ class StoreBrief(BaseModel):
     logo: str | None = None
 
 
-class ImageOut(BaseModel):
+class ProductImageOut(BaseModel):
     id: str
     url: str
     thumbnail: str
@@ -90,7 +90,7 @@ class ProductDetail(BaseModel):
     description: str
     specs: list[SpecSchema]
     skus: list[SkuOut]
-    images: list[ImageOut]
+    images: list[ProductImageOut]
     store: StoreBrief
     category: CategoryOut | None = None
     min_price: int
@@ -167,8 +167,8 @@ def store_brief(store: Store) -> StoreBrief:
     return StoreBrief(id=store.pk, name=store.name, logo=store.logo.url if store.logo else None)
 
 
-def image_out(image: ProductImage) -> ImageOut:
-    return ImageOut(
+def image_out(image: ProductImage) -> ProductImageOut:
+    return ProductImageOut(
         id=image.pk,
         url=image.image.url,
         thumbnail=image.thumbnail.url,

@@ -179,7 +179,7 @@ class AfterSaleIn(Schema):
     return_tracking_number: str = Field(default="", max_length=100)
 
 
-class RejectIn(Schema):
+class AfterSaleRejectIn(Schema):
     reason: str = Field(max_length=1000)
 
 
@@ -529,7 +529,7 @@ def approve_after_sale(request: HttpRequest, order_id: str, after_sale_id: str) 
 
 @router.post("/{order_id}/after-sales/{after_sale_id}/reject", response=AfterSaleOut)
 def reject_after_sale(
-    request: HttpRequest, order_id: str, after_sale_id: str, data: RejectIn
+    request: HttpRequest, order_id: str, after_sale_id: str, data: AfterSaleRejectIn
 ) -> AfterSaleOut:
     """Store staff reject with a reason; the order returns to where it was."""
     return _after_sale_out(

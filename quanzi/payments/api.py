@@ -11,6 +11,7 @@ from ninja import Field, Router, Status
 from quanzi.core.api import AUTH, current_user
 from quanzi.core.errors import NotFound
 from quanzi.core.idempotency import run_idempotent
+from quanzi.core.openapi import ErrorOut
 from quanzi.core.schemas import Schema
 from quanzi.payments import services
 from quanzi.payments.models import Payment
@@ -41,11 +42,6 @@ class PaymentOut(Schema):
 
 class WebhookAck(Schema):
     result: str = Field(description="processed, ignored or duplicate")
-
-
-class ErrorOut(Schema):
-    detail: str
-    code: str
 
 
 def payment_out(payment: Payment) -> PaymentOut:

@@ -24,7 +24,7 @@ from quanzi.referrals.services import attribute_orders
 router = Router()
 
 
-class CampaignIn(Schema):
+class BargainCampaignIn(Schema):
     sku_id: str = Field(max_length=16)
     title: str = Field(max_length=60)
     start_price: int = Field(description="fen")
@@ -38,7 +38,7 @@ class CampaignIn(Schema):
     ends_at: datetime
 
 
-class CampaignOut(Schema):
+class BargainCampaignOut(Schema):
     id: str
     store_id: str
     sku_id: str
@@ -67,7 +67,7 @@ class HelpOut(Schema):
 
 class BargainOut(Schema):
     id: str
-    campaign: CampaignOut
+    campaign: BargainCampaignOut
     starter_name: str
     start_price: int
     floor_price: int
@@ -98,11 +98,11 @@ class HelpResultOut(Schema):
     bargain: BargainOut
 
 
-class BuyIn(Schema):
+class BargainBuyIn(Schema):
     address_id: str | None = Field(default=None, max_length=16)
 
 
-class BuyOut(Schema):
+class BargainBuyOut(Schema):
     order_id: str
     unit_price: int
 
@@ -147,7 +147,7 @@ def _help_out(found: BargainHelp) -> HelpOut:
 def bargain_out(bargain: Bargain, helps: list[BargainHelp]) -> BargainOut:
     return BargainOut(
         id=bargain.pk,
-        campaign=CampaignOut(**campaign_out(bargain.campaign)),
+        campaign=BargainCampaignOut(**campaign_out(bargain.campaign)),
         starter_name=bargain.starter.display_name,
         start_price=bargain.start_price,
         floor_price=bargain.floor_price,
@@ -170,21 +170,21 @@ def _key(request: HttpRequest) -> str | None:
 # --- Merchant ---------------------------------------------------------------------------------
 
 
-@router.get("/stores/{store_id}/campaigns", auth=AUTH, response=list[CampaignOut])
+@router.get("/stores/{store_id}/campaigns", auth=AUTH, response=list[BargainCampaignOut])
 def store_campaigns(request: HttpRequest, store_id: str) -> list[dict[str, Any]]:
     """Every bargain campaign of the store, newest first (owner and staff)."""
     _store, rows = services.store_campaigns(current_user(request), store_id)
     return [campaign_out(c) for c in rows]
 
 
-@router.post("/stores/{store_id}/campaigns", auth=AUTH, response={201: CampaignOut})
-def create_campaign(request: HttpRequest, store_id: str, data: CampaignIn) -> Status[Any]:
+@router.post("/stores/{store_id}/campaigns", auth=AUTH, response={201: BargainCampaignOut})
+def create_campaign(request: HttpRequest, store_id: str, data: BargainCampaignIn) -> Status[Any]:
     """A new bargain campaign on one of the store's SKUs (owner and staff)."""
     campaign = services.create_campaign(current_user(request), store_id, **data.dict())
     return Status(201, campaign_out(campaign))
 
 
-@router.post("/campaigns/{campaign_id}/end", auth=AUTH, response=CampaignOut)
+@router.post("/campaigns/{campaign_id}/end", auth=AUTH, response=BargainCampaignOut)
 def end_campaign(request: HttpRequest, campaign_id: str) -> dict[str, Any]:
     """No new bargains on this campaign (owner and staff); started ones go on."""
     return campaign_out(services.end_campaign(current_user(request), campaign_id))
@@ -193,7 +193,7 @@ def end_campaign(request: HttpRequest, campaign_id: str) -> dict[str, Any]:
 # --- Customers ----------------------------------------------------------------------------------
 
 
-@router.get("/campaigns/{campaign_id}", response=CampaignOut)
+@router.get("/campaigns/{campaign_id}", response=BargainCampaignOut)
 def campaign_detail(request: HttpRequest, campaign_id: str) -> dict[str, Any]:
     """An active campaign (anyone; the store's people also see ended ones)."""
     return campaign_out(services.access_campaign(optional_user(request), campaign_id))
@@ -258,8 +258,8 @@ def help_cut(request: HttpRequest, bargain_id: str) -> Status[Any]:
     return Status(status, body)
 
 
-@router.post("/{bargain_id}/buy", auth=AUTH, response={201: BuyOut})
-def buy(request: HttpRequest, bargain_id: str, data: BuyIn) -> Status[Any]:
+@router.post("/{bargain_id}/buy", auth=AUTH, response={201: BargainBuyOut})
+def buy(request: HttpRequest, bargain_id: str, data: BargainBuyIn) -> Status[Any]:
     """The starter buys at the current price, once (an unpaid order to pay through
     /payments). 409 `bargain_bought`, `bargain_expired`, `bargain_floor_not_reached`.
     Idempotency-Key honoured."""

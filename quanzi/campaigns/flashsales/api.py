@@ -63,12 +63,12 @@ class SlotOut(Schema):
     phase: str = Field(description="upcoming, running or ended")
 
 
-class BuyIn(Schema):
+class FlashSaleBuyIn(Schema):
     quantity: int = 1
     address_id: str | None = Field(default=None, max_length=32)
 
 
-class BuyOut(Schema):
+class FlashSaleBuyOut(Schema):
     order_id: str
     slot_id: str
     quantity: int
@@ -120,8 +120,8 @@ def slot(request: HttpRequest, slot_id: str) -> SlotOut:
     return _out(services.access_flash_sale(optional_user(request), slot_id), timezone.now())
 
 
-@router.post("/slots/{slot_id}/buy", auth=AUTH, response={201: BuyOut})
-def buy(request: HttpRequest, slot_id: str, body: BuyIn) -> Status[Any]:
+@router.post("/slots/{slot_id}/buy", auth=AUTH, response={201: FlashSaleBuyOut})
+def buy(request: HttpRequest, slot_id: str, body: FlashSaleBuyIn) -> Status[Any]:
     """Buy at the flash price: the unpaid order (pay it like any order). Idempotency-Key
     honoured."""
     user = current_user(request)
@@ -129,7 +129,7 @@ def buy(request: HttpRequest, slot_id: str, body: BuyIn) -> Status[Any]:
     def action() -> tuple[int, Any]:
         order = services.buy_flash_sale(user, slot_id, body.quantity, address_id=body.address_id)
         attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
-        out = BuyOut(
+        out = FlashSaleBuyOut(
             order_id=order.pk,
             slot_id=slot_id,
             quantity=body.quantity,

@@ -36,7 +36,7 @@ class PriceOut(Schema):
     stock: int
 
 
-class CampaignOut(Schema):
+class GroupBuyCampaignOut(Schema):
     id: str
     store_id: str
     product_id: str
@@ -57,7 +57,7 @@ class CampaignOut(Schema):
     prices: list[PriceOut]
 
 
-class MemberOut(Schema):
+class GroupBuyMemberOut(Schema):
     name: str
     avatar_url: str
     is_leader: bool
@@ -77,7 +77,7 @@ class GroupOut(Schema):
     opened_at: datetime
     expires_at: datetime
     seconds_left: int
-    members: list[MemberOut]
+    members: list[GroupBuyMemberOut]
 
 
 class SeatIn(Schema):
@@ -92,7 +92,7 @@ class SeatOut(Schema):
     total: int
 
 
-class CampaignIn(Schema):
+class GroupBuyCampaignIn(Schema):
     product_id: str = Field(max_length=16)
     prices: dict[str, int] = Field(description="{sku id: group price in fen}")
     team_size: int
@@ -106,7 +106,7 @@ class CampaignIn(Schema):
     is_active: bool = True
 
 
-class CampaignPatch(Schema):
+class GroupBuyCampaignPatch(Schema):
     prices: dict[str, int] | None = None
     team_size: int | None = None
     hours: int | None = None
@@ -122,8 +122,8 @@ class CampaignPatch(Schema):
 # --- Builders --------------------------------------------------------------------------------
 
 
-def campaign_out(campaign: GroupCampaign) -> CampaignOut:
-    return CampaignOut(
+def campaign_out(campaign: GroupCampaign) -> GroupBuyCampaignOut:
+    return GroupBuyCampaignOut(
         id=campaign.pk,
         store_id=campaign.store_id,
         product_id=campaign.product_id,
@@ -153,9 +153,9 @@ def campaign_out(campaign: GroupCampaign) -> CampaignOut:
     )
 
 
-def _member_out(group: Group, member: GroupMember) -> MemberOut:
+def _member_out(group: Group, member: GroupMember) -> GroupBuyMemberOut:
     user: User = member.user
-    return MemberOut(
+    return GroupBuyMemberOut(
         name=user.display_name,
         avatar_url=user.avatar.url if user.avatar else "",
         is_leader=member.user_id == group.leader_id,
@@ -192,8 +192,8 @@ def _seat_body(seat: services.Seat) -> tuple[int, Any]:
 # --- Customers -------------------------------------------------------------------------------
 
 
-@router.get("/campaigns/{campaign_id}", response=CampaignOut)
-def get_campaign(request: HttpRequest, campaign_id: str) -> CampaignOut:
+@router.get("/campaigns/{campaign_id}", response=GroupBuyCampaignOut)
+def get_campaign(request: HttpRequest, campaign_id: str) -> GroupBuyCampaignOut:
     """A group buy: its SKUs with normal and group price, team size, time limit and the
     disclosed completion rule."""
     return campaign_out(services.access_campaign(optional_user(request), campaign_id))
@@ -246,22 +246,24 @@ def join_group(request: HttpRequest, group_id: str, data: SeatIn) -> Status[Any]
 # --- Merchant --------------------------------------------------------------------------------
 
 
-@router.get("/stores/{store_id}/campaigns", auth=AUTH, response=list[CampaignOut])
-def store_campaigns(request: HttpRequest, store_id: str) -> list[CampaignOut]:
+@router.get("/stores/{store_id}/campaigns", auth=AUTH, response=list[GroupBuyCampaignOut])
+def store_campaigns(request: HttpRequest, store_id: str) -> list[GroupBuyCampaignOut]:
     """Every group buy of the store, newest first (owner and staff)."""
     return [campaign_out(c) for c in services.store_campaigns(current_user(request), store_id)]
 
 
-@router.post("/stores/{store_id}/campaigns", auth=AUTH, response={201: CampaignOut})
-def create_campaign(request: HttpRequest, store_id: str, data: CampaignIn) -> Status[Any]:
+@router.post("/stores/{store_id}/campaigns", auth=AUTH, response={201: GroupBuyCampaignOut})
+def create_campaign(request: HttpRequest, store_id: str, data: GroupBuyCampaignIn) -> Status[Any]:
     """A new group buy of one of the store's products (owner and staff)."""
     fields = data.dict()
     campaign = services.create_campaign(current_user(request), store_id, **fields)
     return Status(201, campaign_out(campaign))
 
 
-@router.patch("/campaigns/{campaign_id}", auth=AUTH, response=CampaignOut)
-def update_campaign(request: HttpRequest, campaign_id: str, data: CampaignPatch) -> CampaignOut:
+@router.patch("/campaigns/{campaign_id}", auth=AUTH, response=GroupBuyCampaignOut)
+def update_campaign(
+    request: HttpRequest, campaign_id: str, data: GroupBuyCampaignPatch
+) -> GroupBuyCampaignOut:
     """Change a group buy (owner and staff); open groups keep their terms."""
     fields = data.dict(exclude_unset=True)
     return campaign_out(services.update_campaign(current_user(request), campaign_id, **fields))

@@ -29,13 +29,13 @@ class PacketIn(Schema):
     )
 
 
-class PersonOut(Schema):
+class PacketUserOut(Schema):
     id: str
     name: str
 
 
 class GrabOut(Schema):
-    user: PersonOut
+    user: PacketUserOut
     amount: int
     at: datetime
     is_best: bool
@@ -44,7 +44,7 @@ class GrabOut(Schema):
 class PacketOut(Schema):
     id: str
     circle_id: str
-    sender: PersonOut
+    sender: PacketUserOut
     store: str | None
     kind: str
     total: int

@@ -88,7 +88,7 @@ class NotificationPage(Schema):
     pages: int
 
 
-class PageQuery(Schema):
+class NotificationQuery(Schema):
     page: int = Field(default=1, ge=1, le=100_000)
     page_size: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
     unread: bool = False
@@ -99,7 +99,7 @@ class MarkReadIn(Schema):
     all: bool = False
 
 
-class MuteIn(Schema):
+class CircleMuteIn(Schema):
     muted: bool
 
 
@@ -215,7 +215,7 @@ def unpin(request: HttpRequest, circle_id: str, announcement_id: str) -> Announc
 
 
 @router.get("/me/notifications", response=NotificationPage)
-def list_notifications(request: HttpRequest, filters: Query[PageQuery]) -> NotificationPage:
+def list_notifications(request: HttpRequest, filters: Query[NotificationQuery]) -> NotificationPage:
     """Your notifications, newest first (`unread=true`: only the unread ones)."""
     user = current_user(request)
     rows = notifications.notifications_of(user)
@@ -250,7 +250,7 @@ def mark_read(request: HttpRequest, data: MarkReadIn) -> MarkedOut:
 
 
 @router.post("/{circle_id}/notifications/mute", response=MuteOut)
-def mute_circle(request: HttpRequest, circle_id: str, data: MuteIn) -> MuteOut:
+def mute_circle(request: HttpRequest, circle_id: str, data: CircleMuteIn) -> MuteOut:
     """Turn this circle's notifications off (`muted: true`) or on again (members)."""
     m = notifications.set_circle_muted(current_user(request), circle_id, data.muted)
     return MuteOut(circle_id=m.circle_id, notifications_muted=m.notifications_muted)

@@ -91,7 +91,7 @@ class JoinOut(Schema):
     join_request_id: str | None = None
 
 
-class MemberOut(Schema):
+class CircleMemberOut(Schema):
     user_id: str
     username: str
     display_name: str
@@ -103,14 +103,14 @@ class MemberOut(Schema):
 
 
 class MemberPage(Schema):
-    items: list[MemberOut]
+    items: list[CircleMemberOut]
     count: int
     page: int
     page_size: int
     pages: int
 
 
-class PageQuery(Schema):
+class CircleListQuery(Schema):
     q: str = Field(default="", max_length=50)
     page: int = Field(default=1, ge=1, le=10_000)
     page_size: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
@@ -126,7 +126,7 @@ class JoinRequestOut(Schema):
     created_at: datetime
 
 
-class MuteIn(Schema):
+class MemberMuteIn(Schema):
     minutes: int = Field(ge=1, le=services.MAX_MUTE_MINUTES, description="1 minute to 30 days")
 
 
@@ -168,8 +168,8 @@ def circle_out(request: HttpRequest, circle: Circle, membership: Membership | No
     return CircleOut(**data)
 
 
-def member_out(m: Membership) -> MemberOut:
-    return MemberOut(
+def member_out(m: Membership) -> CircleMemberOut:
+    return CircleMemberOut(
         user_id=m.user.public_id,
         username=m.user.username,
         display_name=m.user.display_name,
@@ -223,7 +223,7 @@ def create_circle(request: HttpRequest, data: CircleIn) -> Status[CircleOut]:
 
 
 @router.get("", response=CirclePage, url_name="circles_root")
-def discover(request: HttpRequest, filters: Query[PageQuery]) -> CirclePage:
+def discover(request: HttpRequest, filters: Query[CircleListQuery]) -> CirclePage:
     """Listed circles, largest first; `q` searches names, descriptions and store names."""
     items, count, page, pages = _slice(
         services.discover(filters.q), filters.page, filters.page_size
@@ -368,7 +368,9 @@ def reject_request(request: HttpRequest, circle_id: str, request_id: str) -> Joi
 
 
 @router.get("/{circle_id}/members", auth=AUTH, response=MemberPage)
-def list_members(request: HttpRequest, circle_id: str, filters: Query[PageQuery]) -> MemberPage:
+def list_members(
+    request: HttpRequest, circle_id: str, filters: Query[CircleListQuery]
+) -> MemberPage:
     """Active members, owner and admins first; `q` searches nicknames and usernames
     (members only)."""
     _c, _me, rows = services.members(current_user(request), circle_id, filters.q)
@@ -382,15 +384,15 @@ def list_members(request: HttpRequest, circle_id: str, filters: Query[PageQuery]
     )
 
 
-@router.post("/{circle_id}/members/{user_id}/mute", auth=AUTH, response=MemberOut)
-def mute(request: HttpRequest, circle_id: str, user_id: str, data: MuteIn) -> MemberOut:
+@router.post("/{circle_id}/members/{user_id}/mute", auth=AUTH, response=CircleMemberOut)
+def mute(request: HttpRequest, circle_id: str, user_id: str, data: MemberMuteIn) -> CircleMemberOut:
     """Mute a member for 1 minute to 30 days (admins; only the owner mutes an admin)."""
     m = services.mute_member(current_user(request), circle_id, user_id, minutes=data.minutes)
     return member_out(m)
 
 
-@router.post("/{circle_id}/members/{user_id}/unmute", auth=AUTH, response=MemberOut)
-def unmute(request: HttpRequest, circle_id: str, user_id: str) -> MemberOut:
+@router.post("/{circle_id}/members/{user_id}/unmute", auth=AUTH, response=CircleMemberOut)
+def unmute(request: HttpRequest, circle_id: str, user_id: str) -> CircleMemberOut:
     return member_out(services.unmute_member(current_user(request), circle_id, user_id))
 
 
@@ -415,13 +417,13 @@ def unban(request: HttpRequest, circle_id: str, user_id: str) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/{circle_id}/members/{user_id}/promote", auth=AUTH, response=MemberOut)
-def promote(request: HttpRequest, circle_id: str, user_id: str) -> MemberOut:
+@router.post("/{circle_id}/members/{user_id}/promote", auth=AUTH, response=CircleMemberOut)
+def promote(request: HttpRequest, circle_id: str, user_id: str) -> CircleMemberOut:
     """Make a member an admin (owner)."""
     return member_out(services.set_admin(current_user(request), circle_id, user_id, admin=True))
 
 
-@router.post("/{circle_id}/members/{user_id}/demote", auth=AUTH, response=MemberOut)
-def demote(request: HttpRequest, circle_id: str, user_id: str) -> MemberOut:
+@router.post("/{circle_id}/members/{user_id}/demote", auth=AUTH, response=CircleMemberOut)
+def demote(request: HttpRequest, circle_id: str, user_id: str) -> CircleMemberOut:
     """Make an admin a plain member again (owner)."""
     return member_out(services.set_admin(current_user(request), circle_id, user_id, admin=False))

@@ -27,7 +27,7 @@ class WithdrawIn(Schema):
     amount: int = Field(description="fen", strict=True)
 
 
-class RejectIn(Schema):
+class WithdrawalRejectIn(Schema):
     reason: str = Field(max_length=withdrawals.REASON_LENGTH)
 
 
@@ -160,7 +160,7 @@ def approve(request: HttpRequest, store_id: str, withdrawal_id: str) -> dict[str
     "/stores/{store_id}/withdrawals/{withdrawal_id}/reject", auth=AUTH, response=WithdrawalOut
 )
 def reject(
-    request: HttpRequest, store_id: str, withdrawal_id: str, data: RejectIn
+    request: HttpRequest, store_id: str, withdrawal_id: str, data: WithdrawalRejectIn
 ) -> dict[str, Any]:
     """Reject a waiting withdrawal with a reason (owner and staff): the amount is available
     to the promoter again."""

@@ -43,7 +43,7 @@ class ProductCardOut(Schema):
     url: str
 
 
-class ReviewOut(Schema):
+class FeedReviewOut(Schema):
     id: str
     stars: int
     excerpt: str
@@ -56,7 +56,7 @@ class FeedItemOut(Schema):
     actor: ActorOut | None = None
     note: NoteCardOut | None = None
     product: ProductCardOut | None = None
-    review: ReviewOut | None = None
+    review: FeedReviewOut | None = None
 
 
 class FeedPageOut(Schema):
@@ -112,7 +112,7 @@ def item_out(item: feed.FeedItem) -> FeedItemOut:
             url=reverse("catalog:detail", args=[product.pk]),
         )
     if item.review is not None:
-        out.review = ReviewOut(
+        out.review = FeedReviewOut(
             id=item.review.pk, stars=item.review.stars, excerpt=item.review.text[:EXCERPT]
         )
     return out

@@ -57,7 +57,7 @@ class PeoplePageOut(Schema):
     pages: int
 
 
-class PageQuery(Schema):
+class PeoplePageQuery(Schema):
     page: int = Field(default=1, ge=1, le=10_000)
     page_size: int = Field(default=20, ge=1, le=graph.MAX_PAGE_SIZE)
 
@@ -150,14 +150,14 @@ def person(request: HttpRequest, public_id: str) -> PersonOut:
 
 
 @router.get("/users/{public_id}/followers", response=PeoplePageOut, auth=None)
-def followers(request: HttpRequest, public_id: str, q: Query[PageQuery]) -> PeoplePageOut:
+def followers(request: HttpRequest, public_id: str, q: Query[PeoplePageQuery]) -> PeoplePageOut:
     viewer = optional_user(request)
     target = graph.visible_person(viewer, public_id)
     return _page(graph.followers_page(viewer, target, q.page, q.page_size))
 
 
 @router.get("/users/{public_id}/following", response=PeoplePageOut, auth=None)
-def following(request: HttpRequest, public_id: str, q: Query[PageQuery]) -> PeoplePageOut:
+def following(request: HttpRequest, public_id: str, q: Query[PeoplePageQuery]) -> PeoplePageOut:
     viewer = optional_user(request)
     target = graph.visible_person(viewer, public_id)
     return _page(graph.following_page(viewer, target, q.page, q.page_size))

@@ -25,7 +25,7 @@ from quanzi.social.services import notes as services
 router = Router(tags=["notes"])
 
 
-class PersonOut(Schema):
+class NoteAuthorOut(Schema):
     public_id: str
     name: str
     avatar_url: str | None = None
@@ -36,7 +36,7 @@ class StoreRefOut(Schema):
     name: str
 
 
-class ImageOut(Schema):
+class NoteImageOut(Schema):
     id: str
     url: str
     thumbnail_url: str
@@ -58,9 +58,9 @@ class NoteOut(Schema):
     url: str
     title: str
     body: str
-    author: PersonOut
+    author: NoteAuthorOut
     store: StoreRefOut | None = None
-    images: list[ImageOut]
+    images: list[NoteImageOut]
     products: list[TaggedProductOut]
     like_count: int
     collect_count: int
@@ -90,7 +90,7 @@ class NoteStateOut(Schema):
 class CommentOut(Schema):
     id: str
     text: str
-    author: PersonOut
+    author: NoteAuthorOut
     reply_to: str | None = None
     reply_to_name: str | None = None
     created_at: datetime
@@ -115,13 +115,13 @@ class CommentIn(Schema):
     reply_to: str | None = None
 
 
-class PageQuery(Schema):
+class NotePageQuery(Schema):
     page: int = 1
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
-def _person(user: User) -> PersonOut:
-    return PersonOut(
+def _person(user: User) -> NoteAuthorOut:
+    return NoteAuthorOut(
         public_id=user.public_id,
         name=user.display_name,
         avatar_url=user.avatar.url if user.avatar else None,
@@ -151,7 +151,7 @@ def note_out(note: Note) -> NoteOut:
         author=_person(note.author),
         store=StoreRefOut(id=note.store.id, name=note.store.name) if note.store else None,
         images=[
-            ImageOut(
+            NoteImageOut(
                 id=i.id,
                 url=i.image.url,
                 thumbnail_url=i.thumbnail.url,
@@ -237,20 +237,20 @@ def create_note(
 
 
 @router.get("/me/collections", auth=AUTH, response=NotePageOut)
-def my_collections(request: HttpRequest, paging: Query[PageQuery]) -> NotePageOut:
+def my_collections(request: HttpRequest, paging: Query[NotePageQuery]) -> NotePageOut:
     """My collected notes, most recently collected first."""
     return _page(services.collected_notes(current_user(request), paging.page, paging.page_size))
 
 
 @router.get("/users/{public_id}/notes", auth=None, response=NotePageOut)
-def user_notes(request: HttpRequest, public_id: str, paging: Query[PageQuery]) -> NotePageOut:
+def user_notes(request: HttpRequest, public_id: str, paging: Query[NotePageQuery]) -> NotePageOut:
     """A person's notes (not those written for a store), newest first."""
     viewer = optional_user(request)
     return _page(services.user_notes(viewer, public_id, paging.page, paging.page_size))
 
 
 @router.get("/stores/{store_id}/notes", auth=None, response=NotePageOut)
-def store_notes(request: HttpRequest, store_id: str, paging: Query[PageQuery]) -> NotePageOut:
+def store_notes(request: HttpRequest, store_id: str, paging: Query[NotePageQuery]) -> NotePageOut:
     """Notes written in a store's name, newest first."""
     viewer = optional_user(request)
     _, page = services.store_notes(viewer, store_id, paging.page, paging.page_size)
@@ -258,7 +258,9 @@ def store_notes(request: HttpRequest, store_id: str, paging: Query[PageQuery]) -
 
 
 @router.get("/products/{product_id}/notes", auth=None, response=NotePageOut)
-def product_notes(request: HttpRequest, product_id: str, paging: Query[PageQuery]) -> NotePageOut:
+def product_notes(
+    request: HttpRequest, product_id: str, paging: Query[NotePageQuery]
+) -> NotePageOut:
     """Notes tagging an on-sale product, newest first."""
     viewer = optional_user(request)
     return _page(services.product_notes(viewer, product_id, paging.page, paging.page_size))
@@ -317,7 +319,7 @@ def uncollect(request: HttpRequest, note_id: str) -> NoteStateOut:
 
 
 @router.get("/notes/{note_id}/comments", auth=None, response=CommentPageOut)
-def comments(request: HttpRequest, note_id: str, paging: Query[PageQuery]) -> CommentPageOut:
+def comments(request: HttpRequest, note_id: str, paging: Query[NotePageQuery]) -> CommentPageOut:
     """A note's comments, oldest first, flat (a reply names the comment it answers)."""
     page = services.note_comments(optional_user(request), note_id, paging.page, paging.page_size)
     return CommentPageOut(
