@@ -3,8 +3,7 @@ client_id, recall/remove reaching every client, muted members, errors."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -18,15 +17,9 @@ from quanzi.asgi import application
 from quanzi.circles.models import Circle, Membership, Message
 from quanzi.circles.services import chat
 from tests.circles.conftest_chat import ChatCircle, Socket, chat_circle_fixture  # noqa: F401
+from tests.loops import run
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run(coro: Callable[[], Awaitable[Any]]) -> Any:
-    """Run a scenario on a fresh event loop in its own thread (Playwright's sync API, used by
-    the browser tests of the same worker, leaves a loop running in the main thread)."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro()).result()
 
 
 def in_thread(fn: Callable[[], Any]) -> Any:

@@ -151,17 +151,28 @@ def _with_database(url: str, name: str, user: str | None = None) -> str:
 
 def _copy_test_database(admin: psycopg.Connection[Any], name: str, template: str) -> None:
     """CREATE DATABASE … TEMPLATE needs the template without sessions: close this process's
-    (its pool too), then retry briefly while PostgreSQL notices the closed ones."""
+    (its pool too), then retry briefly while PostgreSQL notices the closed ones.
+
+    A session can outlive its user: a connection taken by a thread of an earlier test that
+    ended without closing it. The template is this test worker's own database (pytest-django
+    gives each xdist worker its own) and no other test runs in this worker now, so any session
+    still on it is such a leftover, and is ended."""
     connections.close_all()
     connections["default"].close_pool()  # type: ignore[attr-defined]
     create = sql.SQL("CREATE DATABASE {} TEMPLATE {} OWNER {}").format(
         sql.Identifier(name), sql.Identifier(template), sql.Identifier(name)
     )
-    for _ in range(50):
+    for attempt in range(50):
         try:
             admin.execute(create)
             return
         except psycopg.errors.ObjectInUse:
+            if attempt >= 10:
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [template],
+                )
             time.sleep(0.1)
     admin.execute(create)
 

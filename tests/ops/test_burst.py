@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.loops import run
 from tests.ops.pg_site import OWN_DATABASE, PgSite, pg_site
 
 pytestmark = [pytest.mark.postgres, OWN_DATABASE]
@@ -92,7 +93,7 @@ def test_a_burst_of_500_requests_queues_for_connections_instead_of_failing(
     server = site.server
     assert server is not None
     # when 500 requests arrive at once
-    answers = asyncio.run(burst(base, the_mix(site.seed)))
+    answers = run(lambda: burst(base, the_mix(site.seed)))
     # then every one got an HTTP answer: a success, or a 503 that says when to come back
     errors = [repr(a) for a in answers if isinstance(a, Exception)]
     responses = [a for a in answers if isinstance(a, httpx.Response)]
