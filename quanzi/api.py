@@ -116,12 +116,14 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 def _mount() -> None:
     from quanzi.accounts.api import router as accounts
-    from quanzi.campaigns.api import router as campaigns
     from quanzi.campaigns.redpackets.api import router as redpackets
     from quanzi.catalog.api import router as catalog
     from quanzi.circles.api import router as circles
+    from quanzi.circles.api.coupons import router as circle_coupons
+    from quanzi.coupons.api import router as coupons
     from quanzi.ledger.api import router as ledger
     from quanzi.orders.api import router as orders
+    from quanzi.orders.coupons_api import router as order_coupons
     from quanzi.payments.api import router as payments
     from quanzi.referrals.api import router as referrals
     from quanzi.reviews.api import router as reviews
@@ -138,7 +140,11 @@ def _mount() -> None:
     api.add_router("/circles", circles, tags=["circles"])
     api.add_router("/social", social, tags=["social"])
     api.add_router("/referrals", referrals, tags=["referrals"])
-    api.add_router("/campaigns", campaigns, tags=["campaigns"])
+    # Coupons keep the prefix they had as the campaigns app; the coupon endpoints that need
+    # an upper domain (the cart, a circle) live there and are mounted at the same prefix.
+    api.add_router("/campaigns", coupons, tags=["campaigns"])
+    api.add_router("/campaigns", order_coupons, tags=["campaigns"])
+    api.add_router("/campaigns", circle_coupons, tags=["campaigns"])
     api.add_router("/redpackets", redpackets, tags=["redpackets"])
     api.add_router("/groupbuy", "quanzi.campaigns.groupbuy.api.router", tags=["groupbuy"])
     api.add_router("/bargains", "quanzi.campaigns.bargains.api.router", tags=["bargains"])

@@ -71,16 +71,17 @@ INSTALLED_APPS = [
     "quanzi.catalog",
     "quanzi.ledger",
     "quanzi.payments",
+    "quanzi.coupons",  # app label "campaigns" (see quanzi/coupons/apps.py)
     "quanzi.orders",
     "quanzi.reviews",
     "quanzi.circles",
     "quanzi.social",
     "quanzi.referrals",
-    "quanzi.campaigns",
     "quanzi.campaigns.flashsales",
     "quanzi.campaigns.groupbuy",
     "quanzi.campaigns.redpackets",
     "quanzi.campaigns.bargains",
+    "quanzi.campaigns.offers",
 ]
 
 MIDDLEWARE = [

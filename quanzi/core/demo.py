@@ -278,7 +278,7 @@ def _demo_coupons(users: dict[str, Any], store: Any) -> Any:
 
     from django.utils import timezone
 
-    from quanzi.campaigns import coupons
+    from quanzi.coupons import coupons
 
     merchant = users["merchant"]
     days: dict[str, Any] = {"validity": "days", "valid_days": 30}
@@ -330,8 +330,8 @@ def _demo_coupons(users: dict[str, Any], store: Any) -> Any:
 
 def _demo_announcement_coupon(merchant: Any, coupon: Any) -> None:
     """The launch announcement of the store circle carries the 满减 coupon."""
-    from quanzi.campaigns.coupons import attach_to_announcement
     from quanzi.circles.models import Announcement
+    from quanzi.circles.services.coupons import attach_to_announcement
 
     announcement = Announcement.objects.get(circle__store_id=coupon.store_id)
     attach_to_announcement(merchant, announcement.circle_id, announcement.pk, coupon.pk)

@@ -9,9 +9,9 @@ from django.db.models import F, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
-from quanzi.campaigns.checkout import StoreGoods
 from quanzi.catalog.models import ProductImage, Sku
 from quanzi.core.errors import InvalidInput, NotFound
+from quanzi.coupons.checkout import StoreGoods
 from quanzi.orders.models import CartItem
 from quanzi.orders.services import MAX_QUANTITY, clean_quantity, clean_sku_id, sellable_skus
 from quanzi.stores.models import Store

@@ -31,12 +31,12 @@ from django.utils.translation import gettext_noop
 
 from quanzi.accounts.models import Address, User
 from quanzi.accounts.services import access_address, default_address
-from quanzi.campaigns import checkout as coupons
 from quanzi.catalog.models import Product, ProductImage, Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.events import enqueue_on_commit, send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.money import format_fen
+from quanzi.coupons import checkout as coupons
 from quanzi.orders.models import (
     AfterSale,
     AfterSaleKind,

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quanzi.accounts.models import Address, User
-from quanzi.campaigns.checkout import coupon_options, coupon_pickers
 from quanzi.core.errors import DomainError, NotFound
 from quanzi.core.ids import new_id
 from quanzi.core.money import format_fen, yuan_to_fen
 from quanzi.core.pagination import page_number
+from quanzi.coupons.checkout import coupon_options, coupon_pickers
 from quanzi.orders import cart as carts
 from quanzi.orders import selectors, services
 from quanzi.orders.models import AfterSaleKind, Order, OrderStatus

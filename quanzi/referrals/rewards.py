@@ -44,8 +44,8 @@ from quanzi.stores.services import access_store
 
 if TYPE_CHECKING:
     from quanzi.accounts.models import User
-    from quanzi.campaigns.models import Coupon, UserCoupon
     from quanzi.circles.models import Circle
+    from quanzi.coupons.models import Coupon, UserCoupon
     from quanzi.orders.models import Order
     from quanzi.stores.models import Store
 
@@ -97,7 +97,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _store_coupon(store: Store, coupon_id: Any) -> Coupon:
     """One of the store's active coupons (a coupon of another store is refused)."""
-    from quanzi.campaigns.models import Coupon
+    from quanzi.coupons.models import Coupon
 
     coupon = (
         Coupon.objects.filter(pk=coupon_id, store=store, is_active=True).first()
@@ -277,8 +277,8 @@ def _coupon_copy(rule: ShareRewardRule, sharer: User) -> UserCoupon | None:
     """A copy of the rule's coupon for the sharer (inside `_give`'s transaction). None when it
     cannot be handed out (deactivated, ended, all taken, the sharer's per-person limit reached):
     then there is no reward, and the day's count is not used up."""
-    from quanzi.campaigns.coupons import grant_coupon
-    from quanzi.campaigns.models import CouponSource
+    from quanzi.coupons.coupons import grant_coupon
+    from quanzi.coupons.models import CouponSource
 
     assert rule.coupon is not None
     return grant_coupon(rule.coupon, sharer, source=CouponSource.SHARE_REWARD)

@@ -38,12 +38,12 @@ from quanzi.campaigns.bargains.models import BargainCampaign
 from quanzi.campaigns.bargains.services import start_bargain
 from quanzi.campaigns.flashsales.models import FlashSale
 from quanzi.campaigns.groupbuy.models import GroupCampaign
-from quanzi.campaigns.models import Coupon
 from quanzi.catalog.models import Product, Sku
 from quanzi.circles.models import Announcement, Circle, Message
 from quanzi.circles.services.chat import report_message
 from quanzi.core.demo import load_demo
 from quanzi.core.schemas import JsonParser, Schema
+from quanzi.coupons.models import Coupon
 from quanzi.orders import services as orders
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.reviews.models import Review

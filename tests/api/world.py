@@ -20,7 +20,6 @@ from PIL import Image
 from quanzi.accounts.models import ApiToken, User
 from quanzi.accounts.services import save_address
 from quanzi.campaigns.bargains import services as bargains
-from quanzi.campaigns.coupons import claim_coupon, create_coupon
 from quanzi.campaigns.flashsales import services as flashsales
 from quanzi.campaigns.groupbuy import services as groupbuy
 from quanzi.campaigns.redpackets import services as redpackets
@@ -36,6 +35,7 @@ from quanzi.catalog.services import (
 from quanzi.circles.services.announcements import create_announcement
 from quanzi.circles.services.chat import report_message, send_message
 from quanzi.circles.services.membership import create_circle, join_circle
+from quanzi.coupons.coupons import claim_coupon, create_coupon
 from quanzi.ledger.services import post_transaction, provider_account
 from quanzi.orders import services as orders
 from quanzi.orders.models import Order

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from quanzi.accounts.models import User
-from quanzi.campaigns.coupons import create_coupon, grant_coupon
 from quanzi.circles.services.membership import create_circle, join_circle
+from quanzi.coupons.coupons import create_coupon, grant_coupon
 from quanzi.referrals.models import PointsReason, ShareReward, ShareRewardRule
 from quanzi.referrals.points import grant_points
 from quanzi.referrals.rewards import configure_rule

@@ -10,15 +10,15 @@ import pytest
 from django.test import Client
 
 from quanzi.accounts.models import User
-from quanzi.campaigns import coupons
-from quanzi.campaigns.models import Coupon, UserCoupon
 from quanzi.circles.models import Circle
 from quanzi.circles.services.membership import create_circle, join_circle
 from quanzi.core.errors import InvalidInput
+from quanzi.coupons import coupons
+from quanzi.coupons.models import Coupon, UserCoupon
 from quanzi.referrals import rewards, services
 from quanzi.referrals.models import PointsEntry, ShareReward, ShareRewardRule, Visit
 from quanzi.stores.models import Store
-from tests.campaigns.conftest import DEFAULTS
+from tests.coupons.conftest import DEFAULTS
 from tests.factories import UserFactory, store_with_owner
 from tests.referrals.conftest import Scene
 

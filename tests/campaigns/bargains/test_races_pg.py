@@ -15,7 +15,7 @@ from quanzi.core.errors import Conflict
 from quanzi.core.ids import new_id
 from quanzi.orders.models import Order
 from tests.campaigns.bargains.helpers import a_campaign
-from tests.campaigns.test_concurrency_pg import together
+from tests.coupons.test_concurrency_pg import together
 from tests.factories import AddressFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

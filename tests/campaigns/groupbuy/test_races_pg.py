@@ -22,7 +22,7 @@ from quanzi.payments.models import Refund
 from quanzi.payments.providers import sandbox
 from quanzi.payments.services import start_payment
 from tests.campaigns.groupbuy.conftest import customer, make_deal
-from tests.campaigns.test_concurrency_pg import together
+from tests.coupons.test_concurrency_pg import together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
