@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "quanzi.campaigns.groupbuy",
     "quanzi.campaigns.redpackets",
     "quanzi.campaigns.bargains",
+    "quanzi.storefront",
+    "quanzi.demo",
 ]
 
 MIDDLEWARE = [

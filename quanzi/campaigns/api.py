@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Status
 
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.campaigns import checkout, coupons, labels
 from quanzi.campaigns.models import Coupon, UserCoupon
-from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.errors import InvalidInput
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema

@@ -13,7 +13,7 @@ from quanzi.campaigns.bargains.models import BargainCampaign
 from quanzi.campaigns.flashsales.models import FlashSale
 from quanzi.campaigns.groupbuy.models import GroupCampaign
 from quanzi.campaigns.models import AnnouncementCoupon, UserCoupon
-from quanzi.core.demo import load_demo
+from quanzi.demo.data import load_demo
 from quanzi.orders import services
 from quanzi.stores.models import Store
 

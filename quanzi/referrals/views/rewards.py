@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.campaigns.models import Coupon
 from quanzi.core.errors import DomainError
 from quanzi.core.pagination import page_number, paginate
-from quanzi.core.views import signed_in_user
 from quanzi.referrals import points, rewards
 from quanzi.referrals.models import RewardKind, RewardTrigger, ShareRewardRule
 from quanzi.stores.models import Store
