@@ -26,6 +26,7 @@ run: $(STAMP)
 # worker, which would break the WebSocket tests' asyncio.run in the same worker.
 test: $(STAMP)
 	$(BIN)/ruff check quanzi tests bench
+	$(BIN)/lint-imports
 	$(BIN)/mypy quanzi
 	$(BIN)/python manage.py makemigrations --check --dry-run > /dev/null
 	$(BIN)/python -m pytest -n 2 -m "not postgres and not browser" -q
@@ -37,6 +38,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check quanzi tests bench
 	$(BIN)/ruff format --check quanzi tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy quanzi

@@ -6,8 +6,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from quanzi.core.errors import DomainError, NotFound, PayloadTooLarge
@@ -63,8 +62,8 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 # ninja's own refusals: a JSON body it cannot parse, a session call that failed the CSRF check.
 NINJA_REFUSALS = {
-    400: (_lazy("The request body is not valid JSON."), "invalid_json"),
-    403: (_lazy("The security check failed: reload the page and try again."), "csrf_failed"),
+    400: (gettext_lazy("The request body is not valid JSON."), "invalid_json"),
+    403: (gettext_lazy("The security check failed: reload the page and try again."), "csrf_failed"),
 }
 
 

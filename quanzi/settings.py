@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "quanzi.campaigns.redpackets",
     "quanzi.campaigns.bargains",
     "quanzi.campaigns.offers",
+    "quanzi.storefront",
+    "quanzi.demo",
 ]
 
 MIDDLEWARE = [

@@ -5,8 +5,11 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from quanzi.api import api
+from quanzi.catalog import urls as catalog_urls
 from quanzi.core import health
 from quanzi.core.media import media
+from quanzi.storefront import urls as storefront
+from quanzi.stores import urls as stores_urls
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz/live", health.live, name="healthz_live"),
@@ -15,10 +18,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", include("quanzi.core.urls")),
+    # The storefront's pages keep the names of the part of the site they are on
+    # (quanzi/storefront/urls.py); each comes after the domain's own paths it could shadow.
+    path("", include((storefront.home_pages, "core"))),
     path("accounts/", include("quanzi.accounts.urls")),
-    path("stores/", include("quanzi.stores.urls")),
-    path("products/", include("quanzi.catalog.urls")),
+    path("stores/", include((stores_urls.urlpatterns + storefront.store_pages, "stores"))),
+    path("products/", include((catalog_urls.urlpatterns + storefront.product_pages, "catalog"))),
     path("orders/", include("quanzi.orders.urls")),
     path("pay/", include("quanzi.payments.urls")),
     path("ledger/", include("quanzi.ledger.urls")),

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Status
 
 from quanzi.accounts import login_limits, services
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.accounts.models import Address, ApiToken, User
-from quanzi.core.api import AUTH, current_user
 from quanzi.core.schemas import Schema
 
 router = Router()

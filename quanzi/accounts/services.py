@@ -19,6 +19,7 @@ from quanzi.accounts import login_limits
 from quanzi.accounts.models import Address, ApiToken, User
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.ids import is_public_id
+from quanzi.core.images import validate_image
 
 USERNAME_RE = re.compile(r"^[\w.\-]{3,30}$")
 PHONE_RE = re.compile(r"^1\d{10}$")  # mainland mobile numbers
@@ -162,8 +163,6 @@ def update_profile(user: User, *, nickname: str | None = None, avatar: Any = Non
         user.nickname = nickname
         fields.append("nickname")
     if avatar is not None:
-        from quanzi.catalog.images import validate_image
-
         validate_image(avatar)
         user.avatar = avatar
         fields.append("avatar")

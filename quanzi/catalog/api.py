@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Status, UploadedFile
 
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.accounts.models import User
 from quanzi.catalog import services, transfer
 from quanzi.catalog.models import Category, Product, ProductImage
@@ -32,7 +33,6 @@ from quanzi.catalog.schemas import (
     sku_out,
 )
 from quanzi.catalog.search import RankedProducts, search_products
-from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.schemas import Schema
 from quanzi.stores.services import access_store
 

@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
     name = "quanzi.catalog"
     label = "catalog"
     verbose_name = _("Catalog")
+
+    def ready(self) -> None:
+        from quanzi.catalog.receivers import connect
+
+        connect()

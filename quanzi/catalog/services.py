@@ -14,17 +14,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, F, Max, Min
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from quanzi.accounts.models import User
-from quanzi.catalog.images import make_thumbnail, validate_image
 from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.search import index_product, unindex_product
+from quanzi.catalog.signals import deleting_product
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.images import delete_files, make_thumbnail, validate_image
 from quanzi.core.money import fen_to_yuan_str
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store, role_in
@@ -444,27 +444,16 @@ def update_sku(
 
 
 def delete_product(user: User, product_id: str) -> None:
-    """Delete a product that was never ordered; an ordered one can only go off the shelf."""
-    from quanzi.orders.models import OrderItem
-
+    """Delete a product nothing holds on to: the receivers of `deleting_product` may refuse
+    (an ordered product can only go off the shelf)."""
     product = access_product(user, product_id)
     with transaction.atomic():
         _lock(product)
-        if OrderItem.objects.filter(product=product).exists():
-            raise Conflict(
-                _("This product has orders: take it off the shelf instead of deleting it."),
-                code="has_orders",
-            )
+        deleting_product.send(sender=Product, product=product)
         files = [n for img in product.images.all() for n in (img.image.name, img.thumbnail.name)]
         unindex_product(product.pk)
         product.delete()
-        transaction.on_commit(lambda: _delete_files(files))
-
-
-def _delete_files(names: Iterable[str | None]) -> None:
-    for name in names:
-        if name:
-            default_storage.delete(name)
+        transaction.on_commit(lambda: delete_files(files))
 
 
 # --- Stock, for orders -----------------------------------------------------------------------
@@ -537,7 +526,7 @@ def add_image(user: User, product_id: str, upload: Any) -> ProductImage:
         try:
             image.save()
         except Exception:
-            _delete_files([image.image.name, image.thumbnail.name])
+            delete_files([image.image.name, image.thumbnail.name])
             raise
     return image
 
@@ -550,7 +539,7 @@ def delete_image(user: User, product_id: str, image_id: str) -> None:
     names: list[str | None] = [image.image.name, image.thumbnail.name]
     with transaction.atomic():
         image.delete()
-        transaction.on_commit(lambda: _delete_files(names))
+        transaction.on_commit(lambda: delete_files(names))
 
 
 def reorder_images(user: User, product_id: str, image_ids: Sequence[str]) -> list[ProductImage]:

@@ -1,4 +1,5 @@
-"""Catalog pages: the storefront's search and product page, and the console's product pages."""
+"""Catalog pages: the storefront's search and the console's product pages (the product page,
+/products/<id>/ "catalog:detail", is quanzi.storefront's, mounted after these)."""
 
 from __future__ import annotations
 
@@ -34,5 +35,4 @@ urlpatterns = [
         views.console_image_move,
         name="console_image_move",
     ),
-    path("<str:product_id>/", views.detail, name="detail"),
 ]

@@ -1,5 +1,6 @@
-"""Catalog pages: search, the product page, and the merchant console's product editor, list,
-images, shelf toggle, import and export (thin: the services do the work)."""
+"""Catalog pages: search, and the merchant console's product editor, list, images, shelf
+toggle, import and export (thin: the services do the work). The product page composes upper
+domains (reviews, notes, campaigns): it is quanzi.storefront's."""
 
 from __future__ import annotations
 
@@ -16,25 +17,20 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from quanzi.accounts.auth import page_user
 from quanzi.accounts.models import User
 from quanzi.catalog import forms, services, transfer
-from quanzi.catalog.images import validate_image
 from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.search import SORTS, search_products
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
+from quanzi.core.images import validate_image
 from quanzi.core.money import yuan_to_fen
 from quanzi.core.pagination import page_number
-from quanzi.reviews.selectors import recent_reviews
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store
 
 PAGE_SIZE = 20
 CONSOLE_PAGE_SIZE = 30
-
-
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) else None
 
 
 def _yuan_param(request: HttpRequest, name: str) -> int | None:
@@ -91,45 +87,11 @@ def _sort_choices() -> list[tuple[str, str]]:
     ]
 
 
-@require_GET
-def detail(request: HttpRequest, product_id: str) -> HttpResponse:
-    from quanzi.social.services.notes import notes_for_product
-
-    """The product page: gallery, price, SKU picker, buy buttons, store, description, reviews."""
-    product, role = services.access_product_with_role(_user(request), product_id, need="read")
-    skus = list(product.skus.filter(is_active=True))
-    for sku in skus:
-        sku.product = product
-    images = list(product.images.order_by("position", "created_at"))
-    picker = [
-        {"id": s.pk, "values": s.spec_values, "price": s.price, "stock": s.stock, "label": s.label}
-        for s in skus
-    ]
-    prices = [s.price for s in skus]
-    return render(
-        request,
-        "catalog/detail.html",
-        {
-            "product": product,
-            "role": role,
-            "skus": skus,
-            "images": images,
-            "picker": picker,
-            "specs": product.specs,
-            "min_price": min(prices, default=0),
-            "max_price": max(prices, default=0),
-            "total_stock": sum(s.stock for s in skus),
-            "reviews": recent_reviews(product.pk, limit=5),
-            "notes": notes_for_product(product.pk, limit=4, viewer=_user(request)),
-        },
-    )
-
-
 # --- Console ---------------------------------------------------------------------------------
 
 
 def _console_product(request: HttpRequest, store: Store, product_id: str) -> Product:
-    product = services.access_product(_user(request), product_id)
+    product = services.access_product(page_user(request), product_id)
     if product.store_id != store.pk:
         raise NotFound(_("Product not found."))
     return product
@@ -143,7 +105,7 @@ def _console_context(store: Store, **extra: Any) -> dict[str, Any]:
 @require_GET
 def console_products(request: HttpRequest, store_id: str) -> HttpResponse:
     """The store's products, on and off the shelf, with import and export."""
-    store = access_store(_user(request), store_id)
+    store = access_store(page_user(request), store_id)
     products: QuerySet[Product] = (
         Product.objects.filter(store=store)
         .select_related("store", "category")
@@ -191,7 +153,7 @@ def _editor(
 
 @login_required
 def console_new(request: HttpRequest, store_id: str) -> HttpResponse:
-    store = access_store(_user(request), store_id)
+    store = access_store(page_user(request), store_id)
     if request.method != "POST":
         return _editor(request, store, None, forms.form_for_product(None))
     return _save(request, store, None)
@@ -199,7 +161,7 @@ def console_new(request: HttpRequest, store_id: str) -> HttpResponse:
 
 @login_required
 def console_edit(request: HttpRequest, store_id: str, product_id: str) -> HttpResponse:
-    store = access_store(_user(request), store_id)
+    store = access_store(page_user(request), store_id)
     product = _console_product(request, store, product_id)
     if request.method != "POST":
         return _editor(request, store, product, forms.form_for_product(product))
@@ -248,7 +210,7 @@ def _check_uploads(uploads: list[Any], product: Product | None) -> None:
 @login_required
 @require_POST
 def console_shelf(request: HttpRequest, store_id: str, product_id: str) -> HttpResponse:
-    store = access_store(_user(request), store_id)
+    store = access_store(page_user(request), store_id)
     product = _console_product(request, store, product_id)
     want = request.POST.get("on_shelf") == "1"
     try:
@@ -263,7 +225,7 @@ def console_shelf(request: HttpRequest, store_id: str, product_id: str) -> HttpR
 @login_required
 @require_POST
 def console_delete(request: HttpRequest, store_id: str, product_id: str) -> HttpResponse:
-    store = access_store(_user(request), store_id)
+    store = access_store(page_user(request), store_id)
     product = _console_product(request, store, product_id)
     try:
         services.delete_product(request.user, product.pk)  # type: ignore[arg-type]
@@ -279,7 +241,7 @@ def console_delete(request: HttpRequest, store_id: str, product_id: str) -> Http
 def console_image_delete(
     request: HttpRequest, store_id: str, product_id: str, image_id: str
 ) -> HttpResponse:
-    store = access_store(_user(request), store_id)
+    store = access_store(page_user(request), store_id)
     product = _console_product(request, store, product_id)
     services.delete_image(request.user, product.pk, image_id)  # type: ignore[arg-type]
     return redirect("catalog:console_edit", store.pk, product.pk)
@@ -290,7 +252,7 @@ def console_image_delete(
 def console_image_move(
     request: HttpRequest, store_id: str, product_id: str, image_id: str
 ) -> HttpResponse:
-    store = access_store(_user(request), store_id)
+    store = access_store(page_user(request), store_id)
     product = _console_product(request, store, product_id)
     step = -1 if request.POST.get("direction") == "up" else 1
     services.move_image(request.user, product.pk, image_id, step)  # type: ignore[arg-type]
@@ -301,7 +263,7 @@ def console_image_move(
 @require_POST
 def console_import(request: HttpRequest, store_id: str) -> HttpResponse:
     """Import a spreadsheet; on errors, show every invalid row (nothing was written)."""
-    store = access_store(_user(request), store_id)
+    store = access_store(page_user(request), store_id)
     upload = request.FILES.get("file")
     errors: list[dict[str, Any]] = []
     try:

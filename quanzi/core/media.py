@@ -16,7 +16,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-# The formats quanzi.catalog.images accepts, and the thumbnails and posters it writes.
+# The formats quanzi.core.images accepts, and the thumbnails and posters it writes.
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",

@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Status
 
-from quanzi.core.api import AUTH, current_user, optional_user
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema
 from quanzi.coupons import checkout, coupons, labels

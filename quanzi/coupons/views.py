@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
 from quanzi.core.pagination import page_number
-from quanzi.core.views import signed_in_user
 from quanzi.coupons import coupons
 from quanzi.coupons.models import Coupon, CouponKind, Validity
 from quanzi.stores.models import StaffRole, Store

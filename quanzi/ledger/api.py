@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router
 from ninja.pagination import PageNumberPagination, paginate
 
-from quanzi.core.api import AUTH, current_user
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.schemas import Schema
 from quanzi.ledger.models import Entry
 from quanzi.ledger.services import access_store_ledger, store_balance, store_entries

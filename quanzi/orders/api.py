@@ -14,15 +14,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Status
 
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.accounts.models import User
-from quanzi.core.api import AUTH, current_user
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema
 from quanzi.orders import cart as carts
 from quanzi.orders import selectors, services
 from quanzi.orders.models import AfterSale, Order, OrderItem, OrderStatus
-from quanzi.referrals.services import attribute_orders  # referrals (issue 4)
+from quanzi.orders.signals import orders_placed
 from quanzi.stores.services import access_store
 
 router = Router(auth=AUTH)
@@ -391,7 +391,7 @@ def checkout(request: HttpRequest, data: CheckoutIn) -> Status[Any]:
             from_cart=from_cart,
             coupon_ids=data.coupons,
         )
-        attribute_orders(request, orders)  # referrals (issue 4): last-touch attribution
+        orders_placed.send(sender=Order, request=request, orders=orders)
         return 201, [_created_out(order) for order in orders]
 
     status, body = run_idempotent(
@@ -413,7 +413,7 @@ def buy_now(request: HttpRequest, data: BuyNowIn) -> Status[Any]:
 
     def action() -> tuple[int, Any]:
         order = services.buy_now(user, data.sku_id, data.quantity, coupon_id=data.coupon_id)
-        attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
+        orders_placed.send(sender=Order, request=request, orders=[order])
         return 201, _created_out(order)
 
     status, body = run_idempotent(

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
-from quanzi.core.api import AUTH, current_user
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.errors import InvalidInput
 from quanzi.coupons import checkout
 from quanzi.coupons.api import StoreOptionsOut, options_out

@@ -13,6 +13,10 @@ after it; strictly increasing, so it names the refund: distribution reverses com
 
 `order_cancelled` is sent after an unpaid order's cancellation (by the buyer or the timer)
 commits, with `order_id`, `campaign` and `campaign_ref` (a campaign gives back its own stock).
+
+`orders_placed` is sent by the checkout and buy-now page and API right after they placed
+orders, with `request` (the buyer's, with its session) and `orders` (referrals attributes them
+to the buyer's last share touch; receivers never break a checkout).
 """
 
 from __future__ import annotations
@@ -23,3 +27,4 @@ order_paid = Signal()
 order_completed = Signal()
 order_refunded = Signal()
 order_cancelled = Signal()
+orders_placed = Signal()

@@ -24,7 +24,7 @@ from quanzi.coupons.checkout import coupon_options, coupon_pickers
 from quanzi.orders import cart as carts
 from quanzi.orders import selectors, services
 from quanzi.orders.models import AfterSaleKind, Order, OrderStatus
-from quanzi.referrals.services import attribute_orders  # referrals (issue 4)
+from quanzi.orders.signals import orders_placed
 from quanzi.stores.services import access_store
 
 
@@ -183,7 +183,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         context = {**_checkout_context(request, shown), "error": exc}
         return render(request, "orders/checkout.html", context, status=exc.status)
-    attribute_orders(request, orders)  # referrals (issue 4): last-touch attribution
+    orders_placed.send(sender=Order, request=request, orders=orders)
     return _pay_or_show(request, orders)
 
 
@@ -208,7 +208,7 @@ def buy_now(request: HttpRequest) -> HttpResponse:
         if exc.code == "no_default_address":
             return redirect(f"{reverse('accounts:address_new')}?{urlencode({'next': back})}")
         return redirect(back)
-    attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
+    orders_placed.send(sender=Order, request=request, orders=[order])
     if order.discount:
         messages.success(
             request, _("Your coupon took %(amount)s off.") % {"amount": format_fen(order.discount)}

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Status
 
-from quanzi.core.api import AUTH, current_user
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.errors import NotFound
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.openapi import ErrorOut

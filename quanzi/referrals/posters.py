@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 import qrcode
 from django.core.files.storage import default_storage
@@ -11,16 +10,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from quanzi.campaigns.bargains.models import Bargain
-from quanzi.campaigns.groupbuy.models import Group
-from quanzi.campaigns.groupbuy.services import lowest_group_price
-from quanzi.catalog.models import Product, ProductImage
-from quanzi.circles.models import Circle
+from quanzi.catalog.models import Product
 from quanzi.core.fonts import require_cjk_font
-from quanzi.core.money import format_fen
-from quanzi.referrals.models import ShareLink, TargetKind
-from quanzi.social.models import Note, NoteImage
-from quanzi.stores.models import Store
+from quanzi.referrals.models import ShareLink
+from quanzi.referrals.targets import PosterContent, product_picture, target_for
 
 WIDTH, HEIGHT = 750, 1200
 PICTURE_HEIGHT = 750
@@ -29,53 +22,17 @@ QR_SIZE = 220
 MARGIN = 40
 
 
-@dataclass(frozen=True)
-class PosterContent:
-    title: str
-    price: str | None
-    picture: str | None  # storage name of the image, None for a plain panel
-
-
-def _product_picture(product: Product) -> str | None:
-    img = ProductImage.objects.filter(product=product).order_by("position").first()
-    return img.image.name if img else None
-
-
 def og_image(request: HttpRequest, product: Product) -> str:
     """The absolute URL of the product's first image, for a shared page's Open Graph tags
     ("" when it has none)."""
-    name = _product_picture(product)
+    name = product_picture(product)
     return request.build_absolute_uri(default_storage.url(name)) if name else ""
 
 
 def poster_content(link: ShareLink) -> PosterContent:
     """What the poster shows for the link's target (title, price for products and campaigns,
-    picture). A group shows its lowest group price, a bargain its current price, labelled."""
-    if link.kind == TargetKind.PRODUCT:
-        product = Product.objects.get(pk=link.target_id)
-        return PosterContent(
-            product.title, format_fen(product.min_price), _product_picture(product)
-        )
-    if link.kind == TargetKind.GROUP:
-        group = Group.objects.select_related("campaign__product").get(pk=link.target_id)
-        lowest = lowest_group_price(group.campaign)
-        price = None
-        if lowest is not None:
-            price = _("Group price %(price)s") % {"price": format_fen(lowest)}
-        product = group.campaign.product
-        return PosterContent(product.title, price, _product_picture(product))
-    if link.kind == TargetKind.BARGAIN:
-        bargain = Bargain.objects.select_related("campaign__sku__product").get(pk=link.target_id)
-        product = bargain.campaign.sku.product
-        price = _("Current price %(price)s") % {"price": format_fen(bargain.current_price)}
-        return PosterContent(product.title, price, _product_picture(product))
-    if link.kind == TargetKind.NOTE:
-        note = Note.objects.get(pk=link.target_id)
-        nimg = NoteImage.objects.filter(note=note).order_by("position").first()
-        return PosterContent(note.title, None, nimg.image.name if nimg else None)
-    if link.kind == TargetKind.CIRCLE:
-        return PosterContent(Circle.objects.get(pk=link.target_id).name, None, None)
-    return PosterContent(Store.objects.get(pk=link.target_id).name, None, None)
+    picture), as its kind reads it (quanzi.referrals.targets)."""
+    return target_for(link.kind).poster(link.target_id)
 
 
 def _picture(name: str | None) -> Image.Image:

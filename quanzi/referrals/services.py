@@ -22,45 +22,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
-from quanzi.campaigns.bargains.models import Bargain
-from quanzi.campaigns.groupbuy.models import Group
-from quanzi.catalog.services import access_product
-from quanzi.circles.models import Circle
 from quanzi.core.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.orders.models import Order
-from quanzi.referrals.models import CODE_LENGTH, Attribution, ShareLink, TargetKind, Visit
-from quanzi.social.models import Note
-from quanzi.stores.models import Store
+from quanzi.referrals.models import CODE_LENGTH, Attribution, ShareLink, Visit
+from quanzi.referrals.targets import is_known, target_for
 
 log = logging.getLogger(__name__)
 
 SESSION_KEY = "qz_ref"
-TARGET_PATHS = {
-    TargetKind.PRODUCT: "/products/{}/",
-    TargetKind.NOTE: "/social/notes/{}/",
-    TargetKind.CIRCLE: "/circles/{}/",
-    TargetKind.STORE: "/stores/{}/",
-    TargetKind.GROUP: "/groupbuy/g/{}/",
-    TargetKind.BARGAIN: "/bargains/{}/",
-}
 
 
 def _check_target(user: User, kind: str, target_id: str) -> None:
     """Raise NotFound unless the target exists and `user` may see it."""
-    if not is_public_id(target_id):
-        raise NotFound(_("The shared page was not found."))
-    if kind == TargetKind.PRODUCT:
-        access_product(user, target_id, need="read")
-        return
-    found = {
-        TargetKind.NOTE: Note.objects.filter(pk=target_id, is_hidden=False),
-        TargetKind.CIRCLE: Circle.objects.filter(pk=target_id),
-        TargetKind.STORE: Store.objects.filter(pk=target_id, is_active=True),
-        TargetKind.GROUP: Group.objects.filter(pk=target_id),
-        TargetKind.BARGAIN: Bargain.objects.filter(pk=target_id),
-    }[TargetKind(kind)].exists()
-    if not found:
+    if not is_public_id(target_id) or not target_for(kind).exists(user, target_id):
         raise NotFound(_("The shared page was not found."))
 
 
@@ -75,7 +50,7 @@ def get_link(code: str) -> ShareLink:
 
 
 def target_path(link: ShareLink) -> str:
-    return TARGET_PATHS[TargetKind(link.kind)].format(link.target_id)
+    return target_for(link.kind).path.format(link.target_id)
 
 
 def _new_code() -> str:
@@ -92,7 +67,7 @@ def share_link(
     `parent_code` is the link the sharer arrived through (ignored when it is their own)."""
     if not isinstance(user, User) or not user.is_authenticated:
         raise NotAuthenticated()
-    if kind not in TargetKind.values:
+    if not is_known(kind):
         raise InvalidInput(_("Unknown kind of shared page."), code="invalid_kind")
     _check_target(user, kind, target_id)
     parent = get_link(parent_code) if parent_code else None
@@ -202,3 +177,10 @@ def attribute_orders(request: HttpRequest, orders: Iterable[Order]) -> None:
             attribute_order(order, ref)
         except DomainError:
             log.exception("attribution failed for order %s", order.pk)
+
+
+def on_orders_placed(
+    sender: Any, request: HttpRequest, orders: Iterable[Order], **kwargs: Any
+) -> None:
+    """Last-touch attribution of the orders a checkout or buy-now just placed."""
+    attribute_orders(request, orders)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from quanzi.core.api import AUTH, current_user
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from quanzi.core.schemas import Schema
 from quanzi.orders.models import OrderItem

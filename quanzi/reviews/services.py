@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
-from quanzi.catalog.images import PreparedImage, delete_files, prepare_image, save_image_rows
 from quanzi.catalog.models import Product
 from quanzi.core.errors import (
     Conflict,
@@ -28,6 +27,7 @@ from quanzi.core.errors import (
 )
 from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
+from quanzi.core.images import PreparedImage, delete_files, prepare_image, save_image_rows
 from quanzi.orders.models import Order, OrderItem, OrderStatus
 from quanzi.orders.services import refresh_order
 from quanzi.reviews.models import MAX_PHOTOS, MAX_REPLY, MAX_STARS, MAX_TEXT, Review, ReviewPhoto

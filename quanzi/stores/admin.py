@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from quanzi.stores.models import Store, StoreStaff
+from quanzi.stores.signals import store_renamed
 
 
 class StaffInline(admin.TabularInline[StoreStaff, Store]):
@@ -28,7 +29,4 @@ class StoreAdmin(admin.ModelAdmin[Store]):
     def save_model(self, request: HttpRequest, obj: Store, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:  # products are found by store name
-            from quanzi.catalog.models import Product
-            from quanzi.catalog.search import reindex_products
-
-            reindex_products(Product.objects.filter(store=obj).select_related("store", "category"))
+            store_renamed.send(sender=Store, store=obj)

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, File, Router, Status, UploadedFile
 
-from quanzi.core.api import AUTH, current_user, optional_user
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.core.schemas import Schema
 from quanzi.stores import services
 from quanzi.stores.models import Store, StoreStaff

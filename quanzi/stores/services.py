@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.images import validate_image
 from quanzi.core.validation import whole_number
 from quanzi.stores.models import StaffRole, Store, StoreStaff
+from quanzi.stores.signals import store_renamed
 
 MAX_STORES_PER_USER = 5
 MAX_STAFF_PER_STORE = 20
@@ -86,8 +88,6 @@ def _clean_store_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def _set_logo(store: Store, logo: Any) -> None:
     """Validate the upload and store it under a name of our own (never the client's)."""
-    from quanzi.catalog.images import validate_image
-
     ext, _w, _h = validate_image(logo)
     store.logo.save(f"{store.pk}.{ext}", logo, save=False)
 
@@ -125,16 +125,8 @@ def update_store(user: User, store_id: str, *, logo: Any = None, **fields: Any) 
             _set_logo(store, logo)
         store.save()
         if renamed:
-            _reindex_products(store)
+            store_renamed.send(sender=Store, store=store)
     return store
-
-
-def _reindex_products(store: Store) -> None:
-    """Products are found by their store's name too: re-index them after a rename."""
-    from quanzi.catalog.models import Product
-    from quanzi.catalog.search import reindex_products
-
-    reindex_products(Product.objects.filter(store=store).select_related("store", "category"))
 
 
 def add_staff(owner: User, store_id: str, identifier: str) -> StoreStaff:

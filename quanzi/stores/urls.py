@@ -1,4 +1,5 @@
-"""Store pages and the merchant console."""
+"""The merchant console's store pages (the public store page and the dashboard,
+"stores:public" and "stores:console_dashboard", are quanzi.storefront's, mounted after these)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ app_name = "stores"
 urlpatterns = [
     path("console/", views.console_home, name="console_home"),
     path("open/", views.open_store, name="open"),
-    path("console/<str:store_id>/", views.console_dashboard, name="console_dashboard"),
     path("console/<str:store_id>/settings/", views.console_settings, name="console_settings"),
     path("console/<str:store_id>/staff/", views.console_staff, name="console_staff"),
     path(
@@ -18,5 +18,4 @@ urlpatterns = [
         views.console_staff_remove,
         name="console_staff_remove",
     ),
-    path("<str:store_id>/", views.public, name="public"),
 ]

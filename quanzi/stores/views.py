@@ -1,5 +1,6 @@
-"""Store pages (the public store page) and the merchant console (home, open a store, dashboard,
-settings, staff). Thin: the services do the work and check the permissions."""
+"""The merchant console's store pages (home, open a store, settings, staff). Thin: the services
+do the work and check the permissions. The public store page and the dashboard compose upper
+domains (catalog, social, referrals, orders): they are quanzi.storefront's."""
 
 from __future__ import annotations
 
@@ -7,29 +8,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from quanzi.accounts.models import User
-from quanzi.catalog.search import search_products
+from quanzi.accounts.auth import signed_in_user
 from quanzi.core.errors import Conflict, DomainError
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
-from quanzi.core.views import signed_in_user
-from quanzi.stores import selectors, services
+from quanzi.stores import services
 from quanzi.stores.models import Store
 
-PRODUCTS_PER_PAGE = 20
 YUAN_FIELDS = ("shipping_fee", "free_shipping_threshold")
 STORE_TEXT_FIELDS = ("name", "description", "shipping_policy", "after_sales_policy")
 STORE_NUMBER_FIELDS = ("payment_window_minutes", "auto_receive_days", "after_sales_days")
-
-
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) else None
 
 
 def _store_fields(post: QueryDict) -> dict[str, Any]:
@@ -57,27 +49,6 @@ def _form_values(store: Store | None, post: QueryDict | None) -> dict[str, Any]:
     values.update({name: getattr(store, name) for name in STORE_NUMBER_FIELDS})
     values.update({name: fen_to_yuan_str(getattr(store, name)) for name in YUAN_FIELDS})
     return values
-
-
-# --- Public ----------------------------------------------------------------------------------
-
-
-@require_GET
-def public(request: HttpRequest, store_id: str) -> HttpResponse:
-    """The store's page: logo, description, policies and its on-shelf products."""
-    user = _user(request)
-    store = services.access_store(user, store_id, need="read")
-    products = search_products("", store=store.pk, sort=request.GET.get("sort", "newest"))
-    try:
-        number = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        number = 1
-    page = Paginator(products, PRODUCTS_PER_PAGE).get_page(number)  # type: ignore[arg-type]
-    return render(
-        request,
-        "stores/public.html",
-        {"store": store, "page": page, "role": services.role_in(user, store)},
-    )
 
 
 # --- Console ---------------------------------------------------------------------------------
@@ -116,22 +87,6 @@ def open_store(request: HttpRequest) -> HttpResponse:
         "stores/open.html",
         {"error": error, "values": _form_values(None, request.POST if error else None)},
         status=error.status if error else 200,
-    )
-
-
-@login_required
-@require_GET
-def console_dashboard(request: HttpRequest, store_id: str) -> HttpResponse:
-    store = services.access_store(signed_in_user(request), store_id)
-    return render(
-        request,
-        "stores/console_dashboard.html",
-        {
-            "store": store,
-            "console_tab": "dashboard",
-            "stats": selectors.dashboard(store),
-            "role": services.role_in(signed_in_user(request), store),
-        },
     )
 
 

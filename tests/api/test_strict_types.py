@@ -41,9 +41,9 @@ from quanzi.campaigns.groupbuy.models import GroupCampaign
 from quanzi.catalog.models import Product, Sku
 from quanzi.circles.models import Announcement, Circle, Message
 from quanzi.circles.services.chat import report_message
-from quanzi.core.demo import load_demo
 from quanzi.core.schemas import JsonParser, Schema
 from quanzi.coupons.models import Coupon
+from quanzi.demo.data import load_demo
 from quanzi.orders import services as orders
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.reviews.models import Review

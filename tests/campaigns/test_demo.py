@@ -9,7 +9,7 @@ from django.test import Client
 from quanzi.campaigns.bargains.models import BargainCampaign
 from quanzi.campaigns.flashsales.models import FlashSale
 from quanzi.campaigns.groupbuy.models import GroupCampaign
-from quanzi.core.demo import load_demo
+from quanzi.demo.data import load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from quanzi.accounts.models import User
-from quanzi.core.demo import load_demo
 from quanzi.coupons import coupons
 from quanzi.coupons.models import AnnouncementCoupon, UserCoupon
+from quanzi.demo.data import load_demo
 from quanzi.orders import services
 from quanzi.stores.models import Store
 

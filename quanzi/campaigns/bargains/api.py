@@ -14,9 +14,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Status
 
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.campaigns.bargains import services
 from quanzi.campaigns.bargains.models import Bargain, BargainCampaign, BargainHelp
-from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema
 from quanzi.referrals.services import attribute_orders

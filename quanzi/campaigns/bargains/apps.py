@@ -8,6 +8,7 @@ class BargainsConfig(AppConfig):
     verbose_name = _("Bargaining")
 
     def ready(self) -> None:
-        from quanzi.campaigns.bargains.services import connect
+        from quanzi.campaigns.bargains import services, shares
 
-        connect()
+        services.connect()
+        shares.connect()

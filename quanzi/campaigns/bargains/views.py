@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.campaigns.bargains import services
 from quanzi.campaigns.bargains.models import LIVE, Bargain
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import format_fen, yuan_to_fen
-from quanzi.core.views import signed_in_user
 from quanzi.referrals.posters import og_image
 from quanzi.referrals.services import attribute_orders
 

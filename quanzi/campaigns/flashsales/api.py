@@ -15,9 +15,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Status
 
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.campaigns.flashsales import services
 from quanzi.campaigns.flashsales.models import FlashSale
-from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema
 from quanzi.referrals.services import attribute_orders

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.campaigns.flashsales import services
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.money import yuan_to_fen
-from quanzi.core.views import signed_in_user
 from quanzi.orders.views import _pay_or_show
 from quanzi.referrals.services import attribute_orders
 from quanzi.stores.services import access_store

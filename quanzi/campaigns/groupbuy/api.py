@@ -14,10 +14,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Status
 
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.accounts.models import User
 from quanzi.campaigns.groupbuy import services
 from quanzi.campaigns.groupbuy.models import Group, GroupCampaign, GroupMember
-from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema
 from quanzi.referrals.services import attribute_orders

@@ -8,6 +8,7 @@ class GroupBuyConfig(AppConfig):
     verbose_name = _("Group buying")
 
     def ready(self) -> None:
-        from quanzi.campaigns.groupbuy.receivers import connect
+        from quanzi.campaigns.groupbuy import receivers, shares
 
-        connect()
+        receivers.connect()
+        shares.connect()

@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.campaigns.groupbuy import services
 from quanzi.campaigns.groupbuy.models import GroupCampaign
 from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
-from quanzi.core.views import signed_in_user
 from quanzi.referrals.posters import og_image
 from quanzi.referrals.services import attribute_orders
 from quanzi.stores.services import access_store

@@ -9,9 +9,9 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Field, Router, Status
 
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.campaigns.redpackets import services, topup, wallet_pay
 from quanzi.campaigns.redpackets.models import PacketKind, RedPacket
-from quanzi.core.api import AUTH, current_user
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema
 

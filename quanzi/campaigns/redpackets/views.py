@@ -16,11 +16,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.campaigns.redpackets import services, topup, wallet_pay
 from quanzi.campaigns.redpackets.models import PacketKind
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
-from quanzi.core.views import signed_in_user
 from quanzi.stores.services import role_in
 
 

@@ -11,10 +11,10 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.circles.models import Announcement, Notification
 from quanzi.circles.services import announcements as services
 from quanzi.circles.services import notifications
-from quanzi.core.api import AUTH, current_user
 from quanzi.core.schemas import Schema
 
 router = Router(auth=AUTH)

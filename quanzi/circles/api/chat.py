@@ -8,10 +8,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Status, UploadedFile
 
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.circles.models import MessageReport
 from quanzi.circles.services import chat
 from quanzi.circles.services.access import access_circle
-from quanzi.core.api import AUTH, current_user
 from quanzi.core.schemas import Schema
 
 router = Router(auth=AUTH)

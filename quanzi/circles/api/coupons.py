@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Field, Router
 
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.circles.services import coupons as services
-from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.schemas import Schema
 from quanzi.coupons.api import CouponOut, OfferOut, coupon_out, offer_out
 

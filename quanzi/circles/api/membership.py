@@ -12,10 +12,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, File, Query, Router, Status, UploadedFile
 
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.circles.models import Circle, JoinRequest, Membership
 from quanzi.circles.services import membership as services
 from quanzi.circles.services.access import access_circle, is_muted
-from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema
 

@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
-from quanzi.catalog.images import make_thumbnail, validate_image
 from quanzi.catalog.models import Product
 from quanzi.circles.models import (
     COMMERCIAL_KINDS,
@@ -37,6 +36,7 @@ from quanzi.circles.services.access import access_circle, is_muted
 from quanzi.core import ratelimit
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
+from quanzi.core.images import make_thumbnail, validate_image
 
 MAX_TEXT = 2000
 MAX_CLIENT_ID = 64

@@ -166,7 +166,7 @@ def clean_settings(data: dict[str, Any]) -> dict[str, Any]:
 
 def _set_avatar(circle: Circle, avatar: Any) -> None:
     """Validate the upload and store it under a name of our own (never the client's)."""
-    from quanzi.catalog.images import validate_image
+    from quanzi.core.images import validate_image
 
     ext, _w, _h = validate_image(avatar)
     circle.avatar.save(f"{circle.pk}.{ext}", avatar, save=False)

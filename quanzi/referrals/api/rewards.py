@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router
 
-from quanzi.core.api import AUTH, current_user
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.pagination import Page, paginate
 from quanzi.core.schemas import Schema
 from quanzi.referrals import points, rewards

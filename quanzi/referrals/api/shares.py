@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Status
 
-from quanzi.core.api import AUTH, current_user
+from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.errors import NotFound
 from quanzi.core.schemas import Schema
 from quanzi.referrals import services

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import bp_to_percent_str, fen_to_yuan_str, yuan_to_fen
-from quanzi.core.views import signed_in_user
 from quanzi.referrals import programme
 from quanzi.referrals.distribution import config_for
 from quanzi.referrals.models import BindingMode, DistributionConfig, PromoterRule

@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError
-from quanzi.core.views import signed_in_user
 from quanzi.referrals import programme
 from quanzi.referrals.distribution import BP
 from quanzi.referrals.models import DistributionConfig

@@ -12,10 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.core.errors import DomainError
 from quanzi.core.pagination import page_number, paginate
-from quanzi.core.views import signed_in_user
 from quanzi.coupons.models import Coupon
 from quanzi.referrals import points, rewards
 from quanzi.referrals.models import RewardKind, RewardTrigger, ShareRewardRule

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.ids import new_id
 from quanzi.core.money import format_fen, yuan_to_fen
 from quanzi.core.pagination import page_number, paginate
-from quanzi.core.views import signed_in_user
 from quanzi.referrals import withdrawals
 from quanzi.referrals.models import WithdrawalStatus
 from quanzi.stores.models import Store

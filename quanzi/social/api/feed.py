@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router
 
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.accounts.models import User
-from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.schemas import Schema
 from quanzi.social.services import feed
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Field, Query, Router
 
-from quanzi.core.api import AUTH, current_user, optional_user
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.core.schemas import Schema
 from quanzi.social.services import graph
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
-from quanzi.core.api import AUTH, current_user, optional_user
 from quanzi.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from quanzi.core.schemas import Schema
 from quanzi.social.models import Note, NoteComment

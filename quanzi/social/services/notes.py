@@ -20,10 +20,10 @@ from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
-from quanzi.catalog.images import PreparedImage, delete_files, prepare_image, save_image_rows
 from quanzi.catalog.models import Product, ProductImage, Sku
 from quanzi.core.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
+from quanzi.core.images import PreparedImage, delete_files, prepare_image, save_image_rows
 from quanzi.core.pagination import Page, paginate
 from quanzi.social.models import Block, Note, NoteCollect, NoteComment, NoteImage, NoteLike
 from quanzi.social.services.graph import is_blocked_between

@@ -15,10 +15,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.core.errors import DomainError
 from quanzi.core.pagination import page_number
-from quanzi.core.views import signed_in_user
 from quanzi.social.models import Note
 from quanzi.social.services import graph
 

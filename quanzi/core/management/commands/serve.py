@@ -19,6 +19,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from quanzi.core.signals import serving
+
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
 STABLE_AFTER_SECONDS = 60.0
@@ -140,8 +142,6 @@ class Command(BaseCommand):
         if "django_tasks_db" not in settings.TASKS["default"]["BACKEND"]:
             worker = [py, "manage.py", "rqworker", "default"]
         self.stdout.write(self.style.SUCCESS(f"Quanzi is running at http://{host}:{port}/"))
-        from quanzi.core.demo import print_logins
-
-        print_logins(self.stdout)
+        serving.send(sender=self.__class__, out=self.stdout)
         self.stdout.flush()
         supervise([Child("server", server), Child("task worker", worker)])

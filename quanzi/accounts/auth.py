@@ -1,4 +1,6 @@
-"""What every ninja router shares: authentication and the user helpers."""
+"""Who is calling: the authentication every ninja router shares (a bearer token or the browser
+session) and the typed user helpers of the API and the pages. It lives with the accounts it
+reads; every domain above accounts imports it from here."""
 
 from __future__ import annotations
 
@@ -58,3 +60,16 @@ def current_user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise NotAuthenticated()
     return user
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a view behind `login_required` (typed for the services it calls)."""
+    user = request.user
+    assert isinstance(user, User), "signed_in_user needs login_required"
+    return user
+
+
+def page_user(request: HttpRequest) -> User | None:
+    """The signed-in user of a page, None for a visitor."""
+    user = request.user
+    return user if isinstance(user, User) else None

@@ -1,4 +1,5 @@
-"""Reads for the merchant console (the caller has checked access with `access_store`)."""
+"""The merchant console's order counts for one store: today's paid orders and sales, the orders
+waiting to ship, the latest orders (the caller has checked access with `access_store`)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from quanzi.catalog.models import Product
 from quanzi.circles.models import Announcement, Circle, Message
-from quanzi.core.demo import load_demo
+from quanzi.demo.data import load_demo
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.reviews.models import Review
 

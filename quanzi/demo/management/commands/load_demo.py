@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Load Quanzi's demo data: a merchant with a store, customers, orders and reviews."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from quanzi.core.demo import load_demo
+        from quanzi.demo.data import load_demo
 
         created = load_demo()
         self.stdout.write("Demo data loaded." if created else "Demo data already present.")

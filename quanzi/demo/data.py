@@ -20,6 +20,11 @@ def print_logins(out: Any) -> None:
         out.write(f"  {username:<10} {phone}  {role}\n")
 
 
+def on_serving(sender: Any, out: Any, **kwargs: Any) -> None:
+    """`manage.py serve` starts: show the demo logins under the address."""
+    print_logins(out)
+
+
 PRODUCTS: list[dict[str, Any]] = [
     {
         "title": "云南小粒咖啡豆 保山高山产区",
@@ -117,7 +122,7 @@ def _demo_products(merchant: Any, store: Any, operator: Any) -> list[Any]:
     from quanzi.catalog import services as catalog
     from quanzi.catalog.models import Category
     from quanzi.catalog.services import ProductInput, SkuInput, Spec
-    from quanzi.core.demo_images import product_photo
+    from quanzi.demo.images import product_photo
 
     categories: dict[str, Any] = {}
     products = []

@@ -1,0 +1,98 @@
+"""The pages that compose several domains, so they sit above all of them: the home page, the
+product page (reviews, notes, campaign offers, share button), the store page (products, follow
+button, promoter link) and the merchant console's dashboard (the store's orders). Thin: each
+domain's services and selectors do the work and check the permissions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from quanzi.accounts.auth import page_user, signed_in_user
+from quanzi.catalog.models import Category
+from quanzi.catalog.search import search_products, visible_products
+from quanzi.catalog.services import access_product_with_role
+from quanzi.orders.dashboard import dashboard
+from quanzi.reviews.selectors import recent_reviews
+from quanzi.social.services.notes import notes_for_product
+from quanzi.stores.services import access_store, role_in
+
+HOME_PRODUCTS = 40
+PRODUCTS_PER_PAGE = 20
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The storefront home page: the categories and the newest on-shelf products."""
+    products = visible_products().order_by("-created_at", "id")[:HOME_PRODUCTS]
+    categories = Category.objects.filter(parent=None)
+    return render(request, "storefront/home.html", {"products": products, "categories": categories})
+
+
+@require_GET
+def product(request: HttpRequest, product_id: str) -> HttpResponse:
+    """The product page: gallery, price, SKU picker, buy buttons, store, description, reviews."""
+    found, role = access_product_with_role(page_user(request), product_id, need="read")
+    skus = list(found.skus.filter(is_active=True))
+    for sku in skus:
+        sku.product = found
+    images = list(found.images.order_by("position", "created_at"))
+    picker = [
+        {"id": s.pk, "values": s.spec_values, "price": s.price, "stock": s.stock, "label": s.label}
+        for s in skus
+    ]
+    prices = [s.price for s in skus]
+    return render(
+        request,
+        "storefront/product.html",
+        {
+            "product": found,
+            "role": role,
+            "skus": skus,
+            "images": images,
+            "picker": picker,
+            "specs": found.specs,
+            "min_price": min(prices, default=0),
+            "max_price": max(prices, default=0),
+            "total_stock": sum(s.stock for s in skus),
+            "reviews": recent_reviews(found.pk, limit=5),
+            "notes": notes_for_product(found.pk, limit=4, viewer=page_user(request)),
+        },
+    )
+
+
+@require_GET
+def store(request: HttpRequest, store_id: str) -> HttpResponse:
+    """The store's page: logo, description, policies and its on-shelf products."""
+    user = page_user(request)
+    found = access_store(user, store_id, need="read")
+    products = search_products("", store=found.pk, sort=request.GET.get("sort", "newest"))
+    try:
+        number = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        number = 1
+    page = Paginator(products, PRODUCTS_PER_PAGE).get_page(number)  # type: ignore[arg-type]
+    return render(
+        request,
+        "storefront/store.html",
+        {"store": found, "page": page, "role": role_in(user, found)},
+    )
+
+
+@login_required
+@require_GET
+def console_dashboard(request: HttpRequest, store_id: str) -> HttpResponse:
+    """The merchant console's home for one store: today's orders and sales, what to ship."""
+    found = access_store(signed_in_user(request), store_id)
+    return render(
+        request,
+        "storefront/console_dashboard.html",
+        {
+            "store": found,
+            "console_tab": "dashboard",
+            "stats": dashboard(found),
+            "role": role_in(signed_in_user(request), found),
+        },
+    )
