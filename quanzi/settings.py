@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "quanzi.catalog",
     "quanzi.ledger",
     "quanzi.payments",
+    "quanzi.wallets",
     "quanzi.orders",
     "quanzi.reviews",
     "quanzi.circles",

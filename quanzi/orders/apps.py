@@ -6,3 +6,10 @@ class OrdersConfig(AppConfig):
     name = "quanzi.orders"
     label = "orders"
     verbose_name = _("Orders")
+
+    def ready(self) -> None:
+        from quanzi.orders.paying import OrderPayments
+        from quanzi.payments.models import PaymentPurpose
+        from quanzi.payments.purposes import register_purpose
+
+        register_purpose(PaymentPurpose.ORDERS, OrderPayments())
