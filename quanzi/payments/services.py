@@ -107,9 +107,10 @@ def close_charges(payments: list[Payment]) -> None:
             logger.warning("charge %s of %s not closed: %s", payment.provider_ref, payment.pk, exc)
 
 
-def _reusable(payer: User, order_ids: Sequence[str], provider: str) -> Payment | None:
-    """The payer's open payment for exactly these orders at this provider, if any."""
+def _reusable(payer: User, order_ids: Sequence[str], provider: str, purpose: str) -> Payment | None:
+    """The payer's open payment of this purpose for exactly these orders at this provider."""
     return Payment.objects.filter(
+        purpose=purpose,
         payer=payer,
         orders_key=_orders_key(order_ids),
         status=PaymentStatus.PENDING,
@@ -118,12 +119,17 @@ def _reusable(payer: User, order_ids: Sequence[str], provider: str) -> Payment |
 
 
 def close_open_payments(
-    payer: User, order_ids: Sequence[str], *, provider: str | None = None
+    payer: User,
+    order_ids: Sequence[str],
+    *,
+    purpose: str = PaymentPurpose.ORDERS,
+    provider: str | None = None,
 ) -> None:
     """Before `payer` pays these orders (call it before locking them): close at the provider
     every other open payment of theirs that includes one of them, and cancel it. An open payment
-    for exactly these orders at the same provider is kept, to be reused. Only the buyer pays an
-    order, so only the payer's payments are looked at: nobody closes another person's pay page.
+    of the same purpose for exactly these orders at the same provider is kept, to be reused.
+    Only the buyer pays an order, so only the payer's payments are looked at: nobody closes
+    another person's pay page.
 
     InvalidInput for no order or too many; Conflict ("payment_in_progress") when the provider
     says one was already paid: its capture is on its way and will pay the order, so no second
@@ -134,7 +140,7 @@ def close_open_payments(
         raise InvalidInput(_("Choose at least one order to pay."))
     if len(set(order_ids)) > MAX_ORDERS_PER_PAYMENT:
         raise InvalidInput(_("Too many orders in one payment."))
-    reusable = _reusable(payer, order_ids, get_provider(provider).name)
+    reusable = _reusable(payer, order_ids, get_provider(provider).name, purpose)
     overlapping = (
         Payment.objects.filter(
             payer=payer, status=PaymentStatus.PENDING, parts__order_id__in=order_ids
@@ -174,7 +180,7 @@ def open_payment(
     gateway = get_provider(provider)
     order_ids = sorted(part.order_id for part in parts)
     with transaction.atomic():
-        payment = _reusable(payer, order_ids, gateway.name)
+        payment = _reusable(payer, order_ids, gateway.name, purpose)
         stale = _close_overlapping(order_ids, keep=payment.pk if payment else None)
         if payment is None:
             payment = Payment.objects.create(
