@@ -123,11 +123,13 @@ def _mount() -> None:
     from quanzi.ledger.api import router as ledger
     from quanzi.orders.api import router as orders
     from quanzi.orders.coupons_api import router as order_coupons
+    from quanzi.orders.wallet_pay import router as wallet_pay
     from quanzi.payments.api import router as payments
     from quanzi.referrals.api import router as referrals
     from quanzi.reviews.api import router as reviews
     from quanzi.social.api import router as social
     from quanzi.stores.api import router as stores
+    from quanzi.wallets.api import router as wallets
 
     api.add_router("/accounts", accounts, tags=["accounts"])
     api.add_router("/stores", stores, tags=["stores"])
@@ -144,6 +146,10 @@ def _mount() -> None:
     api.add_router("/campaigns", coupons, tags=["campaigns"])
     api.add_router("/campaigns", order_coupons, tags=["campaigns"])
     api.add_router("/campaigns", circle_coupons, tags=["campaigns"])
+    # The wallet's endpoints sit under /redpackets/ (where they started): before red packets'
+    # "/{packet_id}".
+    api.add_router("/redpackets/wallet/pay", wallet_pay, tags=["wallets"])
+    api.add_router("/redpackets/wallet", wallets, tags=["wallets"])
     api.add_router("/redpackets", redpackets, tags=["redpackets"])
     api.add_router("/groupbuy", "quanzi.campaigns.groupbuy.api.router", tags=["groupbuy"])
     api.add_router("/bargains", "quanzi.campaigns.bargains.api.router", tags=["bargains"])

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "quanzi.ledger",
     "quanzi.payments",
     "quanzi.coupons",  # app label "campaigns" (see quanzi/coupons/apps.py)
+    "quanzi.wallets",
     "quanzi.orders",
     "quanzi.reviews",
     "quanzi.circles",

@@ -36,6 +36,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("groupbuy/", include("quanzi.campaigns.groupbuy.urls")),
     path("flash/", include("quanzi.campaigns.flashsales.urls")),
     path("bargains/", include("quanzi.campaigns.bargains.urls")),
+    # The wallet's pages sit under /redpackets/ (where they started): matched before red packets.
+    path("redpackets/wallet/pay/", include("quanzi.orders.wallet_urls")),
+    path("redpackets/wallet/", include("quanzi.wallets.urls")),
     path("redpackets/", include("quanzi.campaigns.redpackets.urls")),
     path("promote/", include("quanzi.referrals.promote_urls")),
 ]

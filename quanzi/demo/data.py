@@ -182,8 +182,8 @@ def _pay(buyer: Any, orders: list[Any]) -> None:
     """Pay through the sandbox gateway as the buyer would on its page."""
     from django.test import override_settings
 
+    from quanzi.orders.paying import start_payment
     from quanzi.payments.providers.sandbox import confirm_charge
-    from quanzi.payments.services import start_payment
 
     with override_settings(QUANZI_SANDBOX_DELIVERY="inline"):
         payment = start_payment(buyer, orders)

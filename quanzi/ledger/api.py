@@ -12,7 +12,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.schemas import Schema
 from quanzi.ledger.models import Entry
-from quanzi.ledger.services import access_store_ledger, store_balance, store_entries
+from quanzi.ledger.store_accounts import access_store_ledger, store_balance, store_entries
 
 router = Router()
 

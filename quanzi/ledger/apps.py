@@ -6,3 +6,8 @@ class LedgerConfig(AppConfig):
     name = "quanzi.ledger"
     label = "ledger"
     verbose_name = _("Ledger")
+
+    def ready(self) -> None:
+        from quanzi.ledger import store_accounts
+
+        store_accounts.register_accounts()

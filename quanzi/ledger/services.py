@@ -1,33 +1,27 @@
-"""The ledger's only writer (`post_transaction`) and the postings of the commerce flows.
+"""The ledger's only writer (`post_transaction`), its balances and its check.
 
 Every money movement is one balanced transaction (rule 2). Postings are idempotent: a
-transaction is identified by (kind, reference) — the payment id of a capture, the refund id of a
-refund, the order id of a settlement — and posting it again returns the first one unchanged.
+transaction is identified by (kind, reference) — e.g. the payment id of a capture, the refund id
+of a refund, the order id of a settlement — and posting it again returns the first one unchanged.
+The ledger knows no domain: the domains own their account codes (registered in
+`quanzi.ledger.accounts`) and their postings (orders books captures, refunds and settlements,
+wallets and red packets their own movements, referrals commissions and withdrawals).
 
-Locking: callers that touch an order lock the order row first, then the ledger accounts, always
-in code order; so two postings never wait for each other in a cycle.
+Locking: a posting locks its accounts in code order, after whatever rows its caller locked
+(orders, payments): so two postings never wait for each other in a cycle.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_lazy as _
 
-from quanzi.core.errors import NotFound
-from quanzi.ledger.models import Account, AccountKind, Entry, Transaction, TransactionKind
-from quanzi.stores.services import access_store
-
-if TYPE_CHECKING:
-    from quanzi.accounts.models import User
-    from quanzi.orders.models import Order
-    from quanzi.stores.models import Store
+from quanzi.ledger.accounts import account_defaults
+from quanzi.ledger.models import Account, Entry, Transaction
 
 # A posting line: (account code, signed amount in fen, debit positive[, order id]).
 Line = tuple[str, int] | tuple[str, int, str | None]
@@ -35,52 +29,6 @@ Line = tuple[str, int] | tuple[str, int, str | None]
 
 class UnbalancedPosting(ValueError):
     """A programming error: the lines of a posting do not sum to zero (nothing is written)."""
-
-
-def provider_account(provider: str) -> str:
-    """Money the platform holds at a payment provider (an asset)."""
-    return f"platform:provider:{provider}"
-
-
-# Money captured that paid no order (the order had been cancelled, or another payment paid it
-# first), owed back to the payer until its automatic refund completes (a liability).
-UNAPPLIED_ACCOUNT = "platform:unapplied"
-
-
-def escrow_account(store_id: str) -> str:
-    """Owed to a store for paid orders not yet completed (pending settlement)."""
-    return f"store:{store_id}:escrow"
-
-
-def available_account(store_id: str) -> str:
-    """Owed to a store for completed orders: its balance."""
-    return f"store:{store_id}:available"
-
-
-def _account_defaults(code: str) -> dict[str, object]:
-    """Kind and store of an account, read from its code; an unknown code is a programming error."""
-    parts = code.split(":")
-    if len(parts) == 3 and parts[0] == "platform" and parts[1] == "provider" and parts[2]:
-        return {"kind": AccountKind.ASSET, "store_id": None}
-    if code == UNAPPLIED_ACCOUNT:
-        return {"kind": AccountKind.LIABILITY, "store_id": None}
-    if len(parts) == 3 and parts[0] == "store" and parts[1] and parts[2] in ("escrow", "available"):
-        return {"kind": AccountKind.LIABILITY, "store_id": parts[1]}
-    if (
-        len(parts) == 4
-        and parts[0] == "promoter"
-        and parts[1]
-        and parts[2]
-        and parts[3] in ("frozen", "available", "withdrawing")
-    ):
-        # A promoter's commission in a store (distribution): owed to the promoter, not to the
-        # store, so the account has no store (it stays off the store's own ledger pages).
-        return {"kind": AccountKind.LIABILITY, "store_id": None}
-    if len(parts) == 2 and parts[0] in ("wallet", "redpacket") and parts[1]:
-        # A member's wallet (wallet:<user public id>) and the money held by a red packet until it
-        # is grabbed or refunded (redpacket:<packet id>), campaigns issue 5: owed to people.
-        return {"kind": AccountKind.LIABILITY, "store_id": None}
-    raise ValueError(f"unknown ledger account code {code!r}")
 
 
 def _normalise(lines: Sequence[Line]) -> list[tuple[str, int, str | None]]:
@@ -100,7 +48,7 @@ def _lock_accounts(codes: set[str]) -> dict[str, Account]:
     """Create missing accounts, then lock them all in code order (a fixed order: no deadlock)."""
     existing = set(Account.objects.filter(code__in=codes).values_list("code", flat=True))
     for code in sorted(codes - existing):
-        Account.objects.get_or_create(code=code, defaults=_account_defaults(code))
+        Account.objects.get_or_create(code=code, defaults=account_defaults(code))
     locked = Account.objects.select_for_update(no_key=True).filter(code__in=codes).order_by("code")
     return {account.code: account for account in locked}
 
@@ -138,142 +86,22 @@ def post_transaction(
     return txn
 
 
-def record_capture(
-    *,
-    provider: str,
-    payment_id: str,
-    parts: Sequence[tuple[str, str, int]],
-    unapplied: Sequence[tuple[str, int]] = (),
-) -> Transaction:
-    """A captured payment: debit the provider account, credit each order's store escrow.
-
-    `parts` are (store id, order id, amount) for each order the payment paid; `unapplied` are
-    (order id, amount) for parts an order refused, held in the unapplied account (never in a
-    store's escrow) until they are refunded.
-    """
-    total = sum(amount for _, _, amount in parts) + sum(amount for _, amount in unapplied)
-    lines: list[Line] = [(provider_account(provider), total, None)]
-    lines += [(escrow_account(store_id), -amount, order_id) for store_id, order_id, amount in parts]
-    lines += [(UNAPPLIED_ACCOUNT, -amount, order_id) for order_id, amount in unapplied]
-    memo = f"payment {payment_id}"
-    return post_transaction(TransactionKind.CAPTURE, payment_id, lines, memo=memo)
+def is_posted(kind: str, reference: str) -> bool:
+    """Whether the movement (kind, reference) was posted."""
+    return Transaction.objects.filter(kind=kind, reference=reference).exists()
 
 
-def is_settled(order_id: str) -> bool:
-    return Transaction.objects.filter(kind=TransactionKind.SETTLEMENT, reference=order_id).exists()
+def balances(codes: Sequence[str]) -> dict[str, int]:
+    """The cached balances (signed fen, debit positive) of these accounts; an account never
+    posted to is missing (its balance is zero)."""
+    return dict(Account.objects.filter(code__in=codes).values_list("code", "balance"))
 
 
-def record_refund(
-    *, provider: str, refund_id: str, order_id: str, amount: int, unapplied: bool = False
-) -> Transaction:
-    """A refund that the provider completed: the reverse of the capture for `amount`.
-
-    Before the order is settled the money comes out of the store's escrow; after settlement it
-    comes out of the store's available balance, which may go negative (never silently capped:
-    the store owes it back). The refund of a part the order refused (`unapplied`) comes out of
-    the unapplied account, where its capture put it. The order row is locked first so
-    settlement cannot interleave.
-    """
-    from quanzi.orders.models import Order
-
-    with transaction.atomic():
-        order = (
-            Order.objects.select_for_update(of=("self",)).only("id", "store_id").get(pk=order_id)
-        )
-        if unapplied:
-            store_code = UNAPPLIED_ACCOUNT
-        elif is_settled(order.pk):
-            store_code = available_account(order.store_id)
-        else:
-            store_code = escrow_account(order.store_id)
-        return post_transaction(
-            TransactionKind.REFUND,
-            refund_id,
-            [(store_code, amount, order.pk), (provider_account(provider), -amount, None)],
-            memo=f"refund {refund_id} of order {order.pk}",
-        )
-
-
-def settle_order(order: Order) -> None:
-    """Move what the store earned on a completed order from its escrow to its available balance.
-
-    The amount is the order's total minus what was refunded, read from the locked order row.
-    Idempotent: an order is settled at most once (reference = the order id). Nothing is posted
-    when the whole order was refunded.
-    """
-    from quanzi.orders.models import Order
-
-    with transaction.atomic():
-        locked = (
-            Order.objects.select_for_update(of=("self",))
-            .only("id", "store_id", "total", "refunded_amount")
-            .get(pk=order.pk)
-        )
-        # Distribution (issue 4): commissions frozen out of this order's escrow (net of those
-        # reversed back into it) are no longer the store's to settle.
-        amount = locked.total - locked.refunded_amount - _escrow_commissions(locked)
-        if amount <= 0 or is_settled(locked.pk):
-            return
-        post_transaction(
-            TransactionKind.SETTLEMENT,
-            locked.pk,
-            [
-                (escrow_account(locked.store_id), amount, locked.pk),
-                (available_account(locked.store_id), -amount, locked.pk),
-            ],
-            memo=f"settlement of order {locked.pk}",
-        )
-
-
-def _escrow_commissions(order: Order) -> int:
-    """Net fen moved out of the order's escrow by distribution postings ("commission.*")."""
-    held = Entry.objects.filter(
-        account__code=escrow_account(order.store_id),
-        order_id=order.pk,
-        transaction__kind__startswith="commission.",
-    ).aggregate(total=Coalesce(Sum("amount"), 0))["total"]
-    return int(held)
-
-
-def access_store_ledger(user: User, store_id: str) -> Store:
-    """The store whose ledger `user` may read: its owner and staff (stores' access_store)."""
-    if not (store_id.isascii() and store_id.isalnum()):
-        raise NotFound(_("Store not found."))
-    return access_store(user, store_id)
-
-
-@dataclass(frozen=True)
-class StoreBalance:
-    """What the platform owes a store, in fen: pending settlement and available."""
-
-    escrow: int
-    available: int
-
-
-def store_balance(store_id: str) -> StoreBalance:
-    balances = dict(
-        Account.objects.filter(
-            code__in=[escrow_account(store_id), available_account(store_id)]
-        ).values_list("code", "balance")
-    )
-    # Store accounts are credit-normal: a negative sum of entries is money owed to the store.
-    return StoreBalance(
-        escrow=-balances.get(escrow_account(store_id), 0),
-        available=-balances.get(available_account(store_id), 0),
-    )
-
-
-def store_entries(store_id: str) -> QuerySet[Entry]:
-    """The entries of a store's accounts, newest first (for the console and the API).
-
-    Each carries `store_amount`: the entry seen from the store (positive = owed to it more).
-    """
-    return (
-        Entry.objects.filter(account__store_id=store_id)
-        .select_related("transaction", "account")
-        .annotate(store_amount=F("amount") * -1)
-        .order_by("-id")
-    )
+def owed(code: str) -> int:
+    """What a liability account owes its holder (its balance is credit-negative): the figure a
+    person reads, positive when owed. Read inside a posting's transaction, the account is
+    still locked by it, so a check of what is left ("not enough money") is race-free."""
+    return -balances([code]).get(code, 0)
 
 
 def check_ledger() -> list[str]:

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from quanzi.accounts.models import User
-from quanzi.ledger.services import access_store_ledger, store_balance, store_entries
+from quanzi.ledger.store_accounts import access_store_ledger, store_balance, store_entries
 
 PAGE_SIZE = 20
 

@@ -467,7 +467,7 @@ def pay(request: HttpRequest, order_id: str) -> Status[Any]:
     order = services.access_order(user, order_id, need="buyer")
 
     def action() -> tuple[int, Any]:
-        from quanzi.payments.services import start_payment
+        from quanzi.orders.paying import start_payment
 
         payment = start_payment(user, [order])
         body = PayOut(

@@ -9,5 +9,9 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from quanzi.orders import product_guard
+        from quanzi.orders.paying import OrderPayments
+        from quanzi.payments.models import PaymentPurpose
+        from quanzi.payments.purposes import register_purpose
 
         product_guard.connect()
+        register_purpose(PaymentPurpose.ORDERS, OrderPayments())

@@ -47,12 +47,14 @@ from quanzi.orders.models import (
     OrderItem,
     OrderStatus,
 )
+from quanzi.orders.postings import settle_order
 from quanzi.orders.signals import (
     order_cancelled,
     order_completed,
     order_paid,
     order_refunded,
 )
+from quanzi.payments.services import void_payments
 from quanzi.stores.models import Store
 from quanzi.stores.services import role_in
 
@@ -587,11 +589,9 @@ def _return_stock(order: Order) -> None:
 def _release_cancelled(order: Order) -> None:
     """An unpaid order was cancelled (by the buyer or the timer): its stock and its coupon come
     back (a paid order refunded keeps its coupon), and its open pay pages are closed."""
-    from quanzi.payments.services import void_order_payments
-
     _return_stock(order)
     coupons.return_coupon(order.pk, order.user_coupon_id)
-    void_order_payments([order.pk])
+    void_payments([order.pk])
     send_on_commit(
         order_cancelled,
         Order,
@@ -818,7 +818,7 @@ def reject_after_sale(user: User, order_id: str, after_sale_id: str, reason: str
 
 def approve_after_sale(user: User, order_id: str, after_sale_id: str) -> AfterSale:
     """The merchant approves; the refund is asked of the payment provider (outside our
-    transaction) and completes when its webhook calls `on_refund_succeeded`."""
+    transaction) and completes when payments tells orders (`on_refund_succeeded`)."""
     order = access_order(user, order_id, need="store")
     after_sale = _after_sale_of(order, after_sale_id)
     if order.status != S.AFTER_SALES:
@@ -826,7 +826,7 @@ def approve_after_sale(user: User, order_id: str, after_sale_id: str) -> AfterSa
     with transaction.atomic():
         _decide(after_sale, AfterSaleStatus.APPROVED, user)
         _event(order, S.AFTER_SALES, S.AFTER_SALES, user, NOTE_APPROVED)
-    from quanzi.payments.services import refund_order
+    from quanzi.orders.paying import refund_order
 
     try:
         refund_order(
@@ -839,7 +839,7 @@ def approve_after_sale(user: User, order_id: str, after_sale_id: str) -> AfterSa
     return after_sale
 
 
-# --- Payment hooks (called by quanzi.payments) ---------------------------------------------
+# --- Payment hooks (called when payments tells orders: paying.OrderPayments) ---------------
 
 
 def on_payment_captured(order_id: str, payment_id: str) -> bool:
@@ -1043,8 +1043,6 @@ def complete_order(order_id: str) -> bool:
             order, S.COMPLETED, actor=None, note=NOTE_COMPLETED, completed_at=now
         ):
             return False
-        from quanzi.ledger.services import settle_order
-
         settle_order(order)
         # Distribution (issue 4): release frozen commissions once the completion is committed.
         send_on_commit(order_completed, Order, order_id=order.pk)

@@ -102,7 +102,7 @@ def cart_remove(request: HttpRequest) -> HttpResponse:
 def _pay_or_show(request: HttpRequest, orders: list[Order]) -> HttpResponse:
     """Start the payment of new orders and go to the pay page; if that fails, the orders are
     there to pay later from their page."""
-    from quanzi.payments.services import start_payment
+    from quanzi.orders.paying import start_payment
 
     try:
         payment = start_payment(_user(request), orders)

@@ -9,12 +9,12 @@ from django.http import HttpRequest
 from ninja import Field, Router, Status
 
 from quanzi.accounts.auth import AUTH, current_user
-from quanzi.core.errors import NotFound
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.openapi import ErrorOut
 from quanzi.core.schemas import Schema
 from quanzi.payments import services
-from quanzi.payments.models import Payment
+from quanzi.payments.models import Payment, PaymentPurpose
+from quanzi.payments.purposes import handler_for
 from quanzi.payments.webhooks import handle_webhook
 
 router = Router()
@@ -67,18 +67,11 @@ def start_payment(request: HttpRequest, data: StartIn) -> Status[Any]:
     Send an `Idempotency-Key` header to make retries safe: a replay returns the first answer.
     An open payment for exactly the same orders is returned again rather than duplicated.
     """
-    from quanzi.orders.models import Order
-
     user = current_user(request)
 
     def action() -> tuple[int, Any]:
-        wanted = set(data.order_ids)
-        if not all(services.is_public_id(order_id) for order_id in wanted):
-            raise NotFound(services.ORDER_NOT_FOUND)
-        orders = list(Order.objects.filter(pk__in=wanted))
-        if len(orders) != len(wanted):
-            raise NotFound(services.ORDER_NOT_FOUND)
-        payment = services.start_payment(user, orders)
+        # The orders' domain locks and checks them, then opens the payment (purposes.py).
+        payment = handler_for(PaymentPurpose.ORDERS).start(user, data.order_ids)
         return 201, payment_out(payment).model_dump(mode="json")
 
     status, body = run_idempotent(

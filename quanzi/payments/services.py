@@ -1,25 +1,32 @@
-"""Payment actions: start a payment for a buyer's orders, refund an order, pay money out to a
-person, permission checks.
+"""Payment actions — payments' public API: open a payment and its charge, capture it, refund a
+part of it, void the open payments of orders, pay money out to a person, permission checks.
+
+Payments sits below the domains that use it and imports none of them: the domain a payment is
+for locks and checks its own rows (orders: the buyer's unpaid orders, in time), then calls
+`open_payment` with the parts; outcomes go back to it through its purpose's handler
+(`quanzi.payments.purposes`), inside the transaction that records them.
 
 The provider is called outside the row locks where the caller allows it; its answers about money
-(captures, refunds) only count when they arrive as signed webhooks (see webhooks.py).
+(captures, refunds) only count when they arrive as signed webhooks (see webhooks.py) — or, for a
+provider that captures at once (the wallet), inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
-from django.urls import reverse
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quanzi.core.errors import Conflict, InvalidInput, NotFound
+from quanzi.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.payments.models import (
+    CURRENCY,
     PartOutcome,
     Payment,
     PaymentOrder,
@@ -32,69 +39,48 @@ from quanzi.payments.models import (
 )
 from quanzi.payments.providers import get_provider
 from quanzi.payments.providers.base import ProviderError
+from quanzi.payments.purposes import Capture, PaymentPart, RefundOutcome, handler_for
 from quanzi.payments.signals import payout_settled
 
 if TYPE_CHECKING:
     from quanzi.accounts.models import User
-    from quanzi.orders.models import Order
 
 logger = logging.getLogger(__name__)
 
 MAX_ORDERS_PER_PAYMENT = 50
-ORDER_NOT_FOUND = _("Order not found.")
 PAYMENT_IN_PROGRESS = _(
     "Another payment of this order was just made and is being confirmed; "
     "check the order again in a moment."
 )
 
 
+class WebhookRefused(DomainError):
+    """A provider's outcome (a verified event) the platform cannot accept as it is."""
+
+    status = 422
+    code = "webhook_refused"
+    default_message = _("The event does not match the platform's records.")
+
+
 def access_payment(user: User, payment_id: str) -> Payment:
-    """The payment, for its payer or for staff of a store whose order it pays; else 404."""
-    if not is_public_id(payment_id):
-        raise NotFound(_("Payment not found."))
-    visible = Payment.objects.filter(
-        Q(payer=user) | Q(parts__order__store__staff__user=user), pk=payment_id
-    )
-    payment = Payment.objects.filter(pk__in=visible.values("pk")).first()
-    if payment is None:
+    """The payment, for its payer or for whom its purpose lets read it (for orders: staff of a
+    store whose order it pays); else 404."""
+    payment = Payment.objects.filter(pk=payment_id).first() if is_public_id(payment_id) else None
+    if payment is None or (
+        payment.payer_id != user.pk and not handler_for(payment.purpose).may_view(user, payment)
+    ):
         raise NotFound(_("Payment not found."))
     return payment
 
 
-def _return_url(order_ids: list[str]) -> str:
-    orders_url = reverse("orders:my_orders")
-    return f"{orders_url}{order_ids[0]}/" if len(order_ids) == 1 else orders_url
+# --- Opening a payment -----------------------------------------------------------------------
 
 
-def _lock_payable(user: User, order_ids: list[str]) -> list[Order]:
-    """The user's orders, locked in id order, each waiting for payment and still in time."""
-    from quanzi.orders.models import Order, OrderStatus
-
-    orders = list(
-        Order.objects.select_for_update(of=("self",))
-        .filter(pk__in=order_ids, buyer=user)
-        .order_by("pk")
-    )
-    if len(orders) != len(order_ids):
-        raise NotFound(ORDER_NOT_FOUND)
-    now = timezone.now()
-    for order in orders:
-        if order.status != OrderStatus.PENDING_PAYMENT:
-            raise Conflict(
-                _("Order %(id)s is not waiting for payment.") % {"id": order.pk},
-                code="not_payable",
-            )
-        if order.pay_deadline <= now:
-            raise Conflict(
-                _("The time to pay order %(id)s has passed.") % {"id": order.pk},
-                code="payment_window_passed",
-            )
-        if order.total <= 0:
-            raise Conflict(_("There is nothing to pay."), code="nothing_to_pay")
-    return orders
+def _orders_key(order_ids: Sequence[str]) -> str:
+    return ",".join(sorted(order_ids))
 
 
-def _close_overlapping(order_ids: list[str], keep: str | None = None) -> list[Payment]:
+def _close_overlapping(order_ids: Sequence[str], keep: str | None = None) -> list[Payment]:
     """Cancel the open payments that include any of these orders (at most one open payment per
     order, so an order is never charged twice by two live pay pages). Their provider charges are
     closed by the caller once the transaction commits (`close_charges`)."""
@@ -121,20 +107,45 @@ def close_charges(payments: list[Payment]) -> None:
             logger.warning("charge %s of %s not closed: %s", payment.provider_ref, payment.pk, exc)
 
 
-def close_open_charges(user: User, order_ids: list[str], keep: str | None = None) -> None:
-    """Before `user` pays these orders, close at the provider every other open payment of
-    theirs that includes one of them, and cancel it (only the buyer pays an order, so only the
-    buyer's payments are looked at: nobody closes another person's pay page).
+def _reusable(payer: User, order_ids: Sequence[str], provider: str, purpose: str) -> Payment | None:
+    """The payer's open payment of this purpose for exactly these orders at this provider."""
+    return Payment.objects.filter(
+        purpose=purpose,
+        payer=payer,
+        orders_key=_orders_key(order_ids),
+        status=PaymentStatus.PENDING,
+        provider=provider,
+    ).first()
 
-    Conflict ("payment_in_progress") when the provider says one was already paid: its capture
-    is on its way and will pay the order, so no second payment is taken (the payer, who just
-    confirmed the other pay page, is told to wait a moment). The provider is asked outside any
-    lock; a payment opened concurrently is closed under the lock by `_close_overlapping`."""
+
+def close_open_payments(
+    payer: User,
+    order_ids: Sequence[str],
+    *,
+    purpose: str = PaymentPurpose.ORDERS,
+    provider: str | None = None,
+) -> None:
+    """Before `payer` pays these orders (call it before locking them): close at the provider
+    every other open payment of theirs that includes one of them, and cancel it. An open payment
+    of the same purpose for exactly these orders at the same provider is kept, to be reused.
+    Only the buyer pays an order, so only the payer's payments are looked at: nobody closes
+    another person's pay page.
+
+    InvalidInput for no order or too many; Conflict ("payment_in_progress") when the provider
+    says one was already paid: its capture is on its way and will pay the order, so no second
+    payment is taken (the payer, who just confirmed the other pay page, is told to wait a
+    moment). The provider is asked outside any lock; a payment opened concurrently is closed
+    under the lock by `open_payment`."""
+    if not order_ids:
+        raise InvalidInput(_("Choose at least one order to pay."))
+    if len(set(order_ids)) > MAX_ORDERS_PER_PAYMENT:
+        raise InvalidInput(_("Too many orders in one payment."))
+    reusable = _reusable(payer, order_ids, get_provider(provider).name, purpose)
     overlapping = (
         Payment.objects.filter(
-            payer=user, status=PaymentStatus.PENDING, parts__order_id__in=order_ids
+            payer=payer, status=PaymentStatus.PENDING, parts__order_id__in=order_ids
         )
-        .exclude(pk=keep)
+        .exclude(pk=reusable.pk if reusable else None)
         .distinct()
     )
     for payment in overlapping:
@@ -150,7 +161,83 @@ def close_open_charges(user: User, order_ids: list[str], keep: str | None = None
         )
 
 
-def void_order_payments(order_ids: list[str]) -> None:
+def open_payment(
+    payer: User,
+    parts: Sequence[PaymentPart],
+    *,
+    return_url: str,
+    purpose: str = PaymentPurpose.ORDERS,
+    provider: str | None = None,
+) -> Payment:
+    """Open (or reuse) `payer`'s payment of exactly these parts at `provider` (the configured
+    one by default), inside the caller's transaction, once the caller has locked and checked
+    the parts' orders. Other open payments touching these orders are cancelled (their provider
+    charges closed once the transaction commits).
+
+    A provider that captures at once (the wallet) charges here and the payment is captured in
+    this transaction (the purpose's handler is told); for the others, `open_charge` asks the
+    provider for its pay page, outside the locks."""
+    gateway = get_provider(provider)
+    order_ids = sorted(part.order_id for part in parts)
+    with transaction.atomic():
+        payment = _reusable(payer, order_ids, gateway.name, purpose)
+        stale = _close_overlapping(order_ids, keep=payment.pk if payment else None)
+        if payment is None:
+            payment = Payment.objects.create(
+                purpose=purpose,
+                payer=payer,
+                orders_key=_orders_key(order_ids),
+                amount=sum(part.amount for part in parts),
+                provider=gateway.name,
+                return_url=return_url,
+            )
+            PaymentOrder.objects.bulk_create(
+                PaymentOrder(payment=payment, order_id=part.order_id, amount=part.amount)
+                for part in parts
+            )
+        if stale:
+            transaction.on_commit(partial(close_charges, stale), robust=True)
+        if gateway.captures_at_once:
+            open_charge(payment)
+    return payment
+
+
+def open_amount_payment(payer: User, amount: int, *, purpose: str, return_url: str) -> Payment:
+    """Open a payment of `amount` fen that pays no order (a wallet top-up) at the configured
+    provider, with its charge; `pay_url` is the provider's pay page. The purpose's handler
+    checks what it accepts and books the money when the capture arrives."""
+    if type(amount) is not int or amount <= 0:
+        raise InvalidInput(_("A payment amount must be positive."))
+    payment = Payment.objects.create(
+        purpose=purpose,
+        payer=payer,
+        orders_key="",
+        amount=amount,
+        provider=get_provider().name,
+        return_url=return_url,
+    )
+    return open_charge(payment)
+
+
+def open_charge(payment: Payment) -> Payment:
+    """Ask the payment's provider for its charge (the pay page), unless it has one. Call it
+    outside row locks: a gateway is a remote call. A provider that captures at once captures
+    the payment here (see `open_payment`)."""
+    if payment.provider_ref:
+        return payment
+    gateway = get_provider(payment.provider)
+    charge = gateway.create_charge(payment)
+    payment.provider_ref, payment.redirect_url = charge.reference, charge.redirect_url
+    Payment.objects.filter(pk=payment.pk).update(
+        provider_ref=charge.reference, redirect_url=charge.redirect_url
+    )
+    if gateway.captures_at_once:
+        capture(gateway.name, payment.pk, charge_ref=charge.reference, amount=payment.amount)
+        payment.refresh_from_db()
+    return payment
+
+
+def void_payments(order_ids: Sequence[str]) -> None:
     """The orders can no longer be paid (cancelled, expired): cancel their open payments now and
     close the provider charges once the caller's transaction commits, so an old pay page refuses
     to charge instead of charging and refunding (a charge paid meanwhile is refunded on capture).
@@ -160,73 +247,89 @@ def void_order_payments(order_ids: list[str]) -> None:
         transaction.on_commit(partial(close_charges, stale), robust=True)
 
 
-def start_payment(user: User, orders: list[Order]) -> Payment:
-    """Open (or reuse) a payment for exactly these orders of `user`; `pay_url` is where to pay.
+# --- Outcomes: captures (from webhooks, or at once) ------------------------------------------
 
-    NotFound when an order is not the user's; Conflict when one is not waiting for payment or
-    its pay deadline has passed. An open payment for the same set of orders is reused; other
-    open payments touching these orders are cancelled (and their provider charges closed).
-    """
-    order_ids = sorted({order.pk for order in orders})
-    if not all(is_public_id(order_id) for order_id in order_ids):
-        raise NotFound(ORDER_NOT_FOUND)
-    if not order_ids:
-        raise InvalidInput(_("Choose at least one order to pay."))
-    if len(order_ids) > MAX_ORDERS_PER_PAYMENT:
-        raise InvalidInput(_("Too many orders in one payment."))
-    provider = get_provider()
-    key = ",".join(order_ids)
-    reusable = Payment.objects.filter(
-        payer=user, orders_key=key, status=PaymentStatus.PENDING, provider=provider.name
-    ).first()
-    close_open_charges(user, order_ids, keep=reusable.pk if reusable else None)
+
+def check_amount(expected: int, amount: object, currency: object) -> None:
+    """WebhookRefused unless an outcome's amount and currency are what the platform expects."""
+    if type(amount) is not int or amount != expected or currency != CURRENCY:
+        raise WebhookRefused(
+            _("The event's amount %(amount)s %(currency)s does not match %(expected)s CNY.")
+            % {"amount": amount, "currency": currency, "expected": expected},
+            code="amount_mismatch",
+        )
+
+
+def lock_payment(
+    provider: str, payment_id: str, *, charge_ref: str, amount: object, currency: object
+) -> Payment:
+    """The payment of this provider's charge, locked; WebhookRefused when unknown or when the
+    amount or currency differs."""
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(pk=payment_id, provider=provider, provider_ref=charge_ref)
+        .first()
+    )
+    if payment is None:
+        raise WebhookRefused(_("The event names an unknown payment."), code="unknown_payment")
+    check_amount(payment.amount, amount, currency)
+    return payment
+
+
+def capture(
+    provider: str, payment_id: str, *, charge_ref: str, amount: object, currency: object = CURRENCY
+) -> bool:
+    """The provider took the money: the payment is captured and its purpose's handler books it,
+    once (False when it was captured before, under another event).
+
+    The handler answers which parts their orders accept (orders are told before the ledger is
+    posted, so that locks are taken orders first, then ledger accounts); a refused part (its
+    order was cancelled when its window passed, or another payment paid it first) is refunded in
+    full automatically. A capture of a payment the platform had cancelled is money taken all
+    the same, and is handled the same way."""
     with transaction.atomic():
-        locked = _lock_payable(user, order_ids)
-        payment = Payment.objects.filter(
-            payer=user, orders_key=key, status=PaymentStatus.PENDING, provider=provider.name
-        ).first()
-        stale = _close_overlapping(order_ids, keep=payment.pk if payment else None)
-        if payment is None:
-            payment = Payment.objects.create(
-                payer=user,
-                orders_key=key,
-                amount=sum(order.total for order in locked),
-                provider=provider.name,
-                return_url=_return_url(order_ids),
+        payment = lock_payment(
+            provider, payment_id, charge_ref=charge_ref, amount=amount, currency=currency
+        )
+        updated = Payment.objects.filter(pk=payment.pk).exclude(status=PaymentStatus.CAPTURED)
+        if not updated.update(status=PaymentStatus.CAPTURED, captured_at=timezone.now()):
+            return False  # captured before, under another event id
+        parts = list(payment.parts.order_by("order_id"))
+        accepted = handler_for(payment.purpose).captured(
+            Capture(
+                payment_id=payment.pk,
+                provider=provider,
+                payer=payment.payer,
+                amount=payment.amount,
+                parts=tuple(PaymentPart(part.order_id, part.amount) for part in parts),
             )
-            PaymentOrder.objects.bulk_create(
-                PaymentOrder(payment=payment, order=order, amount=order.total) for order in locked
-            )
-    close_charges(stale)
-    if not payment.provider_ref:
-        _open_charge(payment)
-    return payment
+        )
+        for part in parts:
+            part.outcome = PartOutcome.PAID if part.order_id in accepted else PartOutcome.REFUNDED
+            part.save(update_fields=["outcome"])
+        for part in parts:
+            if part.outcome == PartOutcome.REFUNDED:
+                _refund_part(
+                    part,
+                    part.amount,
+                    reason="Paid after the order was closed: refunded automatically.",
+                )
+    return True
 
 
-def start_wallet_topup(user: User, amount: int, *, return_url: str) -> Payment:
-    """Open a payment of `amount` fen that `user` makes into their own wallet; `pay_url` is the
-    provider's pay page. The wallets' app checks the amount's range and credits the wallet when
-    the capture arrives (the `wallet_topup_captured` signal)."""
-    if type(amount) is not int or amount <= 0:
-        raise InvalidInput(_("A payment amount must be positive."))
-    payment = Payment.objects.create(
-        purpose=PaymentPurpose.WALLET_TOPUP,
-        payer=user,
-        orders_key="",
-        amount=amount,
-        provider=get_provider().name,
-        return_url=return_url,
+def fail_payment(
+    provider: str, payment_id: str, *, charge_ref: str, amount: object, currency: object
+) -> None:
+    """The payer declined at the provider: a pending payment fails; its orders keep waiting."""
+    payment = lock_payment(
+        provider, payment_id, charge_ref=charge_ref, amount=amount, currency=currency
     )
-    _open_charge(payment)
-    return payment
-
-
-def _open_charge(payment: Payment) -> None:
-    charge = get_provider(payment.provider).create_charge(payment)
-    payment.provider_ref, payment.redirect_url = charge.reference, charge.redirect_url
-    Payment.objects.filter(pk=payment.pk).update(
-        provider_ref=charge.reference, redirect_url=charge.redirect_url
+    Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
+        status=PaymentStatus.FAILED, closed_at=timezone.now()
     )
+
+
+# --- Refunds ---------------------------------------------------------------------------------
 
 
 def _refundable(part: PaymentOrder) -> int:
@@ -239,10 +342,8 @@ def _refundable(part: PaymentOrder) -> int:
     return part.amount - taken
 
 
-def refund_order(
-    order: Order, amount: int, *, reason: str, after_sale_id: str | None = None
-) -> Refund:
-    """Refund `amount` fen of the captured payment that paid `order`.
+def refund(order_id: str, amount: int, *, reason: str, after_sale_id: str | None = None) -> Refund:
+    """Refund `amount` fen of the captured payment part that paid order `order_id`.
 
     Conflict when the order has no captured payment or `amount` is more than what is left of it
     (captured minus refunds not failed). The provider is asked once the transaction commits; its
@@ -261,7 +362,7 @@ def refund_order(
                 return existing
         part = (
             PaymentOrder.objects.select_for_update(of=("self",))
-            .filter(order_id=order.pk, outcome=PartOutcome.PAID)
+            .filter(order_id=order_id, outcome=PartOutcome.PAID)
             .first()
         )
         if part is None:
@@ -281,7 +382,7 @@ def _refund_part(
         )
     try:
         with transaction.atomic():
-            refund = Refund.objects.create(
+            created = Refund.objects.create(
                 payment_id=part.payment_id,
                 order_id=part.order_id,
                 amount=amount,
@@ -290,44 +391,103 @@ def _refund_part(
             )
     except IntegrityError as exc:  # the same after-sales request refunded concurrently
         raise Conflict(_("This request is already being refunded."), code="refund_exists") from exc
-    transaction.on_commit(partial(submit_refund, refund.pk))
-    return refund
-
-
-def refund_late_capture(part: PaymentOrder) -> Refund:
-    """Give back a payment part that its order refused (it was cancelled before the money came)."""
-    PaymentOrder.objects.filter(pk=part.pk).update(outcome=PartOutcome.REFUNDED)
-    return _refund_part(
-        part, part.amount, reason="Paid after the order was closed: refunded automatically."
-    )
+    transaction.on_commit(partial(submit_refund, created.pk))
+    return created
 
 
 def submit_refund(refund_id: str) -> None:
     """Ask the provider to refund (after commit, outside any lock). A refusal marks it failed."""
-    refund = Refund.objects.select_related("payment").get(pk=refund_id)
-    if refund.status != RefundStatus.PENDING or refund.provider_ref:
+    pending = Refund.objects.select_related("payment").get(pk=refund_id)
+    if pending.status != RefundStatus.PENDING or pending.provider_ref:
         return
-    provider = get_provider(refund.payment.provider)
+    gateway = get_provider(pending.payment.provider)
     try:
-        reference = provider.refund(refund.payment.provider_ref, refund.amount, refund.pk)
+        reference = gateway.refund(pending.payment.provider_ref, pending.amount, pending.pk)
     except ProviderError as exc:
-        logger.error("refund %s refused by %s: %s", refund.pk, provider.name, exc.message)
-        mark_refund_failed(refund, str(exc.message))
+        logger.error("refund %s refused by %s: %s", pending.pk, gateway.name, exc.message)
+        fail_refund(pending, str(exc.message))
         return
-    Refund.objects.filter(pk=refund.pk, provider_ref="").update(provider_ref=reference)
+    Refund.objects.filter(pk=pending.pk, provider_ref="").update(provider_ref=reference)
 
 
-def mark_refund_failed(refund: Refund, reason: str) -> None:
-    """A pending refund failed: record it and tell orders once (the after-sales request waits
-    for the merchant again)."""
-    from quanzi.orders.services import on_refund_failed
+def _outcome(locked: Refund) -> RefundOutcome:
+    return RefundOutcome(
+        refund_id=locked.pk,
+        payment_id=locked.payment_id,
+        provider=locked.payment.provider,
+        order_id=locked.order_id,
+        amount=locked.amount,
+        after_sale_id=locked.after_sale_id,
+    )
 
+
+def lock_refund(
+    provider: str, refund_id: str, *, charge_ref: object, amount: object, currency: object
+) -> Refund:
+    """The refund of this provider's charge, locked; WebhookRefused when unknown or when the
+    amount or currency differs."""
+    found = (
+        Refund.objects.select_for_update(of=("self",))
+        .select_related("payment")
+        .filter(pk=refund_id, payment__provider=provider)
+        .first()
+    )
+    if found is None or found.payment.provider_ref != charge_ref:
+        raise WebhookRefused(_("The event names an unknown refund."), code="unknown_refund")
+    check_amount(found.amount, amount, currency)
+    return found
+
+
+def complete_refund(
+    provider: str,
+    refund_id: str,
+    *,
+    charge_ref: object,
+    amount: object,
+    currency: object = CURRENCY,
+    provider_ref: str = "",
+) -> bool:
+    """The money went back: the refund succeeds and its purpose's handler books it, once
+    (False when it had succeeded before, under another event).
+
+    A refund changes an order only when it gives back money the order was paid with (its part
+    of the payment was accepted, `PartOutcome.PAID`): the handler's `refund_succeeded`. The
+    refund of a capture the order refused (it came after a cancellation, or after another
+    payment had paid the order) returns unapplied money: `late_payment_returned`."""
     with transaction.atomic():
-        failed = Refund.objects.filter(pk=refund.pk, status=RefundStatus.PENDING).update(
+        locked = lock_refund(
+            provider, refund_id, charge_ref=charge_ref, amount=amount, currency=currency
+        )
+        done = Refund.objects.filter(
+            pk=locked.pk, status__in=[RefundStatus.PENDING, RefundStatus.FAILED]
+        ).update(
+            status=RefundStatus.SUCCEEDED,
+            succeeded_at=timezone.now(),
+            provider_ref=provider_ref[:64],
+            failure_reason="",
+        )
+        if not done:
+            return False  # completed before, under another event id
+        applied = PaymentOrder.objects.filter(
+            payment_id=locked.payment_id, order_id=locked.order_id, outcome=PartOutcome.PAID
+        ).exists()
+        handler = handler_for(locked.payment.purpose)
+        if applied:
+            handler.refund_succeeded(_outcome(locked))
+        else:
+            handler.late_payment_returned(_outcome(locked))
+    return True
+
+
+def fail_refund(pending: Refund, reason: str) -> None:
+    """A pending refund failed: record it and tell its purpose's handler once (for orders, the
+    after-sales request waits for the merchant again)."""
+    with transaction.atomic():
+        failed = Refund.objects.filter(pk=pending.pk, status=RefundStatus.PENDING).update(
             status=RefundStatus.FAILED, failure_reason=reason[:300]
         )
         if failed:
-            on_refund_failed(refund.order_id, refund.after_sale_id)
+            handler_for(pending.payment.purpose).refund_failed(_outcome(pending))
 
 
 # --- Payouts ---------------------------------------------------------------------------------
@@ -362,11 +522,11 @@ def submit_payout(payout_id: str) -> None:
     payout = Payout.objects.select_related("recipient").get(pk=payout_id)
     if payout.status != PayoutStatus.PENDING or payout.provider_ref:
         return
-    provider = get_provider(payout.provider)
+    gateway = get_provider(payout.provider)
     try:
-        reference = provider.payout(payout.pk, payout.amount, payout.recipient.public_id)
+        reference = gateway.payout(payout.pk, payout.amount, payout.recipient.public_id)
     except ProviderError as exc:
-        logger.error("payout %s refused by %s: %s", payout.pk, provider.name, exc.message)
+        logger.error("payout %s refused by %s: %s", payout.pk, gateway.name, exc.message)
         settle_payout(payout.pk, succeeded=False, reason=str(exc.message))
         return
     Payout.objects.filter(pk=payout.pk, provider_ref="").update(provider_ref=reference[:64])

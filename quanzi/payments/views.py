@@ -8,26 +8,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from quanzi.accounts.models import User
-from quanzi.core.errors import DomainError, NotFound
-from quanzi.payments import services
+from quanzi.core.errors import DomainError
+from quanzi.payments.models import PaymentPurpose
 from quanzi.payments.providers import sandbox
 from quanzi.payments.providers.sandbox_models import SandboxCharge
+from quanzi.payments.purposes import handler_for
 
 
 @login_required
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    """POST order_id (one or more) → the provider's pay page for those orders."""
-    from quanzi.orders.models import Order
-
+    """POST order_id (one or more) → the provider's pay page for those orders (the orders'
+    domain locks and checks them, then opens the payment: purposes.py)."""
     user: User = request.user  # type: ignore[assignment]
-    wanted = set(request.POST.getlist("order_id"))
-    if not wanted or not all(services.is_public_id(order_id) for order_id in wanted):
-        raise NotFound(services.ORDER_NOT_FOUND)
-    orders = list(Order.objects.filter(pk__in=wanted))
-    if len(orders) != len(wanted):
-        raise NotFound(services.ORDER_NOT_FOUND)
-    payment = services.start_payment(user, orders)
+    payment = handler_for(PaymentPurpose.ORDERS).start(user, request.POST.getlist("order_id"))
     return redirect(payment.pay_url)
 
 

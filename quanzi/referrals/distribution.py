@@ -12,8 +12,9 @@ movement, each idempotent by (kind, reference):
   while the order is not settled (its available balance once it is), or, once released, from
   the promoter's available balance — which may go negative; the merchant never loses it.
 
-`quanzi.ledger.services.settle_order` settles the order's total minus refunds minus what these
-postings hold out of its escrow, so the escrow never goes negative. See docs/referrals.md.
+`quanzi.orders.postings.settle_order` settles the order's total minus refunds minus what these
+postings hold out of its escrow (`escrow_commissions`, registered as a settlement hold), so the
+escrow never goes negative. See docs/referrals.md.
 """
 
 from __future__ import annotations
@@ -28,14 +29,11 @@ from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from quanzi.ledger.models import Account
-from quanzi.ledger.services import (
-    Line,
-    available_account,
-    escrow_account,
-    is_settled,
-    post_transaction,
-)
+from quanzi.ledger.accounts import register_account_type
+from quanzi.ledger.models import AccountKind, Entry
+from quanzi.ledger.services import Line, balances, post_transaction
+from quanzi.ledger.store_accounts import available_account, escrow_account
+from quanzi.orders.postings import is_settled, register_settlement_hold
 from quanzi.referrals.models import (
     Attribution,
     Binding,
@@ -60,6 +58,13 @@ KIND_RELEASED = "commission.released"
 KIND_REVERSAL = "commission.reversal"
 MAX_LEVEL = 2  # deeper chains are a legal risk (PRODUCT.md): never more than two levels
 BP = 10000
+
+
+def register_accounts() -> None:
+    """A promoter's commission in a store: owed to the promoter, not to the store, so the
+    accounts have no store (they stay off the store's own ledger pages)."""
+    for state in ("frozen", "available", "withdrawing"):
+        register_account_type(f"promoter:{{store}}:{{promoter}}:{state}", AccountKind.LIABILITY)
 
 
 def frozen_account(store_id: str, public_id: str) -> str:
@@ -95,8 +100,8 @@ def promoter_balance(store_id: str, public_id: str) -> PromoterBalance:
         promoter_available_account(store_id, public_id),
         withdrawing_account(store_id, public_id),
     ]
-    balances = dict(Account.objects.filter(code__in=codes).values_list("code", "balance"))
-    frozen, available, withdrawing = (-balances.get(code, 0) for code in codes)
+    found = balances(codes)
+    frozen, available, withdrawing = (-found.get(code, 0) for code in codes)
     return PromoterBalance(frozen=frozen, available=available, withdrawing=withdrawing)
 
 
@@ -427,6 +432,17 @@ def _reverse(
     commission.reversed_amount, commission.status = reversed_amount, status
 
 
+def escrow_commissions(order: Order) -> int:
+    """Net fen moved out of the order's escrow by distribution postings ("commission.*"): no
+    longer the store's to settle (a settlement hold, see `quanzi.orders.postings`)."""
+    held = Entry.objects.filter(
+        account__code=escrow_account(order.store_id),
+        order_id=order.pk,
+        transaction__kind__startswith="commission.",
+    ).aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    return int(held)
+
+
 # --- Signal receivers (connected in ReferralsConfig.ready) -------------------------------------
 
 
@@ -452,6 +468,8 @@ def on_order_refunded(sender: Any, order_id: str, refunded_total: int, **kwargs:
 def connect() -> None:
     from quanzi.orders.signals import order_completed, order_paid, order_refunded
 
+    register_accounts()
+    register_settlement_hold("referrals.commissions", escrow_commissions)
     order_paid.connect(on_order_paid, dispatch_uid="referrals.distribution.order_paid")
     order_completed.connect(on_order_completed, dispatch_uid="referrals.distribution.completed")
     order_refunded.connect(on_order_refunded, dispatch_uid="referrals.distribution.refunded")

@@ -34,7 +34,9 @@ from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from quanzi.core.ids import is_public_id
 from quanzi.core.money import format_fen
 from quanzi.ledger.models import Account
-from quanzi.ledger.services import Line, available_account, post_transaction, provider_account
+from quanzi.ledger.services import Line, post_transaction
+from quanzi.ledger.store_accounts import available_account
+from quanzi.payments.accounts import provider_account
 from quanzi.referrals.distribution import (
     BP,
     config_for,

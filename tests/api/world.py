@@ -36,10 +36,11 @@ from quanzi.circles.services.announcements import create_announcement
 from quanzi.circles.services.chat import report_message, send_message
 from quanzi.circles.services.membership import create_circle, join_circle
 from quanzi.coupons.coupons import claim_coupon, create_coupon
-from quanzi.ledger.services import post_transaction, provider_account
+from quanzi.ledger.services import post_transaction
 from quanzi.orders import services as orders
 from quanzi.orders.models import Order
-from quanzi.payments.services import start_payment
+from quanzi.orders.paying import start_payment
+from quanzi.payments.accounts import provider_account
 from quanzi.referrals import programme, rewards
 from quanzi.referrals.services import share_link
 from quanzi.referrals.withdrawals import request_withdrawal
@@ -47,6 +48,7 @@ from quanzi.reviews.services import write_review
 from quanzi.social.services import graph
 from quanzi.social.services.notes import add_comment, create_note
 from quanzi.stores.services import add_staff, open_store
+from quanzi.wallets import services as wallets
 from tests.factories import UserFactory
 from tests.referrals.withdrawal_helpers import earn
 
@@ -116,7 +118,7 @@ def _paid(customer: User, sku_id: str, ref: str) -> Order:
 
 def _fund_wallet(user: User, amount: int) -> None:
     """What a wallet top-up posts: the provider's money into the user's wallet."""
-    code = redpackets.wallet_account(user)
+    code = wallets.wallet_account(user)
     lines = [(provider_account("sandbox"), amount), (code, -amount)]
     post_transaction("test.topup", f"fuzz-{user.pk}", lines)
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from quanzi.catalog.models import Product
-from quanzi.ledger.services import store_balance
+from quanzi.ledger.store_accounts import store_balance
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.reviews.models import Review
 from quanzi.stores.models import Store

@@ -104,8 +104,8 @@ def stock_of(sku: Sku) -> int:
 def pay_through_sandbox(order: Order, django_capture_on_commit_callbacks: Any) -> Order:
     """Pay for real: start the payment, the buyer confirms on the sandbox page, the signed
     webhook is delivered in-process and calls `on_payment_captured`."""
+    from quanzi.orders.paying import start_payment
     from quanzi.payments.providers.sandbox import confirm_charge
-    from quanzi.payments.services import start_payment
 
     with django_capture_on_commit_callbacks(execute=True):
         payment = start_payment(order.buyer, [order])

@@ -12,9 +12,10 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from quanzi.ledger.services import is_settled, store_balance
+from quanzi.ledger.store_accounts import store_balance
 from quanzi.orders import services, tasks
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.postings import is_settled
 from tests.orders.conftest import Shop, pay, pay_through_sandbox, place, stock_of
 
 pytestmark = pytest.mark.django_db

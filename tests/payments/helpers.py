@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from quanzi.accounts.models import User
 from quanzi.orders.models import Order, OrderItem
+from quanzi.orders.paying import start_payment
 from quanzi.payments.models import Payment
 from quanzi.payments.providers import sandbox
-from quanzi.payments.services import start_payment
 from quanzi.stores.models import Store
 from tests.factories import SkuFactory, UserFactory, store_with_owner
 

@@ -11,12 +11,13 @@ from django.db import connection
 
 from quanzi.core.errors import Conflict
 from quanzi.ledger.models import Transaction
-from quanzi.ledger.services import check_ledger, store_balance
+from quanzi.ledger.services import check_ledger
+from quanzi.ledger.store_accounts import store_balance
 from quanzi.orders.models import Order, OrderEvent, OrderStatus
+from quanzi.orders.paying import refund_order, start_payment
 from quanzi.payments.models import Payment, PaymentStatus, Refund, WebhookEvent
 from quanzi.payments.providers import sandbox
 from quanzi.payments.providers.sandbox_models import SandboxEvent
-from quanzi.payments.services import refund_order, start_payment
 from tests.factories import UserFactory
 from tests.payments.helpers import make_order, post_webhook
 

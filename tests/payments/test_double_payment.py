@@ -12,15 +12,16 @@ from typing import Any
 
 import pytest
 
-from quanzi.campaigns.redpackets.services import wallet_account, wallet_balance
-from quanzi.campaigns.redpackets.wallet_pay import pay_from_wallet
 from quanzi.core.errors import Conflict
-from quanzi.ledger.services import check_ledger, post_transaction, provider_account, store_balance
+from quanzi.ledger.services import check_ledger, post_transaction
+from quanzi.ledger.store_accounts import store_balance
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.paying import pay_from_wallet, start_payment
+from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import PartOutcome, Payment, PaymentStatus, Refund, RefundStatus
 from quanzi.payments.providers import sandbox
 from quanzi.payments.providers.sandbox_models import SandboxEvent
-from quanzi.payments.services import start_payment
+from quanzi.wallets.services import wallet_account, wallet_balance
 from tests.factories import UserFactory
 from tests.payments.helpers import make_order
 

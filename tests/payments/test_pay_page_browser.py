@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from quanzi.ledger.services import check_ledger, store_balance
+from quanzi.ledger.services import check_ledger
+from quanzi.ledger.store_accounts import store_balance
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.payments.models import Payment, PaymentStatus
 from tests.factories import PASSWORD, UserFactory

@@ -38,24 +38,19 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from quanzi.campaigns.redpackets.services import wallet_account
-from quanzi.campaigns.redpackets.wallet_pay import pay_from_wallet
 from quanzi.core.errors import DomainError
 from quanzi.ledger.models import Account
-from quanzi.ledger.services import (
-    UNAPPLIED_ACCOUNT,
-    check_ledger,
-    escrow_account,
-    post_transaction,
-    provider_account,
-)
+from quanzi.ledger.services import check_ledger, post_transaction
+from quanzi.ledger.store_accounts import escrow_account
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.paying import pay_from_wallet, refund_order, start_payment
 from quanzi.orders.services import cancel_order
+from quanzi.payments.accounts import UNAPPLIED_ACCOUNT, provider_account
 from quanzi.payments.models import PartOutcome, Payment, PaymentOrder, Refund, RefundStatus
 from quanzi.payments.providers import sandbox
 from quanzi.payments.providers.sandbox_models import SandboxEvent
-from quanzi.payments.services import refund_order, start_payment
 from quanzi.payments.webhooks import handle_webhook
+from quanzi.wallets.services import wallet_account
 from tests.factories import UserFactory, store_with_owner
 from tests.payments.helpers import make_order
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from quanzi.core.errors import Conflict, InvalidInput
+from quanzi.orders.paying import refund_order
 from quanzi.payments.models import Refund, RefundStatus
 from quanzi.payments.providers.base import ProviderError
 from quanzi.payments.providers.sandbox import SandboxProvider
-from quanzi.payments.services import refund_order
 from tests.factories import UserFactory
 from tests.payments.helpers import make_order, pay
 

@@ -6,12 +6,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from quanzi.ledger.services import store_balance
+from quanzi.ledger.store_accounts import store_balance
 from quanzi.orders.models import OrderStatus
+from quanzi.orders.paying import start_payment
 from quanzi.orders.services import cancel_order, expire_unpaid_order
 from quanzi.payments.models import PaymentStatus, WebhookEvent
 from quanzi.payments.providers.sandbox_models import ChargeStatus, SandboxCharge, SandboxEvent
-from quanzi.payments.services import start_payment
 from tests.factories import UserFactory
 from tests.payments.helpers import make_order
 

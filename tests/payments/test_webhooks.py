@@ -9,8 +9,11 @@ import pytest
 from django.test import Client
 
 from quanzi.ledger.models import Account, Entry, Transaction
-from quanzi.ledger.services import UNAPPLIED_ACCOUNT, check_ledger, escrow_account, store_balance
+from quanzi.ledger.services import check_ledger
+from quanzi.ledger.store_accounts import escrow_account, store_balance
 from quanzi.orders.models import OrderStatus
+from quanzi.orders.paying import refund_order, start_payment
+from quanzi.payments.accounts import UNAPPLIED_ACCOUNT
 from quanzi.payments.models import (
     PartOutcome,
     PaymentStatus,
@@ -21,7 +24,6 @@ from quanzi.payments.models import (
 )
 from quanzi.payments.providers import sandbox
 from quanzi.payments.providers.sandbox_models import SandboxEvent
-from quanzi.payments.services import refund_order, start_payment
 from quanzi.payments.tasks import deliver_sandbox_event
 from tests.factories import UserFactory
 from tests.payments.helpers import captured_data, event_body, make_order, pay, post_webhook

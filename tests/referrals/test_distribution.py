@@ -10,10 +10,11 @@ import time_machine
 from django.utils import timezone
 
 from quanzi.accounts.models import User
-from quanzi.ledger.services import StoreBalance, check_ledger, store_balance
+from quanzi.ledger.services import check_ledger
+from quanzi.ledger.store_accounts import StoreBalance, store_balance
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.paying import refund_order
 from quanzi.orders.services import complete_order, on_refund_succeeded
-from quanzi.payments.services import refund_order
 from quanzi.referrals.distribution import PromoterBalance, bind, promoter_balance, promoter_of
 from quanzi.referrals.models import (
     Attribution,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from quanzi.ledger.models import Transaction
-from quanzi.ledger.services import check_ledger, record_capture
+from quanzi.ledger.services import check_ledger
+from quanzi.orders.postings import record_capture
 from quanzi.orders.services import on_payment_captured
 from quanzi.referrals.distribution import bind, freeze_commissions, promoter_of
 from quanzi.referrals.models import BindingMode, Commission, DistributionConfig

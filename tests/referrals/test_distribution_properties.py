@@ -20,16 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quanzi.ledger.models import Account, Entry
-from quanzi.ledger.services import (
-    check_ledger,
-    escrow_account,
-    provider_account,
-    record_capture,
-    record_refund,
-    store_balance,
-)
+from quanzi.ledger.services import check_ledger
+from quanzi.ledger.store_accounts import escrow_account, store_balance
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.postings import record_capture, record_refund
 from quanzi.orders.services import complete_order, on_payment_captured, on_refund_succeeded
+from quanzi.payments.accounts import provider_account
 from quanzi.referrals.distribution import (
     bind,
     commission_amount,

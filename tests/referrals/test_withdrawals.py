@@ -9,13 +9,11 @@ from django.utils import translation
 
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from quanzi.ledger.models import Account, Entry, Transaction
-from quanzi.ledger.services import (
-    check_ledger,
-    provider_account,
-    record_refund,
-    store_balance,
-)
+from quanzi.ledger.services import check_ledger
+from quanzi.ledger.store_accounts import store_balance
+from quanzi.orders.postings import record_refund
 from quanzi.orders.services import on_refund_succeeded
+from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import Payout, PayoutStatus, WebhookEvent, WebhookStatus
 from quanzi.payments.providers.base import ProviderError
 from quanzi.payments.providers.sandbox import SandboxProvider

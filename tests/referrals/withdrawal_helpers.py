@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from quanzi.accounts.models import User
 from quanzi.core.ids import new_id
-from quanzi.ledger.services import record_capture
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.postings import record_capture
 from quanzi.orders.services import complete_order, on_payment_captured
 from quanzi.referrals.distribution import (
     bind,

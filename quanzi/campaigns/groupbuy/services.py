@@ -545,7 +545,7 @@ def _complete(group: Group, now: datetime) -> None:
 def _refund_seat(seat: GroupMember, *, reason: str) -> None:
     """Refund what is left of a seat's order; the caller moved the seat to refunded first, in
     this transaction, so this runs once per seat whoever calls it."""
-    from quanzi.payments.services import refund_order
+    from quanzi.orders.paying import refund_order
 
     order = Order.objects.get(pk=seat.order_id)
     left = order.total - order.refunded_amount

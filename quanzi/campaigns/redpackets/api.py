@@ -1,4 +1,5 @@
-"""Red packets and wallets API (thin: schema in → service call → schema out)."""
+"""Red packets API (thin: schema in → service call → schema out); the wallet's endpoints under
+/api/v1/redpackets/wallet are the wallets' app's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Status
 
 from quanzi.accounts.auth import AUTH, current_user
-from quanzi.campaigns.redpackets import services, topup, wallet_pay
+from quanzi.campaigns.redpackets import services
 from quanzi.campaigns.redpackets.models import PacketKind, RedPacket
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema
@@ -69,18 +70,6 @@ class GrabResultOut(Schema):
     packet: PacketDetailOut
 
 
-class WalletLineOut(Schema):
-    at: datetime
-    amount: int
-    kind: str
-    memo: str
-
-
-class WalletOut(Schema):
-    balance: int
-    history: list[WalletLineOut]
-
-
 def _person(user: Any) -> dict[str, str]:
     return {"id": user.public_id, "name": user.display_name}
 
@@ -114,67 +103,6 @@ def _detail(user: Any, packet: RedPacket) -> dict[str, Any]:
             for g in view.grabs
         ],
     }
-
-
-@router.get("/wallet", response=WalletOut)
-def my_wallet(request: HttpRequest) -> dict[str, Any]:
-    """The caller's wallet balance (fen) and its latest movements."""
-    user = current_user(request)
-    services.apply_due_of_sender(user)
-    return {"balance": services.wallet_balance(user), "history": services.wallet_history(user)}
-
-
-class WalletPaymentOut(Schema):
-    payment_id: str
-    order_id: str
-    amount: int
-    status: str
-    balance: int
-
-
-@router.post("/wallet/pay/{order_id}", response=WalletPaymentOut)
-def pay_order(request: HttpRequest, order_id: str) -> dict[str, Any]:
-    """Pay the caller's own unpaid order from the wallet, at once (409 when it holds too little)."""
-    user = current_user(request)
-    payment = wallet_pay.pay_from_wallet(user, order_id)
-    return {
-        "payment_id": payment.pk,
-        "order_id": order_id,
-        "amount": payment.amount,
-        "status": payment.status,
-        "balance": services.wallet_balance(user),
-    }
-
-
-class TopupIn(Schema):
-    amount: int = Field(description="fen, from 100 (¥1) to 500000 (¥5,000)")
-
-
-class TopupOut(Schema):
-    payment_id: str
-    amount: int
-    status: str
-    pay_url: str = Field(description="the provider's hosted pay page")
-
-
-@router.post("/wallet/topups", response={201: TopupOut})
-def start_topup(request: HttpRequest, data: TopupIn) -> Status:
-    """Top up the caller's wallet through the payment provider: pay at `pay_url`; the wallet is
-    credited when the provider's signed capture arrives (Idempotency-Key recommended)."""
-    user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        payment = topup.start_topup(user, data.amount)
-        return 201, {
-            "payment_id": payment.pk,
-            "amount": payment.amount,
-            "status": payment.status,
-            "pay_url": payment.pay_url,
-        }
-
-    key = request.headers.get("Idempotency-Key") or None
-    status, body = run_idempotent(user, "redpackets.topup", key, data.dict(), action)
-    return Status(status, body)
 
 
 @router.get("/circles/{circle_id}", response=list[PacketOut])

@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RedPacketsConfig(AppConfig):
     name = "quanzi.campaigns.redpackets"
     label = "redpackets"
-    verbose_name = _("Red packets and wallets")
+    verbose_name = _("Red packets")
 
     def ready(self) -> None:
-        from quanzi.campaigns.redpackets import topup
+        from quanzi.campaigns.redpackets import services
+        from quanzi.wallets.signals import wallet_opened
 
-        topup.connect()
+        services.register_accounts()
+        wallet_opened.connect(services.on_wallet_opened, dispatch_uid="redpackets.wallet_opened")

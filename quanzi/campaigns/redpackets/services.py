@@ -1,9 +1,9 @@
-"""Wallets and red packets (红包): the only writers of this app.
+"""Red packets (红包): the only writers of this app.
 
 Design (docs/campaigns.md, "Red packets and wallets"):
 
-- A wallet is the ledger account wallet:<user public id> (a liability: the platform owes the
-  member); its history is that account's entries.
+- Members send from and grab into their wallets (`quanzi.wallets`: the ledger account
+  wallet:<user public id>); a packet's money waits in its own account redpacket:<packet id>.
 - A packet is cut into its shares when it is sent (`split`): "random" (拼手气) uses the
   double-mean rule share by share — each share takes a random amount in
   [1, 2 × remaining / remaining_count − 1] fen (never leaving less than 1 fen for each share
@@ -39,10 +39,13 @@ from quanzi.circles.services.access import access_circle
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
-from quanzi.ledger.models import Account, Entry
-from quanzi.ledger.services import available_account, post_transaction
+from quanzi.ledger.accounts import register_account_type
+from quanzi.ledger.models import AccountKind
+from quanzi.ledger.services import owed, post_transaction
+from quanzi.ledger.store_accounts import available_account
 from quanzi.stores.models import StaffRole
 from quanzi.stores.services import role_in
+from quanzi.wallets.services import wallet_account
 
 MAX_SHARES = 1000
 MAX_TOTAL = 2_000_000  # ¥20,000 per packet
@@ -57,51 +60,16 @@ KIND_REFUND = "redpacket.refund"
 _rng = random.SystemRandom()
 
 
-# --- Accounts and wallets ------------------------------------------------------------------
+# --- Accounts ------------------------------------------------------------------------------
 
 
-def wallet_account(user: User) -> str:
-    return f"wallet:{user.public_id}"
+def register_accounts() -> None:
+    """The money a packet holds until it is grabbed or refunded: owed to people."""
+    register_account_type("redpacket:{packet}", AccountKind.LIABILITY)
 
 
 def packet_account(packet_id: str) -> str:
     return f"redpacket:{packet_id}"
-
-
-def _owed(code: str) -> int:
-    """What a liability account owes its holder (its balance is credit-negative)."""
-    balance = Account.objects.filter(code=code).values_list("balance", flat=True).first()
-    return -(balance or 0)
-
-
-def wallet_balance(user: User) -> int:
-    return _owed(wallet_account(user))
-
-
-@dataclass
-class WalletLine:
-    at: datetime
-    amount: int  # positive: money in; negative: money out
-    kind: str
-    memo: str
-
-
-def wallet_history(user: User, limit: int = 100) -> list[WalletLine]:
-    """The wallet's ledger entries, newest first."""
-    entries = (
-        Entry.objects.filter(account__code=wallet_account(user))
-        .select_related("transaction")
-        .order_by("-transaction__created_at", "-pk")[:limit]
-    )
-    return [
-        WalletLine(
-            at=e.transaction.created_at,
-            amount=-e.amount,
-            kind=e.transaction.kind,
-            memo=e.transaction.memo,
-        )
-        for e in entries
-    ]
 
 
 # --- Splitting -----------------------------------------------------------------------------
@@ -250,7 +218,7 @@ def send_packet(
             memo=f"red packet {packet.pk} sent",
         )
         # The source account is locked by the posting until commit: read what is left.
-        if _owed(source) < 0:
+        if owed(source) < 0:
             raise Conflict(
                 _("Not enough balance to send this red packet."), code="insufficient_balance"
             )
@@ -361,6 +329,11 @@ def apply_due_of_sender(user: User) -> None:
     """Refund the user's own expired packets before their wallet is shown (read-time re-check:
     the sender sees unclaimed money back even when no one opened the circle)."""
     _apply_due(RedPacket.objects.filter(sender=user, refunded_at=None))
+
+
+def on_wallet_opened(sender: Any, user: User, **kwargs: Any) -> None:
+    """Receiver of wallets' `wallet_opened` (connected in RedPacketsConfig.ready)."""
+    apply_due_of_sender(user)
 
 
 def apply_all_due() -> tuple[int, int]:

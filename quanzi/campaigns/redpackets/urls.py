@@ -1,4 +1,5 @@
-"""Red packet and wallet pages (mounted at /redpackets/)."""
+"""Red packet pages (mounted at /redpackets/; the wallet's pages under /redpackets/wallet/ are
+the wallets' app's)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,6 @@ from quanzi.campaigns.redpackets import views
 
 app_name = "redpackets"
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("wallet/", views.wallet, name="wallet"),
-    path("wallet/topup/", views.topup_start, name="topup"),
-    path("wallet/pay/<str:order_id>/", views.pay_order, name="pay_order"),
     path("circle/<str:circle_id>/", views.circle, name="circle"),
     path("circle/<str:circle_id>/send/", views.send, name="send"),
     path("<str:packet_id>/", views.detail, name="detail"),

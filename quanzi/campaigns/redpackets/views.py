@@ -1,6 +1,6 @@
 """Red packet pages: the circle's packets with the send form, a packet with its grab button and
-every grab, and the member's wallet. Domain errors on GET become error pages (middleware); on
-POST they come back as a message on the page."""
+every grab (the member's wallet is the wallets' app's). Domain errors on GET become error pages
+(middleware); on POST they come back as a message on the page."""
 
 from __future__ import annotations
 
@@ -17,47 +17,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quanzi.accounts.auth import signed_in_user
-from quanzi.campaigns.redpackets import services, topup, wallet_pay
+from quanzi.campaigns.redpackets import services
 from quanzi.campaigns.redpackets.models import PacketKind
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
 from quanzi.stores.services import role_in
-
-
-@login_required
-def wallet(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
-    services.apply_due_of_sender(user)
-    context = {
-        "balance": services.wallet_balance(user),
-        "history": services.wallet_history(user),
-        "min_topup": topup.MIN_TOPUP,
-        "max_topup": topup.MAX_TOPUP,
-        # What the payer saw on the provider's page; the balance moves on the signed webhook.
-        "result": request.GET.get("result", ""),
-    }
-    return render(request, "redpackets/wallet.html", context)
-
-
-@login_required
-@require_POST
-def topup_start(request: HttpRequest) -> HttpResponse:
-    """POST amount (yuan) → the provider's pay page for a top-up of the wallet."""
-    user = signed_in_user(request)
-    try:
-        amount = yuan_to_fen(request.POST.get("amount") or "", field="amount")
-        payment = topup.start_topup(user, amount)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("redpackets:wallet")
-    return redirect(payment.pay_url)
+from quanzi.wallets.services import wallet_balance
 
 
 @login_required
 def circle(request: HttpRequest, circle_id: str) -> HttpResponse:
     user = signed_in_user(request)
     the_circle, packets = services.circle_packets(user, circle_id)
-    balance = services.wallet_balance(user)
+    balance = wallet_balance(user)
     context = {
         "circle": the_circle,
         "packets": packets.prefetch_related(None)[:50],
@@ -133,22 +105,3 @@ def grab(request: HttpRequest, packet_id: str) -> HttpResponse:
                 % {"amount": fen_to_yuan_str(result.share.amount)},
             )
     return redirect("redpackets:detail", packet_id=packet_id)
-
-
-@login_required
-def pay_order(request: HttpRequest, order_id: str) -> HttpResponse:
-    """Pay an unpaid order from the wallet: the confirmation page (GET) and the payment (POST)."""
-    from quanzi.orders.services import access_order
-
-    user = signed_in_user(request)
-    order = access_order(user, order_id, need="buyer")
-    if request.method == "POST":
-        try:
-            wallet_pay.pay_from_wallet(user, order.pk)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("Paid from your wallet."))
-            return redirect("orders:detail", order_id=order.pk)
-    context = {"order": order, "balance": services.wallet_balance(user)}
-    return render(request, "redpackets/pay.html", context)

@@ -59,10 +59,16 @@ class PaymentProvider(ABC):
     """A payment gateway. `name` is stored on payments and names the ledger's provider account."""
 
     name: str
+    # A provider that takes the money as it creates the charge (the wallet: no pay page, no
+    # webhook): `open_payment` creates its charge inside the caller's transaction and captures
+    # the payment there, so that a refusal (too little money) writes nothing.
+    captures_at_once: bool = False
 
     @abstractmethod
     def create_charge(self, payment: Payment) -> Charge:
-        """Ask the provider to collect `payment.amount`; returns its reference and pay page."""
+        """Ask the provider to collect `payment.amount`; returns its reference and pay page.
+        What is paid, for the page, is `quanzi.payments.purposes.handler_for(payment.purpose)
+        .describe(payment)`."""
 
     @abstractmethod
     def cancel_charge(self, charge_ref: str) -> bool:

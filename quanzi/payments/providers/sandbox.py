@@ -22,7 +22,6 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +49,7 @@ from quanzi.payments.providers.sandbox_models import (
     SandboxPayout,
     SandboxRefund,
 )
+from quanzi.payments.purposes import handler_for
 
 if TYPE_CHECKING:
     from quanzi.accounts.models import User
@@ -61,8 +61,6 @@ SIGNATURE_HEADER = "X-Sandbox-Signature"
 TOLERANCE_SECONDS = 300
 WEBHOOK_PATH = "/api/v1/payments/webhooks/sandbox"
 HTTP_TIMEOUT_SECONDS = 10
-# How long the pay page of a wallet top-up (which has no order deadline) stays open.
-TOPUP_PAY_WINDOW = timedelta(minutes=30)
 CHARGE_CANCELLED = _(
     "This payment was closed: its order was cancelled or is being paid another way. "
     "Nothing was charged."
@@ -130,44 +128,15 @@ class SandboxProvider(PaymentProvider):
     name = "sandbox"
 
     def create_charge(self, payment: Payment) -> Charge:
-        from quanzi.payments.models import PaymentPurpose
-
-        if payment.purpose == PaymentPurpose.WALLET_TOPUP:
-            return self._open(
-                payment,
-                [{"merchant": str(_("Wallet top-up")), "order_id": "", "amount": payment.amount}],
-                timezone.now() + TOPUP_PAY_WINDOW,
-            )
-        parts = list(
-            payment.parts.select_related("order__store")
-            .prefetch_related("order__items")
-            .order_by("order__created_at", "order_id")
-        )
-        summary = [
-            {
-                "merchant": part.order.store.name,
-                "order_id": part.order_id,
-                "amount": part.amount,
-                "items": [
-                    {"title": i.title, "spec": i.sku_label, "quantity": i.quantity}
-                    for i in part.order.items.all()
-                ],
-            }
-            for part in parts
-        ]
-        return self._open(payment, summary, min(part.order.pay_deadline for part in parts))
-
-    def _open(
-        self, payment: Payment, summary: list[dict[str, Any]], expires_at: datetime
-    ) -> Charge:
+        summary = handler_for(payment.purpose).describe(payment)
         charge = SandboxCharge.objects.create(
             merchant_reference=payment.pk,
             amount=payment.amount,
             currency=payment.currency,
-            summary=summary,
+            summary=[line.as_dict() for line in summary.lines],
             payer_id=payment.payer_id,
             return_url=payment.return_url,
-            expires_at=expires_at,
+            expires_at=summary.expires_at,
         )
         return Charge(charge.pk, reverse("payments:sandbox_pay", args=[charge.pk]))
 

@@ -18,9 +18,9 @@ from quanzi.campaigns.groupbuy.models import Group, GroupMember, GroupStatus, Se
 from quanzi.core.errors import Conflict
 from quanzi.core.ids import new_id
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.paying import start_payment
 from quanzi.payments.models import Refund
 from quanzi.payments.providers import sandbox
-from quanzi.payments.services import start_payment
 from tests.campaigns.groupbuy.conftest import customer, make_deal
 from tests.coupons.test_concurrency_pg import together
 

@@ -9,16 +9,13 @@ from dataclasses import dataclass
 import pytest
 
 from quanzi.accounts.models import User
-from quanzi.campaigns.redpackets import services
 from quanzi.circles.models import Circle, Membership
 from quanzi.circles.services import membership
-from quanzi.ledger.services import (
-    available_account,
-    check_ledger,
-    post_transaction,
-    provider_account,
-)
+from quanzi.ledger.services import check_ledger, post_transaction
+from quanzi.ledger.store_accounts import available_account
+from quanzi.payments.accounts import provider_account
 from quanzi.stores.models import Store
+from quanzi.wallets import services as wallets
 from tests.factories import UserFactory, store_with_owner
 
 
@@ -44,7 +41,7 @@ def room(db: None) -> Room:
     alice, bob = UserFactory(nickname="阿丽"), UserFactory(nickname="小波")
     for person in (alice, bob):
         membership.join_by_code(person, circle.invite_code)
-    fund(services.wallet_account(alice), 10_000, f"alice-{alice.pk}")
+    fund(wallets.wallet_account(alice), 10_000, f"alice-{alice.pk}")
     fund(available_account(store.pk), 50_000, f"store-{store.pk}")
     return Room(owner, store, circle, alice, bob, UserFactory(nickname="路人"))
 

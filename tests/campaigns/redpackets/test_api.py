@@ -14,6 +14,7 @@ from quanzi.accounts.models import User
 from quanzi.campaigns.redpackets import services
 from quanzi.campaigns.redpackets.models import RedPacket
 from quanzi.ledger.models import Transaction
+from quanzi.wallets import services as wallets
 from tests.campaigns.redpackets.conftest import Room, ledger_clean
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -93,7 +94,7 @@ def test_send_is_idempotent(room: Room, api: Any) -> None:
     second = client.post(url, {"total": 100, "count": 1}, headers=headers)
     assert first.status_code == second.status_code == 201
     assert first.json()["id"] == second.json()["id"]
-    assert services.wallet_balance(room.alice) == 9_900
+    assert wallets.wallet_balance(room.alice) == 9_900
 
 
 def test_list_query_count_is_constant(room: Room, api: Any) -> None:

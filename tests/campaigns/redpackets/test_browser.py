@@ -9,7 +9,7 @@ import pytest
 
 from quanzi.campaigns.redpackets.models import RedPacket
 from quanzi.circles.services import membership
-from quanzi.ledger.services import available_account
+from quanzi.ledger.store_accounts import available_account
 from tests.campaigns.redpackets.conftest import fund, ledger_clean
 from tests.catalog.test_browser import _log_in
 from tests.factories import UserFactory, store_with_owner

@@ -19,7 +19,8 @@ from quanzi.campaigns.redpackets.models import Share
 from quanzi.circles.models import Circle, Membership
 from quanzi.core.errors import Conflict
 from quanzi.core.ids import new_id
-from quanzi.ledger.services import check_ledger
+from quanzi.ledger.services import check_ledger, owed
+from quanzi.wallets import services as wallets
 from tests.campaigns.redpackets.conftest import Room
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -65,6 +66,6 @@ def test_thousand_concurrent_grabs_of_a_hundred_shares(room: Room) -> None:
     assert len(refused) >= MEMBERS - SHARES
     assert not [r for r in results if isinstance(r, BaseException) and not isinstance(r, Conflict)]
     # and the wallets hold exactly what was grabbed, the packet account is empty
-    assert sum(services.wallet_balance(u) for u in members) == TOTAL
-    assert services._owed(services.packet_account(packet.pk)) == 0
+    assert sum(wallets.wallet_balance(u) for u in members) == TOTAL
+    assert owed(services.packet_account(packet.pk)) == 0
     assert check_ledger() == []

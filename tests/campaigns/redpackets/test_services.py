@@ -20,8 +20,10 @@ from quanzi.campaigns.redpackets.models import RedPacket, Share
 from quanzi.circles.models import Message
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
 from quanzi.ledger.models import Transaction
-from quanzi.ledger.services import available_account
+from quanzi.ledger.services import owed
+from quanzi.ledger.store_accounts import available_account
 from quanzi.stores.models import StaffRole, StoreStaff
+from quanzi.wallets import services as wallets
 from tests.campaigns.redpackets.conftest import Room, ledger_clean
 
 
@@ -55,8 +57,8 @@ def test_send_moves_money_from_wallet_to_packet_and_posts_a_card(room: Room) -> 
         room.alice, room.circle.pk, total=1000, count=3, greeting="新年快乐"
     )
     # then her wallet paid, the packet holds it, and the circle shows its card
-    assert services.wallet_balance(room.alice) == 9000
-    assert services._owed(services.packet_account(packet.pk)) == 1000
+    assert wallets.wallet_balance(room.alice) == 9000
+    assert owed(services.packet_account(packet.pk)) == 1000
     assert sum(Share.objects.filter(packet=packet).values_list("amount", flat=True)) == 1000
     message = Message.objects.get(pk=packet.message_id)
     assert message.card["type"] == "red_packet" and message.card["packet_id"] == packet.pk
@@ -77,8 +79,8 @@ def test_grab_once_each_and_best_marked_when_fully_grabbed(room: Room) -> None:
     view = services.packet_view(room.bob, packet)
     assert view.state == "finished" and view.mine == 151
     assert [g.is_best for g in view.grabs] == [True, False]
-    assert services.wallet_balance(room.bob) == 151
-    assert services.wallet_balance(room.owner) == 150
+    assert wallets.wallet_balance(room.bob) == 151
+    assert wallets.wallet_balance(room.owner) == 150
     # and a late member finds it empty
     with pytest.raises(Conflict):
         services.grab(room.alice, packet.pk)
@@ -107,9 +109,9 @@ def test_expiry_refunds_unclaimed_once_even_when_run_twice(room: Room) -> None:
             services.grab(room.owner, packet.pk)
     packet.refresh_from_db()
     assert packet.refunded_amount == 1000 - got
-    assert services.wallet_balance(room.alice) == 10_000 - got
+    assert wallets.wallet_balance(room.alice) == 10_000 - got
     assert Transaction.objects.filter(kind=services.KIND_REFUND, reference=packet.pk).count() == 1
-    assert services._owed(services.packet_account(packet.pk)) == 0
+    assert owed(services.packet_account(packet.pk)) == 0
     assert ledger_clean()
 
 
@@ -118,20 +120,20 @@ def test_expiry_on_read_without_the_task(room: Room) -> None:
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
         _circle, packets = services.circle_packets(room.bob, room.circle.pk)
         assert [(p.pk, p.refunded_amount) for p in packets] == [(packet.pk, 500)]
-    assert services.wallet_balance(room.alice) == 10_000
+    assert wallets.wallet_balance(room.alice) == 10_000
 
 
 def test_the_senders_wallet_page_shows_an_expired_packet_refunded(room: Room) -> None:
     # given alice's packet nobody grabbed, its task lost, and nobody opening the circle
     services.send_packet(room.alice, room.circle.pk, total=500, count=5)
-    assert services.wallet_balance(room.alice) == 9_500
+    assert wallets.wallet_balance(room.alice) == 9_500
     # when she opens her wallet a day later
     client = Client()
     client.force_login(room.alice)
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
         client.get("/redpackets/wallet/")
     # then the unclaimed ¥5 is back in it
-    assert services.wallet_balance(room.alice) == 10_000
+    assert wallets.wallet_balance(room.alice) == 10_000
 
 
 def test_store_packet_scheduled_appears_at_its_time(room: Room) -> None:
@@ -141,7 +143,7 @@ def test_store_packet_scheduled_appears_at_its_time(room: Room) -> None:
         room.owner, room.circle.pk, total=10_000, count=10, from_store=True, visible_at=at
     )
     # then the store paid now, but members do not see it yet and cannot grab it
-    assert services._owed(available_account(room.store.pk)) == 40_000
+    assert owed(available_account(room.store.pk)) == 40_000
     assert packet.message_id is None
     _c, packets = services.circle_packets(room.bob, room.circle.pk)
     assert list(packets) == []
@@ -155,11 +157,11 @@ def test_store_packet_scheduled_appears_at_its_time(room: Room) -> None:
     # then one card was posted and the grab paid Bob's wallet
     packet.refresh_from_db()
     assert Message.objects.filter(card__packet_id=packet.pk).count() == 1
-    assert services.wallet_balance(room.bob) == got.share.amount
+    assert wallets.wallet_balance(room.bob) == got.share.amount
     # and on expiry the rest returns to the store
     with time_machine.travel(at + timedelta(hours=24, seconds=2)):
         services.expire_packet(packet.pk)
-    assert services._owed(available_account(room.store.pk)) == 50_000 - got.share.amount
+    assert owed(available_account(room.store.pk)) == 50_000 - got.share.amount
     assert ledger_clean()
 
 
@@ -194,7 +196,7 @@ def test_bad_input_writes_nothing(
         services.send_packet(room.alice, room.circle.pk, total=total, count=count, kind=kind)
     after = (RedPacket.objects.count(), Transaction.objects.count(), Message.objects.count())
     assert before == after
-    assert services.wallet_balance(room.alice) == 10_000
+    assert wallets.wallet_balance(room.alice) == 10_000
 
 
 def test_role_matrix(room: Room) -> None:
@@ -225,16 +227,16 @@ def test_role_matrix(room: Room) -> None:
     # strangers cannot see or grab it
     with pytest.raises(PermissionDenied):
         services.grab(room.stranger, packet.pk)
-    assert services.wallet_balance(room.stranger) == 0
+    assert wallets.wallet_balance(room.stranger) == 0
     assert ledger_clean()
 
 
 def test_wallet_history_lists_every_movement(room: Room) -> None:
     packet = services.send_packet(room.alice, room.circle.pk, total=100, count=1)
     services.grab(room.bob, packet.pk)
-    lines = services.wallet_history(room.alice)
+    lines = wallets.wallet_history(room.alice)
     assert [line.amount for line in lines] == [-100, 10_000]
-    assert [line.kind for line in services.wallet_history(room.bob)] == [services.KIND_GRAB]
+    assert [line.kind for line in wallets.wallet_history(room.bob)] == [services.KIND_GRAB]
 
 
 def test_timer_command_and_chat_history_card(room: Room, api: Any) -> None:
@@ -254,4 +256,4 @@ def test_timer_command_and_chat_history_card(room: Room, api: Any) -> None:
     history = api(room.bob).get(f"circles/{room.circle.pk}/messages").json()
     cards = [m["card"] for m in history["items"] if m["card"].get("type") == "red_packet"]
     assert [c["packet_id"] for c in cards] == [scheduled.pk]
-    assert services._owed(available_account(room.store.pk)) == 50_000
+    assert owed(available_account(room.store.pk)) == 50_000

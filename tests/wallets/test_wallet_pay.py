@@ -9,14 +9,15 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from quanzi.campaigns.redpackets import services
-from quanzi.campaigns.redpackets.wallet_pay import pay_from_wallet
 from quanzi.core.errors import Conflict, NotFound
 from quanzi.ledger.models import Transaction
-from quanzi.ledger.services import escrow_account, provider_account
+from quanzi.ledger.services import owed
+from quanzi.ledger.store_accounts import escrow_account
 from quanzi.orders.models import OrderStatus
+from quanzi.orders.paying import pay_from_wallet, refund_order
+from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import Payment, PaymentStatus
-from quanzi.payments.services import refund_order
+from quanzi.wallets import services as wallets
 from tests.campaigns.redpackets.conftest import Room, ledger_clean
 from tests.payments.helpers import make_order
 
@@ -30,9 +31,9 @@ def test_pay_from_wallet_marks_the_order_paid(room: Room) -> None:
     order.refresh_from_db()
     assert payment.status == PaymentStatus.CAPTURED and payment.provider == "wallet"
     assert order.status == OrderStatus.PAID and order.payment_id == payment.pk
-    assert services.wallet_balance(room.alice) == 10_000 - 5900
-    assert services._owed(escrow_account(room.store.pk)) == 5900
-    assert services._owed(provider_account("wallet")) == 0
+    assert wallets.wallet_balance(room.alice) == 10_000 - 5900
+    assert owed(escrow_account(room.store.pk)) == 5900
+    assert owed(provider_account("wallet")) == 0
     assert ledger_clean()
     # and paying again is refused
     with pytest.raises(Conflict):
@@ -44,8 +45,8 @@ def test_refund_returns_to_the_wallet(room: Room, django_capture_on_commit_callb
     pay_from_wallet(room.alice, order.pk)
     with django_capture_on_commit_callbacks(execute=True):
         refund_order(order, 500, reason="少发一包")
-    assert services.wallet_balance(room.alice) == 10_000 - 1500
-    assert services._owed(escrow_account(room.store.pk)) == 1500
+    assert wallets.wallet_balance(room.alice) == 10_000 - 1500
+    assert owed(escrow_account(room.store.pk)) == 1500
     assert ledger_clean()
 
 
@@ -60,7 +61,7 @@ def test_refusals_write_nothing(room: Room, case: str) -> None:
     assert (Payment.objects.count(), Transaction.objects.count()) == before
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_PAYMENT
-    assert services.wallet_balance(room.alice) == 10_000
+    assert wallets.wallet_balance(room.alice) == 10_000
 
 
 @pytest.mark.parametrize(

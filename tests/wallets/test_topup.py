@@ -14,15 +14,15 @@ from django.test import Client
 from django.utils import timezone
 
 from quanzi.accounts.models import User
-from quanzi.campaigns.redpackets import services
-from quanzi.campaigns.redpackets.topup import KIND_TOPUP, start_topup
 from quanzi.core.errors import Conflict, InvalidInput
 from quanzi.ledger.models import Transaction
-from quanzi.ledger.services import provider_account
+from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import Payment, PaymentPurpose, PaymentStatus
 from quanzi.payments.providers import sandbox
 from quanzi.payments.providers.sandbox_models import SandboxCharge, SandboxEvent
 from quanzi.stores.models import StaffRole, StoreStaff
+from quanzi.wallets import services as wallets
+from quanzi.wallets.topup import KIND_TOPUP, start_topup
 from tests.campaigns.redpackets.conftest import Room, ledger_clean
 from tests.factories import UserFactory
 from tests.payments.helpers import captured_data, event_body, post_webhook
@@ -63,22 +63,22 @@ def test_api_topup_credits_the_wallet_once(
     payment = Payment.objects.get()
     assert payment.purpose == PaymentPurpose.WALLET_TOPUP and payment.payer == room.alice
     assert first.json()["pay_url"] == f"/pay/sandbox/{payment.provider_ref}/"
-    assert services.wallet_balance(room.alice) == 10_000
+    assert wallets.wallet_balance(room.alice) == 10_000
     # when she confirms on the sandbox page (a double click confirms twice)
     confirm(room.alice, payment, django_capture_on_commit_callbacks)
     confirm(room.alice, payment, django_capture_on_commit_callbacks)
     # then the payment is captured and the wallet credited once, in a balanced posting
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.CAPTURED
-    assert services.wallet_balance(room.alice) == 15_000
+    assert wallets.wallet_balance(room.alice) == 15_000
     assert credits(payment) == 1
     txn = Transaction.objects.get(kind=KIND_TOPUP, reference=payment.pk)
     lines = {e.account.code: e.amount for e in txn.entries.select_related("account")}
     assert lines == {
         provider_account("sandbox"): 5000,
-        services.wallet_account(room.alice): -5000,
+        wallets.wallet_account(room.alice): -5000,
     }
-    assert services.wallet_history(room.alice)[0].amount == 5000
+    assert wallets.wallet_history(room.alice)[0].amount == 5000
     assert ledger_clean()
 
 
@@ -88,7 +88,7 @@ def test_replayed_and_repeated_captures_credit_nothing_more(
     # given a captured top-up of ¥20
     payment = start_topup(room.bob, 2000)
     confirm(room.bob, payment, django_capture_on_commit_callbacks)
-    assert services.wallet_balance(room.bob) == 2000
+    assert wallets.wallet_balance(room.bob) == 2000
     # when the provider's event is replayed, and a second capture event arrives
     delivered = SandboxEvent.objects.get(type="payment.captured").body.encode()
     replay = post_webhook(delivered)
@@ -96,7 +96,7 @@ def test_replayed_and_repeated_captures_credit_nothing_more(
     # then both are acknowledged and the wallet is credited once
     assert replay.status_code == 200 and replay.json()["result"] == "duplicate"
     assert other.status_code == 200 and other.json()["result"] == "processed"
-    assert services.wallet_balance(room.bob) == 2000
+    assert wallets.wallet_balance(room.bob) == 2000
     assert credits(payment) == 1
     assert ledger_clean()
 
@@ -112,7 +112,7 @@ def test_declined_topup_credits_nothing(
     # then the payment failed and nothing was credited
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.FAILED
-    assert services.wallet_balance(room.bob) == 0 and credits(payment) == 0
+    assert wallets.wallet_balance(room.bob) == 0 and credits(payment) == 0
     assert ledger_clean()
 
 
@@ -127,7 +127,7 @@ def test_expired_topup_cannot_be_paid(room: Room, django_capture_on_commit_callb
         sandbox.confirm_charge(room.bob, payment.provider_ref)
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PENDING
-    assert services.wallet_balance(room.bob) == 0 and credits(payment) == 0
+    assert wallets.wallet_balance(room.bob) == 0 and credits(payment) == 0
 
 
 def test_amount_mismatch_is_refused(room: Room) -> None:
@@ -140,7 +140,7 @@ def test_amount_mismatch_is_refused(room: Room) -> None:
     assert res.status_code == 422 and res.json()["code"] == "amount_mismatch"
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PENDING
-    assert services.wallet_balance(room.bob) == 0 and credits(payment) == 0
+    assert wallets.wallet_balance(room.bob) == 0 and credits(payment) == 0
 
 
 @pytest.mark.parametrize("amount", [0, 99, 500_001, -100, "abc", 12.5, None])
@@ -173,13 +173,13 @@ def test_everyone_signed_in_tops_up_their_own_wallet(
     staff = UserFactory()
     StoreStaff.objects.create(store=room.store, user=staff, role=StaffRole.STAFF)
     user = {"owner": room.owner, "staff": staff, "member": room.bob, "stranger": room.stranger}[who]
-    before = services.wallet_balance(user)
+    before = wallets.wallet_balance(user)
     res = api(user).post("redpackets/wallet/topups", {"amount": 100})
     assert res.status_code == 201, res.content
     payment = Payment.objects.get(pk=res.json()["payment_id"])
     confirm(user, payment, django_capture_on_commit_callbacks)
-    assert services.wallet_balance(user) == before + 100
-    assert services.wallet_balance(room.alice) == 10_000
+    assert wallets.wallet_balance(user) == before + 100
+    assert wallets.wallet_balance(room.alice) == 10_000
 
 
 def test_anonymous_is_refused(room: Room, api: Any) -> None:
@@ -236,5 +236,5 @@ def test_pages_top_up_then_send_a_packet(
     assert b'data-testid="redpacket-topup-link"' not in page.content
     res = client.post(f"/redpackets/circle/{room.circle.pk}/send/", {"total": "5", "count": "2"})
     assert res.status_code == 302 and "/redpackets/circle/" not in res["Location"]
-    assert services.wallet_balance(room.bob) == 1500
+    assert wallets.wallet_balance(room.bob) == 1500
     assert ledger_clean()

@@ -1,0 +1,67 @@
+"""Wallet API, mounted at /api/v1/redpackets/wallet (thin: schema in → service → schema out)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Status
+
+from quanzi.accounts.auth import AUTH, current_user
+from quanzi.core.idempotency import run_idempotent
+from quanzi.core.schemas import Schema
+from quanzi.wallets import services, topup
+
+router = Router(auth=AUTH)
+
+
+class WalletLineOut(Schema):
+    at: datetime
+    amount: int
+    kind: str
+    memo: str
+
+
+class WalletOut(Schema):
+    balance: int
+    history: list[WalletLineOut]
+
+
+@router.get("", response=WalletOut)
+def my_wallet(request: HttpRequest) -> dict[str, Any]:
+    """The caller's wallet balance (fen) and its latest movements."""
+    opened = services.open_wallet(current_user(request))
+    return {"balance": opened.balance, "history": opened.history}
+
+
+class TopupIn(Schema):
+    amount: int = Field(description="fen, from 100 (¥1) to 500000 (¥5,000)")
+
+
+class TopupOut(Schema):
+    payment_id: str
+    amount: int
+    status: str
+    pay_url: str = Field(description="the provider's hosted pay page")
+
+
+@router.post("/topups", response={201: TopupOut})
+def start_topup(request: HttpRequest, data: TopupIn) -> Status:
+    """Top up the caller's wallet through the payment provider: pay at `pay_url`; the wallet is
+    credited when the provider's signed capture arrives (Idempotency-Key recommended)."""
+    user = current_user(request)
+
+    def action() -> tuple[int, Any]:
+        payment = topup.start_topup(user, data.amount)
+        return 201, {
+            "payment_id": payment.pk,
+            "amount": payment.amount,
+            "status": payment.status,
+            "pay_url": payment.pay_url,
+        }
+
+    key = request.headers.get("Idempotency-Key") or None
+    # The scope keeps its first name: keys stored before wallets had their own app still match.
+    status, body = run_idempotent(user, "redpackets.topup", key, data.dict(), action)
+    return Status(status, body)
