@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from quanzi.accounts.models import ApiToken, User
+from quanzi.ledger.services import check_ledger
 from tests.factories import UserFactory
 
 
@@ -204,3 +205,7 @@ def new_page(browser, live_server):  # type: ignore[no-untyped-def]
         ctx.close()
     if violations:
         pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations))
+    # and whatever money the flow moved, the ledger is sound after it (`manage.py ledger_check`)
+    problems = check_ledger()
+    if problems:
+        pytest.fail("ledger_check failed after the flow:\n" + "\n".join(problems))
