@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from quanzi.accounts.models import User
+from quanzi.catalog.locks import lock_product, lock_product_for_delete
 from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.search import index_product, unindex_product
 from quanzi.catalog.signals import deleting_product
@@ -112,11 +113,6 @@ def access_sku(user: User | None, sku_id: str) -> Sku:
         raise NotFound(_("SKU not found."))
     access_product(user, sku.product_id)
     return sku
-
-
-def _lock(product: Product) -> None:
-    """Serialise writers of one product (PostgreSQL row lock; SQLite writers queue anyway)."""
-    Product.objects.select_for_update().filter(pk=product.pk).values_list("pk").first()
 
 
 # --- Validation ------------------------------------------------------------------------------
@@ -332,7 +328,7 @@ def update_product(user: User, product_id: str, data: ProductInput) -> Product:
     specs = clean_specs(data.specs)
     skus = _clean_skus(specs, data.skus)
     with transaction.atomic():
-        _lock(product)
+        lock_product(product.pk)
         _apply_fields(product, data)
         _check_codes_free(product.store, product, (s.code for s in skus))
         product.specs = [s.as_json() for s in specs]
@@ -404,7 +400,7 @@ def set_shelf(user: User, product_id: str, on_shelf: bool) -> Product:
     """Put the product on or off the shelf; on needs at least one active SKU (with its price)."""
     product = access_product(user, product_id)
     with transaction.atomic():
-        _lock(product)
+        lock_product(product.pk)
         if on_shelf and not product.skus.filter(is_active=True, price__gt=0).exists():
             raise Conflict(
                 _("Add at least one SKU with a price before putting the product on the shelf."),
@@ -448,7 +444,7 @@ def delete_product(user: User, product_id: str) -> None:
     (an ordered product can only go off the shelf)."""
     product = access_product(user, product_id)
     with transaction.atomic():
-        _lock(product)
+        lock_product_for_delete(product.pk)
         deleting_product.send(sender=Product, product=product)
         files = [n for img in product.images.all() for n in (img.image.name, img.thumbnail.name)]
         unindex_product(product.pk)
@@ -508,7 +504,7 @@ def add_image(user: User, product_id: str, upload: Any) -> ProductImage:
             _("This file is not an image we can read."), code="not_an_image"
         ) from exc
     with transaction.atomic():
-        _lock(product)
+        lock_product(product.pk)
         stats = product.images.aggregate(n=Max("position"), count=Count("id"))
         if stats["count"] >= MAX_IMAGES:
             raise Conflict(
@@ -546,7 +542,7 @@ def reorder_images(user: User, product_id: str, image_ids: Sequence[str]) -> lis
     """Put the product's images in the order of `image_ids` (all of them, each once)."""
     product = access_product(user, product_id)
     with transaction.atomic():
-        _lock(product)
+        lock_product(product.pk)
         images = {img.pk: img for img in product.images.all()}
         if sorted(image_ids) != sorted(images):
             raise InvalidInput(_("List every image of the product exactly once."), field="ids")

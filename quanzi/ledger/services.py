@@ -7,8 +7,8 @@ The ledger knows no domain: the domains own their account codes (registered in
 `quanzi.ledger.accounts`) and their postings (orders books captures, refunds and settlements,
 wallets and red packets their own movements, referrals commissions and withdrawals).
 
-Locking: a posting locks its accounts in code order, after whatever rows its caller locked
-(orders, payments): so two postings never wait for each other in a cycle.
+Locking: a posting locks its accounts in code order (`quanzi.ledger.locks`), after whatever rows
+its caller locked (orders, payments): so two postings never wait for each other in a cycle.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from quanzi.ledger.accounts import account_defaults
+from quanzi.ledger.locks import lock_accounts
 from quanzi.ledger.models import Account, Entry, Transaction
 
 # A posting line: (account code, signed amount in fen, debit positive[, order id]).
@@ -49,8 +50,7 @@ def _lock_accounts(codes: set[str]) -> dict[str, Account]:
     existing = set(Account.objects.filter(code__in=codes).values_list("code", flat=True))
     for code in sorted(codes - existing):
         Account.objects.get_or_create(code=code, defaults=account_defaults(code))
-    locked = Account.objects.select_for_update(no_key=True).filter(code__in=codes).order_by("code")
-    return {account.code: account for account in locked}
+    return lock_accounts(codes)
 
 
 def post_transaction(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from quanzi.core.ids import is_public_id
+from quanzi.payments import locks
 from quanzi.payments.models import (
     CURRENCY,
     PartOutcome,
@@ -265,11 +266,7 @@ def lock_payment(
 ) -> Payment:
     """The payment of this provider's charge, locked; WebhookRefused when unknown or when the
     amount or currency differs."""
-    payment = (
-        Payment.objects.select_for_update()
-        .filter(pk=payment_id, provider=provider, provider_ref=charge_ref)
-        .first()
-    )
+    payment = locks.lock_payment(payment_id, provider=provider, charge_ref=charge_ref)
     if payment is None:
         raise WebhookRefused(_("The event names an unknown payment."), code="unknown_payment")
     check_amount(payment.amount, amount, currency)
@@ -360,11 +357,7 @@ def refund(order_id: str, amount: int, *, reason: str, after_sale_id: str | None
             )
             if existing is not None:
                 return existing
-        part = (
-            PaymentOrder.objects.select_for_update(of=("self",))
-            .filter(order_id=order_id, outcome=PartOutcome.PAID)
-            .first()
-        )
+        part = locks.lock_paid_part(order_id)
         if part is None:
             raise Conflict(_("This order has no captured payment to refund."), code="not_paid")
         return _refund_part(part, amount, reason=reason, after_sale_id=after_sale_id)
@@ -426,12 +419,7 @@ def lock_refund(
 ) -> Refund:
     """The refund of this provider's charge, locked; WebhookRefused when unknown or when the
     amount or currency differs."""
-    found = (
-        Refund.objects.select_for_update(of=("self",))
-        .select_related("payment")
-        .filter(pk=refund_id, payment__provider=provider)
-        .first()
-    )
+    found = locks.lock_refund(refund_id, provider=provider)
     if found is None or found.payment.provider_ref != charge_ref:
         raise WebhookRefused(_("The event names an unknown refund."), code="unknown_refund")
     check_amount(found.amount, amount, currency)
@@ -540,7 +528,7 @@ def settle_payout(
     False (and nothing changes) when the payout was settled before: a replayed or contradicting
     later event never settles it twice."""
     with transaction.atomic():
-        payout = Payout.objects.select_for_update().get(pk=payout_id)
+        payout = locks.lock_payout(payout_id)
         if payout.status != PayoutStatus.PENDING:
             return False
         payout.status = PayoutStatus.SUCCEEDED if succeeded else PayoutStatus.FAILED

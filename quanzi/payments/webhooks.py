@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import NotFound
 from quanzi.payments import services
-from quanzi.payments.models import Payout, WebhookEvent, WebhookStatus
+from quanzi.payments.locks import lock_provider_payout, lock_webhook_event
+from quanzi.payments.models import Payout, WebhookStatus
 from quanzi.payments.providers import get_provider
 from quanzi.payments.services import WebhookRefused
 
@@ -40,10 +41,8 @@ def handle_webhook(provider_name: str, headers: Mapping[str, str], body: bytes) 
     event = provider.verify_webhook(headers, body)
     refusal: WebhookRefused | None = None
     with transaction.atomic():
-        record, _created = WebhookEvent.objects.select_for_update().get_or_create(
-            provider=provider.name,
-            event_id=event["id"],
-            defaults={"type": event["type"], "payload": event},
+        record = lock_webhook_event(
+            provider.name, event["id"], defaults={"type": event["type"], "payload": event}
         )
         if record.status == WebhookStatus.REJECTED:
             raise WebhookRefused(record.error, code="webhook_rejected_before")
@@ -121,11 +120,7 @@ def _refund_failed(provider: str, data: dict[str, Any]) -> None:
 
 
 def _locked_payout(provider: str, data: dict[str, Any]) -> Payout:
-    payout = (
-        Payout.objects.select_for_update()
-        .filter(pk=str(data.get("payout_id", "")), provider=provider)
-        .first()
-    )
+    payout = lock_provider_payout(str(data.get("payout_id", "")), provider=provider)
     if payout is None or (payout.provider_ref and payout.provider_ref != data.get("payout")):
         raise WebhookRefused(_("The event names an unknown payout."), code="unknown_payout")
     services.check_amount(payout.amount, data.get("amount"), data.get("currency"))

@@ -28,8 +28,10 @@ from quanzi.core.errors import (
 from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import PreparedImage, delete_files, prepare_image, save_image_rows
+from quanzi.orders.locks import lock_order
 from quanzi.orders.models import Order, OrderItem, OrderStatus
 from quanzi.orders.services import refresh_order
+from quanzi.reviews.locks import lock_review
 from quanzi.reviews.models import MAX_PHOTOS, MAX_REPLY, MAX_STARS, MAX_TEXT, Review, ReviewPhoto
 from quanzi.reviews.signals import review_written
 from quanzi.stores.services import role_in
@@ -154,7 +156,7 @@ def write_review(
     written: list[str] = []
     try:
         with transaction.atomic():
-            order = Order.objects.select_for_update(of=("self",), no_key=True).get(pk=item.order_id)
+            order = lock_order(item.order_id)
             _check_reviewable(order)  # the order may have moved since it was read
             review = _insert_review(item, author, clean_stars, clean_text, anonymous)
             save_image_rows(
@@ -219,9 +221,7 @@ def set_hidden(review_id: str, hidden: bool) -> bool:
     """Moderation by platform operators: hide or show a review, keeping the product's rating to
     the visible reviews. Returns False when the review was already in that state."""
     with transaction.atomic():
-        review = (
-            Review.objects.select_for_update(of=("self",), no_key=True).filter(pk=review_id).first()
-        )
+        review = lock_review(review_id)
         if review is None:
             raise NotFound(_("Review not found."))
         if review.is_hidden == hidden:

@@ -1,7 +1,7 @@
 """Bargaining actions (砍价): the merchant creates and ends campaigns; a customer starts a
 bargain, friends help cut its price, and the starter buys at the current price.
 
-Concurrency (ARCHITECTURE rule 3): a help locks the bargain row (`select_for_update`), so helps
+Concurrency (ARCHITECTURE rule 3): a help locks the bargain row (`locks.lock_bargain`), so helps
 on one bargain are serialised and the cut is computed from the committed price; the database
 checks (never below the floor, at most N helps, one help per helper, one slot per helper's n-th
 help in a campaign) are the backstop. Buying locks the same row, so it happens once.
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.campaigns.bargains.cuts import cut_range, next_cut
+from quanzi.campaigns.bargains.locks import lock_bargain, lock_bought_bargain
 from quanzi.campaigns.bargains.models import (
     LIVE,
     Bargain,
@@ -233,11 +234,7 @@ def help_bargain(
     user = _require_user(user)
     found = access_bargain(user, bargain_id)
     with transaction.atomic():
-        bargain = (
-            Bargain.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("campaign")
-            .get(pk=found.pk)
-        )
+        bargain = lock_bargain(found.pk)
         _check_can_help(bargain, user)
         campaign = bargain.campaign
         number = BargainHelp.objects.filter(campaign=campaign, helper=user).count() + 1
@@ -305,11 +302,7 @@ def buy_bargain(user: User | None, bargain_id: str, *, address_id: str | None = 
 
     found = access_bargain(user, bargain_id, need="starter")
     with transaction.atomic():
-        bargain = (
-            Bargain.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("campaign")
-            .get(pk=found.pk)
-        )
+        bargain = lock_bargain(found.pk)
         if bargain.status == BargainStatus.BOUGHT:
             raise Conflict(_("This bargain has been bought already."), code="bargain_bought")
         if bargain.status == BargainStatus.EXPIRED or bargain.expires_at <= timezone.now():
@@ -341,11 +334,7 @@ def on_order_cancelled(
     if campaign != CAMPAIGN:
         return
     with transaction.atomic():
-        bargain = (
-            Bargain.objects.select_for_update(of=("self",), no_key=True)
-            .filter(pk=campaign_ref, status=BargainStatus.BOUGHT, order_id=order_id)
-            .first()
-        )
+        bargain = lock_bought_bargain(campaign_ref, order_id)
         if bargain is None:
             return
         if bargain.expires_at <= timezone.now():

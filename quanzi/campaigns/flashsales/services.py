@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.campaigns.flashsales import fast
+from quanzi.campaigns.flashsales.locks import lock_flash_sale
 from quanzi.campaigns.flashsales.models import FlashClaim, FlashQuota, FlashSale
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
@@ -458,11 +459,7 @@ def reconcile_flash_sale(slot_id: str) -> dict[str, Any]:
     if not is_public_id(slot_id):
         raise NotFound(_("Flash sale not found."))
     with transaction.atomic():
-        sale = (
-            FlashSale.objects.select_for_update(of=("self",), no_key=True)
-            .filter(pk=slot_id)
-            .first()
-        )
+        sale = lock_flash_sale(slot_id)
         if sale is None:
             raise NotFound(_("Flash sale not found."))
         return _rebuild(sale)

@@ -25,7 +25,9 @@ from django.db.models import F, Min, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from quanzi.accounts.locks import lock_users
 from quanzi.accounts.models import User
+from quanzi.campaigns.groupbuy.locks import lock_expired_open_group, lock_group
 from quanzi.campaigns.groupbuy.models import (
     ACTIVE_SEATS,
     CAMPAIGN_KIND,
@@ -314,7 +316,7 @@ def _clean_quantity(campaign: GroupCampaign, quantity: object) -> int:
 def _lock_user_seats(user: User, campaign: GroupCampaign) -> None:
     """Lock the buyer's row (one seat-taking at a time per person) and check the per-person
     limit: seats waiting for payment or paid in this campaign."""
-    User.objects.select_for_update(no_key=True).filter(pk=user.pk).first()
+    lock_users([user.pk])
     held = GroupMember.objects.filter(
         user=user, group__campaign=campaign, state__in=ACTIVE_SEATS
     ).count()
@@ -393,7 +395,7 @@ def join_group(
     count = _clean_quantity(campaign, quantity)
     with transaction.atomic():
         _lock_user_seats(buyer, campaign)
-        locked = Group.objects.select_for_update(of=("self",)).get(pk=group.pk)
+        locked = lock_group(group.pk)
         if locked.status != GroupStatus.OPEN or locked.expires_at <= timezone.now():
             raise Conflict(_("This group is closed."), code="group_closed")
         if locked.seats_taken >= locked.team_size:
@@ -416,10 +418,6 @@ def _seat_of(order_id: str) -> GroupMember | None:
     )
 
 
-def _lock_group(group_id: str) -> Group:
-    return Group.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=group_id)
-
-
 def on_order_paid(order_id: str) -> None:
     """A seat's order was paid: the seat is paid, the first payer leads, and a full group
     completes. A payment arriving after the group failed is refunded at once."""
@@ -428,7 +426,7 @@ def on_order_paid(order_id: str) -> None:
         return
     settle_if_due(Group.objects.get(pk=seat.group_id))
     with transaction.atomic():
-        group = _lock_group(seat.group_id)
+        group = lock_group(seat.group_id)
         now = timezone.now()
         if group.status == GroupStatus.FAILED:
             if _move_seat(seat, SeatState.RESERVED, SeatState.REFUNDED):
@@ -462,7 +460,7 @@ def on_order_cancelled(order_id: str) -> None:
     if seat is None:
         return
     with transaction.atomic():
-        group = _lock_group(seat.group_id)
+        group = lock_group(seat.group_id)
         if _move_seat(seat, SeatState.RESERVED, SeatState.RELEASED):
             Group.objects.filter(pk=group.pk).update(seats_taken=F("seats_taken") - 1)
 
@@ -474,7 +472,7 @@ def on_order_refunded(order_id: str) -> None:
     seat = _seat_of(order_id)
     if seat is None or seat.order.refunded_amount < seat.order.total:
         return
-    group = _lock_group(seat.group_id)
+    group = lock_group(seat.group_id)
     if group.status != GroupStatus.OPEN:
         return
     if not _move_seat(seat, SeatState.PAID, SeatState.REFUNDED):
@@ -571,12 +569,7 @@ def expire_group(group_id: str) -> bool:
     run that closed it."""
     now = timezone.now()
     with transaction.atomic():
-        group = (
-            Group.objects.select_for_update(of=("self",))
-            .select_related("campaign__store")
-            .filter(pk=group_id, status=GroupStatus.OPEN, expires_at__lte=now)
-            .first()
-        )
+        group = lock_expired_open_group(group_id, now)
         if group is None:
             return False
         _count_missed_payments(group)

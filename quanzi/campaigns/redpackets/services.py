@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.campaigns.redpackets.locks import lock_packet
 from quanzi.campaigns.redpackets.models import PacketKind, RedPacket, Share
 from quanzi.circles.models import Circle
 from quanzi.circles.services.access import access_circle
@@ -275,7 +276,7 @@ def publish_packet(packet_id: str) -> bool:
 def expire_packet(packet_id: str) -> bool:
     """Return the unclaimed shares of an expired packet to its sender, once."""
     with transaction.atomic():
-        packet = RedPacket.objects.select_for_update().filter(pk=packet_id).first()
+        packet = lock_packet(packet_id)
         now = timezone.now()
         if packet is None or packet.refunded_at is not None or packet.expires_at > now:
             return False

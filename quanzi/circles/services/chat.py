@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
+from quanzi.circles.locks import lock_circle
 from quanzi.circles.models import (
     COMMERCIAL_KINDS,
     Circle,
@@ -378,7 +379,7 @@ def _store(
 ) -> Message:
     is_commercial = draft.kind in COMMERCIAL_KINDS
     with transaction.atomic():
-        locked = Circle.objects.select_for_update().get(pk=circle.pk)
+        locked = lock_circle(circle.pk)
         if is_commercial:
             check_commercial_budget(locked)
         seq = locked.last_message_seq + 1

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.circles.locks import lock_join_request, lock_membership
 from quanzi.circles.models import (
     Circle,
     JoinPolicy,
@@ -258,7 +259,7 @@ def _activate(
     """Make `user` an active member (inside a transaction) and tell whether this call did it
     (False: a concurrent join of the same person got there first); the count moves only on a
     real change. A banned person is refused."""
-    membership = Membership.objects.select_for_update().filter(circle=circle, user=user).first()
+    membership = lock_membership(circle, user)
     if membership is None:
         try:
             with transaction.atomic():
@@ -422,14 +423,7 @@ def decide_join_request(
     assert membership is not None
     actor = membership.user
     with transaction.atomic():
-        request = (
-            JoinRequest.objects.select_for_update()
-            .filter(pk=request_id, circle=circle)
-            .select_related("user")
-            .first()
-            if is_public_id(request_id)
-            else None
-        )
+        request = lock_join_request(circle, request_id) if is_public_id(request_id) else None
         if request is None:
             raise NotFound(_("Join request not found."))
         if request.state != JoinRequestState.PENDING:

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import Conflict, DomainError, NotFound
 from quanzi.core.ids import new_id
+from quanzi.payments.locks import lock_sandbox_charge
 from quanzi.payments.models import CURRENCY
 from quanzi.payments.providers.base import (
     EVENT_TYPES,
@@ -150,7 +151,7 @@ class SandboxProvider(PaymentProvider):
 
     def refund(self, charge_ref: str, amount: int, refund_id: str) -> str:
         with transaction.atomic():
-            charge = SandboxCharge.objects.select_for_update().filter(pk=charge_ref).first()
+            charge = lock_sandbox_charge(charge_ref)
             if charge is None or charge.status != ChargeStatus.SUCCEEDED:
                 raise ProviderError(_("The sandbox charge is not paid."), code="charge_not_paid")
             existing = charge.refunds.filter(merchant_reference=refund_id).first()
@@ -236,8 +237,9 @@ def _charge_data(charge: SandboxCharge) -> dict[str, Any]:
 
 
 def _lock_open_charge(user: User, charge_id: str) -> SandboxCharge:
-    charge = access_charge(user, charge_id)
-    charge = SandboxCharge.objects.select_for_update().get(pk=charge.pk)
+    charge = lock_sandbox_charge(access_charge(user, charge_id).pk)
+    if charge is None:
+        raise NotFound(_("Payment not found."))
     if charge.status == ChargeStatus.PENDING and is_expired(charge):
         raise Conflict(_("This payment has expired."), code="charge_expired")
     return charge

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from quanzi.accounts.locks import lock_users
 from quanzi.accounts.models import User
 from quanzi.core.errors import InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
@@ -66,7 +67,7 @@ def is_blocked_between(a_id: int, b_id: int) -> bool:
 def _lock_pair(a_id: int, b_id: int) -> None:
     """Serialise follows and blocks between two people (rows locked in id order), so a follow
     racing a block can never survive it. A no-op on SQLite, which serialises writes anyway."""
-    list(User.objects.select_for_update().filter(pk__in=[a_id, b_id]).order_by("pk").values("pk"))
+    lock_users([a_id, b_id])
 
 
 def follow_person(user: User, public_id: str) -> tuple[User, bool]:
