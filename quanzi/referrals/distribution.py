@@ -12,9 +12,9 @@ movement, each idempotent by (kind, reference):
   while the order is not settled (its available balance once it is), or, once released, from
   the promoter's available balance — which may go negative; the merchant never loses it.
 
-`quanzi.orders.postings.settle_order` settles the order's total minus refunds minus what these
-postings hold out of its escrow (`escrow_commissions`, registered as a settlement hold), so the
-escrow never goes negative. See docs/referrals.md.
+`quanzi.orders.services.postings.settle_order` settles the order's total minus refunds minus what
+these postings hold out of its escrow (`escrow_commissions`, registered as a settlement hold), so
+the escrow never goes negative. See docs/referrals.md.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from quanzi.ledger.accounts import register_account_type
 from quanzi.ledger.models import AccountKind, Entry
 from quanzi.ledger.services import Line, balances, post_transaction
 from quanzi.ledger.store_accounts import available_account, escrow_account
-from quanzi.orders.postings import is_settled, register_settlement_hold
+from quanzi.orders.services.postings import is_settled, register_settlement_hold
 from quanzi.referrals.models import (
     Attribution,
     Binding,
@@ -434,7 +434,7 @@ def _reverse(
 
 def escrow_commissions(order: Order) -> int:
     """Net fen moved out of the order's escrow by distribution postings ("commission.*"): no
-    longer the store's to settle (a settlement hold, see `quanzi.orders.postings`)."""
+    longer the store's to settle (a settlement hold, see `quanzi.orders.services.postings`)."""
     held = Entry.objects.filter(
         account__code=escrow_account(order.store_id),
         order_id=order.pk,

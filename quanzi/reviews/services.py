@@ -29,7 +29,7 @@ from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import PreparedImage, delete_files, prepare_image, save_image_rows
 from quanzi.orders.models import Order, OrderItem, OrderStatus
-from quanzi.orders.services import refresh_order
+from quanzi.orders.services.timers import refresh_order
 from quanzi.reviews.models import MAX_PHOTOS, MAX_REPLY, MAX_STARS, MAX_TEXT, Review, ReviewPhoto
 from quanzi.reviews.signals import review_written
 from quanzi.stores.services import role_in

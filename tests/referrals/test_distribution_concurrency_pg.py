@@ -7,8 +7,8 @@ import pytest
 
 from quanzi.ledger.models import Transaction
 from quanzi.ledger.services import check_ledger
-from quanzi.orders.postings import record_capture
-from quanzi.orders.services import on_payment_captured
+from quanzi.orders.services.payment_events import on_payment_captured
+from quanzi.orders.services.postings import record_capture
 from quanzi.referrals.distribution import bind, freeze_commissions, promoter_of
 from quanzi.referrals.models import BindingMode, Commission, DistributionConfig
 from tests.factories import UserFactory, store_with_owner

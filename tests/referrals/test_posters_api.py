@@ -11,7 +11,7 @@ from django.test import Client
 from PIL import Image
 
 from quanzi.core import fonts
-from quanzi.orders.services import buy_now
+from quanzi.orders.services.checkout import buy_now
 from quanzi.referrals import posters, services
 from quanzi.referrals.models import ShareLink
 from tests.core.test_fonts import differ, without_fontconfig_fonts  # noqa: F401  (fixture)

@@ -11,8 +11,8 @@ from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from quanzi.ledger.models import Account, Entry, Transaction
 from quanzi.ledger.services import check_ledger
 from quanzi.ledger.store_accounts import store_balance
-from quanzi.orders.postings import record_refund
-from quanzi.orders.services import on_refund_succeeded
+from quanzi.orders.services.payment_events import on_refund_succeeded
+from quanzi.orders.services.postings import record_refund
 from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import Payout, PayoutStatus, WebhookEvent, WebhookStatus
 from quanzi.payments.providers.base import ProviderError

@@ -12,8 +12,9 @@ from django.utils import timezone
 from quanzi.accounts.models import User
 from quanzi.core.ids import new_id
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.orders.postings import record_capture
-from quanzi.orders.services import complete_order, on_payment_captured
+from quanzi.orders.services.payment_events import on_payment_captured
+from quanzi.orders.services.postings import record_capture
+from quanzi.orders.services.timers import complete_order
 from quanzi.referrals.distribution import (
     bind,
     freeze_commissions,

@@ -86,7 +86,7 @@ def group_page(request: HttpRequest, group_id: str) -> HttpResponse:
 
 def _pay(request: HttpRequest, seat: services.Seat) -> HttpResponse:
     """Start paying the seat's order; if that fails, the order waits on its page."""
-    from quanzi.orders.paying import start_payment
+    from quanzi.orders.services.paying import start_payment
 
     try:
         payment = start_payment(signed_in_user(request), [seat.order])
