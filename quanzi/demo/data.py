@@ -346,8 +346,8 @@ def _demo_announcement_coupon(merchant: Any, coupon: Any) -> None:
 def _demo_distribution(merchant: Any, store: Any) -> None:
     """The store runs a promoter programme (10 % / 3 %, withdrawals from ¥10) and rewards a
     sharer with 10 points for each first-time circle member their link brings (20 a day)."""
-    from quanzi.referrals import programme, rewards
     from quanzi.referrals.models import BindingMode, RewardKind, RewardTrigger
+    from quanzi.referrals.services import programme, rewards
 
     programme.configure(
         merchant,

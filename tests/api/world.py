@@ -44,9 +44,9 @@ from quanzi.orders.services.paying import start_payment
 from quanzi.orders.services.payment_events import on_payment_captured
 from quanzi.orders.services.transitions import confirm_receipt, ship_order
 from quanzi.payments.accounts import provider_account
-from quanzi.referrals import programme, rewards
-from quanzi.referrals.services import share_link
-from quanzi.referrals.withdrawals import request_withdrawal
+from quanzi.referrals.services import programme, rewards
+from quanzi.referrals.services.links import share_link
+from quanzi.referrals.services.withdrawals import request_withdrawal
 from quanzi.reviews.services import write_review
 from quanzi.social.services import graph
 from quanzi.social.services.notes import add_comment, create_note

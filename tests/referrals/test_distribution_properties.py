@@ -27,14 +27,6 @@ from quanzi.orders.services.payment_events import on_payment_captured, on_refund
 from quanzi.orders.services.postings import record_capture, record_refund
 from quanzi.orders.services.timers import complete_order
 from quanzi.payments.accounts import provider_account
-from quanzi.referrals.distribution import (
-    bind,
-    commission_amount,
-    freeze_commissions,
-    promoter_balance,
-    release_commissions,
-    reverse_commissions,
-)
 from quanzi.referrals.models import (
     Commission,
     CommissionStatus,
@@ -42,7 +34,15 @@ from quanzi.referrals.models import (
     Withdrawal,
     WithdrawalStatus,
 )
-from quanzi.referrals.withdrawals import (
+from quanzi.referrals.services.distribution import (
+    bind,
+    commission_amount,
+    freeze_commissions,
+    promoter_balance,
+    release_commissions,
+    reverse_commissions,
+)
+from quanzi.referrals.services.withdrawals import (
     approve_withdrawal,
     fee_of,
     reject_withdrawal,

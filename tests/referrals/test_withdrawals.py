@@ -18,7 +18,6 @@ from quanzi.payments.models import Payout, PayoutStatus, WebhookEvent, WebhookSt
 from quanzi.payments.providers.base import ProviderError
 from quanzi.payments.providers.sandbox import SandboxProvider
 from quanzi.payments.providers.sandbox_models import SandboxEvent, SandboxPayout
-from quanzi.referrals.distribution import promoter_balance, reverse_commissions
 from quanzi.referrals.models import (
     DistributionConfig,
     Promoter,
@@ -26,7 +25,8 @@ from quanzi.referrals.models import (
     Withdrawal,
     WithdrawalStatus,
 )
-from quanzi.referrals.withdrawals import (
+from quanzi.referrals.services.distribution import promoter_balance, reverse_commissions
+from quanzi.referrals.services.withdrawals import (
     approve_withdrawal,
     fee_of,
     reject_withdrawal,

@@ -531,7 +531,7 @@ def _complete(group: Group, now: datetime) -> None:
     points = group.campaign.leader_points
     if points and group.leader_id:
         from quanzi.referrals.models import PointsReason
-        from quanzi.referrals.points import grant_points
+        from quanzi.referrals.services.points import grant_points
 
         grant_points(
             group.campaign.store,

@@ -26,7 +26,7 @@ from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
 from quanzi.referrals.posters import og_image
-from quanzi.referrals.services import attribute_orders
+from quanzi.referrals.services.links import attribute_orders
 from quanzi.stores.services import access_store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
