@@ -182,7 +182,7 @@ def _pay(buyer: Any, orders: list[Any]) -> None:
     """Pay through the sandbox gateway as the buyer would on its page."""
     from django.test import override_settings
 
-    from quanzi.orders.paying import start_payment
+    from quanzi.orders.services.paying import start_payment
     from quanzi.payments.providers.sandbox import confirm_charge
 
     with override_settings(QUANZI_SANDBOX_DELIVERY="inline"):
@@ -191,7 +191,8 @@ def _pay(buyer: Any, orders: list[Any]) -> None:
 
 
 def _demo_orders(merchant: Any, customers: list[Any], products: list[Any]) -> None:
-    from quanzi.orders import services as orders
+    from quanzi.orders.services.checkout import buy_now
+    from quanzi.orders.services.transitions import confirm_receipt, ship_order
     from quanzi.reviews.services import write_review
 
     xiaomei, ahua = customers
@@ -199,19 +200,19 @@ def _demo_orders(merchant: Any, customers: list[Any], products: list[Any]) -> No
     for k, (buyer, product) in enumerate(
         ((xiaomei, products[0]), (ahua, products[0]), (xiaomei, products[3]))
     ):
-        order = orders.buy_now(buyer, product.skus.order_by("created_at").first().pk, 1 + k % 2)
+        order = buy_now(buyer, product.skus.order_by("created_at").first().pk, 1 + k % 2)
         _pay(buyer, [order])
-        orders.ship_order(merchant, order.pk, "顺丰速运", f"SF10{k}8832{k}476")
-        orders.confirm_receipt(buyer, order.pk)
+        ship_order(merchant, order.pk, "顺丰速运", f"SF10{k}8832{k}476")
+        confirm_receipt(buyer, order.pk)
         item = order.items.get()
         stars, text = REVIEWS[k]
         write_review(buyer, order.pk, item.pk, stars, text, anonymous=(k == 1))
-    shipped = orders.buy_now(xiaomei, products[1].skus.first().pk, 1)
+    shipped = buy_now(xiaomei, products[1].skus.first().pk, 1)
     _pay(xiaomei, [shipped])
-    orders.ship_order(merchant, shipped.pk, "中通快递", "ZT7788123456")
-    paid = orders.buy_now(ahua, products[4].skus.first().pk, 1)
+    ship_order(merchant, shipped.pk, "中通快递", "ZT7788123456")
+    paid = buy_now(ahua, products[4].skus.first().pk, 1)
     _pay(ahua, [paid])
-    orders.buy_now(ahua, products[5].skus.first().pk, 2)  # awaiting payment
+    buy_now(ahua, products[5].skus.first().pk, 2)  # awaiting payment
 
 
 # The product card comes fifth: the circle's commercial budget (20 % by default) lets one card
@@ -345,8 +346,8 @@ def _demo_announcement_coupon(merchant: Any, coupon: Any) -> None:
 def _demo_distribution(merchant: Any, store: Any) -> None:
     """The store runs a promoter programme (10 % / 3 %, withdrawals from ¥10) and rewards a
     sharer with 10 points for each first-time circle member their link brings (20 a day)."""
-    from quanzi.referrals import programme, rewards
     from quanzi.referrals.models import BindingMode, RewardKind, RewardTrigger
+    from quanzi.referrals.services import programme, rewards
 
     programme.configure(
         merchant,

@@ -18,10 +18,13 @@ from quanzi.accounts.auth import AUTH, current_user
 from quanzi.accounts.models import User
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.core.idempotency import run_idempotent
+from quanzi.core.ids import is_public_id
 from quanzi.core.schemas import Schema
-from quanzi.orders import cart as carts
-from quanzi.orders import selectors, services
+from quanzi.orders import selectors
 from quanzi.orders.models import AfterSale, Order, OrderItem, OrderStatus
+from quanzi.orders.services import access, aftersales, transitions
+from quanzi.orders.services import cart as carts
+from quanzi.orders.services import checkout as checkouts
 from quanzi.orders.signals import orders_placed
 from quanzi.stores.services import access_store
 
@@ -383,7 +386,7 @@ def checkout(request: HttpRequest, data: CheckoutIn) -> Status[Any]:
         else:
             lines = [(line.sku_id, line.quantity) for line in data.lines]
             from_cart = False
-        orders = services.place_orders(
+        orders = checkouts.place_orders(
             user,
             lines,
             data.address_id,
@@ -412,7 +415,7 @@ def buy_now(request: HttpRequest, data: BuyNowIn) -> Status[Any]:
     user = _buyer(request)
 
     def action() -> tuple[int, Any]:
-        order = services.buy_now(user, data.sku_id, data.quantity, coupon_id=data.coupon_id)
+        order = checkouts.buy_now(user, data.sku_id, data.quantity, coupon_id=data.coupon_id)
         orders_placed.send(sender=Order, request=request, orders=[order])
         return 201, _created_out(order)
 
@@ -443,7 +446,7 @@ def store_orders(
     page_size: int = 20,
 ) -> OrderPageOut:
     """A store's orders for its owner and staff, optionally of one status."""
-    if not services.is_public_id(store_id):
+    if not is_public_id(store_id):
         raise NotFound(_("Store not found."))
     store = access_store(_buyer(request), store_id)
     return page_out(selectors.orders_of_store(store, _status_filter(status), page, page_size))
@@ -455,7 +458,7 @@ def store_orders(
 @router.get("/{order_id}", response=OrderDetailOut)
 def order_detail(request: HttpRequest, order_id: str) -> OrderDetailOut:
     """An order with items, events and after-sales, for its buyer and its store's staff."""
-    return detail_out(services.access_order(_buyer(request), order_id, need="any"))
+    return detail_out(access.access_order(_buyer(request), order_id, need="any"))
 
 
 @router.post("/{order_id}/pay", response=PayOut)
@@ -464,10 +467,10 @@ def pay(request: HttpRequest, order_id: str) -> Status[Any]:
     user = _buyer(request)
     # Read (and refresh) the order before the idempotent transaction, so that a pay window
     # found closed here stays closed even though the payment is then refused.
-    order = services.access_order(user, order_id, need="buyer")
+    order = access.access_order(user, order_id, need="buyer")
 
     def action() -> tuple[int, Any]:
-        from quanzi.orders.paying import start_payment
+        from quanzi.orders.services.paying import start_payment
 
         payment = start_payment(user, [order])
         body = PayOut(
@@ -487,25 +490,25 @@ def pay(request: HttpRequest, order_id: str) -> Status[Any]:
 @router.post("/{order_id}/cancel", response=OrderDetailOut)
 def cancel(request: HttpRequest, order_id: str) -> OrderDetailOut:
     """The buyer cancels an unpaid order."""
-    return detail_out(services.cancel_order(_buyer(request), order_id))
+    return detail_out(transitions.cancel_order(_buyer(request), order_id))
 
 
 @router.post("/{order_id}/confirm-receipt", response=OrderDetailOut)
 def confirm_receipt(request: HttpRequest, order_id: str) -> OrderDetailOut:
-    return detail_out(services.confirm_receipt(_buyer(request), order_id))
+    return detail_out(transitions.confirm_receipt(_buyer(request), order_id))
 
 
 @router.post("/{order_id}/ship", response=OrderDetailOut)
 def ship(request: HttpRequest, order_id: str, data: ShipIn) -> OrderDetailOut:
     """Store staff ship a paid order."""
-    order = services.ship_order(_buyer(request), order_id, data.carrier, data.tracking_number)
+    order = transitions.ship_order(_buyer(request), order_id, data.carrier, data.tracking_number)
     return detail_out(order)
 
 
 @router.post("/{order_id}/after-sales", response={201: AfterSaleOut})
 def request_after_sale(request: HttpRequest, order_id: str, data: AfterSaleIn) -> Status[Any]:
     """The buyer asks for a refund only or a return and refund."""
-    after_sale = services.request_after_sale(
+    after_sale = aftersales.request_after_sale(
         _buyer(request),
         order_id,
         kind=data.kind,
@@ -518,13 +521,13 @@ def request_after_sale(request: HttpRequest, order_id: str, data: AfterSaleIn) -
 
 @router.post("/{order_id}/after-sales/{after_sale_id}/withdraw", response=AfterSaleOut)
 def withdraw_after_sale(request: HttpRequest, order_id: str, after_sale_id: str) -> AfterSaleOut:
-    return _after_sale_out(services.withdraw_after_sale(_buyer(request), order_id, after_sale_id))
+    return _after_sale_out(aftersales.withdraw_after_sale(_buyer(request), order_id, after_sale_id))
 
 
 @router.post("/{order_id}/after-sales/{after_sale_id}/approve", response=AfterSaleOut)
 def approve_after_sale(request: HttpRequest, order_id: str, after_sale_id: str) -> AfterSaleOut:
     """Store staff approve; the refund completes when the payment provider confirms it."""
-    return _after_sale_out(services.approve_after_sale(_buyer(request), order_id, after_sale_id))
+    return _after_sale_out(aftersales.approve_after_sale(_buyer(request), order_id, after_sale_id))
 
 
 @router.post("/{order_id}/after-sales/{after_sale_id}/reject", response=AfterSaleOut)
@@ -533,5 +536,5 @@ def reject_after_sale(
 ) -> AfterSaleOut:
     """Store staff reject with a reason; the order returns to where it was."""
     return _after_sale_out(
-        services.reject_after_sale(_buyer(request), order_id, after_sale_id, data.reason)
+        aftersales.reject_after_sale(_buyer(request), order_id, after_sale_id, data.reason)
     )

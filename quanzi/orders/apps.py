@@ -9,7 +9,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from quanzi.orders import product_guard
-        from quanzi.orders.paying import OrderPayments
+        from quanzi.orders.services.paying import OrderPayments
         from quanzi.payments.models import PaymentPurpose
         from quanzi.payments.purposes import register_purpose
 

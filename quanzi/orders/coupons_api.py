@@ -13,8 +13,8 @@ from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.errors import InvalidInput
 from quanzi.coupons import checkout
 from quanzi.coupons.api import StoreOptionsOut, options_out
-from quanzi.orders.cart import cart_for
-from quanzi.orders.services import checkout_goods
+from quanzi.orders.services.cart import cart_for
+from quanzi.orders.services.checkout import checkout_goods
 
 router = Router()
 

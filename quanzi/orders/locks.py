@@ -1,14 +1,55 @@
-"""Row locks of orders: the only place that takes them.
+"""Every row lock orders takes (`SELECT … FOR NO KEY UPDATE`), and the order they are taken in.
 
-Lock order: order rows come before payments' rows and ledger accounts (see
-docs/architecture.md); domains above lock an order through these functions.
+Each lock is `of=("self",)` (only the order row, never a joined one) and `no_key=True`: a
+transaction here never changes an order's primary key, the only column other tables' foreign
+keys point to, so inserting an order event, an after-sales request, a payment part, a
+commission or a review of a locked order (a `FOR KEY SHARE` on it) never waits for the lock.
+Domains above orders lock orders only through these functions (referrals does).
+
+Lock order (docs/payments.md, "Lock order", has the payments side in detail). Every flow takes
+its locks in this order, so two flows never wait for each other in a cycle:
+
+- checkout: SKU stock in SKU order (catalog's conditional updates) → the coupon (coupons) → the
+  new orders and their items;
+- flows that start in orders (paying, paying from the wallet, cancelling, the transitions):
+  order rows — several in primary-key order (`lock_buyer_orders`), or the flow's one order
+  (`lock_order`, or the conditional update of a transition, which holds the row as long) →
+  payments rows (open payments of these orders, the new payment and its parts; `void_payments`
+  of a cancellation) → ledger accounts, in code order (`post_transaction`);
+- flows that start at the provider (payments' webhooks, the wallet's capture): the webhook event
+  and the payment or refund row (payments) → order rows (`payment_events` marking them paid;
+  `postings.record_refund` and `on_refund_succeeded` locking the refunded order) → ledger
+  accounts (the capture or refund posting, then, inside the same transaction, referrals'
+  commission reversal on `order_refunded`) → payment parts' outcomes and new refunds;
+- completion: the order row → ledger accounts (`postings.settle_order`); after the commit,
+  referrals releases the order's commissions (order row → commissions → ledger accounts).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from django.db.models import QuerySet
+
+from quanzi.accounts.models import User
 from quanzi.orders.models import Order
 
 
-def lock_order(order_id: str) -> Order:
-    """The order, locked FOR NO KEY UPDATE (Order.DoesNotExist if there is none)."""
-    return Order.objects.select_for_update(of=("self",), no_key=True).get(pk=order_id)
+def _locked() -> QuerySet[Order]:
+    return Order.objects.select_for_update(of=("self",), no_key=True)
+
+
+def lock_order(order_id: str) -> Order | None:
+    """The order, locked; None when there is none."""
+    return _locked().filter(pk=order_id).first()
+
+
+def lock_existing_order(order_id: str) -> Order:
+    """The order, locked, for a flow where it must exist (Order.DoesNotExist otherwise)."""
+    return _locked().get(pk=order_id)
+
+
+def lock_buyer_orders(buyer: User, order_ids: Collection[str]) -> list[Order]:
+    """The buyer's orders among `order_ids`, locked in primary-key order (two payments of
+    overlapping orders never deadlock); an id that is not the buyer's is simply missing."""
+    return list(_locked().filter(pk__in=list(order_ids), buyer=buyer).order_by("pk"))

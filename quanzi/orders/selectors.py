@@ -1,13 +1,18 @@
-"""Permission-checked reads of orders: lists (constant query count per page) and details."""
+"""Permission-checked reads of orders: lists (constant query count per page), details, and the
+merchant console's order counts for one store (`dashboard`; the caller has checked access with
+`access_store`)."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
@@ -19,7 +24,7 @@ from quanzi.orders.models import (
     OrderItem,
     OrderStatus,
 )
-from quanzi.orders.services import refresh_orders
+from quanzi.orders.services.timers import refresh_orders
 from quanzi.stores.models import Store
 
 S = OrderStatus
@@ -133,3 +138,51 @@ def details(order: Order) -> OrderDetails:
 
 def tabs_with_active(active: str) -> list[dict[str, Any]]:
     return [{"key": key, "label": label, "active": key == active} for key, label, _s in TABS]
+
+
+# --- The merchant console's dashboard ---------------------------------------------------------
+
+BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+# Orders that count as sales: paid and not cancelled, refunded or under after-sales.
+SOLD_STATUSES = (
+    S.PAID,
+    S.SHIPPED,
+    S.RECEIVED,
+    S.COMPLETED,
+)
+LATEST_ORDERS = 10
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today_orders: int
+    today_sales: int  # fen
+    pending_shipments: int
+    latest_orders: list[Order]
+
+
+def business_day(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """Start and end (exclusive) of the current day in Asia/Shanghai, as aware datetimes."""
+    local = timezone.localtime(now or timezone.now(), BUSINESS_TZ)
+    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def dashboard(store: Store, now: datetime | None = None) -> Dashboard:
+    """Today's paid orders and sales, the orders waiting to ship, the latest orders."""
+    start, end = business_day(now)
+    today = Order.objects.filter(
+        store=store, status__in=SOLD_STATUSES, paid_at__gte=start, paid_at__lt=end
+    ).aggregate(n=Count("id"), sales=Sum("total"))
+    pending = Order.objects.filter(store=store, status=S.PAID).count()
+    latest = list(
+        Order.objects.filter(store=store)
+        .select_related("buyer")
+        .order_by("-created_at")[:LATEST_ORDERS]
+    )
+    return Dashboard(
+        today_orders=today["n"] or 0,
+        today_sales=today["sales"] or 0,
+        pending_shipments=pending,
+        latest_orders=latest,
+    )

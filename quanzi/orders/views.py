@@ -17,13 +17,15 @@ from django.views.decorators.http import require_POST
 
 from quanzi.accounts.models import Address, User
 from quanzi.core.errors import DomainError, NotFound
-from quanzi.core.ids import new_id
+from quanzi.core.ids import is_public_id, new_id
 from quanzi.core.money import format_fen, yuan_to_fen
 from quanzi.core.pagination import page_number
 from quanzi.coupons.checkout import coupon_options, coupon_pickers
-from quanzi.orders import cart as carts
-from quanzi.orders import selectors, services
+from quanzi.orders import selectors
 from quanzi.orders.models import AfterSaleKind, Order, OrderStatus
+from quanzi.orders.services import access, aftersales, state, timers, transitions
+from quanzi.orders.services import cart as carts
+from quanzi.orders.services import checkout as checkouts
 from quanzi.orders.signals import orders_placed
 from quanzi.stores.services import access_store
 
@@ -102,7 +104,7 @@ def cart_remove(request: HttpRequest) -> HttpResponse:
 def _pay_or_show(request: HttpRequest, orders: list[Order]) -> HttpResponse:
     """Start the payment of new orders and go to the pay page; if that fails, the orders are
     there to pay later from their page."""
-    from quanzi.orders.paying import start_payment
+    from quanzi.orders.services.paying import start_payment
 
     try:
         payment = start_payment(_user(request), orders)
@@ -171,7 +173,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     lines = [_line(raw) for raw in request.POST.getlist("line")]
     notes = {key[5:]: request.POST.get(key, "") for key in request.POST if key.startswith("note_")}
     try:
-        orders = services.place_orders(
+        orders = checkouts.place_orders(
             user,
             lines,
             request.POST.get("address", ""),
@@ -196,7 +198,7 @@ def buy_now(request: HttpRequest) -> HttpResponse:
         return _login_first(request)
     back = _back(request, reverse("orders:cart"))
     try:
-        order = services.buy_now(
+        order = checkouts.buy_now(
             _user(request),
             request.POST.get("sku", ""),
             request.POST.get("quantity", "1"),
@@ -238,7 +240,7 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, order_id: str) -> HttpResponse:
-    order = services.access_order(_user(request), order_id, need="buyer")
+    order = access.access_order(_user(request), order_id, need="buyer")
     return render(
         request,
         "orders/detail.html",
@@ -266,7 +268,7 @@ def _confirming_round(request: HttpRequest, order: Order) -> int:
 @login_required
 @require_POST
 def pay(request: HttpRequest, order_id: str) -> HttpResponse:
-    order = services.access_order(_user(request), order_id, need="buyer")
+    order = access.access_order(_user(request), order_id, need="buyer")
     return _pay_or_show(request, [order])
 
 
@@ -285,13 +287,13 @@ def _order_action(request: HttpRequest, order_id: str, done: str, action: Any) -
 @login_required
 @require_POST
 def cancel(request: HttpRequest, order_id: str) -> HttpResponse:
-    return _order_action(request, order_id, _("Order cancelled."), services.cancel_order)
+    return _order_action(request, order_id, _("Order cancelled."), transitions.cancel_order)
 
 
 @login_required
 @require_POST
 def confirm_receipt(request: HttpRequest, order_id: str) -> HttpResponse:
-    return _order_action(request, order_id, _("Receipt confirmed."), services.confirm_receipt)
+    return _order_action(request, order_id, _("Receipt confirmed."), transitions.confirm_receipt)
 
 
 def _amount_from_form(raw: str) -> int:
@@ -302,16 +304,16 @@ def _amount_from_form(raw: str) -> int:
 def after_sales_request(request: HttpRequest, order_id: str) -> HttpResponse:
     """The after-sales form: refund only or return and refund, amount (yuan) and reason."""
     user = _user(request)
-    order = services.access_order(user, order_id, need="buyer")
-    if order.status not in services.AFTER_SALES_FROM:
+    order = access.access_order(user, order_id, need="buyer")
+    if order.status not in aftersales.AFTER_SALES_FROM:
         messages.error(
-            request, str(services.transition_refused(services.REFUSE_AFTER_SALES, order).message)
+            request, str(state.transition_refused(aftersales.REFUSE_AFTER_SALES, order).message)
         )
         return redirect("orders:detail", order_id=order_id)
     error = None
     if request.method == "POST":
         try:
-            services.request_after_sale(
+            aftersales.request_after_sale(
                 user,
                 order_id,
                 kind=request.POST.get("kind", ""),
@@ -342,7 +344,7 @@ def after_sales_request(request: HttpRequest, order_id: str) -> HttpResponse:
 @require_POST
 def after_sales_withdraw(request: HttpRequest, order_id: str, after_sale_id: str) -> HttpResponse:
     def withdraw(user: User, oid: str) -> None:
-        services.withdraw_after_sale(user, oid, after_sale_id)
+        aftersales.withdraw_after_sale(user, oid, after_sale_id)
 
     return _order_action(request, order_id, _("Request withdrawn."), withdraw)
 
@@ -352,7 +354,7 @@ def after_sales_withdraw(request: HttpRequest, order_id: str, after_sale_id: str
 
 @login_required
 def console_orders(request: HttpRequest, store_id: str) -> HttpResponse:
-    if not services.is_public_id(store_id):
+    if not is_public_id(store_id):
         raise NotFound(_("Store not found."))
     store = access_store(_user(request), store_id)
     tab = _tab(request)
@@ -372,7 +374,7 @@ def console_orders(request: HttpRequest, store_id: str) -> HttpResponse:
 
 
 def _console_order(request: HttpRequest, store_id: str, order_id: str) -> Order:
-    order = services.access_order(_user(request), order_id, need="store")
+    order = access.access_order(_user(request), order_id, need="store")
     if order.store_id != store_id:
         raise NotFound(_("Order not found."))
     return order
@@ -408,7 +410,7 @@ def _console_form(
     try:
         action(_user(request), order.pk)
     except DomainError as exc:
-        return _render_console_order(request, services.refresh_order(order), exc)
+        return _render_console_order(request, timers.refresh_order(order), exc)
     messages.success(request, done)
     return redirect("orders:console_order", store_id=store_id, order_id=order_id)
 
@@ -417,7 +419,7 @@ def _console_form(
 @require_POST
 def console_ship(request: HttpRequest, store_id: str, order_id: str) -> HttpResponse:
     def ship(user: User, oid: str) -> None:
-        services.ship_order(
+        transitions.ship_order(
             user, oid, request.POST.get("carrier", ""), request.POST.get("tracking_number", "")
         )
 
@@ -430,7 +432,7 @@ def console_after_sale_approve(
     request: HttpRequest, store_id: str, order_id: str, after_sale_id: str
 ) -> HttpResponse:
     def approve(user: User, oid: str) -> None:
-        services.approve_after_sale(user, oid, after_sale_id)
+        aftersales.approve_after_sale(user, oid, after_sale_id)
 
     return _console_form(
         request, store_id, order_id, _("Approved: the refund is on its way."), approve
@@ -443,6 +445,6 @@ def console_after_sale_reject(
     request: HttpRequest, store_id: str, order_id: str, after_sale_id: str
 ) -> HttpResponse:
     def reject(user: User, oid: str) -> None:
-        services.reject_after_sale(user, oid, after_sale_id, request.POST.get("reason", ""))
+        aftersales.reject_after_sale(user, oid, after_sale_id, request.POST.get("reason", ""))
 
     return _console_form(request, store_id, order_id, _("Request rejected."), reject)

@@ -17,8 +17,8 @@ from ninja import Router
 from quanzi.accounts.auth import AUTH, current_user, signed_in_user
 from quanzi.core.errors import DomainError
 from quanzi.core.schemas import Schema
-from quanzi.orders.paying import pay_from_wallet
-from quanzi.orders.services import access_order
+from quanzi.orders.services.access import access_order
+from quanzi.orders.services.paying import pay_from_wallet
 from quanzi.wallets.services import wallet_balance
 
 

@@ -11,8 +11,8 @@ class ReferralsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from quanzi.orders.signals import orders_placed
-        from quanzi.referrals import distribution, rewards, withdrawals
-        from quanzi.referrals.services import on_login, on_orders_placed
+        from quanzi.referrals.services import distribution, rewards, withdrawals
+        from quanzi.referrals.services.links import on_login, on_orders_placed
 
         user_logged_in.connect(on_login, dispatch_uid="referrals.on_login")
         orders_placed.connect(on_orders_placed, dispatch_uid="referrals.on_orders_placed")

@@ -28,9 +28,9 @@ from quanzi.core.errors import (
 from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import PreparedImage, delete_files, prepare_image, save_image_rows
-from quanzi.orders.locks import lock_order
+from quanzi.orders.locks import lock_existing_order
 from quanzi.orders.models import Order, OrderItem, OrderStatus
-from quanzi.orders.services import refresh_order
+from quanzi.orders.services.timers import refresh_order
 from quanzi.reviews.locks import lock_review
 from quanzi.reviews.models import MAX_PHOTOS, MAX_REPLY, MAX_STARS, MAX_TEXT, Review, ReviewPhoto
 from quanzi.reviews.signals import review_written
@@ -156,7 +156,7 @@ def write_review(
     written: list[str] = []
     try:
         with transaction.atomic():
-            order = lock_order(item.order_id)
+            order = lock_existing_order(item.order_id)
             _check_reviewable(order)  # the order may have moved since it was read
             review = _insert_review(item, author, clean_stars, clean_text, anonymous)
             save_image_rows(

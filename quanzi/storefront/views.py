@@ -15,7 +15,7 @@ from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.catalog.models import Category
 from quanzi.catalog.search import search_products, visible_products
 from quanzi.catalog.services import access_product_with_role
-from quanzi.orders.dashboard import dashboard
+from quanzi.orders.selectors import dashboard
 from quanzi.reviews.selectors import recent_reviews
 from quanzi.social.services.notes import notes_for_product
 from quanzi.stores.services import access_store, role_in

@@ -44,8 +44,8 @@ from quanzi.circles.services.chat import report_message
 from quanzi.core.schemas import JsonParser, Schema
 from quanzi.coupons.models import Coupon
 from quanzi.demo.data import load_demo
-from quanzi.orders import services as orders
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.services.aftersales import request_after_sale
 from quanzi.reviews.models import Review
 from quanzi.social.services.notes import create_note
 from quanzi.stores.models import Store
@@ -211,7 +211,7 @@ def world(transactional_db: None) -> World:
     report = report_message(customer, circle.pk, message.pk, "测试")
     paid = Order.objects.filter(status=OrderStatus.PAID).first()
     assert paid is not None
-    after_sale = orders.request_after_sale(
+    after_sale = request_after_sale(
         paid.buyer, paid.pk, kind="refund_only", amount=paid.total, reason="不想要了"
     )
     bargain = start_bargain(customer, BargainCampaign.objects.get().pk)

@@ -37,13 +37,16 @@ from quanzi.circles.services.chat import report_message, send_message
 from quanzi.circles.services.membership import create_circle, join_circle
 from quanzi.coupons.coupons import claim_coupon, create_coupon
 from quanzi.ledger.services import post_transaction
-from quanzi.orders import services as orders
 from quanzi.orders.models import Order
-from quanzi.orders.paying import start_payment
+from quanzi.orders.services.aftersales import request_after_sale
+from quanzi.orders.services.checkout import buy_now
+from quanzi.orders.services.paying import start_payment
+from quanzi.orders.services.payment_events import on_payment_captured
+from quanzi.orders.services.transitions import confirm_receipt, ship_order
 from quanzi.payments.accounts import provider_account
-from quanzi.referrals import programme, rewards
-from quanzi.referrals.services import share_link
-from quanzi.referrals.withdrawals import request_withdrawal
+from quanzi.referrals.services import programme, rewards
+from quanzi.referrals.services.links import share_link
+from quanzi.referrals.services.withdrawals import request_withdrawal
 from quanzi.reviews.services import write_review
 from quanzi.social.services import graph
 from quanzi.social.services.notes import add_comment, create_note
@@ -111,8 +114,8 @@ def _product(owner: User, store_id: str, title: str, *prices: int) -> Product:
 
 
 def _paid(customer: User, sku_id: str, ref: str) -> Order:
-    order = orders.buy_now(customer, sku_id, 1)
-    orders.on_payment_captured(order.pk, ref)
+    order = buy_now(customer, sku_id, 1)
+    on_payment_captured(order.pk, ref)
     return order
 
 
@@ -154,21 +157,21 @@ def build_world() -> World:
     # and reviewed, one unpaid with a payment started
     save_address(buyer, dict(ADDRESS), make_default=True)
     asked = _paid(buyer, coffee_skus[0], "pay_fuzz_000001")
-    after_sale = orders.request_after_sale(
+    after_sale = request_after_sale(
         buyer, asked.pk, kind="refund_only", amount=asked.total, reason="不想要了"
     )
     received = _paid(buyer, coffee_skus[1], "pay_fuzz_000002")
-    orders.ship_order(owner, received.pk, "顺丰速运", "SF1234567890")
-    orders.confirm_receipt(buyer, received.pk)
+    ship_order(owner, received.pk, "顺丰速运", "SF1234567890")
+    confirm_receipt(buyer, received.pk)
     review = write_review(buyer, received.pk, received.items.get().pk, 5, "很好喝")
-    unpaid = orders.buy_now(buyer, tea.skus.get().pk, 1)
+    unpaid = buy_now(buyer, tea.skus.get().pk, 1)
     payment = start_payment(buyer, [unpaid])
 
     # ... the merchant buys in another store too
     other_store = open_store(seller, name="隔壁小店")
     other = _product(seller, other_store.pk, "fuzz-nuts", 2900)
     merchant_address = save_address(owner, dict(ADDRESS), make_default=True)
-    bought = orders.buy_now(owner, other.skus.get().pk, 1)
+    bought = buy_now(owner, other.skus.get().pk, 1)
     merchant_payment = start_payment(owner, [bought])
 
     # ... campaigns: a group buy the customer opened a group in, a bargain the customer started,

@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.orders.services import confirm_receipt, ship_order
-from quanzi.referrals.distribution import promoter_balance
+from quanzi.orders.services.transitions import confirm_receipt, ship_order
 from quanzi.referrals.models import Commission, CommissionStatus, DistributionConfig, Withdrawal
+from quanzi.referrals.services.distribution import promoter_balance
 from tests.browser.people import log_in
 from tests.factories import PASSWORD, SkuFactory, UserFactory, store_with_owner
 

@@ -7,7 +7,7 @@ from django.test import Client
 
 from quanzi.accounts.services import save_address
 from quanzi.circles.models import Circle, Message, MessageKind
-from quanzi.orders.services import buy_now
+from quanzi.orders.services.checkout import buy_now
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,10 @@ from django.db import connection
 
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import Conflict
-from quanzi.orders import services
 from quanzi.orders.models import Order, OrderItem
+from quanzi.orders.services.checkout import place_orders
+from quanzi.orders.services.payment_events import on_payment_captured
+from quanzi.orders.services.transitions import cancel_order
 from tests.factories import AddressFactory, ProductFactory, SkuFactory, UserFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -67,7 +69,7 @@ def test_fifty_buyers_of_the_last_five_units_make_exactly_five_orders():
     people = buyers(BUYERS)
 
     def buy(user: Any, address: Any) -> Callable[[], Any]:
-        return lambda: services.place_orders(user, [(sku.pk, 1)], address.pk)
+        return lambda: place_orders(user, [(sku.pk, 1)], address.pk)
 
     # when they all check out at once
     results = run_together([buy(user, address) for user, address in people])
@@ -134,13 +136,13 @@ def test_a_cancel_racing_a_payment_capture_has_exactly_one_winner():
     # given 10 unpaid orders of one unit each
     sku = SkuFactory(stock=10)
     [(user, address)] = buyers(1)
-    orders = [services.place_orders(user, [(sku.pk, 1)], address.pk)[0] for _ in range(10)]
+    orders = [place_orders(user, [(sku.pk, 1)], address.pk)[0] for _ in range(10)]
 
     def cancel(order_id: str) -> Callable[[], Any]:
-        return lambda: services.cancel_order(user, order_id)
+        return lambda: cancel_order(user, order_id)
 
     def capture(order_id: str) -> Callable[[], Any]:
-        return lambda: services.on_payment_captured(order_id, order_id[::-1])
+        return lambda: on_payment_captured(order_id, order_id[::-1])
 
     # when each is cancelled twice and captured at the same moment
     jobs = []

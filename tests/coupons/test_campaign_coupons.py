@@ -16,8 +16,9 @@ from quanzi.campaigns.flashsales import services as flashsales
 from quanzi.core.errors import Conflict, NotFound
 from quanzi.coupons import coupons
 from quanzi.coupons.models import UserCoupon
-from quanzi.orders import services
 from quanzi.orders.models import Order
+from quanzi.orders.services.checkout import place_campaign_order
+from quanzi.orders.services.transitions import cancel_order
 from tests.coupons.conftest import MakeCoupon, claim, written
 from tests.orders.conftest import Shop, stock_of
 
@@ -32,7 +33,7 @@ def allow_coupons_on_campaign_prices(shop: Shop, allowed: bool = True) -> None:
 
 def group_order(shop: Shop, quantity: int = 2, price: int = 3900, **kw: Any) -> Order:
     """The buyer's group-buy order of the ¥59 SKU at a campaign price (¥39 by default)."""
-    return services.place_campaign_order(
+    return place_campaign_order(
         shop.buyer, shop.sku.pk, quantity, price, campaign="group", campaign_ref="g1", **kw
     )
 
@@ -185,7 +186,7 @@ def test_a_cancelled_unpaid_campaign_order_gives_its_coupon_back(
     order = group_order(shop)
     # when the buyer cancels it unpaid
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_order(shop.buyer, order.pk)
+        cancel_order(shop.buyer, order.pk)
     # then the coupon comes back and the stock returns
     assert status_of(copy) == ("returned", None)
     assert stock_of(shop.sku) == 10

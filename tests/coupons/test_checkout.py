@@ -13,8 +13,11 @@ from django.utils import timezone
 from quanzi.core.errors import Conflict, InvalidInput, NotFound
 from quanzi.coupons import coupons
 from quanzi.coupons.models import UserCoupon
-from quanzi.orders import services
 from quanzi.orders.models import CartItem, Order
+from quanzi.orders.services.access import access_order
+from quanzi.orders.services.checkout import place_orders
+from quanzi.orders.services.timers import expire_unpaid_order
+from quanzi.orders.services.transitions import cancel_order
 from tests.coupons.conftest import MakeCoupon, claim, later, written
 from tests.factories import ProductFactory, SkuFactory, store_with_owner
 from tests.orders.conftest import Shop, pay, stock_of
@@ -24,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def buy(shop: Shop, lines: list, coupon: UserCoupon | None, **kw: object) -> Order:
     chosen = {shop.store.pk: coupon.pk} if coupon else {}
-    return services.place_orders(shop.buyer, lines, shop.address.pk, coupon_ids=chosen, **kw)[0]
+    return place_orders(shop.buyer, lines, shop.address.pk, coupon_ids=chosen, **kw)[0]
 
 
 # --- The discount on the order ---------------------------------------------------------------
@@ -92,7 +95,7 @@ def test_a_percentage_coupon_rounds_for_the_buyer_and_stops_at_its_cap(
     assert buy(shop, [(shop.sku.pk, 1)], copy).discount == 708
     # and on ¥118 12% is ¥14.16, capped to ¥10
     theirs = claim(shop.other, copy.coupon)
-    order = services.place_orders(
+    order = place_orders(
         shop.other,
         [(shop.sku.pk, 2)],
         shop.other_address.pk,
@@ -127,7 +130,7 @@ def test_a_checkout_of_two_stores_takes_one_coupon_per_store_order(
     )
     ours, theirs = claim(shop.buyer, make_coupon()), claim(shop.buyer, tea_coupon)
     # when the buyer checks out both stores, each with its coupon
-    orders = services.place_orders(
+    orders = place_orders(
         shop.buyer,
         [(shop.sku.pk, 1), (tea.pk, 1)],
         shop.address.pk,
@@ -172,15 +175,13 @@ def test_another_stores_coupon_or_a_store_not_in_the_checkout_is_a_400(
     before = written()
     # a coupon of this store given for a store that is not in the checkout
     with pytest.raises(InvalidInput):
-        services.place_orders(
+        place_orders(
             shop.buyer, [(shop.sku.pk, 1)], shop.address.pk, coupon_ids={tea_store.pk: copy.pk}
         )
     # a coupon of this store used on another store's order
     tea = SkuFactory(product=ProductFactory(store=tea_store), price=8000, stock=5)
     with pytest.raises(InvalidInput) as refused:
-        services.place_orders(
-            shop.buyer, [(tea.pk, 1)], shop.address.pk, coupon_ids={tea_store.pk: copy.pk}
-        )
+        place_orders(shop.buyer, [(tea.pk, 1)], shop.address.pk, coupon_ids={tea_store.pk: copy.pk})
     assert refused.value.code == "coupon_wrong_store"
     assert written() == before
 
@@ -210,7 +211,7 @@ def test_a_cancelled_unpaid_order_gives_its_coupon_back_for_another_order(
 ):
     copy = claim(shop.buyer, make_coupon())
     order = buy(shop, [(shop.sku.pk, 1)], copy)
-    services.cancel_order(shop.buyer, order.pk)
+    cancel_order(shop.buyer, order.pk)
     copy.refresh_from_db()
     assert (copy.status, copy.order_id) == ("returned", None)
     assert coupons.state_of(copy) == "returned"
@@ -227,11 +228,11 @@ def test_the_unpaid_timer_gives_the_coupon_back_even_when_only_a_read_runs_it(
     copy = claim(shop.buyer, make_coupon(valid_days=3))
     order = buy(shop, [(shop.sku.pk, 1)], copy)
     with later(minutes=31):
-        services.access_order(shop.buyer, order.pk)  # the read applies the overdue timer
+        access_order(shop.buyer, order.pk)  # the read applies the overdue timer
         copy.refresh_from_db()
         assert copy.status == "returned"
         # and a second run gives nothing twice
-        assert services.expire_unpaid_order(order.pk) is False
+        assert expire_unpaid_order(order.pk) is False
         assert coupons.state_of(copy) == "returned"
 
 
@@ -240,7 +241,7 @@ def test_a_coupon_that_expired_meanwhile_comes_back_expired(shop: Shop, make_cou
     order = buy(shop, [(shop.sku.pk, 1)], copy)
     Order.objects.filter(pk=order.pk).update(pay_deadline=timezone.now() + timedelta(days=2))
     with later(days=1, hours=1):
-        services.cancel_order(shop.buyer, order.pk)
+        cancel_order(shop.buyer, order.pk)
         copy.refresh_from_db()
         assert coupons.state_of(copy) == "expired"
         with pytest.raises(Conflict):

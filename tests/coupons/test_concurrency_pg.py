@@ -20,8 +20,8 @@ from quanzi.core.errors import Conflict
 from quanzi.core.ids import new_id
 from quanzi.coupons import coupons
 from quanzi.coupons.models import Coupon, UserCoupon
-from quanzi.orders import services
 from quanzi.orders.models import Order
+from quanzi.orders.services.checkout import place_orders
 from tests.concurrency.test_checkout_races import run_together
 from tests.factories import (
     AddressFactory,
@@ -128,9 +128,7 @@ def test_one_coupon_in_ten_concurrent_checkouts_ends_on_one_order():
     copy = coupons.claim_coupon(buyer, coupon.pk)
 
     def checkout() -> Any:
-        return services.place_orders(
-            buyer, [(sku.pk, 1)], address.pk, coupon_ids={coupon.store_id: copy.pk}
-        )
+        return place_orders(buyer, [(sku.pk, 1)], address.pk, coupon_ids={coupon.store_id: copy.pk})
 
     # when ten checkouts use it at the same moment
     results = together([checkout for _ in range(10)])

@@ -10,7 +10,7 @@ from quanzi.accounts.models import User
 from quanzi.coupons import coupons
 from quanzi.coupons.models import AnnouncementCoupon, UserCoupon
 from quanzi.demo.data import load_demo
-from quanzi.orders import services
+from quanzi.orders.services.checkout import buy_now
 from quanzi.stores.models import Store
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,5 +33,5 @@ def test_the_demo_coupons_work():
     sku = store.products.get(title__startswith="云南小粒咖啡豆").skus.get(
         price=9900, spec_values__烘焙度="中烘"
     )
-    order = services.buy_now(xiaomei, sku.pk, 1, coupon_id=held.pk)
+    order = buy_now(xiaomei, sku.pk, 1, coupon_id=held.pk)
     assert (order.discount, order.total) == (1500, 8400)

@@ -194,9 +194,9 @@ def test_my_coupons_tabs(client, shop: Shop, make_coupon: MakeCoupon):
     usable = claim(shop.buyer, make_coupon(name="能用的"))
     short = claim(shop.buyer, make_coupon(name="快过期", valid_days=1))
     used = claim(shop.buyer, make_coupon(name="用掉的", kind="fixed", amount_off=100, min_spend=0))
-    from quanzi.orders import services
+    from quanzi.orders.services.checkout import place_orders
 
-    services.place_orders(
+    place_orders(
         shop.buyer, [(shop.sku.pk, 1)], shop.address.pk, coupon_ids={shop.store.pk: used.pk}
     )
     client.force_login(shop.buyer)
@@ -224,7 +224,7 @@ def test_a_coupon_that_starts_later_is_listed_but_not_offered_at_checkout(
     )
     assert coupons.my_coupons(shop.buyer, "usable").count == 1
     from quanzi.coupons.checkout import coupon_options
-    from quanzi.orders.services import checkout_goods
+    from quanzi.orders.services.checkout import checkout_goods
 
     goods = checkout_goods([(shop.sku.pk, 1)])
     assert coupon_options(shop.buyer, goods)[shop.store.pk].usable == []

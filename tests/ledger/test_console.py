@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from quanzi.orders.postings import record_capture, settle_order
+from quanzi.orders.services.postings import record_capture, settle_order
 from quanzi.stores.models import StaffRole, StoreStaff
 from tests.factories import UserFactory, store_with_owner
 from tests.payments.helpers import make_order

@@ -11,8 +11,8 @@ from quanzi.ledger.models import Account, Entry, Transaction
 from quanzi.ledger.services import UnbalancedPosting, check_ledger, post_transaction
 from quanzi.ledger.store_accounts import available_account, escrow_account, store_balance
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.orders.paying import refund_order
-from quanzi.orders.postings import record_capture, record_refund, settle_order
+from quanzi.orders.services.paying import refund_order
+from quanzi.orders.services.postings import record_capture, record_refund, settle_order
 from quanzi.payments.accounts import provider_account
 from tests.factories import UserFactory, store_with_owner
 from tests.payments.helpers import make_order, pay

@@ -11,8 +11,10 @@ import pytest
 
 from quanzi.accounts.models import Address, User
 from quanzi.catalog.models import Sku
-from quanzi.orders import services
 from quanzi.orders.models import Order
+from quanzi.orders.services.checkout import place_orders
+from quanzi.orders.services.payment_events import on_payment_captured
+from quanzi.orders.services.transitions import confirm_receipt, ship_order
 from quanzi.stores.models import StaffRole, Store, StoreStaff
 from tests.factories import (
     AddressFactory,
@@ -61,23 +63,23 @@ def shop(db: None) -> Shop:
 
 def pay(order: Order, payment_id: str = "pay_test_0000001") -> Order:
     """The payment provider captured the order's payment (what payments' webhook calls)."""
-    assert services.on_payment_captured(order.pk, payment_id) is True
+    assert on_payment_captured(order.pk, payment_id) is True
     order.refresh_from_db()
     return order
 
 
 def place(shop: Shop, quantity: int = 1, sku: Sku | None = None) -> Order:
-    return services.place_orders(shop.buyer, [((sku or shop.sku).pk, quantity)], shop.address.pk)[0]
+    return place_orders(shop.buyer, [((sku or shop.sku).pk, quantity)], shop.address.pk)[0]
 
 
 def shipped(shop: Shop, quantity: int = 1) -> Order:
     order = pay(place(shop, quantity))
-    return services.ship_order(shop.staff, order.pk, "顺丰速运", "SF1234567890")
+    return ship_order(shop.staff, order.pk, "顺丰速运", "SF1234567890")
 
 
 def received(shop: Shop, quantity: int = 1) -> Order:
     order = shipped(shop, quantity)
-    return services.confirm_receipt(shop.buyer, order.pk)
+    return confirm_receipt(shop.buyer, order.pk)
 
 
 @pytest.fixture
@@ -104,7 +106,7 @@ def stock_of(sku: Sku) -> int:
 def pay_through_sandbox(order: Order, django_capture_on_commit_callbacks: Any) -> Order:
     """Pay for real: start the payment, the buyer confirms on the sandbox page, the signed
     webhook is delivered in-process and calls `on_payment_captured`."""
-    from quanzi.orders.paying import start_payment
+    from quanzi.orders.services.paying import start_payment
     from quanzi.payments.providers.sandbox import confirm_charge
 
     with django_capture_on_commit_callbacks(execute=True):

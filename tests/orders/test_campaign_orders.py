@@ -9,8 +9,9 @@ from django.utils import translation
 
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import Conflict, InvalidInput
-from quanzi.orders import services
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.services.checkout import place_campaign_order, release_ship_hold
+from quanzi.orders.services.transitions import cancel_order, ship_order
 from quanzi.orders.signals import order_cancelled
 from tests.orders.conftest import Shop
 
@@ -23,7 +24,7 @@ def _stock(sku: Sku) -> int:
 
 def test_a_campaign_order_is_priced_by_the_campaign_and_takes_sku_stock(shop: Shop):
     # when a buyer orders 2 of the ¥59 SKU at a group price of ¥39
-    order = services.place_campaign_order(
+    order = place_campaign_order(
         shop.buyer, shop.sku.pk, 2, 3900, campaign="group", campaign_ref="g1", ship_hold=True
     )
     # then the order is ¥78 of goods + ¥8 shipping, marked as the group's, and stock is taken
@@ -36,7 +37,7 @@ def test_a_campaign_order_is_priced_by_the_campaign_and_takes_sku_stock(shop: Sh
 def test_a_campaign_holding_its_own_stock_leaves_sku_stock_alone(
     shop: Shop, django_capture_on_commit_callbacks
 ):
-    order = services.place_campaign_order(
+    order = place_campaign_order(
         shop.buyer, shop.sku.pk, 1, 990, campaign="flash", campaign_ref="s1", take_stock=False
     )
     assert _stock(shop.sku) == 10
@@ -49,7 +50,7 @@ def test_a_campaign_holding_its_own_stock_leaves_sku_stock_alone(
     order_cancelled.connect(listener, weak=False)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            services.cancel_order(shop.buyer, order.pk)
+            cancel_order(shop.buyer, order.pk)
     finally:
         order_cancelled.disconnect(listener)
     assert _stock(shop.sku) == 10
@@ -58,24 +59,24 @@ def test_a_campaign_holding_its_own_stock_leaves_sku_stock_alone(
 
 def test_a_held_order_cannot_be_shipped_until_released(shop: Shop):
     # given a paid group order waiting for its group
-    order = services.place_campaign_order(
+    order = place_campaign_order(
         shop.buyer, shop.sku.pk, 1, 3900, campaign="group", campaign_ref="g1", ship_hold=True
     )
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.PAID)
     # when the merchant tries to ship it, then a clear 409
     with translation.override("en"), pytest.raises(Conflict) as refused:
-        services.ship_order(shop.owner, order.pk, "顺丰", "SF1")
+        ship_order(shop.owner, order.pk, "顺丰", "SF1")
     assert refused.value.code == "ship_hold"
     # when the group fills and releases it, then it ships
-    assert services.release_ship_hold([order.pk]) == 1
-    services.ship_order(shop.owner, order.pk, "顺丰", "SF1")
+    assert release_ship_hold([order.pk]) == 1
+    ship_order(shop.owner, order.pk, "顺丰", "SF1")
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
 
 
 @pytest.mark.parametrize("price", [0, -1, True, "39", 39.5])
 def test_a_bad_campaign_price_is_refused_and_nothing_written(shop: Shop, price: object):
     with pytest.raises(InvalidInput):
-        services.place_campaign_order(
+        place_campaign_order(
             shop.buyer,
             shop.sku.pk,
             1,
@@ -88,7 +89,5 @@ def test_a_bad_campaign_price_is_refused_and_nothing_written(shop: Shop, price: 
 
 def test_not_enough_stock_writes_nothing(shop: Shop):
     with pytest.raises(Conflict):
-        services.place_campaign_order(
-            shop.buyer, shop.sku.pk, 11, 3900, campaign="group", campaign_ref="g1"
-        )
+        place_campaign_order(shop.buyer, shop.sku.pk, 11, 3900, campaign="group", campaign_ref="g1")
     assert not Order.objects.exists() and _stock(shop.sku) == 10

@@ -7,8 +7,8 @@ import pytest
 
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotFound
-from quanzi.orders import cart as carts
 from quanzi.orders.models import CartItem
+from quanzi.orders.services import cart as carts
 from tests.factories import ProductFactory, SkuFactory, store_with_owner
 from tests.orders.conftest import Shop, stock_of
 

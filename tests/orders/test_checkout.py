@@ -6,8 +6,8 @@ import pytest
 
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotFound
-from quanzi.orders import services
 from quanzi.orders.models import CartItem, Order, OrderEvent, OrderItem, OrderStatus
+from quanzi.orders.services.checkout import buy_now, place_orders
 from tests.factories import AddressFactory, ProductFactory, SkuFactory, store_with_owner
 from tests.orders.conftest import Shop, stock_of
 
@@ -29,7 +29,7 @@ def test_a_cart_spanning_two_stores_makes_one_order_per_store(shop: Shop):
     other_store = store_with_owner(name="茶山", shipping_fee=1000, free_shipping_threshold=20000)
     tea = SkuFactory(product=ProductFactory(store=other_store), price=12000, stock=5)
     # when the buyer checks out items of both stores
-    orders = services.place_orders(
+    orders = place_orders(
         shop.buyer,
         [(shop.sku.pk, 1), (shop.sku2.pk, 2), (tea.pk, 1)],
         shop.address.pk,
@@ -57,15 +57,13 @@ def test_a_cart_spanning_two_stores_makes_one_order_per_store(shop: Shop):
 
 def test_shipping_is_charged_below_the_threshold(shop: Shop):
     # when the buyer buys ¥59 (under the ¥99 threshold, ¥8 flat fee)
-    order = services.place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)[0]
+    order = place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)[0]
     # then shipping is added
     assert (order.subtotal, order.shipping_fee, order.total) == (5900, 800, 6700)
 
 
 def test_the_same_sku_twice_is_merged_into_one_line(shop: Shop):
-    order = services.place_orders(
-        shop.buyer, [(shop.sku.pk, 1), (shop.sku.pk, 2)], shop.address.pk
-    )[0]
+    order = place_orders(shop.buyer, [(shop.sku.pk, 1), (shop.sku.pk, 2)], shop.address.pk)[0]
     assert [(i.sku_id, i.quantity) for i in order.items.all()] == [(shop.sku.pk, 3)]
 
 
@@ -75,7 +73,7 @@ def test_missing_stock_fails_the_whole_checkout_and_writes_nothing(shop: Shop):
     before = counts()
     # when the buyer asks for 2 of the scarce one along with the other
     with pytest.raises(Conflict) as refused:
-        services.place_orders(shop.buyer, [(shop.sku.pk, 3), (shop.sku2.pk, 2)], shop.address.pk)
+        place_orders(shop.buyer, [(shop.sku.pk, 3), (shop.sku2.pk, 2)], shop.address.pk)
     # then the refusal names the product and nothing was written, no stock taken
     assert refused.value.code == "out_of_stock"
     assert "普洱茶饼" in str(refused.value.message)
@@ -108,7 +106,7 @@ def test_bad_lines_are_refused_without_partial_rows(shop: Shop, lines, error, co
     before = counts()
     # when the checkout is attempted
     with pytest.raises(error) as refused:
-        services.place_orders(shop.buyer, lines, shop.address.pk)
+        place_orders(shop.buyer, lines, shop.address.pk)
     # then it is refused with a clear code and nothing was written
     assert refused.value.code == code
     assert counts() == before
@@ -116,14 +114,14 @@ def test_bad_lines_are_refused_without_partial_rows(shop: Shop, lines, error, co
 
 def test_an_unknown_sku_is_named_in_the_message(shop: Shop):
     with pytest.raises(NotFound) as refused:
-        services.place_orders(shop.buyer, [("zzzzzzzzzzzzzzzz", 1)], shop.address.pk)
+        place_orders(shop.buyer, [("zzzzzzzzzzzzzzzz", 1)], shop.address.pk)
     assert "zzzzzzzzzzzzzzzz" in str(refused.value.message)
 
 
 def test_someone_elses_address_is_not_found(shop: Shop):
     before = counts()
     with pytest.raises(NotFound):
-        services.place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.other_address.pk)
+        place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.other_address.pk)
     assert counts() == before
 
 
@@ -132,14 +130,14 @@ def test_an_off_shelf_product_cannot_be_bought(shop: Shop):
     shop.sku.product.save()
     before = counts()
     with pytest.raises(Conflict) as refused:
-        services.place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)
+        place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)
     assert refused.value.code == "unavailable"
     assert counts() == before
 
 
 def test_a_too_long_note_is_refused(shop: Shop):
     with pytest.raises(InvalidInput):
-        services.place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk, "长" * 201)
+        place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk, "长" * 201)
     assert not Order.objects.exists()
 
 
@@ -148,18 +146,14 @@ def test_a_checkout_from_the_cart_clears_only_the_bought_lines(shop: Shop):
     CartItem.objects.create(user=shop.buyer, sku=shop.sku, quantity=1)
     CartItem.objects.create(user=shop.buyer, sku=shop.sku2, quantity=1)
     # when one of them is bought from the cart
-    services.place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk, from_cart=True)
+    place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk, from_cart=True)
     # then only that line left the cart
     assert list(CartItem.objects.values_list("sku_id", flat=True)) == [shop.sku2.pk]
 
 
 def test_a_double_submitted_checkout_key_returns_the_first_orders(shop: Shop):
-    first = services.place_orders(
-        shop.buyer, [(shop.sku.pk, 1)], shop.address.pk, checkout_key="k-1"
-    )
-    again = services.place_orders(
-        shop.buyer, [(shop.sku.pk, 1)], shop.address.pk, checkout_key="k-1"
-    )
+    first = place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk, checkout_key="k-1")
+    again = place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk, checkout_key="k-1")
     assert [o.pk for o in again] == [o.pk for o in first]
     assert stock_of(shop.sku) == 9
 
@@ -167,7 +161,7 @@ def test_a_double_submitted_checkout_key_returns_the_first_orders(shop: Shop):
 def test_buy_now_uses_the_default_address(shop: Shop):
     # given a second, non-default address
     AddressFactory(user=shop.buyer, recipient="王五", is_default=False)
-    order = services.buy_now(shop.buyer, shop.sku.pk, 2)
+    order = buy_now(shop.buyer, shop.sku.pk, 2)
     assert order.address["recipient"] == "张三"
     assert order.items.get().quantity == 2
 
@@ -175,6 +169,6 @@ def test_buy_now_uses_the_default_address(shop: Shop):
 def test_buy_now_without_a_default_address_asks_for_one(shop: Shop):
     shop.address.delete()
     with pytest.raises(InvalidInput) as refused:
-        services.buy_now(shop.buyer, shop.sku.pk, 1)
+        buy_now(shop.buyer, shop.sku.pk, 1)
     assert refused.value.code == "no_default_address"
     assert not Order.objects.exists()

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from quanzi.orders import services
 from quanzi.orders.models import CartItem, Order
+from quanzi.orders.services.checkout import place_orders
+from quanzi.orders.services.transitions import cancel_order
 from tests.orders.conftest import Shop, stock_of
 from tests.orders.test_checkout import counts
 
@@ -149,7 +150,7 @@ def test_anonymous_cannot_check_out(api, shop: Shop):
 
 def test_pay_starts_a_payment_and_honours_the_idempotency_key(api, shop: Shop):
     # given an unpaid order
-    order = services.place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)[0]
+    order = place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)[0]
     client = api(shop.buyer)
     key = {"Idempotency-Key": "pay-once"}
     # when the buyer starts paying, twice with one key
@@ -161,16 +162,16 @@ def test_pay_starts_a_payment_and_honours_the_idempotency_key(api, shop: Shop):
     assert first.json()["amount"] == order.total
     assert first.json()["pay_url"].startswith("/pay/sandbox/")
     # and the key cannot be reused for another order
-    other = services.place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)[0]
+    other = place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)[0]
     assert client.post(f"orders/{other.pk}/pay", headers=key).status_code == 422
 
 
 def test_paying_a_cancelled_or_overdue_order_is_409(api, shop: Shop):
     client = api(shop.buyer)
-    cancelled = services.place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)[0]
-    services.cancel_order(shop.buyer, cancelled.pk)
+    cancelled = place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)[0]
+    cancel_order(shop.buyer, cancelled.pk)
     assert client.post(f"orders/{cancelled.pk}/pay").status_code == 409
-    overdue = services.place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)[0]
+    overdue = place_orders(shop.buyer, [(shop.sku.pk, 1)], shop.address.pk)[0]
     with time_machine.travel(overdue.pay_deadline + timedelta(seconds=1), tick=False):
         assert client.post(f"orders/{overdue.pk}/pay").status_code == 409
     # and the read that found the window closed cancelled it for good

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from quanzi.catalog.models import Sku
-from quanzi.orders import services
 from quanzi.orders.models import Order
+from quanzi.orders.services.checkout import place_orders
 from tests.orders.conftest import Shop, pay, place
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def _orders(shop: Shop, n: int) -> list[Order]:
     Sku.objects.filter(pk__in=[shop.sku.pk, shop.sku2.pk]).update(stock=1000)
     return [
-        services.place_orders(shop.buyer, [(shop.sku.pk, 1), (shop.sku2.pk, 1)], shop.address.pk)[0]
+        place_orders(shop.buyer, [(shop.sku.pk, 1), (shop.sku2.pk, 1)], shop.address.pk)[0]
         for _ in range(n)
     ]
 

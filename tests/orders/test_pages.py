@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from quanzi.orders import services
 from quanzi.orders.models import AfterSale, CartItem, Order, OrderStatus
+from quanzi.orders.services.aftersales import request_after_sale
+from quanzi.orders.services.transitions import ship_order
 from tests.factories import ProductFactory, SkuFactory, store_with_owner
 from tests.orders.conftest import Shop, pay, place, stock_of
 
@@ -134,7 +135,7 @@ def test_the_order_page_of_an_unpaid_order(buyer_client: Client, shop: Shop):
 
 
 def test_confirm_receipt_then_review_links(buyer_client: Client, shop: Shop):
-    order = services.ship_order(shop.owner, pay(place(shop)).pk, "顺丰", "SF1")
+    order = ship_order(shop.owner, pay(place(shop)).pk, "顺丰", "SF1")
     html = buyer_client.get(f"/orders/{order.pk}/").content.decode()
     assert 'data-testid="confirm-receipt"' in html and "SF1" in html
     buyer_client.post(f"/orders/{order.pk}/confirm-receipt/")
@@ -184,7 +185,7 @@ def test_console_ships_and_decides_after_sales(client: Client, shop: Shop):
     assert r.status_code == 302
     assert Order.objects.get(pk=order.pk).status == S.SHIPPED
     # the buyer asks for a refund; the console rejects without reason, then with one
-    after_sale = services.request_after_sale(
+    after_sale = request_after_sale(
         shop.buyer, order.pk, kind="return_refund", amount=500, reason="坏了"
     )
     html = client.get(base).content.decode()

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from quanzi.orders import services
 from quanzi.orders.models import Order
+from quanzi.orders.services.aftersales import request_after_sale
+from quanzi.orders.services.transitions import ship_order
 from tests.orders.conftest import Shop, pay, pay_through_sandbox, place
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +38,12 @@ def _paid(shop: Shop, capture: Any) -> Order:
 
 
 def _shipped(shop: Shop, capture: Any) -> Order:
-    return services.ship_order(shop.owner, _paid(shop, capture).pk, "EMS", "E1")
+    return ship_order(shop.owner, _paid(shop, capture).pk, "EMS", "E1")
 
 
 def _after_sales(shop: Shop, capture: Any) -> Order:
     order = pay_through_sandbox(place(shop), capture)
-    services.request_after_sale(shop.buyer, order.pk, kind="refund_only", amount=100, reason="x")
+    request_after_sale(shop.buyer, order.pk, kind="refund_only", amount=100, reason="x")
     return order
 
 

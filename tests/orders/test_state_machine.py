@@ -9,8 +9,26 @@ import pytest
 
 from quanzi.catalog.models import Product
 from quanzi.core.errors import Conflict, InvalidInput, NotFound
-from quanzi.orders import services
 from quanzi.orders.models import AfterSale, AfterSaleStatus, Order, OrderStatus
+from quanzi.orders.services.aftersales import (
+    approve_after_sale,
+    reject_after_sale,
+    request_after_sale,
+    withdraw_after_sale,
+)
+from quanzi.orders.services.payment_events import (
+    NOTE_LATE_REFUND,
+    on_late_payment_returned,
+    on_payment_captured,
+    on_refund_succeeded,
+)
+from quanzi.orders.services.state import move_or_refuse
+from quanzi.orders.services.transitions import (
+    REFUSE_SHIP,
+    cancel_order,
+    confirm_receipt,
+    ship_order,
+)
 from tests.orders.conftest import Shop, pay, pay_through_sandbox, place, stock_of
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +42,10 @@ def test_the_happy_path_records_every_transition(shop: Shop, make_order):
     order = pay(order)
     assert order.paid_at is not None
     assert Product.objects.get(pk=shop.sku.product_id).sales_count == 2
-    order = services.ship_order(shop.staff, order.pk, "顺丰速运", "SF1234567890")
+    order = ship_order(shop.staff, order.pk, "顺丰速运", "SF1234567890")
     assert (order.carrier, order.tracking_number) == ("顺丰速运", "SF1234567890")
     assert order.auto_receive_at is not None
-    order = services.confirm_receipt(shop.buyer, order.pk)
+    order = confirm_receipt(shop.buyer, order.pk)
     assert order.complete_at is not None
     # then each step is an event with its actor
     events = list(order.events.values_list("from_status", "to_status", "actor__username"))
@@ -41,23 +59,23 @@ def test_the_happy_path_records_every_transition(shop: Shop, make_order):
 
 def test_a_capture_is_idempotent_and_refused_for_another_payment_or_a_closed_order(shop: Shop):
     order = place(shop)
-    assert services.on_payment_captured(order.pk, "pay_a") is True
-    assert services.on_payment_captured(order.pk, "pay_a") is True  # replay
-    assert services.on_payment_captured(order.pk, "pay_b") is False  # a second payment
+    assert on_payment_captured(order.pk, "pay_a") is True
+    assert on_payment_captured(order.pk, "pay_a") is True  # replay
+    assert on_payment_captured(order.pk, "pay_b") is False  # a second payment
     assert Product.objects.get(pk=shop.sku.product_id).sales_count == 1
     cancelled = place(shop)
-    services.cancel_order(shop.buyer, cancelled.pk)
-    assert services.on_payment_captured(cancelled.pk, "pay_c") is False
-    assert services.on_payment_captured("unknown", "pay_d") is False
+    cancel_order(shop.buyer, cancelled.pk)
+    assert on_payment_captured(cancelled.pk, "pay_c") is False
+    assert on_payment_captured("unknown", "pay_d") is False
     assert Order.objects.get(pk=cancelled.pk).status == S.CANCELLED
 
 
 def test_cancel_returns_the_stock_once(shop: Shop):
     order = place(shop, 3)
     assert stock_of(shop.sku) == 7
-    services.cancel_order(shop.buyer, order.pk)
+    cancel_order(shop.buyer, order.pk)
     with pytest.raises(Conflict):
-        services.cancel_order(shop.buyer, order.pk)
+        cancel_order(shop.buyer, order.pk)
     assert stock_of(shop.sku) == 10
     assert Order.objects.get(pk=order.pk).cancelled_at is not None
 
@@ -71,21 +89,19 @@ def test_shipping_needs_a_carrier_and_a_clean_tracking_number(shop: Shop):
         ("顺丰", "x" * 61),
     ):
         with pytest.raises(InvalidInput):
-            services.ship_order(shop.owner, order.pk, carrier, tracking)
+            ship_order(shop.owner, order.pk, carrier, tracking)
     assert Order.objects.get(pk=order.pk).status == S.PAID
 
 
 def _after_sales(shop: Shop) -> Order:
     order = pay(place(shop))
-    services.request_after_sale(
-        shop.buyer, order.pk, kind="refund_only", amount=100, reason="不想要了"
-    )
+    request_after_sale(shop.buyer, order.pk, kind="refund_only", amount=100, reason="不想要了")
     return Order.objects.get(pk=order.pk)
 
 
 def _refunded(shop: Shop) -> Order:
     order = _after_sales(shop)
-    services.on_refund_succeeded(order.pk, order.total, order.after_sales.get().pk)
+    on_refund_succeeded(order.pk, order.total, order.after_sales.get().pk)
     return Order.objects.get(pk=order.pk)
 
 
@@ -96,18 +112,18 @@ def _completed(shop: Shop) -> Order:
 
 
 def _received(shop: Shop) -> Order:
-    order = services.ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
-    return services.confirm_receipt(shop.buyer, order.pk)
+    order = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
+    return confirm_receipt(shop.buyer, order.pk)
 
 
 def _cancelled(shop: Shop) -> Order:
-    return services.cancel_order(shop.buyer, place(shop).pk)
+    return cancel_order(shop.buyer, place(shop).pk)
 
 
 STATES: dict[str, Callable[[Shop], Order]] = {
     S.PENDING_PAYMENT: place,
     S.PAID: lambda shop: pay(place(shop)),
-    S.SHIPPED: lambda shop: services.ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1"),
+    S.SHIPPED: lambda shop: ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1"),
     S.RECEIVED: _received,
     S.COMPLETED: _completed,
     S.CANCELLED: _cancelled,
@@ -116,12 +132,12 @@ STATES: dict[str, Callable[[Shop], Order]] = {
 }
 
 ACTIONS: dict[str, tuple[set[str], Callable[[Shop, Order], object]]] = {
-    "cancel": ({S.PENDING_PAYMENT}, lambda shop, o: services.cancel_order(shop.buyer, o.pk)),
-    "ship": ({S.PAID}, lambda shop, o: services.ship_order(shop.staff, o.pk, "EMS", "E2")),
-    "confirm": ({S.SHIPPED}, lambda shop, o: services.confirm_receipt(shop.buyer, o.pk)),
+    "cancel": ({S.PENDING_PAYMENT}, lambda shop, o: cancel_order(shop.buyer, o.pk)),
+    "ship": ({S.PAID}, lambda shop, o: ship_order(shop.staff, o.pk, "EMS", "E2")),
+    "confirm": ({S.SHIPPED}, lambda shop, o: confirm_receipt(shop.buyer, o.pk)),
     "after_sales": (
         {S.PAID, S.SHIPPED, S.RECEIVED},
-        lambda shop, o: services.request_after_sale(
+        lambda shop, o: request_after_sale(
             shop.buyer, o.pk, kind="refund_only", amount=1, reason="坏了"
         ),
     ),
@@ -165,14 +181,14 @@ def test_a_stale_copy_cannot_win_a_transition(shop: Shop):
     # given two copies of one paid order, as two concurrent requests would hold
     order = pay(place(shop))
     stale = Order.objects.get(pk=order.pk)
-    services.ship_order(shop.staff, order.pk, "EMS", "E1")
+    ship_order(shop.staff, order.pk, "EMS", "E1")
     # when the stale copy is moved by the internal conditional update
     with pytest.raises(Conflict):
-        services._move_or_refuse(
+        move_or_refuse(
             stale,
             S.SHIPPED,
             allowed=(S.PAID,),
-            refusal=services.REFUSE_SHIP,
+            refusal=REFUSE_SHIP,
             actor=shop.owner,
             note="",
         )
@@ -184,15 +200,15 @@ def test_a_stale_copy_cannot_win_a_transition(shop: Shop):
 
 
 def test_after_sales_rejected_with_a_reason_returns_the_order(shop: Shop):
-    order = services.ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
-    after_sale = services.request_after_sale(
+    order = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
+    after_sale = request_after_sale(
         shop.buyer, order.pk, kind="return_refund", amount=500, reason="颜色不对"
     )
     assert Order.objects.get(pk=order.pk).status == S.AFTER_SALES
     assert Order.objects.get(pk=order.pk).status_before_after_sales == S.SHIPPED
     with pytest.raises(InvalidInput):
-        services.reject_after_sale(shop.staff, order.pk, after_sale.pk, "  ")
-    services.reject_after_sale(shop.staff, order.pk, after_sale.pk, "已发货，不支持退款")
+        reject_after_sale(shop.staff, order.pk, after_sale.pk, "  ")
+    reject_after_sale(shop.staff, order.pk, after_sale.pk, "已发货，不支持退款")
     order.refresh_from_db()
     after_sale.refresh_from_db()
     assert order.status == S.SHIPPED and order.status_before_after_sales == ""
@@ -200,7 +216,7 @@ def test_after_sales_rejected_with_a_reason_returns_the_order(shop: Shop):
     assert after_sale.merchant_reply == "已发货，不支持退款"
     assert after_sale.decided_by == shop.staff
     with pytest.raises(Conflict):
-        services.reject_after_sale(shop.staff, order.pk, after_sale.pk, "again")
+        reject_after_sale(shop.staff, order.pk, after_sale.pk, "again")
 
 
 def test_after_sales_input_is_checked(shop: Shop):
@@ -214,16 +230,12 @@ def test_after_sales_input_is_checked(shop: Shop):
         {"kind": "exchange", "amount": 100, "reason": "x"},
     ):
         with pytest.raises(InvalidInput):
-            services.request_after_sale(shop.buyer, order.pk, **kwargs)
+            request_after_sale(shop.buyer, order.pk, **kwargs)
     with pytest.raises(Conflict) as refused:
-        services.request_after_sale(
-            shop.buyer, order.pk, kind="return_refund", amount=100, reason="x"
-        )
+        request_after_sale(shop.buyer, order.pk, kind="return_refund", amount=100, reason="x")
     assert refused.value.code == "not_shipped"
     with pytest.raises(NotFound):
-        services.request_after_sale(
-            shop.other, order.pk, kind="refund_only", amount=100, reason="x"
-        )
+        request_after_sale(shop.other, order.pk, kind="refund_only", amount=100, reason="x")
     assert not AfterSale.objects.exists()
     assert Order.objects.get(pk=order.pk).status == S.PAID
 
@@ -231,7 +243,7 @@ def test_after_sales_input_is_checked(shop: Shop):
 def test_the_buyer_can_withdraw_a_waiting_request(shop: Shop):
     order = _after_sales(shop)
     after_sale = order.after_sales.get()
-    services.withdraw_after_sale(shop.buyer, order.pk, after_sale.pk)
+    withdraw_after_sale(shop.buyer, order.pk, after_sale.pk)
     assert Order.objects.get(pk=order.pk).status == S.PAID
     assert AfterSale.objects.get().status == AfterSaleStatus.WITHDRAWN
 
@@ -243,11 +255,11 @@ def test_a_full_refund_before_shipping_through_the_provider(
     order = pay_through_sandbox(place(shop, 2), django_capture_on_commit_callbacks)
     assert stock_of(shop.sku) == 8
     # when the buyer asks for a full refund and the merchant approves
-    after_sale = services.request_after_sale(
+    after_sale = request_after_sale(
         shop.buyer, order.pk, kind="refund_only", amount=order.total, reason="拍错了"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_after_sale(shop.owner, order.pk, after_sale.pk)
+        approve_after_sale(shop.owner, order.pk, after_sale.pk)
     # then the provider's webhook completed the refund: order refunded, stock back
     order.refresh_from_db()
     after_sale.refresh_from_db()
@@ -257,26 +269,26 @@ def test_a_full_refund_before_shipping_through_the_provider(
     assert stock_of(shop.sku) == 10
     # and the decided request cannot be approved a second time
     with pytest.raises(Conflict):
-        services.approve_after_sale(shop.owner, order.pk, after_sale.pk)
+        approve_after_sale(shop.owner, order.pk, after_sale.pk)
 
 
 def test_a_partial_refund_after_shipping_returns_to_the_previous_state(
     shop: Shop, django_capture_on_commit_callbacks
 ):
     order = pay_through_sandbox(place(shop, 2), django_capture_on_commit_callbacks)
-    services.ship_order(shop.owner, order.pk, "EMS", "E1")
-    after_sale = services.request_after_sale(
+    ship_order(shop.owner, order.pk, "EMS", "E1")
+    after_sale = request_after_sale(
         shop.buyer, order.pk, kind="return_refund", amount=1000, reason="一包破了"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_after_sale(shop.staff, order.pk, after_sale.pk)
+        approve_after_sale(shop.staff, order.pk, after_sale.pk)
     order.refresh_from_db()
     assert (order.status, order.refunded_amount) == (S.SHIPPED, 1000)
     assert AfterSale.objects.get().status == AfterSaleStatus.REFUNDED
     assert stock_of(shop.sku) == 8  # shipped goods: no stock back
     # and later requests are limited to what is left
     with pytest.raises(InvalidInput):
-        services.request_after_sale(
+        request_after_sale(
             shop.buyer, order.pk, kind="refund_only", amount=order.total, reason="再退"
         )
 
@@ -287,40 +299,40 @@ def test_a_refused_refund_reopens_the_request(shop: Shop, monkeypatch):
     after_sale = order.after_sales.get()
     # when the merchant approves
     with pytest.raises(Conflict):
-        services.approve_after_sale(shop.owner, order.pk, after_sale.pk)
+        approve_after_sale(shop.owner, order.pk, after_sale.pk)
     # then the request waits again, and the merchant can still decide
     assert AfterSale.objects.get().status == AfterSaleStatus.REQUESTED
-    services.reject_after_sale(shop.owner, order.pk, after_sale.pk, "请联系客服")
+    reject_after_sale(shop.owner, order.pk, after_sale.pk, "请联系客服")
     assert Order.objects.get(pk=order.pk).status == S.PAID
 
 
 def test_a_refund_never_passes_the_total(shop: Shop):
     order = pay(place(shop))
-    services.on_refund_succeeded(order.pk, order.total + 500, None)
+    on_refund_succeeded(order.pk, order.total + 500, None)
     order.refresh_from_db()
     assert (order.status, order.refunded_amount) == (S.REFUNDED, order.total)
-    services.on_refund_succeeded(order.pk, 100, None)
+    on_refund_succeeded(order.pk, 100, None)
     assert Order.objects.get(pk=order.pk).refunded_amount == order.total
     assert stock_of(shop.sku) == 10  # refunded before shipping: stock back, once
 
 
 def test_a_late_payment_refund_on_a_cancelled_order_keeps_it_cancelled(shop: Shop):
     # given a cancelled order
-    order = services.cancel_order(shop.buyer, place(shop).pk)
+    order = cancel_order(shop.buyer, place(shop).pk)
     # when a payment that came too late for it is refunded
-    services.on_late_payment_returned(order.pk)
+    on_late_payment_returned(order.pk)
     # then the order stays cancelled, owes and holds nothing, and notes the refund once
     order.refresh_from_db()
     assert (order.status, order.refunded_amount) == (S.CANCELLED, 0)
     assert stock_of(shop.sku) == 10
-    assert order.events.filter(note=services.NOTE_LATE_REFUND).count() == 1
+    assert order.events.filter(note=NOTE_LATE_REFUND).count() == 1
 
 
 def test_a_refund_from_another_payment_than_the_one_that_paid_changes_nothing(shop: Shop):
     # given an order paid by one payment
     order = pay(place(shop))
     # when a refund from some other payment reaches orders
-    services.on_refund_succeeded(order.pk, order.total, None, payment_id="pay_other0000001")
+    on_refund_succeeded(order.pk, order.total, None, payment_id="pay_other0000001")
     # then the order is still paid, with nothing refunded and its stock still sold
     order.refresh_from_db()
     assert (order.status, order.refunded_amount) == (S.PAID, 0)

@@ -13,9 +13,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from quanzi.ledger.store_accounts import store_balance
-from quanzi.orders import services, tasks
+from quanzi.orders import tasks
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.orders.postings import is_settled
+from quanzi.orders.services.aftersales import reject_after_sale, request_after_sale
+from quanzi.orders.services.payment_events import on_payment_captured
+from quanzi.orders.services.postings import is_settled
+from quanzi.orders.services.timers import refresh_order
+from quanzi.orders.services.transitions import confirm_receipt, ship_order
 from tests.orders.conftest import Shop, pay, pay_through_sandbox, place, stock_of
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +101,8 @@ def test_a_list_read_cancels_overdue_orders_of_the_page(api, shop: Shop):
 def test_paying_after_a_cancel_is_refused(shop: Shop):
     order = place(shop)
     with later(minutes=31):
-        services.refresh_order(order)
-        assert services.on_payment_captured(order.pk, "pay_late") is False
+        refresh_order(order)
+        assert on_payment_captured(order.pk, "pay_late") is False
     assert Order.objects.get(pk=order.pk).status == S.CANCELLED
 
 
@@ -106,7 +110,7 @@ def test_shipped_orders_are_received_automatically(shop: Shop):
     # given a store that auto-receives after 10 days, and an order shipped now
     shop.store.auto_receive_days = 10
     shop.store.save()
-    order = services.ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
+    order = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
     # when the task runs too early, nothing happens
     with later(days=9):
         assert tasks.auto_receive_order.call(order.pk) is False
@@ -124,8 +128,8 @@ def test_shipped_orders_are_received_automatically(shop: Shop):
 def test_completion_settles_the_order_to_the_store(shop: Shop, django_capture_on_commit_callbacks):
     # given an order paid through the provider, shipped and received
     order = pay_through_sandbox(place(shop, 2), django_capture_on_commit_callbacks)
-    services.ship_order(shop.owner, order.pk, "EMS", "E1")
-    order = services.confirm_receipt(shop.buyer, order.pk)
+    ship_order(shop.owner, order.pk, "EMS", "E1")
+    order = confirm_receipt(shop.buyer, order.pk)
     assert store_balance(shop.store.pk).escrow == order.total
     # when the after-sales window (7 days) has passed and the task runs twice
     with later(days=7, minutes=1):
@@ -140,32 +144,30 @@ def test_completion_settles_the_order_to_the_store(shop: Shop, django_capture_on
 
 
 def test_an_open_after_sales_request_holds_completion(shop: Shop):
-    order = services.confirm_receipt(
-        shop.buyer, services.ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1").pk
-    )
-    after_sale = services.request_after_sale(
+    order = confirm_receipt(shop.buyer, ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1").pk)
+    after_sale = request_after_sale(
         shop.buyer, order.pk, kind="return_refund", amount=100, reason="有瑕疵"
     )
     with later(days=8):
         assert tasks.complete_order.call(order.pk) is False
         assert Order.objects.get(pk=order.pk).status == S.AFTER_SALES
         # when the merchant rejects after the window, the order completes on its next read
-        services.reject_after_sale(shop.owner, order.pk, after_sale.pk, "不影响使用")
-        services.refresh_order(order)
+        reject_after_sale(shop.owner, order.pk, after_sale.pk, "不影响使用")
+        refresh_order(order)
         assert order.status == S.COMPLETED
 
 
 def test_an_order_never_read_for_a_month_chains_receive_and_complete(shop: Shop):
-    order = services.ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
+    order = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
     with later(days=30):
-        services.refresh_order(order)
+        refresh_order(order)
     assert order.status == S.COMPLETED
     assert [e.to_status for e in order.events.all()][-2:] == [S.RECEIVED, S.COMPLETED]
 
 
 def test_the_sweep_command_applies_every_overdue_timer(shop: Shop):
     unpaid = place(shop, 2)
-    shipped = services.ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
+    shipped = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
     with later(days=8):
         fresh = place(shop)
         out = io.StringIO()

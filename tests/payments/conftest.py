@@ -29,11 +29,11 @@ class Spy:
 @pytest.fixture
 def hooks(monkeypatch: pytest.MonkeyPatch) -> dict[str, Spy]:
     """Spies on the orders hooks that payments call (the real functions still run)."""
-    from quanzi.orders import services
+    from quanzi.orders.services import payment_events
 
     spies = {}
     names = ("on_payment_captured", "on_refund_succeeded", "on_refund_failed")
     for name in (*names, "on_late_payment_returned"):
-        spies[name] = Spy(getattr(services, name))
-        monkeypatch.setattr(services, name, spies[name])
+        spies[name] = Spy(getattr(payment_events, name))
+        monkeypatch.setattr(payment_events, name, spies[name])
     return spies

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from quanzi.accounts.models import User
 from quanzi.orders.models import Order, OrderItem
-from quanzi.orders.paying import start_payment
+from quanzi.orders.services.paying import start_payment
 from quanzi.payments.models import Payment
 from quanzi.payments.providers import sandbox
 from quanzi.stores.models import Store

@@ -14,7 +14,7 @@ from quanzi.ledger.models import Transaction
 from quanzi.ledger.services import check_ledger
 from quanzi.ledger.store_accounts import store_balance
 from quanzi.orders.models import Order, OrderEvent, OrderStatus
-from quanzi.orders.paying import refund_order, start_payment
+from quanzi.orders.services.paying import refund_order, start_payment
 from quanzi.payments.models import Payment, PaymentStatus, Refund, WebhookEvent
 from quanzi.payments.providers import sandbox
 from quanzi.payments.providers.sandbox_models import SandboxEvent

@@ -16,7 +16,7 @@ from quanzi.core.errors import Conflict
 from quanzi.ledger.services import check_ledger, post_transaction
 from quanzi.ledger.store_accounts import store_balance
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.orders.paying import pay_from_wallet, start_payment
+from quanzi.orders.services.paying import pay_from_wallet, start_payment
 from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import PartOutcome, Payment, PaymentStatus, Refund, RefundStatus
 from quanzi.payments.providers import sandbox

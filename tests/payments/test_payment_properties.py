@@ -43,8 +43,8 @@ from quanzi.ledger.models import Account
 from quanzi.ledger.services import check_ledger, post_transaction
 from quanzi.ledger.store_accounts import escrow_account
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.orders.paying import pay_from_wallet, refund_order, start_payment
-from quanzi.orders.services import cancel_order
+from quanzi.orders.services.paying import pay_from_wallet, refund_order, start_payment
+from quanzi.orders.services.transitions import cancel_order
 from quanzi.payments.accounts import UNAPPLIED_ACCOUNT, provider_account
 from quanzi.payments.models import PartOutcome, Payment, PaymentOrder, Refund, RefundStatus
 from quanzi.payments.providers import sandbox

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from quanzi.core.errors import Conflict, InvalidInput
-from quanzi.orders.paying import refund_order
+from quanzi.orders.services.paying import refund_order
 from quanzi.payments.models import Refund, RefundStatus
 from quanzi.payments.providers.base import ProviderError
 from quanzi.payments.providers.sandbox import SandboxProvider

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from quanzi.ledger.store_accounts import store_balance
 from quanzi.orders.models import OrderStatus
-from quanzi.orders.paying import start_payment
-from quanzi.orders.services import cancel_order, expire_unpaid_order
+from quanzi.orders.services.paying import start_payment
+from quanzi.orders.services.timers import expire_unpaid_order
+from quanzi.orders.services.transitions import cancel_order
 from quanzi.payments.models import PaymentStatus, WebhookEvent
 from quanzi.payments.providers.sandbox_models import ChargeStatus, SandboxCharge, SandboxEvent
 from tests.factories import UserFactory

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from quanzi.core.errors import Conflict, NotFound
 from quanzi.orders.models import OrderStatus
-from quanzi.orders.paying import start_payment
+from quanzi.orders.services.paying import start_payment
 from quanzi.payments.models import Payment, PaymentStatus
 from quanzi.payments.providers.sandbox_models import ChargeStatus, SandboxCharge
 from tests.factories import UserFactory, store_with_owner

@@ -12,7 +12,7 @@ from quanzi.ledger.models import Account, Entry, Transaction
 from quanzi.ledger.services import check_ledger
 from quanzi.ledger.store_accounts import escrow_account, store_balance
 from quanzi.orders.models import OrderStatus
-from quanzi.orders.paying import refund_order, start_payment
+from quanzi.orders.services.paying import refund_order, start_payment
 from quanzi.payments.accounts import UNAPPLIED_ACCOUNT
 from quanzi.payments.models import (
     PartOutcome,

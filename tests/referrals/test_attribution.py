@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from quanzi.core.errors import DomainError, NotFound
 from quanzi.orders.models import Order
-from quanzi.referrals import services
 from quanzi.referrals.models import Attribution, ShareLink, Visit
+from quanzi.referrals.services import links
 from tests.factories import PASSWORD, ProductFactory, UserFactory
 from tests.referrals.conftest import Scene
 
@@ -33,25 +33,25 @@ def _buy_now(client: Client, scene: Scene) -> Order:
 def test_share_link_is_reused_and_validates_its_target(scene: Scene):
     # given a sharer
     # when they share the same product twice
-    first = services.share_link(scene.sharer, "product", scene.product.pk)
-    again = services.share_link(scene.sharer, "product", scene.product.pk)
+    first = links.share_link(scene.sharer, "product", scene.product.pk)
+    again = links.share_link(scene.sharer, "product", scene.product.pk)
     # then one link with an 8-character code
     assert first.pk == again.pk and len(first.code) == 8
     # and hidden or unknown targets are refused
     hidden = ProductFactory(store=scene.store, on_shelf=False)
     with pytest.raises(NotFound):
-        services.share_link(scene.sharer, "product", hidden.pk)
+        links.share_link(scene.sharer, "product", hidden.pk)
     with pytest.raises(NotFound):
-        services.share_link(scene.sharer, "store", "nope")
+        links.share_link(scene.sharer, "store", "nope")
     with pytest.raises(DomainError):
-        services.share_link(scene.sharer, "planet", scene.product.pk)
+        links.share_link(scene.sharer, "planet", scene.product.pk)
 
 
 def test_last_touch_within_the_window_attributes(scene: Scene):
     # given two sharers' links, visited by the logged-in buyer one after the other
     other = UserFactory(username="other")
-    first = services.share_link(other, "product", scene.product.pk)
-    last = services.share_link(scene.sharer, "store", scene.store.pk)
+    first = links.share_link(other, "product", scene.product.pk)
+    last = links.share_link(scene.sharer, "store", scene.store.pk)
     buyer = _logged_in("buyer")
     assert buyer.get(f"/s/{first.code}").status_code == 302
     r = buyer.get(f"/s/{last.code}")
@@ -68,7 +68,7 @@ def test_no_attribution_after_the_window(scene: Scene):
     # given a visit through a share link and a store window of 3 days
     scene.store.attribution_days = 3
     scene.store.save()
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = links.share_link(scene.sharer, "product", scene.product.pk)
     buyer = _logged_in("buyer")
     buyer.get(f"/s/{link.code}")
     # when the buyer orders four days later
@@ -80,7 +80,7 @@ def test_no_attribution_after_the_window(scene: Scene):
 
 def test_anonymous_visit_then_login_then_order_is_attributed(scene: Scene):
     # given an anonymous visitor through a share link
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = links.share_link(scene.sharer, "product", scene.product.pk)
     client = Client()
     r = client.get(f"/s/{link.code}")
     assert r["Location"] == f"/products/{scene.product.pk}/"
@@ -100,7 +100,7 @@ def test_anonymous_visit_then_login_then_order_is_attributed(scene: Scene):
 
 def test_anonymous_visit_then_signup_keeps_the_touch(scene: Scene):
     # given an anonymous visitor through a share link
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = links.share_link(scene.sharer, "product", scene.product.pk)
     client = Client()
     client.get(f"/s/{link.code}")
     # when they sign up
@@ -112,7 +112,7 @@ def test_anonymous_visit_then_signup_keeps_the_touch(scene: Scene):
 
 def test_self_referral_is_ignored(scene: Scene):
     # given the buyer's own link
-    link = services.share_link(scene.buyer, "product", scene.product.pk)
+    link = links.share_link(scene.buyer, "product", scene.product.pk)
     buyer = _logged_in("buyer")
     # when they open it and order
     buyer.get(f"/s/{link.code}")
@@ -122,30 +122,30 @@ def test_self_referral_is_ignored(scene: Scene):
     assert not Attribution.objects.filter(order=order).exists()
     # and a forged session touch on their own link does not count either
     ref = {"code": link.code, "at": timezone.now().isoformat()}
-    assert services.attribute_order(order, ref) is None
+    assert links.attribute_order(order, ref) is None
 
 
 def test_anonymous_visit_of_own_link_then_login_is_dropped(scene: Scene):
     # given the sharer opens their own link logged out
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = links.share_link(scene.sharer, "product", scene.product.pk)
     client = Client()
     client.get(f"/s/{link.code}")
     # when they log in
     client.post("/accounts/login/", {"identifier": "sharer", "password": PASSWORD})
     # then the touch is gone
     assert not Visit.objects.filter(link=link).exists()
-    assert services.SESSION_KEY not in client.session
+    assert links.SESSION_KEY not in client.session
 
 
 def test_one_attribution_per_order(scene: Scene):
     # given an attributed order
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = links.share_link(scene.sharer, "product", scene.product.pk)
     buyer = _logged_in("buyer")
     buyer.get(f"/s/{link.code}")
     order = _buy_now(buyer, scene)
     # when attribution runs again with another touch
-    other = services.share_link(UserFactory(), "product", scene.product.pk)
-    again = services.attribute_order(order, {"code": other.code, "at": timezone.now().isoformat()})
+    other = links.share_link(UserFactory(), "product", scene.product.pk)
+    again = links.attribute_order(order, {"code": other.code, "at": timezone.now().isoformat()})
     # then the first one stays
     assert again is not None and again.link == link
     assert Attribution.objects.filter(order=order).count() == 1
@@ -153,7 +153,7 @@ def test_one_attribution_per_order(scene: Scene):
 
 def test_reshare_builds_a_share_tree(scene: Scene):
     # given A shares, B arrives through A's link and re-shares, C through B's and re-shares
-    a = services.share_link(scene.sharer, "product", scene.product.pk)
+    a = links.share_link(scene.sharer, "product", scene.product.pk)
     b_client = _logged_in("buyer")
     b_client.get(f"/s/{a.code}")
     r = b_client.post("/s/new/", {"kind": "product", "target_id": scene.product.pk})
@@ -189,8 +189,8 @@ def test_attribution_failure_never_breaks_checkout(scene: Scene, monkeypatch: py
     def broken(order: Order, ref: object) -> None:
         raise DomainError("boom")
 
-    monkeypatch.setattr(services, "attribute_order", broken)
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    monkeypatch.setattr(links, "attribute_order", broken)
+    link = links.share_link(scene.sharer, "product", scene.product.pk)
     buyer = _logged_in("buyer")
     buyer.get(f"/s/{link.code}")
     # when the buyer checks out

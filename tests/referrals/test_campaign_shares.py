@@ -20,8 +20,9 @@ from quanzi.campaigns.groupbuy.models import Group
 from quanzi.catalog.services import add_image
 from quanzi.core.errors import NotFound
 from quanzi.orders.models import Order
-from quanzi.referrals import posters, services
+from quanzi.referrals import posters
 from quanzi.referrals.models import Attribution, ShareLink
+from quanzi.referrals.services.links import share_link
 from quanzi.stores.models import StaffRole, StoreStaff
 from tests.campaigns.bargains.helpers import a_campaign
 from tests.campaigns.groupbuy.conftest import customer, make_deal
@@ -74,8 +75,8 @@ def test_campaign_links_lead_to_their_pages():
     # given links to a group and a bargain
     group, bargain = _group(), _bargain()
     sharer = customer()
-    to_group = services.share_link(sharer, "group", group.pk)
-    to_bargain = services.share_link(sharer, "bargain", bargain.pk)
+    to_group = share_link(sharer, "group", group.pk)
+    to_bargain = share_link(sharer, "bargain", bargain.pk)
     # when a stranger opens them logged out
     visitor = Client()
     r_group = visitor.get(f"/s/{to_group.code}")
@@ -102,7 +103,7 @@ def test_forged_and_foreign_campaign_targets_are_refused(api: Any):
     ):
         # then 404, through the service, the API and the Share button, and no link
         with pytest.raises(NotFound):
-            services.share_link(sharer, kind, target)
+            share_link(sharer, kind, target)
         r = api(sharer).post("referrals/links", {"kind": kind, "target_id": target})
         assert r.status_code == 404 and r.json()["code"] == "not_found"
         assert (
@@ -122,8 +123,8 @@ def test_posters_show_the_campaign_price_and_are_pngs():
     bargains.help_bargain(customer(), bargain.pk)
     bargain.refresh_from_db()
     sharer = customer("阿强")
-    to_group = services.share_link(sharer, "group", group.pk)
-    to_bargain = services.share_link(sharer, "bargain", bargain.pk)
+    to_group = share_link(sharer, "group", group.pk)
+    to_bargain = share_link(sharer, "bargain", bargain.pk)
     # when their posters' contents are read
     with translation.override("en"):
         group_content = posters.poster_content(to_group)
@@ -176,8 +177,8 @@ def test_orders_placed_after_visiting_campaign_links_are_attributed():
     group = _group()
     bargain = _bargain(allow_above_floor=True)
     sharer = customer("阿强")
-    to_group = services.share_link(sharer, "group", group.pk)
-    to_bargain = services.share_link(sharer, "bargain", bargain.pk)
+    to_group = share_link(sharer, "group", group.pk)
+    to_bargain = share_link(sharer, "bargain", bargain.pk)
     # when a customer visits the group link and joins the group
     joiner = customer()
     client = _logged_in(joiner)

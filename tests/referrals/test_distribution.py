@@ -13,9 +13,9 @@ from quanzi.accounts.models import User
 from quanzi.ledger.services import check_ledger
 from quanzi.ledger.store_accounts import StoreBalance, store_balance
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.orders.paying import refund_order
-from quanzi.orders.services import complete_order, on_refund_succeeded
-from quanzi.referrals.distribution import PromoterBalance, bind, promoter_balance, promoter_of
+from quanzi.orders.services.paying import refund_order
+from quanzi.orders.services.payment_events import on_refund_succeeded
+from quanzi.orders.services.timers import complete_order
 from quanzi.referrals.models import (
     Attribution,
     Binding,
@@ -24,6 +24,12 @@ from quanzi.referrals.models import (
     CommissionStatus,
     DistributionConfig,
     ShareLink,
+)
+from quanzi.referrals.services.distribution import (
+    PromoterBalance,
+    bind,
+    promoter_balance,
+    promoter_of,
 )
 from quanzi.stores.models import Store
 from tests.factories import UserFactory, store_with_owner

@@ -7,10 +7,10 @@ import pytest
 
 from quanzi.ledger.models import Transaction
 from quanzi.ledger.services import check_ledger
-from quanzi.orders.postings import record_capture
-from quanzi.orders.services import on_payment_captured
-from quanzi.referrals.distribution import bind, freeze_commissions, promoter_of
+from quanzi.orders.services.payment_events import on_payment_captured
+from quanzi.orders.services.postings import record_capture
 from quanzi.referrals.models import BindingMode, Commission, DistributionConfig
+from quanzi.referrals.services.distribution import bind, freeze_commissions, promoter_of
 from tests.factories import UserFactory, store_with_owner
 from tests.payments.helpers import make_order
 from tests.payments.test_concurrency_pg import run_together

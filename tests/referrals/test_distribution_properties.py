@@ -23,17 +23,10 @@ from quanzi.ledger.models import Account, Entry
 from quanzi.ledger.services import check_ledger
 from quanzi.ledger.store_accounts import escrow_account, store_balance
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.orders.postings import record_capture, record_refund
-from quanzi.orders.services import complete_order, on_payment_captured, on_refund_succeeded
+from quanzi.orders.services.payment_events import on_payment_captured, on_refund_succeeded
+from quanzi.orders.services.postings import record_capture, record_refund
+from quanzi.orders.services.timers import complete_order
 from quanzi.payments.accounts import provider_account
-from quanzi.referrals.distribution import (
-    bind,
-    commission_amount,
-    freeze_commissions,
-    promoter_balance,
-    release_commissions,
-    reverse_commissions,
-)
 from quanzi.referrals.models import (
     Commission,
     CommissionStatus,
@@ -41,7 +34,15 @@ from quanzi.referrals.models import (
     Withdrawal,
     WithdrawalStatus,
 )
-from quanzi.referrals.withdrawals import (
+from quanzi.referrals.services.distribution import (
+    bind,
+    commission_amount,
+    freeze_commissions,
+    promoter_balance,
+    release_commissions,
+    reverse_commissions,
+)
+from quanzi.referrals.services.withdrawals import (
     approve_withdrawal,
     fee_of,
     reject_withdrawal,

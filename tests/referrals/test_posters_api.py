@@ -11,9 +11,10 @@ from django.test import Client
 from PIL import Image
 
 from quanzi.core import fonts
-from quanzi.orders.services import buy_now
-from quanzi.referrals import posters, services
+from quanzi.orders.services.checkout import buy_now
+from quanzi.referrals import posters
 from quanzi.referrals.models import ShareLink
+from quanzi.referrals.services.links import attribute_order, share_link
 from tests.core.test_fonts import differ, without_fontconfig_fonts  # noqa: F401  (fixture)
 from tests.factories import ProductFactory
 from tests.referrals.conftest import Scene
@@ -21,7 +22,7 @@ from tests.referrals.conftest import Scene
 
 def test_poster_is_a_png_with_drawn_text(scene: Scene):
     # given a share link to a product (no photo: a plain panel)
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = share_link(scene.sharer, "product", scene.product.pk)
     # when the poster is fetched
     r = Client().get(f"/s/{link.code}/poster.png")
     # then a PNG of the poster's size, cached privately for an hour
@@ -44,7 +45,7 @@ def test_a_poster_draws_chinese_on_a_machine_whose_fontconfig_has_no_font(
     rice = ProductFactory(store=scene.store, title="五常大米")
 
     def title_area(product_id: str) -> Image.Image:
-        link = services.share_link(scene.sharer, "product", product_id)
+        link = share_link(scene.sharer, "product", product_id)
         r = Client().get(f"/s/{link.code}/poster.png")
         assert r.status_code == 200 and r["Content-Type"] == "image/png"
         img = Image.open(io.BytesIO(r.content)).convert("L")
@@ -60,7 +61,7 @@ def test_a_poster_draws_chinese_on_a_machine_whose_fontconfig_has_no_font(
 def test_poster_without_a_cjk_font_is_a_clear_503(scene: Scene, monkeypatch: pytest.MonkeyPatch):
     # given a server without a CJK font
     monkeypatch.setattr(fonts, "cjk_font_path", lambda: None)
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = share_link(scene.sharer, "product", scene.product.pk)
     # when the poster is fetched
     r = Client().get(f"/s/{link.code}/poster.png", headers={"Accept-Language": "en"})
     # then a 503 that says what to install
@@ -70,7 +71,7 @@ def test_poster_without_a_cjk_font_is_a_clear_503(scene: Scene, monkeypatch: pyt
 
 def test_share_page_is_for_the_sharer_only(scene: Scene):
     # given a link
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = share_link(scene.sharer, "product", scene.product.pk)
     owner, stranger = Client(), Client()
     owner.force_login(scene.sharer)
     stranger.force_login(scene.buyer)
@@ -106,7 +107,7 @@ def test_api_creates_and_reads_links(scene: Scene, api: Any):
 
 def test_api_reshare_with_parent_code(scene: Scene, api: Any):
     # given A's link
-    a = services.share_link(scene.sharer, "product", scene.product.pk)
+    a = share_link(scene.sharer, "product", scene.product.pk)
     # when B re-shares with A's code as parent
     r = api(scene.buyer).post(
         "referrals/links",
@@ -121,14 +122,14 @@ def test_my_links_counts_with_constant_queries(
     scene: Scene, api: Any, django_assert_max_num_queries: Any
 ):
     # given the sharer's links to several products, one with visits and an attributed order
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = share_link(scene.sharer, "product", scene.product.pk)
     for product in ProductFactory.create_batch(5, store=scene.store):
-        services.share_link(scene.sharer, "product", product.pk)
+        share_link(scene.sharer, "product", product.pk)
     for _ in range(3):
         Client().get(f"/s/{link.code}")
     order = buy_now(scene.buyer, scene.sku.pk, 1)
     touched = (order.created_at - timedelta(minutes=1)).isoformat()
-    services.attribute_order(order, {"code": link.code, "at": touched})
+    attribute_order(order, {"code": link.code, "at": touched})
     client = api(scene.sharer)
     # when they list their links
     with django_assert_max_num_queries(4):

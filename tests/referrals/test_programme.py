@@ -9,14 +9,6 @@ from django.test import Client
 from django.utils import translation
 
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.referrals import programme
-from quanzi.referrals.distribution import (
-    bind,
-    freeze_commissions,
-    is_promoter,
-    order_commission_amounts,
-    promoter_of,
-)
 from quanzi.referrals.models import (
     Commission,
     DistributionConfig,
@@ -24,6 +16,14 @@ from quanzi.referrals.models import (
     Promoter,
     PromoterRule,
     PromoterStatus,
+)
+from quanzi.referrals.services import programme
+from quanzi.referrals.services.distribution import (
+    bind,
+    freeze_commissions,
+    is_promoter,
+    order_commission_amounts,
+    promoter_of,
 )
 from tests.factories import SkuFactory, UserFactory, store_with_owner
 from tests.payments.helpers import make_order

@@ -22,7 +22,6 @@ from quanzi.circles.services.membership import (
 )
 from quanzi.core.errors import InvalidInput
 from quanzi.orders.models import Order
-from quanzi.referrals import rewards, services
 from quanzi.referrals.models import (
     Attribution,
     PointsEntry,
@@ -31,7 +30,9 @@ from quanzi.referrals.models import (
     ShareReward,
     Visit,
 )
-from quanzi.referrals.points import grant_points, points_balance
+from quanzi.referrals.services import rewards
+from quanzi.referrals.services.links import share_link
+from quanzi.referrals.services.points import grant_points, points_balance
 from quanzi.social.services.graph import block
 from quanzi.stores.models import Store
 from tests.factories import PASSWORD, UserFactory
@@ -82,7 +83,7 @@ def test_share_anonymous_visit_signup_join_rewards_the_sharer_once(
 ):
     # given a store rewarding 10 points per new member and a sharer's link to its circle
     _rule(scene.store, "new_member", points=10)
-    link = services.share_link(scene.sharer, "circle", circle.pk)
+    link = share_link(scene.sharer, "circle", circle.pk)
     # when an anonymous visitor opens the link, signs up and joins the circle from its page
     client = Client()
     assert client.get(f"/s/{link.code}")["Location"] == f"/circles/{circle.pk}/"
@@ -111,7 +112,7 @@ def test_rejoining_after_leaving_gives_nothing(
 ):
     # given a member who joined through a share (rewarded) and a person who joined on their own
     _rule(scene.store, "new_member")
-    link = services.share_link(scene.sharer, "circle", circle.pk)
+    link = share_link(scene.sharer, "circle", circle.pk)
     brought, walk_in = UserFactory(), UserFactory()
     _visit(link, brought)
     _join(brought, circle, django_capture_on_commit_callbacks)
@@ -135,9 +136,9 @@ def test_the_last_touch_on_the_circle_or_the_store_within_the_window_counts(
     a, b, c = scene.sharer, UserFactory(), UserFactory()
     other = create_circle(scene.store.staff.get().user, name="另一个圈", store_id=scene.store.pk)
     member = UserFactory()
-    _visit(services.share_link(a, "circle", circle.pk), member)
-    _visit(services.share_link(b, "store", scene.store.pk), member)
-    _visit(services.share_link(c, "circle", other.pk), member)
+    _visit(share_link(a, "circle", circle.pk), member)
+    _visit(share_link(b, "store", scene.store.pk), member)
+    _visit(share_link(c, "circle", other.pk), member)
     # when the member joins the circle
     _join(member, circle, django_capture_on_commit_callbacks)
     # then B's touch (the last one leading to this circle or its store) is rewarded
@@ -146,7 +147,7 @@ def test_the_last_touch_on_the_circle_or_the_store_within_the_window_counts(
     scene.store.attribution_days = 3
     scene.store.save()
     late = UserFactory()
-    _visit(services.share_link(a, "circle", circle.pk), late)
+    _visit(share_link(a, "circle", circle.pk), late)
     with time_machine.travel(timezone.now() + timedelta(days=4)):
         _join(late, circle, django_capture_on_commit_callbacks)
     assert ShareReward.objects.count() == 1
@@ -162,7 +163,7 @@ def test_an_approved_join_request_rewards_the_sharer(
     )
     _rule(scene.store, "new_member")
     person = UserFactory()
-    _visit(services.share_link(scene.sharer, "circle", circle.pk), person)
+    _visit(share_link(scene.sharer, "circle", circle.pk), person)
     outcome = join_circle(person, circle.pk)
     assert outcome.join_request is not None and not ShareReward.objects.exists()
     # when the owner approves
@@ -179,7 +180,7 @@ def test_interest_circles_give_no_store_reward(
     _rule(scene.store, "new_member")
     circle = create_circle(UserFactory(), name="咖啡爱好者")
     person = UserFactory()
-    _visit(services.share_link(scene.sharer, "circle", circle.pk), person)
+    _visit(share_link(scene.sharer, "circle", circle.pk), person)
     # when someone joins it through the share
     _join(person, circle, django_capture_on_commit_callbacks)
     # then nobody is rewarded
@@ -204,7 +205,7 @@ def test_first_order_rewards_once_and_a_second_order_nothing(
 ):
     # given a store rewarding 50 points per first order and a buyer who came through a share
     _rule(scene.store, "first_order", points=50)
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = share_link(scene.sharer, "product", scene.product.pk)
     buyer = _logged_in("buyer")
     first = _attributed_order(scene, buyer, link)
     # when the buyer pays
@@ -233,7 +234,7 @@ def test_a_customer_who_bought_before_brings_no_first_order_reward(
     pay(scene.buyer, [Order.objects.get(buyer=scene.buyer)], django_capture_on_commit_callbacks)
     # when the store starts rewarding first orders and the buyer orders through a share
     _rule(scene.store, "first_order")
-    link = services.share_link(scene.sharer, "product", scene.product.pk)
+    link = share_link(scene.sharer, "product", scene.product.pk)
     order = _attributed_order(scene, buyer, link)
     pay(scene.buyer, [order], django_capture_on_commit_callbacks)
     # then nobody is rewarded: it is not their first order
@@ -244,7 +245,7 @@ def test_an_unpaid_order_rewards_nobody(scene: Scene):
     # given a first order attributed to the sharer, not paid
     _rule(scene.store, "first_order")
     order = _attributed_order(
-        scene, _logged_in("buyer"), services.share_link(scene.sharer, "store", scene.store.pk)
+        scene, _logged_in("buyer"), share_link(scene.sharer, "store", scene.store.pk)
     )
     # when the reward runs for it
     # then nothing is given
@@ -261,7 +262,7 @@ def test_self_share_rewards_nothing(
     # given both rules and the sharer's own links
     _rule(scene.store, "new_member")
     _rule(scene.store, "first_order")
-    own = services.share_link(scene.buyer, "circle", circle.pk)
+    own = share_link(scene.buyer, "circle", circle.pk)
     # when the buyer opens their own link and joins (no visit is recorded) ...
     client = _logged_in("buyer")
     client.get(f"/s/{own.code}")
@@ -270,7 +271,7 @@ def test_self_share_rewards_nothing(
     _visit(own, scene.buyer)
     _join(scene.buyer, circle, django_capture_on_commit_callbacks)
     order = _attributed_order(
-        scene, _logged_in("buyer"), services.share_link(scene.sharer, "store", scene.store.pk)
+        scene, _logged_in("buyer"), share_link(scene.sharer, "store", scene.store.pk)
     )
     Attribution.objects.filter(order=order).update(sharer=scene.buyer)
     pay(scene.buyer, [order], django_capture_on_commit_callbacks)
@@ -284,7 +285,7 @@ def test_a_block_either_way_rewards_nothing(
 ):
     # given a new member who came through the sharer's link but blocked the sharer
     _rule(scene.store, "new_member")
-    link = services.share_link(scene.sharer, "circle", circle.pk)
+    link = share_link(scene.sharer, "circle", circle.pk)
     blocker, blocked = UserFactory(), UserFactory()
     block(blocker, scene.sharer.public_id)
     block(scene.sharer, blocked.public_id)
@@ -300,7 +301,7 @@ def test_an_inactive_or_missing_rule_rewards_nothing(
     scene: Scene, circle: Circle, django_capture_on_commit_callbacks: Any
 ):
     # given a sharer's link and no rule, then an inactive rule
-    link = services.share_link(scene.sharer, "circle", circle.pk)
+    link = share_link(scene.sharer, "circle", circle.pk)
     first, second = UserFactory(), UserFactory()
     _visit(link, first)
     _join(first, circle, django_capture_on_commit_callbacks)
@@ -321,7 +322,7 @@ def test_daily_cap_resets_at_shanghai_midnight(
 ):
     # given a cap of 2 rewards per sharer per day
     _rule(scene.store, "new_member", points=10, cap=2)
-    link = services.share_link(scene.sharer, "circle", circle.pk)
+    link = share_link(scene.sharer, "circle", circle.pk)
     people = [UserFactory() for _ in range(4)]
     # when three people join through the share at 23:50 in Shanghai (15:50 UTC)
     with time_machine.travel(datetime(2026, 3, 1, 23, 50, tzinfo=SHANGHAI), tick=False):
@@ -347,7 +348,7 @@ def test_the_cap_counts_each_sharer_alone(
     # given a cap of 1 and two sharers
     _rule(scene.store, "new_member", cap=1)
     other = UserFactory()
-    links = [services.share_link(s, "circle", circle.pk) for s in (scene.sharer, other)]
+    links = [share_link(s, "circle", circle.pk) for s in (scene.sharer, other)]
     # when each brings two people on the same day
     for link in links:
         for _ in range(2):

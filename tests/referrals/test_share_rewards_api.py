@@ -15,8 +15,8 @@ from quanzi.accounts.models import User
 from quanzi.circles.services.membership import create_circle, join_circle
 from quanzi.coupons.coupons import create_coupon, grant_coupon
 from quanzi.referrals.models import PointsReason, ShareReward, ShareRewardRule
-from quanzi.referrals.points import grant_points
-from quanzi.referrals.rewards import configure_rule
+from quanzi.referrals.services.points import grant_points
+from quanzi.referrals.services.rewards import configure_rule
 from quanzi.stores.models import StaffRole, Store, StoreStaff
 from tests.factories import UserFactory, store_with_owner
 

@@ -15,8 +15,9 @@ from quanzi.circles.services.membership import create_circle, join_circle
 from quanzi.core.errors import InvalidInput
 from quanzi.coupons import coupons
 from quanzi.coupons.models import Coupon, UserCoupon
-from quanzi.referrals import rewards, services
 from quanzi.referrals.models import PointsEntry, ShareReward, ShareRewardRule, Visit
+from quanzi.referrals.services import rewards
+from quanzi.referrals.services.links import share_link
 from quanzi.stores.models import Store
 from tests.coupons.conftest import DEFAULTS
 from tests.factories import UserFactory, store_with_owner
@@ -67,7 +68,7 @@ def test_a_new_member_earns_the_sharer_a_copy_of_the_coupon(
     # given a store giving its coupon for each new member brought by a share
     coupon = _coupon(scene.store)
     _coupon_rule(scene.store, coupon)
-    link = services.share_link(scene.sharer, "circle", circle.pk)
+    link = share_link(scene.sharer, "circle", circle.pk)
     # when someone joins through the sharer's link
     member = _bring(link, circle, django_capture_on_commit_callbacks)
     # then the sharer holds a copy given as a share reward, recorded on the reward, no points
@@ -89,9 +90,9 @@ def test_no_reward_when_the_coupon_cannot_be_handed_out(
     # given a coupon with 2 copies left, one per person, as the new-member reward
     coupon = _coupon(scene.store, total=2, per_user=1)
     _coupon_rule(scene.store, coupon, daily_cap=5)
-    link = services.share_link(scene.sharer, "circle", circle.pk)
+    link = share_link(scene.sharer, "circle", circle.pk)
     other_sharer = UserFactory()
-    other_link = services.share_link(other_sharer, "circle", circle.pk)
+    other_link = share_link(other_sharer, "circle", circle.pk)
     # when the sharer brings two people (the second over their per-person limit) ...
     _bring(link, circle, django_capture_on_commit_callbacks)
     _bring(link, circle, django_capture_on_commit_callbacks)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from quanzi.circles.services.membership import create_circle, join_circle
-from quanzi.referrals import rewards, services
 from quanzi.referrals.models import PointsEntry, ShareReward, Visit
-from quanzi.referrals.points import points_balance
+from quanzi.referrals.services import rewards
+from quanzi.referrals.services.links import share_link
+from quanzi.referrals.services.points import points_balance
 from tests.factories import UserFactory, store_with_owner
 from tests.payments.test_concurrency_pg import run_together
 
@@ -21,7 +22,7 @@ def test_twenty_concurrent_new_members_from_one_sharer_reward_exactly_the_cap():
     store = store_with_owner(owner)
     circle = create_circle(owner, name="山野咖啡圈", store_id=store.pk)
     rewards.configure_rule(owner, store.pk, "new_member", is_active=True, points=10, daily_cap=5)
-    link = services.share_link(sharer, "circle", circle.pk)
+    link = share_link(sharer, "circle", circle.pk)
     people = [UserFactory() for _ in range(20)]
     for person in people:
         Visit.objects.create(link=link, visitor=person)
@@ -40,7 +41,7 @@ def test_one_trigger_delivered_at_once_rewards_once():
     store = store_with_owner(owner)
     circle = create_circle(owner, name="山野咖啡圈", store_id=store.pk)
     rewards.configure_rule(owner, store.pk, "new_member", is_active=True, points=10)
-    Visit.objects.create(link=services.share_link(sharer, "circle", circle.pk), visitor=member)
+    Visit.objects.create(link=share_link(sharer, "circle", circle.pk), visitor=member)
     # when the reward runs six times together
     results = run_together(
         6, lambda i: rewards.reward_new_member(circle.pk, member.pk, rejoined=False)

@@ -11,14 +11,13 @@ from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from quanzi.ledger.models import Account, Entry, Transaction
 from quanzi.ledger.services import check_ledger
 from quanzi.ledger.store_accounts import store_balance
-from quanzi.orders.postings import record_refund
-from quanzi.orders.services import on_refund_succeeded
+from quanzi.orders.services.payment_events import on_refund_succeeded
+from quanzi.orders.services.postings import record_refund
 from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import Payout, PayoutStatus, WebhookEvent, WebhookStatus
 from quanzi.payments.providers.base import ProviderError
 from quanzi.payments.providers.sandbox import SandboxProvider
 from quanzi.payments.providers.sandbox_models import SandboxEvent, SandboxPayout
-from quanzi.referrals.distribution import promoter_balance, reverse_commissions
 from quanzi.referrals.models import (
     DistributionConfig,
     Promoter,
@@ -26,7 +25,8 @@ from quanzi.referrals.models import (
     Withdrawal,
     WithdrawalStatus,
 )
-from quanzi.referrals.withdrawals import (
+from quanzi.referrals.services.distribution import promoter_balance, reverse_commissions
+from quanzi.referrals.services.withdrawals import (
     approve_withdrawal,
     fee_of,
     reject_withdrawal,

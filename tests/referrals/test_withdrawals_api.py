@@ -18,7 +18,7 @@ from quanzi.referrals.models import (
     Withdrawal,
     WithdrawalStatus,
 )
-from quanzi.referrals.withdrawals import request_withdrawal
+from quanzi.referrals.services.withdrawals import request_withdrawal
 from tests.referrals.withdrawal_helpers import Cast, earn, make_cast, review_roles
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,13 @@ from quanzi.core.errors import Conflict
 from quanzi.ledger.services import check_ledger
 from quanzi.payments.models import Payout, PayoutStatus
 from quanzi.payments.providers.sandbox_models import SandboxPayout
-from quanzi.referrals.distribution import promoter_balance
 from quanzi.referrals.models import Withdrawal, WithdrawalStatus
-from quanzi.referrals.withdrawals import approve_withdrawal, reject_withdrawal, request_withdrawal
+from quanzi.referrals.services.distribution import promoter_balance
+from quanzi.referrals.services.withdrawals import (
+    approve_withdrawal,
+    reject_withdrawal,
+    request_withdrawal,
+)
 from tests.payments.test_concurrency_pg import run_together
 from tests.referrals.withdrawal_helpers import earn, make_cast
 

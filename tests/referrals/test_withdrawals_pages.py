@@ -12,10 +12,10 @@ from django.utils import translation
 from quanzi.accounts.models import User
 from quanzi.core.errors import InvalidInput
 from quanzi.ledger.models import Transaction
-from quanzi.referrals.distribution import PromoterBalance, promoter_balance
 from quanzi.referrals.models import DistributionConfig, Withdrawal, WithdrawalStatus
+from quanzi.referrals.services.distribution import PromoterBalance, promoter_balance
+from quanzi.referrals.services.withdrawals import reject_withdrawal, request_withdrawal
 from quanzi.referrals.views.withdrawals import amount_fen, panel_context
-from quanzi.referrals.withdrawals import reject_withdrawal, request_withdrawal
 from tests.referrals.withdrawal_helpers import Cast, earn, make_cast, review_roles
 
 pytestmark = pytest.mark.django_db

@@ -12,15 +12,16 @@ from django.utils import timezone
 from quanzi.accounts.models import User
 from quanzi.core.ids import new_id
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.orders.postings import record_capture
-from quanzi.orders.services import complete_order, on_payment_captured
-from quanzi.referrals.distribution import (
+from quanzi.orders.services.payment_events import on_payment_captured
+from quanzi.orders.services.postings import record_capture
+from quanzi.orders.services.timers import complete_order
+from quanzi.referrals.models import DistributionConfig
+from quanzi.referrals.services.distribution import (
     bind,
     freeze_commissions,
     promoter_balance,
     release_commissions,
 )
-from quanzi.referrals.models import DistributionConfig
 from quanzi.stores.models import StaffRole, Store, StoreStaff
 from tests.factories import UserFactory, store_with_owner
 from tests.payments.helpers import event_body, make_order, post_webhook

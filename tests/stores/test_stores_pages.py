@@ -8,8 +8,8 @@ import time_machine
 from django.test import Client
 
 from quanzi.catalog import services as catalog
-from quanzi.orders.dashboard import business_day, dashboard
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.selectors import business_day, dashboard
 from quanzi.stores.models import Store, StoreStaff
 from quanzi.stores.services import open_store
 from tests.factories import UserFactory

@@ -14,7 +14,7 @@ from quanzi.ledger.models import Transaction
 from quanzi.ledger.services import owed
 from quanzi.ledger.store_accounts import escrow_account
 from quanzi.orders.models import OrderStatus
-from quanzi.orders.paying import pay_from_wallet, refund_order
+from quanzi.orders.services.paying import pay_from_wallet, refund_order
 from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import Payment, PaymentStatus
 from quanzi.wallets import services as wallets

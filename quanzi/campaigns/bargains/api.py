@@ -19,7 +19,7 @@ from quanzi.campaigns.bargains import services
 from quanzi.campaigns.bargains.models import Bargain, BargainCampaign, BargainHelp
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema
-from quanzi.referrals.services import attribute_orders
+from quanzi.referrals.services.links import attribute_orders
 
 router = Router()
 

@@ -298,7 +298,7 @@ def buy_bargain(user: User | None, bargain_id: str, *, address_id: str | None = 
     """The starter buys at the current price, once: the order is a campaign order (unpaid, with
     the usual payment window); cancelling it unpaid lets the starter buy again while the
     bargain lasts."""
-    from quanzi.orders.services import place_campaign_order
+    from quanzi.orders.services.checkout import place_campaign_order
 
     found = access_bargain(user, bargain_id, need="starter")
     with transaction.atomic():

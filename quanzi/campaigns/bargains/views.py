@@ -27,7 +27,7 @@ from quanzi.catalog.models import Sku
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import format_fen, yuan_to_fen
 from quanzi.referrals.posters import og_image
-from quanzi.referrals.services import attribute_orders
+from quanzi.referrals.services.links import attribute_orders
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Shanghai time

@@ -41,7 +41,8 @@ from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id, new_id
 from quanzi.core.validation import exact_whole_number
 from quanzi.orders.models import Order
-from quanzi.orders.services import clean_quantity, clean_sku_id, place_campaign_order
+from quanzi.orders.services.checkout import place_campaign_order
+from quanzi.orders.services.inputs import clean_quantity, clean_sku_id
 from quanzi.stores.services import access_store, role_in
 
 logger = logging.getLogger("quanzi.flashsales")

@@ -23,7 +23,7 @@ from quanzi.catalog.models import Sku
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.money import yuan_to_fen
 from quanzi.orders.views import _pay_or_show
-from quanzi.referrals.services import attribute_orders
+from quanzi.referrals.services.links import attribute_orders
 from quanzi.stores.services import access_store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

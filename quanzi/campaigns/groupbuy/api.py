@@ -20,7 +20,7 @@ from quanzi.campaigns.groupbuy import services
 from quanzi.campaigns.groupbuy.models import Group, GroupCampaign, GroupMember
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.schemas import Schema
-from quanzi.referrals.services import attribute_orders
+from quanzi.referrals.services.links import attribute_orders
 
 router = Router()
 

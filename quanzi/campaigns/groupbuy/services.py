@@ -331,7 +331,7 @@ def _take_seat(
     user: User, group: Group, sku_id: str, quantity: int, price: int, address_id: str | None
 ) -> Seat:
     """Reserve a seat of a locked group with its order (everything or nothing)."""
-    from quanzi.orders.services import place_campaign_order
+    from quanzi.orders.services.checkout import place_campaign_order
 
     order = place_campaign_order(
         user,
@@ -506,7 +506,7 @@ def _release(group: Group) -> None:
     """Let the group's paid orders ship, once the group's transaction commits: the group's
     lock is never held while order rows are written (a refund locks the order, then the group).
     A release lost on the way is redone when the group is read (`release_if_complete`)."""
-    from quanzi.orders.services import release_ship_hold
+    from quanzi.orders.services.checkout import release_ship_hold
 
     order_ids = _paid_orders(group)
     transaction.on_commit(lambda: release_ship_hold(order_ids))
@@ -516,7 +516,7 @@ def release_if_complete(group: Group) -> None:
     """A complete group's paid orders may ship (rule 5: re-applied on read; an UPDATE that
     matches nothing once done)."""
     if group.status == GroupStatus.COMPLETE:
-        from quanzi.orders.services import release_ship_hold
+        from quanzi.orders.services.checkout import release_ship_hold
 
         release_ship_hold(_paid_orders(group))
 
@@ -529,7 +529,7 @@ def _complete(group: Group, now: datetime) -> None:
     points = group.campaign.leader_points
     if points and group.leader_id:
         from quanzi.referrals.models import PointsReason
-        from quanzi.referrals.points import grant_points
+        from quanzi.referrals.services.points import grant_points
 
         grant_points(
             group.campaign.store,
@@ -543,7 +543,7 @@ def _complete(group: Group, now: datetime) -> None:
 def _refund_seat(seat: GroupMember, *, reason: str) -> None:
     """Refund what is left of a seat's order; the caller moved the seat to refunded first, in
     this transaction, so this runs once per seat whoever calls it."""
-    from quanzi.orders.paying import refund_order
+    from quanzi.orders.services.paying import refund_order
 
     order = Order.objects.get(pk=seat.order_id)
     left = order.total - order.refunded_amount

@@ -26,7 +26,7 @@ from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
 from quanzi.referrals.posters import og_image
-from quanzi.referrals.services import attribute_orders
+from quanzi.referrals.services.links import attribute_orders
 from quanzi.stores.services import access_store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -86,7 +86,7 @@ def group_page(request: HttpRequest, group_id: str) -> HttpResponse:
 
 def _pay(request: HttpRequest, seat: services.Seat) -> HttpResponse:
     """Start paying the seat's order; if that fails, the order waits on its page."""
-    from quanzi.orders.paying import start_payment
+    from quanzi.orders.services.paying import start_payment
 
     try:
         payment = start_payment(signed_in_user(request), [seat.order])

@@ -295,7 +295,7 @@ def _circle_product(circle: Circle, product_id: str | None) -> Product:
 
 
 def _order_card(user: User, order_id: str | None) -> dict[str, Any]:
-    from quanzi.orders.services import access_order
+    from quanzi.orders.services.access import access_order
 
     try:
         order = access_order(user, order_id or "", need="buyer")

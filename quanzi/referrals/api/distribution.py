@@ -12,9 +12,9 @@ from ninja import Field, Query, Router, Status
 from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.pagination import paginate
 from quanzi.core.schemas import Schema
-from quanzi.referrals import programme
-from quanzi.referrals.distribution import config_for
 from quanzi.referrals.models import Commission, DistributionConfig, Promoter
+from quanzi.referrals.services import programme
+from quanzi.referrals.services.distribution import config_for
 from quanzi.stores.services import access_store
 
 router = Router()

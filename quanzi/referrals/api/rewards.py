@@ -12,8 +12,8 @@ from ninja import Field, Query, Router
 from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.pagination import Page, paginate
 from quanzi.core.schemas import Schema
-from quanzi.referrals import points, rewards
 from quanzi.referrals.models import RewardTrigger, ShareReward, ShareRewardRule
+from quanzi.referrals.services import points, rewards
 from quanzi.stores.services import access_store
 
 router = Router()

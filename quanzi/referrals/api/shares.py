@@ -13,8 +13,8 @@ from ninja import Field, Router, Status
 from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.errors import NotFound
 from quanzi.core.schemas import Schema
-from quanzi.referrals import services
 from quanzi.referrals.models import ShareLink
+from quanzi.referrals.services import links as services
 
 router = Router()
 

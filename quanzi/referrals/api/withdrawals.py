@@ -13,9 +13,9 @@ from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.pagination import paginate
 from quanzi.core.schemas import Schema
-from quanzi.referrals import withdrawals
-from quanzi.referrals.distribution import config_for, promoter_balance
 from quanzi.referrals.models import Withdrawal
+from quanzi.referrals.services import withdrawals
+from quanzi.referrals.services.distribution import config_for, promoter_balance
 
 router = Router()
 

@@ -17,9 +17,9 @@ from quanzi.accounts.auth import signed_in_user
 from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import bp_to_percent_str, fen_to_yuan_str, yuan_to_fen
-from quanzi.referrals import programme
-from quanzi.referrals.distribution import config_for
 from quanzi.referrals.models import BindingMode, DistributionConfig, PromoterRule
+from quanzi.referrals.services import programme
+from quanzi.referrals.services.distribution import config_for
 from quanzi.stores.services import access_store
 
 PERCENT_FIELDS = ("level1_rate_bp", "level2_rate_bp", "withdrawal_fee_bp")

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from quanzi.accounts.auth import signed_in_user
 from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError
-from quanzi.referrals import programme
-from quanzi.referrals.distribution import BP
 from quanzi.referrals.models import DistributionConfig
+from quanzi.referrals.services import programme
+from quanzi.referrals.services.distribution import BP
 from quanzi.referrals.views import rewards as reward_views
 from quanzi.referrals.views import withdrawals as withdrawal_views
 

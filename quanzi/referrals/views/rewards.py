@@ -17,8 +17,8 @@ from quanzi.accounts.models import User
 from quanzi.core.errors import DomainError
 from quanzi.core.pagination import page_number, paginate
 from quanzi.coupons.models import Coupon
-from quanzi.referrals import points, rewards
 from quanzi.referrals.models import RewardKind, RewardTrigger, ShareRewardRule
+from quanzi.referrals.services import points, rewards
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store, role_in
 

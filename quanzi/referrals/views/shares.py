@@ -12,7 +12,8 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from quanzi.core.errors import NotFound
-from quanzi.referrals import posters, services
+from quanzi.referrals import posters
+from quanzi.referrals.services import links as services
 
 
 def short_url(request: HttpRequest, code: str) -> str:

@@ -21,8 +21,8 @@ from quanzi.core.idempotency import run_idempotent
 from quanzi.core.ids import new_id
 from quanzi.core.money import format_fen, yuan_to_fen
 from quanzi.core.pagination import page_number, paginate
-from quanzi.referrals import withdrawals
 from quanzi.referrals.models import WithdrawalStatus
+from quanzi.referrals.services import withdrawals
 from quanzi.stores.models import Store
 
 PANEL = "referrals/withdrawals_panel.html"

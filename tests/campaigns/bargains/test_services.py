@@ -12,8 +12,8 @@ from django.utils.translation import override
 from quanzi.campaigns.bargains import services, tasks
 from quanzi.campaigns.bargains.models import Bargain, BargainHelp, BargainStatus
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
-from quanzi.orders import services as orders
 from quanzi.orders.models import Order
+from quanzi.orders.services.transitions import cancel_order
 from tests.campaigns.bargains.helpers import a_campaign
 from tests.factories import AddressFactory, UserFactory
 
@@ -157,7 +157,7 @@ def test_a_cancelled_unpaid_order_makes_the_bargain_buyable_again():
     order = services.buy_bargain(starter, bargain.pk)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("django.db.transaction.on_commit", lambda fn, *a, **k: fn())
-        orders.cancel_order(starter, order.pk)
+        cancel_order(starter, order.pk)
     # then the bargain is back at its floor, without an order
     bargain.refresh_from_db()
     assert bargain.status == BargainStatus.FLOOR_REACHED and bargain.order_id is None

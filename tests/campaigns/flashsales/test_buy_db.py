@@ -12,8 +12,9 @@ from django.utils import timezone
 from quanzi.campaigns.flashsales import services
 from quanzi.campaigns.flashsales.models import FlashClaim, FlashQuota, FlashSale
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated
-from quanzi.orders import services as orders
 from quanzi.orders.models import Order
+from quanzi.orders.services.timers import expire_unpaid_order
+from quanzi.orders.services.transitions import cancel_order
 from tests.campaigns.flashsales.conftest import MakeSale
 from tests.factories import AddressFactory, UserFactory
 from tests.orders.conftest import Shop
@@ -155,7 +156,7 @@ def test_a_cancelled_unpaid_order_gives_stock_and_quota_back_once(
     order = services.buy_flash_sale(shop.buyer, sale.pk)
     # when the buyer cancels the unpaid order (the signal runs after commit)
     with django_capture_on_commit_callbacks(execute=True):
-        orders.cancel_order(shop.buyer, order.pk)
+        cancel_order(shop.buyer, order.pk)
     # then the unit and the quota are back, once even if the signal came twice
     assert services.give_back_order(order.pk) is False
     sale.refresh_from_db()
@@ -177,7 +178,7 @@ def test_an_order_not_paid_in_time_gives_the_unit_back(
         time_machine.travel(timezone.now() + timedelta(minutes=31)),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        assert orders.expire_unpaid_order(order.pk) is True
+        assert expire_unpaid_order(order.pk) is True
     # then the unit is back on sale for someone else
     sale.refresh_from_db()
     assert sale.stock == 1

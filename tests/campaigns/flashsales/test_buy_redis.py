@@ -18,8 +18,8 @@ from quanzi.campaigns.flashsales.models import FlashSale
 from quanzi.campaigns.flashsales.tasks import reconcile_flash_sale_task
 from quanzi.core.errors import Conflict, InvalidInput
 from quanzi.core.ids import new_id
-from quanzi.orders import services as orders
 from quanzi.orders.models import Order
+from quanzi.orders.services.transitions import cancel_order
 from tests.campaigns.flashsales.conftest import MakeSale
 from tests.factories import UserFactory
 from tests.orders.conftest import Shop
@@ -132,7 +132,7 @@ def test_a_cancelled_order_gives_back_in_redis_too(
     order = services.buy_flash_sale(shop.buyer, sale.pk)
     # when they cancel it
     with django_capture_on_commit_callbacks(execute=True):
-        orders.cancel_order(shop.buyer, order.pk)
+        cancel_order(shop.buyer, order.pk)
     # then Redis has the unit back and the other customer can buy it
     assert in_redis(sale) == (1, {})
     assert services.buy_flash_sale(shop.other, sale.pk).buyer_id == shop.other.pk

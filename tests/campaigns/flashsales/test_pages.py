@@ -12,7 +12,7 @@ from django.utils import timezone
 from quanzi.campaigns.flashsales.models import FlashSale
 from quanzi.orders.models import Order
 from quanzi.referrals.models import Attribution
-from quanzi.referrals.services import share_link
+from quanzi.referrals.services.links import share_link
 from tests.campaigns.flashsales.conftest import MakeSale
 from tests.factories import UserFactory
 from tests.orders.conftest import Shop

@@ -22,8 +22,8 @@ from quanzi.accounts.models import User
 from quanzi.campaigns.flashsales import fast, services
 from quanzi.campaigns.flashsales.models import FlashClaim, FlashQuota, FlashSale
 from quanzi.core.errors import Conflict
-from quanzi.orders import services as orders
 from quanzi.orders.models import Order
+from quanzi.orders.services.transitions import cancel_order
 from tests.campaigns.flashsales.conftest import MakeSale
 from tests.orders.conftest import Shop
 
@@ -132,7 +132,7 @@ def test_cancellations_racing_new_buyers_keep_stock_and_quotas_consistent(
     held = [services.buy_flash_sale(user, sale.pk) for user in first]
 
     def cancel(order: Order) -> Callable[[], Any]:
-        return lambda: orders.cancel_order(order.buyer, order.pk)
+        return lambda: cancel_order(order.buyer, order.pk)
 
     def buy(user: User) -> Callable[[], Any]:
         return lambda: services.buy_flash_sale(user, sale.pk)

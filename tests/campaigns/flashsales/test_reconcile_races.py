@@ -26,8 +26,8 @@ from quanzi.accounts.models import User
 from quanzi.campaigns.flashsales import fast, services
 from quanzi.campaigns.flashsales.models import FlashClaim, FlashQuota, FlashSale
 from quanzi.core.errors import Conflict, DomainError
-from quanzi.orders import services as orders
 from quanzi.orders.models import Order
+from quanzi.orders.services.transitions import cancel_order
 from tests.campaigns.flashsales.conftest import MakeSale
 from tests.campaigns.flashsales.test_races_pg import run_pool
 from tests.factories import UserFactory
@@ -63,7 +63,7 @@ def test_a_cancellation_reconciled_before_its_redis_give_back_is_not_given_back_
     # when the order is cancelled and a reconciliation runs between the database's give-back
     # and Redis's (the give-back waits for the commit)
     with django_capture_on_commit_callbacks() as after_commit:
-        orders.cancel_order(shop.buyer, order.pk)
+        cancel_order(shop.buyer, order.pk)
     with django_capture_on_commit_callbacks() as give_back:
         for callback in after_commit:
             callback()  # order_cancelled: the database gives the unit back
@@ -351,7 +351,7 @@ def test_buyers_racing_a_reconciler_leave_redis_exactly_where_the_database_is(
                     order = services.buy_flash_sale(user, sale.pk, 1 + (index % 2))
                     outcomes.append("order")
                     if index % 3 == 0:
-                        orders.cancel_order(user, order.pk)
+                        cancel_order(user, order.pk)
                         outcomes.append("cancelled")
                 except DomainError as exc:
                     outcomes.append(exc.code)

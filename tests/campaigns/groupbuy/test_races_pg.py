@@ -18,7 +18,7 @@ from quanzi.campaigns.groupbuy.models import Group, GroupMember, GroupStatus, Se
 from quanzi.core.errors import Conflict
 from quanzi.core.ids import new_id
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.orders.paying import start_payment
+from quanzi.orders.services.paying import start_payment
 from quanzi.payments.models import Refund
 from quanzi.payments.providers import sandbox
 from tests.campaigns.groupbuy.conftest import customer, make_deal

@@ -14,8 +14,9 @@ from quanzi.campaigns.groupbuy import services
 from quanzi.campaigns.groupbuy.models import Group, GroupMember, GroupStatus, SeatState
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
-from quanzi.orders import services as orders
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.services.aftersales import approve_after_sale, request_after_sale
+from quanzi.orders.services.transitions import cancel_order
 from quanzi.payments.models import Refund
 from tests.campaigns.groupbuy.conftest import Deal, customer, make_deal
 
@@ -95,7 +96,7 @@ def test_a_cancelled_unpaid_order_frees_its_seat(deal: Deal, django_capture_on_c
     bobs = services.join_group(bob, seat.group.pk, deal.sku.pk)
     # when bob cancels his order
     with django_capture_on_commit_callbacks(execute=True):
-        orders.cancel_order(bob, bobs.order.pk)
+        cancel_order(bob, bobs.order.pk)
     # then the seat is free again and someone else can join
     assert GroupMember.objects.get(pk=bobs.member.pk).state == SeatState.RELEASED
     assert Group.objects.get(pk=seat.group.pk).seats_taken == 2
@@ -229,7 +230,7 @@ def test_an_after_sales_refund_reopens_the_seat_and_the_next_payer_leads(
     paid(services.join_group(bob, seat.group.pk, deal.sku.pk))
     # when alice gets a full refund through after-sales
     with django_capture_on_commit_callbacks(execute=True):
-        request = orders.request_after_sale(
+        request = request_after_sale(
             alice,
             seat.order.pk,
             kind="refund_only",
@@ -237,7 +238,7 @@ def test_an_after_sales_refund_reopens_the_seat_and_the_next_payer_leads(
             reason="changed my mind",
         )
     with django_capture_on_commit_callbacks(execute=True):
-        orders.approve_after_sale(deal.owner, seat.order.pk, request.pk)
+        approve_after_sale(deal.owner, seat.order.pk, request.pk)
     # then her seat reopened, bob leads, and a newcomer can take the seat
     group = Group.objects.get(pk=seat.group.pk)
     assert (group.seats_taken, group.paid_count, group.leader_id) == (1, 1, bob.pk)

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 from django.utils import timezone
 
-from quanzi.orders import services
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.services.timers import apply_due_timers
 
 
 class Command(BaseCommand):
@@ -24,6 +24,6 @@ class Command(BaseCommand):
         ).values_list("pk", flat=True)
         count = 0
         for order_id in due.iterator(chunk_size=500):
-            services.apply_due_timers(order_id)
+            apply_due_timers(order_id)
             count += 1
         self.stdout.write(f"Applied the overdue timers of {count} order(s).")

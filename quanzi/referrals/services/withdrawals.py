@@ -37,14 +37,15 @@ from quanzi.ledger.models import Account
 from quanzi.ledger.services import Line, post_transaction
 from quanzi.ledger.store_accounts import available_account
 from quanzi.payments.accounts import provider_account
-from quanzi.referrals.distribution import (
+from quanzi.referrals.locks import lock_account, lock_withdrawal
+from quanzi.referrals.models import DistributionConfig, Withdrawal, WithdrawalStatus
+from quanzi.referrals.services.distribution import (
     BP,
     config_for,
     is_promoter,
     promoter_available_account,
     withdrawing_account,
 )
-from quanzi.referrals.models import DistributionConfig, Withdrawal, WithdrawalStatus
 from quanzi.stores.models import StaffRole, Store
 from quanzi.stores.services import access_store, role_in
 
@@ -126,11 +127,7 @@ def _check_amount(amount: Any, config: DistributionConfig) -> int:
 def _locked_available(store_id: str, public_id: str) -> Account | None:
     """The promoter's available account, locked (the first of the two accounts a request posts
     to, in code order), or None when they never had commission released in the store."""
-    return (
-        Account.objects.select_for_update(no_key=True)
-        .filter(code=promoter_available_account(store_id, public_id))
-        .first()
-    )
+    return lock_account(promoter_available_account(store_id, public_id))
 
 
 def request_withdrawal(user: User, store_id: str, amount: Any) -> Withdrawal:
@@ -183,12 +180,8 @@ def request_withdrawal(user: User, store_id: str, amount: Any) -> Withdrawal:
 
 def _lock_pending(user: User, store_id: str, withdrawal_id: str) -> Withdrawal:
     found = access_withdrawal(user, store_id, withdrawal_id)
-    withdrawal = (
-        Withdrawal.objects.select_for_update(of=("self",))
-        .select_related("promoter")
-        .get(pk=found.pk)
-    )
-    if withdrawal.status != WithdrawalStatus.PENDING:
+    withdrawal = lock_withdrawal(found.pk)
+    if withdrawal is None or withdrawal.status != WithdrawalStatus.PENDING:
         raise Conflict(_("This withdrawal was already reviewed."), code="already_reviewed")
     return withdrawal
 
@@ -271,12 +264,7 @@ def settle_withdrawal(
     account (the money left the platform) and the fee to the store's available balance, in one
     posting. Failed: the held amount is available again and the reason is kept."""
     with transaction.atomic():
-        withdrawal = (
-            Withdrawal.objects.select_for_update(of=("self",))
-            .select_related("promoter")
-            .filter(pk=withdrawal_id)
-            .first()
-        )
+        withdrawal = lock_withdrawal(withdrawal_id)
         if withdrawal is None or withdrawal.status != WithdrawalStatus.PAYING:
             return False
         now = timezone.now()

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from quanzi.core.errors import InvalidInput
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import whole_number
+from quanzi.referrals.locks import lock_reward_rule
 from quanzi.referrals.models import (
     Attribution,
     PointsReason,
@@ -39,7 +40,7 @@ from quanzi.referrals.models import (
     TargetKind,
     Visit,
 )
-from quanzi.referrals.points import MAX_GRANT, grant_points
+from quanzi.referrals.services.points import MAX_GRANT, grant_points
 from quanzi.stores.services import access_store
 
 if TYPE_CHECKING:
@@ -118,9 +119,9 @@ def configure_rule(user: User, store_id: str, trigger: str, **fields: Any) -> Sh
     if fields.get("coupon_id") is not None:
         values["coupon"] = _store_coupon(store, fields["coupon_id"])
     with transaction.atomic():
-        current = (
-            ShareRewardRule.objects.select_for_update().filter(store=store, trigger=trigger).first()
-        ) or ShareRewardRule(store=store, trigger=trigger)
+        current = lock_reward_rule(store, trigger, active_only=False) or ShareRewardRule(
+            store=store, trigger=trigger
+        )
         for name, value in values.items():
             setattr(current, name, value)
         if current.reward == RewardKind.POINTS and current.points < 1:
@@ -234,11 +235,7 @@ def _give(
     with transaction.atomic():
         # The rule row serialises the rewards of its trigger: counting today's rewards and
         # adding one is a single step, so concurrent triggers never pass the cap.
-        rule = (
-            ShareRewardRule.objects.select_for_update()
-            .filter(store=store, trigger=trigger, is_active=True)
-            .first()
-        )
+        rule = lock_reward_rule(store, trigger, active_only=True)
         if rule is None:
             return None
         given = ShareReward.objects.filter(rule=rule, member_id=member_id)

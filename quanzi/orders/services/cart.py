@@ -13,7 +13,8 @@ from quanzi.catalog.models import ProductImage, Sku
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.coupons.checkout import StoreGoods
 from quanzi.orders.models import CartItem
-from quanzi.orders.services import MAX_QUANTITY, clean_quantity, clean_sku_id, sellable_skus
+from quanzi.orders.services.checkout import sellable_skus
+from quanzi.orders.services.inputs import MAX_QUANTITY, clean_quantity, clean_sku_id
 from quanzi.stores.models import Store
 
 MAX_CART_LINES = 100

@@ -12,9 +12,9 @@ movement, each idempotent by (kind, reference):
   while the order is not settled (its available balance once it is), or, once released, from
   the promoter's available balance — which may go negative; the merchant never loses it.
 
-`quanzi.orders.postings.settle_order` settles the order's total minus refunds minus what these
-postings hold out of its escrow (`escrow_commissions`, registered as a settlement hold), so the
-escrow never goes negative. See docs/referrals.md.
+`quanzi.orders.services.postings.settle_order` settles the order's total minus refunds minus what
+these postings hold out of its escrow (`escrow_commissions`, registered as a settlement hold), so
+the escrow never goes negative. See docs/referrals.md.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ from quanzi.ledger.accounts import register_account_type
 from quanzi.ledger.models import AccountKind, Entry
 from quanzi.ledger.services import Line, balances, post_transaction
 from quanzi.ledger.store_accounts import available_account, escrow_account
-from quanzi.orders.postings import is_settled, register_settlement_hold
+from quanzi.orders.locks import lock_order
+from quanzi.orders.services.postings import is_settled, register_settlement_hold
+from quanzi.referrals.locks import lock_binding, lock_commissions, lock_enabled_config
 from quanzi.referrals.models import (
     Attribution,
     Binding,
@@ -160,20 +162,12 @@ def bind(
     with transaction.atomic():
         # The store's config row serialises its binding changes, so two concurrent binds can
         # neither both be "first" nor close a cycle between them (A → B and B → A).
-        config = (
-            DistributionConfig.objects.select_for_update()
-            .filter(store_id=store_id, enabled=True)
-            .first()
-        )
+        config = lock_enabled_config(store_id)
         if config is None:
             return None
         if not is_promoter(promoter_id, config):
             return _in_force(customer_id, store_id, now)
-        current = (
-            Binding.objects.select_for_update()
-            .filter(customer_id=customer_id, store_id=store_id)
-            .first()
-        )
+        current = lock_binding(customer_id, store_id)
         if current is not None and _keeps(current, config, now, promoter_id):
             return current
         if _makes_cycle(customer_id, promoter_id, store_id, now):
@@ -273,17 +267,6 @@ def is_promoter(user_id: int, config: DistributionConfig) -> bool:
     return False
 
 
-def _lock_order(order_id: str) -> Order | None:
-    from quanzi.orders.models import Order
-
-    return (
-        Order.objects.select_for_update(of=("self",))
-        .select_related("buyer")
-        .filter(pk=order_id)
-        .first()
-    )
-
-
 def _chain(buyer_id: int, store_id: str, now: datetime) -> list[int]:
     """Promoters of the buyer for the store: level 1, then level 2, never deeper."""
     chain: list[int] = []
@@ -303,7 +286,7 @@ def freeze_commissions(order_id: str) -> list[Commission]:
     from quanzi.accounts.models import User
 
     with transaction.atomic():
-        order = _lock_order(order_id)
+        order = lock_order(order_id)
         if order is None or order.paid_at is None:
             return []
         config = config_of(order.store_id)
@@ -342,15 +325,6 @@ def _freeze(order: Order, promoter_id: int, public_id: str, level: int, amount: 
     return commission
 
 
-def _commissions(order_id: str) -> list[Commission]:
-    return list(
-        Commission.objects.select_for_update(of=("self",))
-        .select_related("promoter")
-        .filter(order_id=order_id)
-        .order_by("level")
-    )
-
-
 def release_commissions(order_id: str) -> int:
     """Move the frozen commissions of a completed order (what refunds left of them) to the
     promoters' available balances. Answers the fen released; idempotent."""
@@ -358,11 +332,11 @@ def release_commissions(order_id: str) -> int:
 
     released = 0
     with transaction.atomic():
-        order = _lock_order(order_id)
+        order = lock_order(order_id)
         if order is None or order.status != OrderStatus.COMPLETED:
             return 0
         now = timezone.now()
-        for commission in _commissions(order.pk):
+        for commission in lock_commissions(order.pk):
             if commission.status != CommissionStatus.FROZEN:
                 continue
             amount = commission.amount - commission.reversed_amount
@@ -391,12 +365,12 @@ def reverse_commissions(order_id: str, refunded_total: int) -> int:
     Answers the fen reversed now; idempotent per refunded total."""
     reversed_now = 0
     with transaction.atomic():
-        order = _lock_order(order_id)
+        order = lock_order(order_id)
         if order is None or order.total <= 0:
             return 0
         refunded = min(refunded_total, order.total)
         settled = is_settled(order.pk)
-        for commission in _commissions(order.pk):
+        for commission in lock_commissions(order.pk):
             kept = commission.amount * (order.total - refunded) // order.total
             delta = commission.amount - kept - commission.reversed_amount
             if delta > 0:
@@ -434,7 +408,7 @@ def _reverse(
 
 def escrow_commissions(order: Order) -> int:
     """Net fen moved out of the order's escrow by distribution postings ("commission.*"): no
-    longer the store's to settle (a settlement hold, see `quanzi.orders.postings`)."""
+    longer the store's to settle (a settlement hold, see `quanzi.orders.services.postings`)."""
     held = Entry.objects.filter(
         account__code=escrow_account(order.store_id),
         order_id=order.pk,

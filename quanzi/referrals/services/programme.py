@@ -17,14 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import whole_number
-from quanzi.referrals.distribution import (
-    BP,
-    PromoterBalance,
-    completed_spend,
-    config_for,
-    is_promoter,
-    promoter_balance,
-)
+from quanzi.referrals.locks import lock_or_create_config, lock_or_create_promoter
 from quanzi.referrals.models import (
     Binding,
     BindingMode,
@@ -34,6 +27,14 @@ from quanzi.referrals.models import (
     Promoter,
     PromoterRule,
     PromoterStatus,
+)
+from quanzi.referrals.services.distribution import (
+    BP,
+    PromoterBalance,
+    completed_spend,
+    config_for,
+    is_promoter,
+    promoter_balance,
 )
 from quanzi.stores.services import access_store
 
@@ -94,9 +95,11 @@ def configure(user: User, store_id: str, **fields: Any) -> DistributionConfig:
         config.level2_rate_bp if level2 is None else level2,
     )
     with transaction.atomic():
-        config, _created = DistributionConfig.objects.select_for_update().update_or_create(
-            store=store, defaults=values
-        )
+        config, created = lock_or_create_config(store, values)
+        if not created:
+            for name, value in values.items():
+                setattr(config, name, value)
+            config.save()
     return config
 
 
@@ -163,9 +166,7 @@ def apply(user: User, store_id: str, reason: str = "") -> Promoter:
             code="no_applications",
         )
     with transaction.atomic():
-        standing, created = Promoter.objects.select_for_update().get_or_create(
-            store=store, user=user, defaults={"reason": reason.strip()}
-        )
+        standing, created = lock_or_create_promoter(store, user, {"reason": reason.strip()})
         if not created and standing.status == PromoterStatus.REJECTED:
             standing.status, standing.reason = PromoterStatus.PENDING, reason.strip()
             standing.decided_at = None
@@ -197,9 +198,7 @@ def decide(user: User, store_id: str, user_public_id: str, decision: str) -> Pro
     if person is None:
         raise NotFound(_("Person not found."))
     with transaction.atomic():
-        standing, _created = Promoter.objects.select_for_update().get_or_create(
-            store=store, user=person
-        )
+        standing, _created = lock_or_create_promoter(store, person)
         if decision == "reject" and standing.status != PromoterStatus.PENDING:
             raise Conflict(_("Only a pending application can be rejected."), code="not_pending")
         standing.status = statuses[decision]

@@ -6,8 +6,8 @@ order with `payments.services.refund` (`refund_order`).
 
 Upward news: payments tells the handler of purpose "orders" (`OrderPayments`, registered in
 OrdersConfig.ready) what happened, inside the transaction that records it. The handler marks the
-orders paid or refunded (the hooks of `quanzi.orders.services`) and books the money
-(postings.py): locks are taken orders first, then ledger accounts.
+orders paid or refunded (`payment_events`) and books the money (`postings`): locks are taken
+orders first, then ledger accounts (`quanzi.orders.locks`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, NotFound
 from quanzi.core.ids import is_public_id
-from quanzi.orders import postings, services
+from quanzi.orders.locks import lock_buyer_orders
 from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.services import payment_events, postings
 from quanzi.payments import services as payments
 from quanzi.payments.models import Payment, Refund
 from quanzi.payments.purposes import (
@@ -51,11 +52,7 @@ def _return_url(order_ids: Sequence[str]) -> str:
 
 def _lock_payable(user: User, order_ids: Sequence[str]) -> list[Order]:
     """The user's orders, locked in id order, each waiting for payment and still in time."""
-    orders = list(
-        Order.objects.select_for_update(of=("self",))
-        .filter(pk__in=order_ids, buyer=user)
-        .order_by("pk")
-    )
+    orders = lock_buyer_orders(user, order_ids)
     if len(orders) != len(order_ids):
         raise NotFound(ORDER_NOT_FOUND)
     now = timezone.now()
@@ -189,7 +186,7 @@ class OrderPayments:
         accepted = {
             part.order_id
             for part in capture.parts
-            if services.on_payment_captured(part.order_id, capture.payment_id)
+            if payment_events.on_payment_captured(part.order_id, capture.payment_id)
         }
         stores = dict(Order.objects.filter(pk__in=accepted).values_list("pk", "store_id"))
         postings.record_capture(
@@ -206,13 +203,13 @@ class OrderPayments:
 
     def refund_succeeded(self, refund: RefundOutcome) -> None:
         _post_refund(refund, unapplied=False)
-        services.on_refund_succeeded(
+        payment_events.on_refund_succeeded(
             refund.order_id, refund.amount, refund.after_sale_id, payment_id=refund.payment_id
         )
 
     def late_payment_returned(self, refund: RefundOutcome) -> None:
         _post_refund(refund, unapplied=True)
-        services.on_late_payment_returned(refund.order_id)
+        payment_events.on_late_payment_returned(refund.order_id)
 
     def refund_failed(self, refund: RefundOutcome) -> None:
-        services.on_refund_failed(refund.order_id, refund.after_sale_id)
+        payment_events.on_refund_failed(refund.order_id, refund.after_sale_id)

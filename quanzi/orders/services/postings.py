@@ -2,7 +2,7 @@
 of a completed order to its store (docs/payments.md, "Postings").
 
 Orders books the money of its payments (purpose "orders") because it knows their orders and
-stores; payments only tells it what happened (paying.py). The accounts are payments'
+stores; payments only tells it what happened (`paying`). The accounts are payments'
 (platform:provider:<name>, platform:unapplied) and the stores' (escrow, available).
 
 Settlement moves what the store earned on a completed order from its escrow to its available
@@ -23,6 +23,7 @@ from django.db import transaction
 from quanzi.ledger.models import Transaction, TransactionKind
 from quanzi.ledger.services import Line, is_posted, post_transaction
 from quanzi.ledger.store_accounts import available_account, escrow_account
+from quanzi.orders.locks import lock_existing_order
 from quanzi.orders.models import Order
 from quanzi.payments.accounts import UNAPPLIED_ACCOUNT, provider_account
 
@@ -74,9 +75,7 @@ def record_refund(
     settlement cannot interleave.
     """
     with transaction.atomic():
-        order = (
-            Order.objects.select_for_update(of=("self",)).only("id", "store_id").get(pk=order_id)
-        )
+        order = lock_existing_order(order_id)
         if unapplied:
             store_code = UNAPPLIED_ACCOUNT
         elif is_settled(order.pk):
@@ -99,11 +98,7 @@ def settle_order(order: Order) -> None:
     order id). Nothing is posted when the whole order was refunded.
     """
     with transaction.atomic():
-        locked = (
-            Order.objects.select_for_update(of=("self",))
-            .only("id", "store_id", "total", "refunded_amount")
-            .get(pk=order.pk)
-        )
+        locked = lock_existing_order(order.pk)
         held = sum(hold(locked) for hold in _holds.values())
         amount = locked.total - locked.refunded_amount - held
         if amount <= 0 or is_settled(locked.pk):

@@ -1,0 +1,78 @@
+"""Cleaning what buyers and merchants type: quantities, SKU ids, checkout lines, free text and
+checkout keys. Every refusal is a 400 (a 404 for an id that cannot exist), before anything is
+read or written."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+from quanzi.core.errors import InvalidInput, NotFound
+from quanzi.core.ids import is_public_id
+
+MAX_QUANTITY = 99
+MAX_CHECKOUT_LINES = 50
+MAX_NOTE = 200
+MAX_REASON = 300
+
+
+def clean_quantity(value: object) -> int:
+    """A quantity from 1 to 99; anything else (0, negative, huge, not a number) is a 400."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidInput(_("Enter a quantity from 1 to 99."), code="invalid_quantity")
+    try:
+        number = int(value)
+    except ValueError as exc:
+        raise InvalidInput(_("Enter a quantity from 1 to 99."), code="invalid_quantity") from exc
+    if not 1 <= number <= MAX_QUANTITY:
+        raise InvalidInput(_("Enter a quantity from 1 to 99."), code="invalid_quantity")
+    return number
+
+
+def clean_sku_id(value: object) -> str:
+    if not is_public_id(value):
+        raise NotFound(_("This product option does not exist."), code="unknown_sku")
+    return value
+
+
+def clean_lines(lines: Iterable[tuple[str, int | str]]) -> dict[str, int]:
+    """Lines merged by SKU: {sku_id: quantity}, each quantity within 1..99."""
+    merged: dict[str, int] = defaultdict(int)
+    try:
+        pairs = list(lines)
+    except TypeError as exc:
+        raise InvalidInput(_("Choose at least one item."), code="no_items") from exc
+    for pair in pairs:
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise InvalidInput(_("Each line needs a product option and a quantity."))
+        merged[clean_sku_id(pair[0])] += clean_quantity(pair[1])
+    if not merged:
+        raise InvalidInput(_("Choose at least one item."), code="no_items")
+    if len(merged) > MAX_CHECKOUT_LINES:
+        raise InvalidInput(
+            _("At most %(n)d different items per checkout.") % {"n": MAX_CHECKOUT_LINES}
+        )
+    for quantity in merged.values():
+        clean_quantity(quantity)
+    return dict(merged)
+
+
+def clean_text(value: object, limit: int, *, field: str, required: bool = False) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if "\x00" in text:
+        raise InvalidInput(_("The text contains a character that is not allowed."), field=field)
+    if required and not text:
+        raise InvalidInput(_("This field is required."), code="required", field=field)
+    if len(text) > limit:
+        raise InvalidInput(
+            _("At most %(n)d characters.") % {"n": limit}, code="too_long", field=field
+        )
+    return text
+
+
+def clean_checkout_key(value: str) -> str:
+    if len(value) > 64 or not value.isprintable():
+        raise InvalidInput(_("The checkout key is malformed."))
+    return value
