@@ -167,7 +167,8 @@ def _read_xlsx(upload: Any) -> Iterator[list[Any]]:
     book = load_workbook(upload, read_only=True, data_only=True)
     try:
         sheet = book.worksheets[0]
-        yield from sheet.iter_rows(values_only=True, max_col=len(COLUMNS) + 10)
+        for row in sheet.iter_rows(values_only=True, max_col=len(COLUMNS) + 10):
+            yield list(row)
     finally:
         book.close()
 

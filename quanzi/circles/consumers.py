@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -132,7 +132,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def connect(self) -> None:
         self.circle_id = str(self.scope["url_route"]["kwargs"]["circle_id"])
-        self.language = _language(self.scope.get("headers", []))
+        self.language = _language(list(self.scope.get("headers", [])))
         user = self.scope.get("user")
         try:
             code = await database_sync_to_async(self._refusal)(user)
@@ -145,7 +145,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.accept()
             await self.close(code=code)
             return
-        self.user = user
+        self.user = cast(User, user)  # signed in: `_refusal` refused anonymous sockets
         self.group = chat.circle_group(self.circle_id)
         # Join the group first, then read the backlog: a message committed in between is both
         # in the backlog and live, and the live copy is dropped (its seq is already sent).

@@ -1,7 +1,7 @@
 """Row locks of reviews: the only place that takes them.
 
-Lock order: writing a review locks its order (`quanzi.orders.locks.lock_existing_order`: the order may
-have moved since it was read) → inserts the review and its photos → the product's rating
+Lock order: writing a review locks its order (`quanzi.orders.locks.lock_existing_order`: the
+order may have moved since it was read) → inserts the review and its photos → the product's rating
 (conditional update). Hiding or showing a review locks the review → the product's rating. Both
 are FOR NO KEY UPDATE of the named row only: neither changes a key, and review photos (rows
 pointing at a review) are not held back.

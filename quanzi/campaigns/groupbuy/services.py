@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Min, Prefetch
+from django.db.models import F, Min, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,7 +68,7 @@ CAMPAIGN_FIELDS = (
 # --- Reads and permissions -----------------------------------------------------------------
 
 
-def _campaign_query() -> Any:
+def _campaign_query() -> QuerySet[GroupCampaign]:
     return GroupCampaign.objects.select_related("store", "product").prefetch_related(
         Prefetch("prices", queryset=GroupPrice.objects.select_related("sku").order_by("price"))
     )
@@ -142,7 +142,10 @@ def store_campaigns(user: User, store_id: str) -> list[GroupCampaign]:
 
 def lowest_group_price(campaign: GroupCampaign) -> int | None:
     """The campaign's lowest group price in fen (what shared links and posters show)."""
-    return GroupPrice.objects.filter(campaign=campaign).aggregate(low=Min("price"))["low"]
+    low: int | None = GroupPrice.objects.filter(campaign=campaign).aggregate(low=Min("price"))[
+        "low"
+    ]
+    return low
 
 
 def needed_to_complete(team_size: int, percent: int | None) -> int:
