@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts.auth import signed_in_user
-from quanzi.accounts.models import User
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
 from quanzi.core.pagination import page_number
@@ -32,11 +31,6 @@ LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Sh
 YUAN_FIELDS = ("amount_off", "max_off", "min_spend")
 CLEARABLE_YUAN_FIELDS = ("max_off", "min_spend")
 NUMBER_FIELDS = ("percent_off", "valid_days", "total", "per_user_limit")
-
-
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -54,7 +48,7 @@ def _next(request: HttpRequest, default: str) -> str:
 def claim(request: HttpRequest, coupon_id: str) -> HttpResponse:
     """领取 from a product, circle or announcement: back to that page with the outcome."""
     back = _next(request, reverse("coupons:mine"))
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(back)
     try:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts.auth import signed_in_user
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.accounts.models import User
 from quanzi.campaigns.bargains import services
 from quanzi.campaigns.bargains.models import LIVE, Bargain
@@ -34,17 +34,12 @@ LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Sh
 NUMBER_FIELDS = ("helpers_needed", "hours", "max_helps_per_user", "spread_percent")
 
 
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
-
-
 # --- Customers ----------------------------------------------------------------------------------
 
 
 def campaign_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
     """A campaign: its rules in plain words and the "start bargaining" button."""
-    user = _user(request)
+    user = page_user(request)
     campaign = services.access_campaign(user, campaign_id)
     live = None
     if user is not None:
@@ -63,7 +58,7 @@ def campaign_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
 def _act(request: HttpRequest, back: str, action: Callable[[User], str]) -> HttpResponse:
     """Run a customer's POST action: a logged-out visitor logs in first and comes back; a
     refusal goes back with its message (404 stays a 404); success goes where `action` says."""
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(back)
     try:
@@ -86,7 +81,7 @@ def start(request: HttpRequest, campaign_id: str) -> HttpResponse:
 
 def bargain_page(request: HttpRequest, bargain_id: str) -> HttpResponse:
     """The bargain as anyone sees it through its share link."""
-    user = _user(request)
+    user = page_user(request)
     bargain = services.access_bargain(user, bargain_id)
     helps = services.helps_of(bargain)
     is_starter = user is not None and user.pk == bargain.starter_id

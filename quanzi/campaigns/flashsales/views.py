@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts.auth import signed_in_user
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.campaigns.flashsales import services
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
@@ -33,15 +33,14 @@ LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Beijing
 @require_POST
 def buy(request: HttpRequest, slot_id: str) -> HttpResponse:
     """POST quantity (the product page's flash-sale button): the order, then the pay page."""
-    if not request.user.is_authenticated:
+    user = page_user(request)
+    if user is None:
         back = request.POST.get("next") or "/"
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': back})}")
-    sale = services.access_flash_sale(signed_in_user(request), slot_id)
+    sale = services.access_flash_sale(user, slot_id)
     back = reverse("catalog:detail", args=[sale.sku.product_id])
     try:
-        order = services.buy_flash_sale(
-            signed_in_user(request), sale.pk, request.POST.get("quantity", "1")
-        )
+        order = services.buy_flash_sale(user, sale.pk, request.POST.get("quantity", "1"))
     except DomainError as exc:
         messages.error(request, str(exc.message))
         if exc.code == "no_default_address":

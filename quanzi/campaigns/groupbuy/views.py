@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from quanzi.accounts.auth import signed_in_user
-from quanzi.accounts.models import User
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.campaigns.groupbuy import services
 from quanzi.campaigns.groupbuy.models import GroupCampaign
 from quanzi.catalog.models import Product
@@ -34,18 +33,13 @@ LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Sh
 NUMBER_FIELDS = ("team_size", "hours", "per_user_limit", "per_order_limit", "leader_points")
 
 
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
-
-
 # --- Customers -------------------------------------------------------------------------------
 
 
 def campaign_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
     """The group buy: SKUs with group and normal price, the completion rule in plain words,
     open groups with their members and countdowns, and "start a group"."""
-    campaign = services.access_campaign(_user(request), campaign_id)
+    campaign = services.access_campaign(page_user(request), campaign_id)
     groups = services.open_groups(campaign)
     now = timezone.now()
     for group in groups:
@@ -65,7 +59,7 @@ def campaign_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
 def group_page(request: HttpRequest, group_id: str) -> HttpResponse:
     """A group, as its share link shows it: members, seats left, countdown, join."""
     group = services.get_group(group_id)
-    user = _user(request)
+    user = page_user(request)
     seats = getattr(group, "seats", [])
     return render(
         request,
@@ -99,7 +93,7 @@ def _pay(request: HttpRequest, seat: services.Seat) -> HttpResponse:
 def _take(request: HttpRequest, back: str, take: Any) -> HttpResponse:
     if request.method != "POST":
         return redirect(back)
-    if _user(request) is None:
+    if page_user(request) is None:
         return redirect_to_login(back)
     try:
         seat = take(request.POST.get("sku_id", ""), _quantity(request.POST))
@@ -121,7 +115,7 @@ def start_group(request: HttpRequest, campaign_id: str) -> HttpResponse:
     return _take(
         request,
         back,
-        lambda sku, qty: services.open_group(_user(request), campaign_id, sku, qty),
+        lambda sku, qty: services.open_group(page_user(request), campaign_id, sku, qty),
     )
 
 
@@ -129,7 +123,7 @@ def join(request: HttpRequest, group_id: str) -> HttpResponse:
     """POST: join the group with the chosen SKU and go to payment."""
     back = reverse("groupbuy:group", args=[group_id])
     return _take(
-        request, back, lambda sku, qty: services.join_group(_user(request), group_id, sku, qty)
+        request, back, lambda sku, qty: services.join_group(page_user(request), group_id, sku, qty)
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quanzi.accounts.auth import page_user
 from quanzi.accounts.models import User
 from quanzi.circles.models import Announcement
 from quanzi.circles.services import announcements as services
@@ -28,11 +29,6 @@ from quanzi.core.ids import is_public_id
 
 NOTIFICATIONS_PER_PAGE = 20
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Shanghai time
-
-
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def _fields(request: HttpRequest) -> dict[str, Any]:
@@ -97,7 +93,7 @@ def _page(
 @require_http_methods(["GET", "POST"])
 def announcements_page(request: HttpRequest, circle_id: str) -> HttpResponse:
     """Members read the announcements; admins also post them (the form re-renders on errors)."""
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
@@ -127,7 +123,7 @@ def _announcement(user: User, circle_id: str, announcement_id: str) -> Announcem
 
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpResponse:
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
     announcement = _announcement(user, circle_id, announcement_id)
@@ -144,7 +140,7 @@ def edit(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpResp
 
 @require_POST
 def pin(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpResponse:
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(f"/circles/{circle_id}/announcements/")
     pinned = request.POST.get("pinned") == "1"
@@ -154,7 +150,7 @@ def pin(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpRespo
 
 @require_POST
 def delete(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpResponse:
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(f"/circles/{circle_id}/announcements/")
     services.delete_announcement(user, circle_id, announcement_id)
@@ -164,7 +160,7 @@ def delete(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpRe
 @require_POST
 def mute_circle(request: HttpRequest, circle_id: str) -> HttpResponse:
     """Turn the circle's notifications off or on (members), back to the announcements."""
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(f"/circles/{circle_id}/announcements/")
     notifications.set_circle_muted(user, circle_id, request.POST.get("muted") == "1")
@@ -176,7 +172,7 @@ def mute_circle(request: HttpRequest, circle_id: str) -> HttpResponse:
 
 @require_GET
 def notification_centre(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
     paginator = Paginator(notifications.notifications_of(user), NOTIFICATIONS_PER_PAGE)
@@ -188,7 +184,7 @@ def notification_centre(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (`id`) or all (`all`) read; `go=1` then follows its link."""
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login("/circles/me/notifications/")
     if request.POST.get("all"):
@@ -208,7 +204,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 @require_GET
 def badge(request: HttpRequest) -> HttpResponse:
     """The unread badge alone, for the HTMX poll of `{% unread_notifications_badge %}`."""
-    user = _user(request)
+    user = page_user(request)
     count = notifications.unread_count(user) if user is not None else None
     return render(request, "circles/notifications_badge.html", {"count": count})
 
