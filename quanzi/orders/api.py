@@ -16,7 +16,7 @@ from ninja import Field, Router, Status
 
 from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.errors import InvalidInput, NotFound
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
 from quanzi.orders import cart as carts
 from quanzi.orders import selectors, services
@@ -327,10 +327,6 @@ def _status_filter(status: str | None) -> tuple[str, ...]:
     return (status,)
 
 
-def _idempotency_key(request: HttpRequest) -> str | None:
-    return request.headers.get("Idempotency-Key") or None
-
-
 # --- Cart ----------------------------------------------------------------------------------
 
 
@@ -366,33 +362,27 @@ def remove_cart_item(request: HttpRequest, sku_id: str) -> CartOut:
 
 
 @router.post("/checkout", response={201: list[OrderOut]})
+@idempotent("orders.checkout")
 def checkout(request: HttpRequest, data: CheckoutIn) -> Status[Any]:
     """Place one order per store (Idempotency-Key honoured). Without `lines`, buys every line of
     the cart on sale; bought lines leave the cart."""
     user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        if data.lines is None:
-            lines = carts.cart_for(user).checkout_lines()
-            from_cart = True
-        else:
-            lines = [(line.sku_id, line.quantity) for line in data.lines]
-            from_cart = False
-        orders = services.place_orders(
-            user,
-            lines,
-            data.address_id,
-            data.notes or data.note,
-            from_cart=from_cart,
-            coupon_ids=data.coupons,
-        )
-        orders_placed.send(sender=Order, request=request, orders=orders)
-        return 201, [_created_out(order) for order in orders]
-
-    status, body = run_idempotent(
-        user, "orders.checkout", _idempotency_key(request), data.dict(), action
+    if data.lines is None:
+        lines = carts.cart_for(user).checkout_lines()
+        from_cart = True
+    else:
+        lines = [(line.sku_id, line.quantity) for line in data.lines]
+        from_cart = False
+    orders = services.place_orders(
+        user,
+        lines,
+        data.address_id,
+        data.notes or data.note,
+        from_cart=from_cart,
+        coupon_ids=data.coupons,
     )
-    return Status(status, body)
+    orders_placed.send(sender=Order, request=request, orders=orders)
+    return Status(201, [_created_out(order) for order in orders])
 
 
 def _created_out(order: Order) -> dict[str, Any]:
@@ -402,19 +392,13 @@ def _created_out(order: Order) -> dict[str, Any]:
 
 
 @router.post("/buy-now", response={201: OrderOut})
+@idempotent("orders.buy_now")
 def buy_now(request: HttpRequest, data: BuyNowIn) -> Status[Any]:
     """One-click order (一键下单) to the default address (400 `no_default_address` without one)."""
     user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        order = services.buy_now(user, data.sku_id, data.quantity, coupon_id=data.coupon_id)
-        orders_placed.send(sender=Order, request=request, orders=[order])
-        return 201, _created_out(order)
-
-    status, body = run_idempotent(
-        user, "orders.buy_now", _idempotency_key(request), data.dict(), action
-    )
-    return Status(status, body)
+    order = services.buy_now(user, data.sku_id, data.quantity, coupon_id=data.coupon_id)
+    orders_placed.send(sender=Order, request=request, orders=[order])
+    return Status(201, _created_out(order))
 
 
 # --- Lists ---------------------------------------------------------------------------------
@@ -458,27 +442,25 @@ def order_detail(request: HttpRequest, order_id: str) -> OrderDetailOut:
 @router.post("/{order_id}/pay", response=PayOut)
 def pay(request: HttpRequest, order_id: str) -> Status[Any]:
     """Start (or resume) the payment of an unpaid order; open `pay_url` to pay."""
-    user = current_user(request)
     # Read (and refresh) the order before the idempotent transaction, so that a pay window
     # found closed here stays closed even though the payment is then refused.
-    order = services.access_order(user, order_id, need="buyer")
+    services.access_order(current_user(request), order_id, need="buyer")
+    return _start_payment(request, order_id=order_id)
 
-    def action() -> tuple[int, Any]:
-        from quanzi.orders.paying import start_payment
 
-        payment = start_payment(user, [order])
-        body = PayOut(
-            payment_id=payment.id,
-            pay_url=payment.pay_url,
-            amount=payment.amount,
-            status=str(payment.status),
-        )
-        return 200, body.model_dump(mode="json")
+@idempotent("orders.pay")
+def _start_payment(request: HttpRequest, order_id: str) -> Status[Any]:
+    from quanzi.orders.paying import start_payment
 
-    status, body = run_idempotent(
-        user, "orders.pay", _idempotency_key(request), {"order_id": order_id}, action
+    user = current_user(request)
+    payment = start_payment(user, [services.access_order(user, order_id, need="buyer")])
+    body = PayOut(
+        payment_id=payment.id,
+        pay_url=payment.pay_url,
+        amount=payment.amount,
+        status=str(payment.status),
     )
-    return Status(status, body)
+    return Status(200, body.model_dump(mode="json"))
 
 
 @router.post("/{order_id}/cancel", response=OrderDetailOut)
