@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,20 +12,17 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.campaigns.flashsales import services
 from quanzi.catalog.models import Sku
-from quanzi.core.errors import DomainError, InvalidInput, NotFound
+from quanzi.core.errors import DomainError, NotFound
 from quanzi.core.money import yuan_to_fen
+from quanzi.core.validation import form_whole_number, local_datetime
 from quanzi.orders.views import _pay_or_show
 from quanzi.referrals.services import attribute_orders
 from quanzi.stores.services import access_store
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Beijing time
 
 
 @require_POST
@@ -50,24 +45,14 @@ def buy(request: HttpRequest, slot_id: str) -> HttpResponse:
     return _pay_or_show(request, [order])
 
 
-def _parse_time(raw: str, field: str) -> datetime:
-    try:
-        return datetime.strptime(raw.strip(), LOCAL_INPUT).replace(tzinfo=SHANGHAI)
-    except ValueError:
-        raise InvalidInput(gettext_lazy("Enter a date and time."), field=field) from None
-
-
 def _slot_fields(post: QueryDict) -> dict[str, Any]:
     """The form's fields for the services: yuan become fen, Beijing times become datetimes."""
     fields: dict[str, Any] = {"title": post.get("title", "")}
     fields["flash_price"] = yuan_to_fen(post.get("flash_price", ""), field="flash_price")
     for name in ("stock", "per_user_limit"):
-        raw = post.get(name, "").strip()
-        if not raw.isdecimal() or len(raw) > 9:
-            raise InvalidInput(gettext_lazy("Enter a whole number."), field=name)
-        fields[name] = int(raw)
+        fields[name] = form_whole_number(post.get(name, ""), field=name, max_digits=9)
     for name in ("starts_at", "ends_at"):
-        fields[name] = _parse_time(post.get(name, ""), name)
+        fields[name] = local_datetime(post.get(name, ""), field=name)
     return fields
 
 

@@ -6,7 +6,6 @@ would be taken for a circle id by the membership pages' `<circle_id>/`."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -24,11 +23,11 @@ from quanzi.circles.models import Announcement
 from quanzi.circles.services import announcements as services
 from quanzi.circles.services import notifications
 from quanzi.circles.services.access import ADMIN_ROLES, access_circle
-from quanzi.core.errors import DomainError, InvalidInput, NotFound
+from quanzi.core.errors import DomainError, NotFound
 from quanzi.core.ids import is_public_id
+from quanzi.core.validation import local_datetime, local_input
 
 NOTIFICATIONS_PER_PAGE = 20
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Shanghai time
 
 
 def _fields(request: HttpRequest) -> dict[str, Any]:
@@ -36,12 +35,8 @@ def _fields(request: HttpRequest) -> dict[str, Any]:
     raw_time = request.POST.get("launch_at", "").strip()
     launch_at = None
     if raw_time:
-        try:
-            launch_at = datetime.strptime(raw_time, LOCAL_INPUT)
-        except ValueError:
-            raise InvalidInput(
-                _("Enter the launch time as date and time."), field="launch_at"
-            ) from None
+        message = _("Enter the launch time as date and time.")
+        launch_at = local_datetime(raw_time, field="launch_at", message=message)
     return {
         "title": request.POST.get("title", ""),
         "body": request.POST.get("body", ""),
@@ -61,7 +56,7 @@ def _form_values(announcement: Announcement | None, request: HttpRequest) -> dic
         "title": announcement.title,
         "body": announcement.body,
         "product": announcement.product_id or "",
-        "launch_at": launch.astimezone(services.SHANGHAI).strftime(LOCAL_INPUT) if launch else "",
+        "launch_at": local_input(launch),
     }
 
 
