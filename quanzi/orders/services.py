@@ -36,6 +36,7 @@ from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFoun
 from quanzi.core.events import enqueue_on_commit, send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.money import format_fen
+from quanzi.core.validation import clean_text
 from quanzi.coupons import checkout as coupons
 from quanzi.orders.models import (
     AfterSale,
@@ -172,16 +173,14 @@ def _clean_lines(lines: Iterable[tuple[str, int | str]]) -> dict[str, int]:
 
 
 def _clean_text(value: object, limit: int, *, field: str, required: bool = False) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if "\x00" in text:
-        raise InvalidInput(_("The text contains a character that is not allowed."), field=field)
-    if required and not text:
-        raise InvalidInput(_("This field is required."), code="required", field=field)
-    if len(text) > limit:
-        raise InvalidInput(
-            _("At most %(n)d characters.") % {"n": limit}, code="too_long", field=field
-        )
-    return text
+    return clean_text(
+        value,
+        field=field,
+        max_length=limit,
+        required=required,
+        missing_code="required",
+        too_long_code="too_long",
+    )
 
 
 def _clean_checkout_key(value: str) -> str:
