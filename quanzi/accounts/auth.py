@@ -1,12 +1,16 @@
 """Who is calling: the authentication every ninja router shares (a bearer token or the browser
 session) and the typed user helpers of the API and the pages. It lives with the accounts it
-reads; every domain above accounts imports it from here."""
+reads; every domain above accounts imports it from here.
+
+The only ways a view or an endpoint reads its caller (never `request.user` itself, whose type
+is `User | AnonymousUser`): `current_user` in an endpoint with `auth=AUTH`, `optional_user` in
+a public endpoint, `signed_in_user` in a page behind `login_required`, `page_user` in any other
+page (None for a visitor)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -33,10 +37,7 @@ class SessionAuth(APIKeyCookie):
     param_name = "sessionid"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user  # type: ignore[return-value]
-        return None
+        return page_user(request)
 
 
 AUTH: list[Any] = [TokenAuth(), SessionAuth()]
@@ -50,26 +51,30 @@ def optional_user(request: HttpRequest) -> User | None:
         if user is None:
             raise NotAuthenticated()
         return user
-    session_user: Any = getattr(request, "user", None) or AnonymousUser()
-    return session_user if session_user.is_authenticated else None
+    return page_user(request)
 
 
 def current_user(request: HttpRequest) -> User:
-    """The authenticated caller of an endpoint declared with `auth=AUTH`."""
-    user = request.auth  # type: ignore[attr-defined]
+    """The authenticated caller of an endpoint declared with `auth=AUTH` (ninja has already
+    answered 401 to anyone else)."""
+    user = getattr(request, "auth", None)
     if not isinstance(user, User):
         raise NotAuthenticated()
     return user
 
 
 def signed_in_user(request: HttpRequest) -> User:
-    """The user of a view behind `login_required` (typed for the services it calls)."""
-    user = request.user
-    assert isinstance(user, User), "signed_in_user needs login_required"
+    """The user of a page behind `login_required` (which sends a visitor to the login page
+    before the view runs), typed for the services it calls. Called for a visitor anyway, it
+    refuses with 401 rather than hand an AnonymousUser to a service."""
+    user = page_user(request)
+    if user is None:
+        raise NotAuthenticated()
     return user
 
 
 def page_user(request: HttpRequest) -> User | None:
-    """The signed-in user of a page, None for a visitor."""
-    user = request.user
+    """The signed-in user of a page, None for a visitor: a public page, or one that sends a
+    visitor to the login page itself (`if user is None: return redirect_to_login(...)`)."""
+    user = getattr(request, "user", None)
     return user if isinstance(user, User) else None

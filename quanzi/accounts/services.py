@@ -20,6 +20,7 @@ from quanzi.accounts.models import Address, ApiToken, User
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import validate_image
+from quanzi.core.validation import clean_text
 
 USERNAME_RE = re.compile(r"^[\w.\-]{3,30}$")
 PHONE_RE = re.compile(r"^1\d{10}$")  # mainland mobile numbers
@@ -177,13 +178,13 @@ ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "district", "detail"
 def _clean_address(data: dict[str, Any]) -> dict[str, str]:
     cleaned: dict[str, str] = {}
     for name in ADDRESS_FIELDS:
-        value = str(data.get(name) or "").strip()
-        limit = getattr(Address._meta.get_field(name), "max_length", None) or 200
-        if name != "district" and not value:
-            raise InvalidInput(_("This field is required."), field=name)
-        if len(value) > limit:
-            raise InvalidInput(_("This field is too long."), field=name)
-        cleaned[name] = value
+        cleaned[name] = clean_text(
+            str(data.get(name) or ""),
+            field=name,
+            max_length=getattr(Address._meta.get_field(name), "max_length", None) or 200,
+            required=name != "district",
+            too_long=_("This field is too long."),
+        )
     cleaned["phone"] = _check_phone(cleaned["phone"])
     return cleaned
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quanzi.accounts import login_limits, services
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.core.errors import DomainError, InvalidInput
 
@@ -86,7 +87,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change the password: other sessions are logged out and API tokens revoked; this one
     stays logged in."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = signed_in_user(request)
     error: DomainError | None = None
     if request.method == "POST":
         new_password = request.POST.get("new_password", "")
@@ -114,7 +115,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user: User = signed_in_user(request)
     error = None
     if request.method == "POST":
         try:
@@ -136,7 +137,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def address_edit(request: HttpRequest, address_id: str | None = None) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user: User = signed_in_user(request)
     address = services.access_address(user, address_id) if address_id else None
     error = None
     if request.method == "POST":
@@ -168,13 +169,13 @@ def address_edit(request: HttpRequest, address_id: str | None = None) -> HttpRes
 @login_required
 @require_POST
 def address_default(request: HttpRequest, address_id: str) -> HttpResponse:
-    services.set_default_address(request.user, address_id)  # type: ignore[arg-type]
+    services.set_default_address(signed_in_user(request), address_id)
     return redirect(_next_url(request, "/accounts/profile/"))
 
 
 @login_required
 @require_POST
 def address_delete(request: HttpRequest, address_id: str) -> HttpResponse:
-    services.delete_address(request.user, address_id)  # type: ignore[arg-type]
+    services.delete_address(signed_in_user(request), address_id)
     messages.success(request, _("Address deleted."))
     return redirect("accounts:profile")

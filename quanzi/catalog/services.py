@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +28,7 @@ from quanzi.catalog.signals import deleting_product
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.images import delete_files, make_thumbnail, validate_image
 from quanzi.core.money import fen_to_yuan_str
+from quanzi.core.validation import FIELD_TOO_LONG, clean_text
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store, role_in
 
@@ -118,15 +120,7 @@ def access_sku(user: User | None, sku_id: str) -> Sku:
 # --- Validation ------------------------------------------------------------------------------
 
 
-def _clean_text(value: str | None, *, limit: int, field: str, required: bool = False) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(_("This field is required."), field=field)
-    if len(text) > limit:
-        raise InvalidInput(
-            _("This field is too long (at most %(n)d characters).") % {"n": limit}, field=field
-        )
-    return text
+_clean_text = partial(clean_text, too_long=FIELD_TOO_LONG)
 
 
 def _clean_spec_word(word: str, *, is_name: bool) -> str:
@@ -249,7 +243,7 @@ def _clean_skus(specs: Sequence[Spec], skus: Sequence[SkuInput]) -> list[SkuInpu
         if key in seen:
             raise InvalidInput(_("“%(label)s” is listed twice.") % {"label": label}, field="skus")
         seen.add(key)
-        code = _clean_text(sku.code, limit=MAX_CODE_CHARS, field="code")
+        code = _clean_text(sku.code, max_length=MAX_CODE_CHARS, field="code")
         if code and code in codes:
             raise InvalidInput(
                 _("The SKU code “%(code)s” is used twice.") % {"code": code}, field="code"
@@ -294,9 +288,9 @@ def _category(category_id: str | None) -> Category | None:
 
 
 def _apply_fields(product: Product, data: ProductInput) -> None:
-    product.title = _clean_text(data.title, limit=120, field="title", required=True)
-    product.subtitle = _clean_text(data.subtitle, limit=200, field="subtitle")
-    product.description = _clean_text(data.description, limit=20000, field="description")
+    product.title = _clean_text(data.title, max_length=120, field="title", required=True)
+    product.subtitle = _clean_text(data.subtitle, max_length=200, field="subtitle")
+    product.description = _clean_text(data.description, max_length=20000, field="description")
     product.category = _category(data.category_id)
 
 
@@ -571,7 +565,7 @@ def create_category(user: User, name: str, parent_id: str | None = None) -> Cate
     """Categories are shared by all stores: platform operators create them."""
     if not user.is_staff:
         raise PermissionDenied(_("Only platform operators manage categories."))
-    name = _clean_text(name, limit=40, field="name", required=True)
+    name = _clean_text(name, max_length=40, field="name", required=True)
     if Category.objects.filter(name=name).exists():
         raise Conflict(_("This category exists already."), field="name")
     parent = Category.objects.filter(pk=parent_id).first() if parent_id else None

@@ -17,8 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from quanzi.accounts.auth import page_user
-from quanzi.accounts.models import User
+from quanzi.accounts.auth import signed_in_user
 from quanzi.catalog import forms, services, transfer
 from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.search import SORTS, search_products
@@ -91,7 +90,7 @@ def _sort_choices() -> list[tuple[str, str]]:
 
 
 def _console_product(request: HttpRequest, store: Store, product_id: str) -> Product:
-    product = services.access_product(page_user(request), product_id)
+    product = services.access_product(signed_in_user(request), product_id)
     if product.store_id != store.pk:
         raise NotFound(_("Product not found."))
     return product
@@ -105,7 +104,7 @@ def _console_context(store: Store, **extra: Any) -> dict[str, Any]:
 @require_GET
 def console_products(request: HttpRequest, store_id: str) -> HttpResponse:
     """The store's products, on and off the shelf, with import and export."""
-    store = access_store(page_user(request), store_id)
+    store = access_store(signed_in_user(request), store_id)
     products: QuerySet[Product] = (
         Product.objects.filter(store=store)
         .select_related("store", "category")
@@ -153,7 +152,7 @@ def _editor(
 
 @login_required
 def console_new(request: HttpRequest, store_id: str) -> HttpResponse:
-    store = access_store(page_user(request), store_id)
+    store = access_store(signed_in_user(request), store_id)
     if request.method != "POST":
         return _editor(request, store, None, forms.form_for_product(None))
     return _save(request, store, None)
@@ -161,7 +160,7 @@ def console_new(request: HttpRequest, store_id: str) -> HttpResponse:
 
 @login_required
 def console_edit(request: HttpRequest, store_id: str, product_id: str) -> HttpResponse:
-    store = access_store(page_user(request), store_id)
+    store = access_store(signed_in_user(request), store_id)
     product = _console_product(request, store, product_id)
     if request.method != "POST":
         return _editor(request, store, product, forms.form_for_product(product))
@@ -174,7 +173,7 @@ def _save(request: HttpRequest, store: Store, product: Product | None) -> HttpRe
     form, specs = forms.form_from_post(request.POST, existing)
     if request.POST.get("action") == "generate":
         return _editor(request, store, product, form)
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     uploads = request.FILES.getlist("images")
     try:
         data = forms.product_input(form, specs)
@@ -210,11 +209,11 @@ def _check_uploads(uploads: list[Any], product: Product | None) -> None:
 @login_required
 @require_POST
 def console_shelf(request: HttpRequest, store_id: str, product_id: str) -> HttpResponse:
-    store = access_store(page_user(request), store_id)
+    store = access_store(signed_in_user(request), store_id)
     product = _console_product(request, store, product_id)
     want = request.POST.get("on_shelf") == "1"
     try:
-        services.set_shelf(request.user, product.pk, want)  # type: ignore[arg-type]
+        services.set_shelf(signed_in_user(request), product.pk, want)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -225,10 +224,10 @@ def console_shelf(request: HttpRequest, store_id: str, product_id: str) -> HttpR
 @login_required
 @require_POST
 def console_delete(request: HttpRequest, store_id: str, product_id: str) -> HttpResponse:
-    store = access_store(page_user(request), store_id)
+    store = access_store(signed_in_user(request), store_id)
     product = _console_product(request, store, product_id)
     try:
-        services.delete_product(request.user, product.pk)  # type: ignore[arg-type]
+        services.delete_product(signed_in_user(request), product.pk)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect("catalog:console_edit", store.pk, product.pk)
@@ -241,9 +240,9 @@ def console_delete(request: HttpRequest, store_id: str, product_id: str) -> Http
 def console_image_delete(
     request: HttpRequest, store_id: str, product_id: str, image_id: str
 ) -> HttpResponse:
-    store = access_store(page_user(request), store_id)
+    store = access_store(signed_in_user(request), store_id)
     product = _console_product(request, store, product_id)
-    services.delete_image(request.user, product.pk, image_id)  # type: ignore[arg-type]
+    services.delete_image(signed_in_user(request), product.pk, image_id)
     return redirect("catalog:console_edit", store.pk, product.pk)
 
 
@@ -252,10 +251,10 @@ def console_image_delete(
 def console_image_move(
     request: HttpRequest, store_id: str, product_id: str, image_id: str
 ) -> HttpResponse:
-    store = access_store(page_user(request), store_id)
+    store = access_store(signed_in_user(request), store_id)
     product = _console_product(request, store, product_id)
     step = -1 if request.POST.get("direction") == "up" else 1
-    services.move_image(request.user, product.pk, image_id, step)  # type: ignore[arg-type]
+    services.move_image(signed_in_user(request), product.pk, image_id, step)
     return redirect("catalog:console_edit", store.pk, product.pk)
 
 
@@ -263,13 +262,13 @@ def console_image_move(
 @require_POST
 def console_import(request: HttpRequest, store_id: str) -> HttpResponse:
     """Import a spreadsheet; on errors, show every invalid row (nothing was written)."""
-    store = access_store(page_user(request), store_id)
+    store = access_store(signed_in_user(request), store_id)
     upload = request.FILES.get("file")
     errors: list[dict[str, Any]] = []
     try:
         if upload is None:
             raise InvalidInput(_("Choose an .xlsx or .csv file."), code="bad_file")
-        result = transfer.import_products(request.user, store.pk, upload)  # type: ignore[arg-type]
+        result = transfer.import_products(signed_in_user(request), store.pk, upload)
     except DomainError as exc:
         errors = list(exc.extra.get("errors", []))
         return render(
@@ -290,7 +289,7 @@ def console_import(request: HttpRequest, store_id: str) -> HttpResponse:
 @require_GET
 def console_export(request: HttpRequest, store_id: str) -> HttpResponse:
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    content, content_type, name = transfer.export_products(request.user, store_id, fmt)  # type: ignore[arg-type]
+    content, content_type, name = transfer.export_products(signed_in_user(request), store_id, fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -22,7 +22,7 @@ from django.utils import timezone
 from ninja import Field, Router, Status
 
 from quanzi.accounts.auth import AUTH, current_user, optional_user
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
 from quanzi.coupons import checkout, coupons, labels
 from quanzi.coupons.models import Coupon, UserCoupon
@@ -296,19 +296,13 @@ def coupon_detail(request: HttpRequest, coupon_id: str) -> OfferOut:
 
 
 @router.post("/coupons/{coupon_id}/claim", auth=AUTH, response={201: UserCouponOut})
+@idempotent("campaigns.claim")
 def claim(request: HttpRequest, coupon_id: str) -> Status[Any]:
     """Claim (领取) a coupon: 409 `coupon_sold_out`, `coupon_limit_reached` or
     `coupon_ended`. Idempotency-Key honoured."""
-    user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        copy = coupons.claim_coupon(user, coupon_id)
-        copy.store = copy.coupon.store
-        return 201, _copy_out(copy, timezone.now()).model_dump(mode="json")
-
-    key = request.headers.get("Idempotency-Key") or None
-    status, body = run_idempotent(user, "campaigns.claim", key, {"coupon_id": coupon_id}, action)
-    return Status(status, body)
+    copy = coupons.claim_coupon(current_user(request), coupon_id)
+    copy.store = copy.coupon.store
+    return Status(201, _copy_out(copy, timezone.now()).model_dump(mode="json"))
 
 
 @router.get("/my-coupons", auth=AUTH, response=UserCouponPage)

@@ -28,7 +28,13 @@ from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.core.pagination import Page, paginate
-from quanzi.core.validation import whole_number
+from quanzi.core.validation import (
+    clean_bool,
+    clean_choice,
+    clean_text,
+    refuse_unknown,
+    whole_number,
+)
 from quanzi.coupons.models import (
     EXPIRED,
     HELD,
@@ -145,25 +151,21 @@ def _aware(value: Any, field: str) -> datetime:
 
 def _clean_given(data: dict[str, Any]) -> dict[str, Any]:
     """Each given field (None = not given) checked on its own."""
-    unknown = set(data) - set(EDITABLE)
-    if unknown:
-        raise InvalidInput(_("Unknown field."), field=sorted(unknown)[0])
+    refuse_unknown(data, EDITABLE)
     given = {k: v for k, v in data.items() if v is not None}
     cleaned: dict[str, Any] = {}
     if "name" in given:
-        name = str(given["name"]).strip()
-        if not name:
-            raise InvalidInput(_("A coupon needs a name."), field="name")
-        if len(name) > MAX_NAME:
-            raise InvalidInput(
-                _("At most %(n)d characters.") % {"n": MAX_NAME}, field="name", code="too_long"
-            )
-        cleaned["name"] = name
+        cleaned["name"] = clean_text(
+            str(given["name"]),
+            field="name",
+            max_length=MAX_NAME,
+            required=True,
+            missing=_("A coupon needs a name."),
+            too_long_code="too_long",
+        )
     for field, choices in (("kind", CouponKind.values), ("validity", Validity.values)):
         if field in given:
-            if given[field] not in choices:
-                raise InvalidInput(_("Choose one of the options."), field=field)
-            cleaned[field] = given[field]
+            cleaned[field] = clean_choice(given[field], choices, field=field)
     for field, (low, high) in NUMBER_RANGES.items():
         if field in given:
             cleaned[field] = whole_number(given[field], low, high, field=field)
@@ -171,9 +173,7 @@ def _clean_given(data: dict[str, Any]) -> dict[str, Any]:
         if field in given:
             cleaned[field] = _aware(given[field], field).replace(microsecond=0)
     if "claimable" in given:
-        if not isinstance(given["claimable"], bool):
-            raise InvalidInput(_("Choose yes or no."), field="claimable")
-        cleaned["claimable"] = given["claimable"]
+        cleaned["claimable"] = clean_bool(given["claimable"], field="claimable")
     return cleaned
 
 
@@ -339,8 +339,7 @@ def update_campaign_settings(
     """Set the store's campaign settings (owner): whether coupons cover campaign-priced items,
     and the join cashback coupon (an active coupon of the store, or None for none)."""
     store = store_for_staff(user, store_id, need="owner")
-    if not isinstance(coupons_on_campaign_price, bool):
-        raise InvalidInput(_("Choose yes or no."), field="coupons_on_campaign_price")
+    clean_bool(coupons_on_campaign_price, field="coupons_on_campaign_price")
     coupon = None
     if join_cashback_id:
         coupon = (

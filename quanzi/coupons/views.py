@@ -4,7 +4,6 @@ permissions. The coupon of a circle announcement is chosen in circles (quanzi.ci
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -15,28 +14,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts.auth import signed_in_user
-from quanzi.accounts.models import User
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
 from quanzi.core.pagination import page_number
+from quanzi.core.validation import local_datetime, local_input
 from quanzi.coupons import coupons
 from quanzi.coupons.models import Coupon, CouponKind, Validity
 from quanzi.stores.models import StaffRole, Store
 from quanzi.stores.services import role_in
 
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Shanghai time
 YUAN_FIELDS = ("amount_off", "max_off", "min_spend")
 CLEARABLE_YUAN_FIELDS = ("max_off", "min_spend")
 NUMBER_FIELDS = ("percent_off", "valid_days", "total", "per_user_limit")
-
-
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -54,7 +46,7 @@ def _next(request: HttpRequest, default: str) -> str:
 def claim(request: HttpRequest, coupon_id: str) -> HttpResponse:
     """领取 from a product, circle or announcement: back to that page with the outcome."""
     back = _next(request, reverse("coupons:mine"))
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(back)
     try:
@@ -85,13 +77,6 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- Merchant console ------------------------------------------------------------------------
 
 
-def _parse_time(raw: str, field: str) -> datetime:
-    try:
-        return datetime.strptime(raw, LOCAL_INPUT)
-    except ValueError:
-        raise InvalidInput(gettext_lazy("Enter a date and time."), field=field) from None
-
-
 def _coupon_fields(post: QueryDict) -> dict[str, Any]:
     """The coupon form's fields for the services: yuan become fen, Beijing times become
     datetimes; a field the form did not send (frozen terms) stays as it is."""
@@ -112,13 +97,9 @@ def _coupon_fields(post: QueryDict) -> dict[str, Any]:
     for name in ("valid_from", "valid_until"):
         raw = post.get(name, "").strip()
         if raw:
-            fields[name] = _parse_time(raw, name)
+            fields[name] = local_datetime(raw, field=name)
     fields["claimable"] = post.get("claimable") == "1"
     return fields
-
-
-def _local(moment: datetime | None) -> str:
-    return moment.astimezone(coupons.SHANGHAI).strftime(LOCAL_INPUT) if moment else ""
 
 
 def _form_values(coupon: Coupon | None, post: QueryDict | None) -> dict[str, Any]:
@@ -140,7 +121,10 @@ def _form_values(coupon: Coupon | None, post: QueryDict | None) -> dict[str, Any
         name: getattr(coupon, name) for name in ("name", "kind", "validity", *NUMBER_FIELDS)
     }
     values |= {name: fen_to_yuan_str(getattr(coupon, name)) for name in YUAN_FIELDS}
-    values |= {"valid_from": _local(coupon.valid_from), "valid_until": _local(coupon.valid_until)}
+    values |= {
+        "valid_from": local_input(coupon.valid_from),
+        "valid_until": local_input(coupon.valid_until),
+    }
     values["claimable"] = "1" if coupon.claimable else ""
     return values
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.ledger.store_accounts import access_store_ledger, store_balance, store_entries
 
@@ -16,7 +17,7 @@ PAGE_SIZE = 20
 @login_required
 def console_balance(request: HttpRequest, store_id: str) -> HttpResponse:
     """The store's balance (pending settlement and available) and its history, newest first."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = signed_in_user(request)
     store = access_store_ledger(user, store_id)
     page = Paginator(store_entries(store.pk), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

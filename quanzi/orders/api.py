@@ -15,9 +15,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Status
 
 from quanzi.accounts.auth import AUTH, current_user
-from quanzi.accounts.models import User
 from quanzi.core.errors import InvalidInput, NotFound
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.ids import is_public_id
 from quanzi.core.schemas import Schema
 from quanzi.orders import selectors
@@ -331,41 +330,33 @@ def _status_filter(status: str | None) -> tuple[str, ...]:
     return (status,)
 
 
-def _idempotency_key(request: HttpRequest) -> str | None:
-    return request.headers.get("Idempotency-Key") or None
-
-
-def _buyer(request: HttpRequest) -> User:
-    return current_user(request)
-
-
 # --- Cart ----------------------------------------------------------------------------------
 
 
 @router.get("/cart", response=CartOut)
 def get_cart(request: HttpRequest) -> CartOut:
     """The cart, grouped by store, with each store's subtotal, shipping fee and total."""
-    return cart_out(carts.cart_for(_buyer(request)))
+    return cart_out(carts.cart_for(current_user(request)))
 
 
 @router.post("/cart/items", response=CartOut)
 def add_cart_item(request: HttpRequest, data: AddToCartIn) -> CartOut:
     """Add a SKU (merged with its line; 1..99 per line). The cart does not reserve stock."""
-    user = _buyer(request)
+    user = current_user(request)
     carts.add_to_cart(user, data.sku_id, data.quantity)
     return cart_out(carts.cart_for(user))
 
 
 @router.patch("/cart/items/{sku_id}", response=CartOut)
 def update_cart_item(request: HttpRequest, sku_id: str, data: QuantityIn) -> CartOut:
-    user = _buyer(request)
+    user = current_user(request)
     carts.set_cart_quantity(user, sku_id, data.quantity)
     return cart_out(carts.cart_for(user))
 
 
 @router.delete("/cart/items/{sku_id}", response=CartOut)
 def remove_cart_item(request: HttpRequest, sku_id: str) -> CartOut:
-    user = _buyer(request)
+    user = current_user(request)
     carts.remove_from_cart(user, sku_id)
     return cart_out(carts.cart_for(user))
 
@@ -374,33 +365,27 @@ def remove_cart_item(request: HttpRequest, sku_id: str) -> CartOut:
 
 
 @router.post("/checkout", response={201: list[OrderOut]})
+@idempotent("orders.checkout")
 def checkout(request: HttpRequest, data: CheckoutIn) -> Status[Any]:
     """Place one order per store (Idempotency-Key honoured). Without `lines`, buys every line of
     the cart on sale; bought lines leave the cart."""
-    user = _buyer(request)
-
-    def action() -> tuple[int, Any]:
-        if data.lines is None:
-            lines = carts.cart_for(user).checkout_lines()
-            from_cart = True
-        else:
-            lines = [(line.sku_id, line.quantity) for line in data.lines]
-            from_cart = False
-        orders = checkouts.place_orders(
-            user,
-            lines,
-            data.address_id,
-            data.notes or data.note,
-            from_cart=from_cart,
-            coupon_ids=data.coupons,
-        )
-        orders_placed.send(sender=Order, request=request, orders=orders)
-        return 201, [_created_out(order) for order in orders]
-
-    status, body = run_idempotent(
-        user, "orders.checkout", _idempotency_key(request), data.dict(), action
+    user = current_user(request)
+    if data.lines is None:
+        lines = carts.cart_for(user).checkout_lines()
+        from_cart = True
+    else:
+        lines = [(line.sku_id, line.quantity) for line in data.lines]
+        from_cart = False
+    orders = checkouts.place_orders(
+        user,
+        lines,
+        data.address_id,
+        data.notes or data.note,
+        from_cart=from_cart,
+        coupon_ids=data.coupons,
     )
-    return Status(status, body)
+    orders_placed.send(sender=Order, request=request, orders=orders)
+    return Status(201, [_created_out(order) for order in orders])
 
 
 def _created_out(order: Order) -> dict[str, Any]:
@@ -410,19 +395,13 @@ def _created_out(order: Order) -> dict[str, Any]:
 
 
 @router.post("/buy-now", response={201: OrderOut})
+@idempotent("orders.buy_now")
 def buy_now(request: HttpRequest, data: BuyNowIn) -> Status[Any]:
     """One-click order (一键下单) to the default address (400 `no_default_address` without one)."""
-    user = _buyer(request)
-
-    def action() -> tuple[int, Any]:
-        order = checkouts.buy_now(user, data.sku_id, data.quantity, coupon_id=data.coupon_id)
-        orders_placed.send(sender=Order, request=request, orders=[order])
-        return 201, _created_out(order)
-
-    status, body = run_idempotent(
-        user, "orders.buy_now", _idempotency_key(request), data.dict(), action
-    )
-    return Status(status, body)
+    user = current_user(request)
+    order = checkouts.buy_now(user, data.sku_id, data.quantity, coupon_id=data.coupon_id)
+    orders_placed.send(sender=Order, request=request, orders=[order])
+    return Status(201, _created_out(order))
 
 
 # --- Lists ---------------------------------------------------------------------------------
@@ -433,7 +412,9 @@ def my_orders(
     request: HttpRequest, status: str | None = None, page: int = 1, page_size: int = 20
 ) -> OrderPageOut:
     """The caller's orders, newest first, optionally of one status."""
-    found = selectors.orders_of_buyer(_buyer(request), _status_filter(status), page, page_size)
+    found = selectors.orders_of_buyer(
+        current_user(request), _status_filter(status), page, page_size
+    )
     return page_out(found)
 
 
@@ -448,7 +429,7 @@ def store_orders(
     """A store's orders for its owner and staff, optionally of one status."""
     if not is_public_id(store_id):
         raise NotFound(_("Store not found."))
-    store = access_store(_buyer(request), store_id)
+    store = access_store(current_user(request), store_id)
     return page_out(selectors.orders_of_store(store, _status_filter(status), page, page_size))
 
 
@@ -458,50 +439,50 @@ def store_orders(
 @router.get("/{order_id}", response=OrderDetailOut)
 def order_detail(request: HttpRequest, order_id: str) -> OrderDetailOut:
     """An order with items, events and after-sales, for its buyer and its store's staff."""
-    return detail_out(access.access_order(_buyer(request), order_id, need="any"))
+    return detail_out(access.access_order(current_user(request), order_id, need="any"))
 
 
 @router.post("/{order_id}/pay", response=PayOut)
 def pay(request: HttpRequest, order_id: str) -> Status[Any]:
     """Start (or resume) the payment of an unpaid order; open `pay_url` to pay."""
-    user = _buyer(request)
     # Read (and refresh) the order before the idempotent transaction, so that a pay window
     # found closed here stays closed even though the payment is then refused.
-    order = access.access_order(user, order_id, need="buyer")
+    access.access_order(current_user(request), order_id, need="buyer")
+    return _start_payment(request, order_id=order_id)
 
-    def action() -> tuple[int, Any]:
-        from quanzi.orders.services.paying import start_payment
 
-        payment = start_payment(user, [order])
-        body = PayOut(
-            payment_id=payment.id,
-            pay_url=payment.pay_url,
-            amount=payment.amount,
-            status=str(payment.status),
-        )
-        return 200, body.model_dump(mode="json")
+@idempotent("orders.pay")
+def _start_payment(request: HttpRequest, order_id: str) -> Status[Any]:
+    from quanzi.orders.services.paying import start_payment
 
-    status, body = run_idempotent(
-        user, "orders.pay", _idempotency_key(request), {"order_id": order_id}, action
+    user = current_user(request)
+    payment = start_payment(user, [access.access_order(user, order_id, need="buyer")])
+    body = PayOut(
+        payment_id=payment.id,
+        pay_url=payment.pay_url,
+        amount=payment.amount,
+        status=str(payment.status),
     )
-    return Status(status, body)
+    return Status(200, body.model_dump(mode="json"))
 
 
 @router.post("/{order_id}/cancel", response=OrderDetailOut)
 def cancel(request: HttpRequest, order_id: str) -> OrderDetailOut:
     """The buyer cancels an unpaid order."""
-    return detail_out(transitions.cancel_order(_buyer(request), order_id))
+    return detail_out(transitions.cancel_order(current_user(request), order_id))
 
 
 @router.post("/{order_id}/confirm-receipt", response=OrderDetailOut)
 def confirm_receipt(request: HttpRequest, order_id: str) -> OrderDetailOut:
-    return detail_out(transitions.confirm_receipt(_buyer(request), order_id))
+    return detail_out(transitions.confirm_receipt(current_user(request), order_id))
 
 
 @router.post("/{order_id}/ship", response=OrderDetailOut)
 def ship(request: HttpRequest, order_id: str, data: ShipIn) -> OrderDetailOut:
     """Store staff ship a paid order."""
-    order = transitions.ship_order(_buyer(request), order_id, data.carrier, data.tracking_number)
+    order = transitions.ship_order(
+        current_user(request), order_id, data.carrier, data.tracking_number
+    )
     return detail_out(order)
 
 
@@ -509,7 +490,7 @@ def ship(request: HttpRequest, order_id: str, data: ShipIn) -> OrderDetailOut:
 def request_after_sale(request: HttpRequest, order_id: str, data: AfterSaleIn) -> Status[Any]:
     """The buyer asks for a refund only or a return and refund."""
     after_sale = aftersales.request_after_sale(
-        _buyer(request),
+        current_user(request),
         order_id,
         kind=data.kind,
         amount=data.amount,
@@ -521,13 +502,17 @@ def request_after_sale(request: HttpRequest, order_id: str, data: AfterSaleIn) -
 
 @router.post("/{order_id}/after-sales/{after_sale_id}/withdraw", response=AfterSaleOut)
 def withdraw_after_sale(request: HttpRequest, order_id: str, after_sale_id: str) -> AfterSaleOut:
-    return _after_sale_out(aftersales.withdraw_after_sale(_buyer(request), order_id, after_sale_id))
+    return _after_sale_out(
+        aftersales.withdraw_after_sale(current_user(request), order_id, after_sale_id)
+    )
 
 
 @router.post("/{order_id}/after-sales/{after_sale_id}/approve", response=AfterSaleOut)
 def approve_after_sale(request: HttpRequest, order_id: str, after_sale_id: str) -> AfterSaleOut:
     """Store staff approve; the refund completes when the payment provider confirms it."""
-    return _after_sale_out(aftersales.approve_after_sale(_buyer(request), order_id, after_sale_id))
+    return _after_sale_out(
+        aftersales.approve_after_sale(current_user(request), order_id, after_sale_id)
+    )
 
 
 @router.post("/{order_id}/after-sales/{after_sale_id}/reject", response=AfterSaleOut)
@@ -536,5 +521,5 @@ def reject_after_sale(
 ) -> AfterSaleOut:
     """Store staff reject with a reason; the order returns to where it was."""
     return _after_sale_out(
-        aftersales.reject_after_sale(_buyer(request), order_id, after_sale_id, data.reason)
+        aftersales.reject_after_sale(current_user(request), order_id, after_sale_id, data.reason)
     )

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.accounts.models import Address, User
 from quanzi.core.errors import DomainError, NotFound
 from quanzi.core.ids import is_public_id, new_id
@@ -30,13 +31,9 @@ from quanzi.orders.signals import orders_placed
 from quanzi.stores.services import access_store
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _back(request: HttpRequest, default: str) -> str:
     """Where the request came from (the product page), if it is one of our pages."""
-    referer = request.META.get("HTTP_REFERER", "")
+    referer = str(request.META.get("HTTP_REFERER", ""))
     if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
         parsed = urlparse(referer)
         return parsed.path + (f"?{parsed.query}" if parsed.query else "")
@@ -53,7 +50,7 @@ def _login_first(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cart(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     shown = carts.cart_for(user)
     options = coupon_options(user, [group.goods() for group in shown.stores])
     groups = [(group, options[group.store.pk].best) for group in shown.stores]
@@ -63,12 +60,11 @@ def cart(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
     """POST sku, quantity (from the product page): add to the cart, then show the cart."""
-    if not request.user.is_authenticated:
+    user = page_user(request)
+    if user is None:
         return _login_first(request)
     try:
-        carts.add_to_cart(
-            _user(request), request.POST.get("sku", ""), request.POST.get("quantity", "1")
-        )
+        carts.add_to_cart(user, request.POST.get("sku", ""), request.POST.get("quantity", "1"))
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect(_back(request, reverse("orders:cart")))
@@ -81,7 +77,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 def cart_update(request: HttpRequest) -> HttpResponse:
     try:
         carts.set_cart_quantity(
-            _user(request), request.POST.get("sku", ""), request.POST.get("quantity", "")
+            signed_in_user(request), request.POST.get("sku", ""), request.POST.get("quantity", "")
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -92,7 +88,7 @@ def cart_update(request: HttpRequest) -> HttpResponse:
 @require_POST
 def cart_remove(request: HttpRequest) -> HttpResponse:
     try:
-        carts.remove_from_cart(_user(request), request.POST.get("sku", ""))
+        carts.remove_from_cart(signed_in_user(request), request.POST.get("sku", ""))
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect("orders:cart")
@@ -107,7 +103,7 @@ def _pay_or_show(request: HttpRequest, orders: list[Order]) -> HttpResponse:
     from quanzi.orders.services.paying import start_payment
 
     try:
-        payment = start_payment(_user(request), orders)
+        payment = start_payment(signed_in_user(request), orders)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         if len(orders) == 1:
@@ -122,7 +118,7 @@ def _posted_coupons(request: HttpRequest) -> dict[str, str]:
 
 
 def _checkout_context(request: HttpRequest, shown: carts.Cart) -> dict[str, Any]:
-    user = _user(request)
+    user = signed_in_user(request)
     addresses = list(Address.objects.filter(user=user))
     chosen = request.POST.get("address") or next(
         (a.pk for a in addresses if a.is_default), addresses[0].pk if addresses else ""
@@ -163,7 +159,7 @@ def _line(raw: str) -> tuple[str, str]:
 def checkout(request: HttpRequest) -> HttpResponse:
     """GET: the cart's lines on sale with address, notes, shipping and totals per store.
     POST: place one order per store, then go to the pay page."""
-    user = _user(request)
+    user = signed_in_user(request)
     shown = _available_only(carts.cart_for(user))
     if request.method != "POST":
         if not shown.stores:
@@ -194,12 +190,13 @@ def buy_now(request: HttpRequest) -> HttpResponse:
     """POST sku, quantity (from the product page): one-click order to the default address
     with the buyer's best usable coupon of the store, then the pay page. Without a default
     address: the address form, then back here."""
-    if not request.user.is_authenticated:
+    user = page_user(request)
+    if user is None:
         return _login_first(request)
     back = _back(request, reverse("orders:cart"))
     try:
         order = checkouts.buy_now(
-            _user(request),
+            user,
             request.POST.get("sku", ""),
             request.POST.get("quantity", "1"),
             checkout_key=request.POST.get("checkout_key", ""),
@@ -230,7 +227,7 @@ def _tab(request: HttpRequest) -> str:
 def my_orders(request: HttpRequest) -> HttpResponse:
     tab = _tab(request)
     statuses = selectors.statuses_of_tab(tab)
-    page = selectors.orders_of_buyer(_user(request), statuses, page_number(request))
+    page = selectors.orders_of_buyer(signed_in_user(request), statuses, page_number(request))
     return render(
         request,
         "orders/my_orders.html",
@@ -240,7 +237,7 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, order_id: str) -> HttpResponse:
-    order = access.access_order(_user(request), order_id, need="buyer")
+    order = access.access_order(signed_in_user(request), order_id, need="buyer")
     return render(
         request,
         "orders/detail.html",
@@ -268,13 +265,13 @@ def _confirming_round(request: HttpRequest, order: Order) -> int:
 @login_required
 @require_POST
 def pay(request: HttpRequest, order_id: str) -> HttpResponse:
-    order = access.access_order(_user(request), order_id, need="buyer")
+    order = access.access_order(signed_in_user(request), order_id, need="buyer")
     return _pay_or_show(request, [order])
 
 
 def _order_action(request: HttpRequest, order_id: str, done: str, action: Any) -> HttpResponse:
     try:
-        action(_user(request), order_id)
+        action(signed_in_user(request), order_id)
     except NotFound:
         raise
     except DomainError as exc:
@@ -303,7 +300,7 @@ def _amount_from_form(raw: str) -> int:
 @login_required
 def after_sales_request(request: HttpRequest, order_id: str) -> HttpResponse:
     """The after-sales form: refund only or return and refund, amount (yuan) and reason."""
-    user = _user(request)
+    user = signed_in_user(request)
     order = access.access_order(user, order_id, need="buyer")
     if order.status not in aftersales.AFTER_SALES_FROM:
         messages.error(
@@ -356,7 +353,7 @@ def after_sales_withdraw(request: HttpRequest, order_id: str, after_sale_id: str
 def console_orders(request: HttpRequest, store_id: str) -> HttpResponse:
     if not is_public_id(store_id):
         raise NotFound(_("Store not found."))
-    store = access_store(_user(request), store_id)
+    store = access_store(signed_in_user(request), store_id)
     tab = _tab(request)
     statuses = selectors.statuses_of_tab(tab)
     page = selectors.orders_of_store(store, statuses, page_number(request))
@@ -374,7 +371,7 @@ def console_orders(request: HttpRequest, store_id: str) -> HttpResponse:
 
 
 def _console_order(request: HttpRequest, store_id: str, order_id: str) -> Order:
-    order = access.access_order(_user(request), order_id, need="store")
+    order = access.access_order(signed_in_user(request), order_id, need="store")
     if order.store_id != store_id:
         raise NotFound(_("Order not found."))
     return order
@@ -408,7 +405,7 @@ def _console_form(
     """Run a console action; on refusal show the order page again with the message."""
     order = _console_order(request, store_id, order_id)
     try:
-        action(_user(request), order.pk)
+        action(signed_in_user(request), order.pk)
     except DomainError as exc:
         return _render_console_order(request, timers.refresh_order(order), exc)
     messages.success(request, done)

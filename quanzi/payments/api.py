@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Status
 
 from quanzi.accounts.auth import AUTH, current_user
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.openapi import ErrorOut
 from quanzi.core.schemas import Schema
 from quanzi.payments import services
@@ -61,23 +61,16 @@ def payment_out(payment: Payment) -> PaymentOut:
 
 
 @router.post("", auth=AUTH, response={201: PaymentOut})
+@idempotent("payments.start")
 def start_payment(request: HttpRequest, data: StartIn) -> Status[Any]:
     """Open a payment for some of my unpaid orders and get the pay page URL.
 
     Send an `Idempotency-Key` header to make retries safe: a replay returns the first answer.
     An open payment for exactly the same orders is returned again rather than duplicated.
     """
-    user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        # The orders' domain locks and checks them, then opens the payment (purposes.py).
-        payment = handler_for(PaymentPurpose.ORDERS).start(user, data.order_ids)
-        return 201, payment_out(payment).model_dump(mode="json")
-
-    status, body = run_idempotent(
-        user, "payments.start", request.headers.get("Idempotency-Key"), data.model_dump(), action
-    )
-    return Status(status, body)
+    # The orders' domain locks and checks them, then opens the payment (purposes.py).
+    payment = handler_for(PaymentPurpose.ORDERS).start(current_user(request), data.order_ids)
+    return Status(201, payment_out(payment).model_dump(mode="json"))
 
 
 @router.get("/{payment_id}", auth=AUTH, response=PaymentOut)

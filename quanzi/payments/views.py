@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.core.errors import DomainError
 from quanzi.payments.models import PaymentPurpose
@@ -20,7 +21,7 @@ from quanzi.payments.purposes import handler_for
 def start(request: HttpRequest) -> HttpResponse:
     """POST order_id (one or more) → the provider's pay page for those orders (the orders'
     domain locks and checks them, then opens the payment: purposes.py)."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = signed_in_user(request)
     payment = handler_for(PaymentPurpose.ORDERS).start(user, request.POST.getlist("order_id"))
     return redirect(payment.pay_url)
 
@@ -37,14 +38,14 @@ def _pay_page(
 @login_required
 def sandbox_pay(request: HttpRequest, charge_id: str) -> HttpResponse:
     """The sandbox gateway's hosted page: merchants, amount, orders; confirm or decline."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = signed_in_user(request)
     return _pay_page(request, sandbox.access_charge(user, charge_id))
 
 
 @login_required
 @require_POST
 def sandbox_confirm(request: HttpRequest, charge_id: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user: User = signed_in_user(request)
     try:
         charge = sandbox.confirm_charge(user, charge_id)
     except DomainError as exc:
@@ -55,7 +56,7 @@ def sandbox_confirm(request: HttpRequest, charge_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def sandbox_decline(request: HttpRequest, charge_id: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user: User = signed_in_user(request)
     try:
         charge = sandbox.decline_charge(user, charge_id)
     except DomainError as exc:

@@ -7,6 +7,7 @@ These are the only writers of reviews and of the products' denormalised rating
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
@@ -28,6 +29,7 @@ from quanzi.core.errors import (
 from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import PreparedImage, delete_files, prepare_image, save_image_rows
+from quanzi.core.validation import clean_text
 from quanzi.orders.locks import lock_existing_order
 from quanzi.orders.models import Order, OrderItem, OrderStatus
 from quanzi.orders.services.timers import refresh_order
@@ -103,13 +105,7 @@ def _clean_stars(stars: int | str) -> int:
     return value
 
 
-def _clean_text(text: str | None, limit: int, field: str) -> str:
-    value = (text or "").replace("\r\n", "\n").strip()
-    if len(value) > limit:
-        raise InvalidInput(
-            _("At most %(n)d characters.") % {"n": limit}, code="text_too_long", field=field
-        )
-    return value
+_clean_text = partial(clean_text, multiline=True, too_long_code="text_too_long")
 
 
 def _prepare_photos(photos: Sequence[UploadedFile]) -> list[PreparedImage]:
@@ -151,7 +147,7 @@ def write_review(
     item = reviewable_item(user, order_id, item_id)
     author = _require_user(user)  # the buyer: buyer_item filtered on it
     clean_stars = _clean_stars(stars)
-    clean_text = _clean_text(text, MAX_TEXT, "text")
+    clean_text = _clean_text(text, field="text", max_length=MAX_TEXT)
     prepared = _prepare_photos(list(photos or []))
     written: list[str] = []
     try:
@@ -207,7 +203,7 @@ def reply(user: Actor, review_id: str, text: str) -> Review:
     """The store's answer to a review; replying again replaces it (replied_at is renewed)."""
     replier = _require_user(user)
     review = access_review(replier, review_id, need="reply")
-    answer = _clean_text(text, MAX_REPLY, "text")
+    answer = _clean_text(text, field="text", max_length=MAX_REPLY)
     if not answer:
         raise InvalidInput(_("Write a reply first."), code="empty_reply", field="text")
     review.merchant_reply = answer

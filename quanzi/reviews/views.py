@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, DomainError
 from quanzi.reviews import selectors, services
@@ -30,7 +31,7 @@ def _product_anchor(product_id: str) -> str:
 @login_required
 def new_review(request: HttpRequest, order_id: str, item_id: str) -> HttpResponse:
     """The review form of one purchased item; on success, back to the product's reviews."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = signed_in_user(request)
     try:
         item = services.reviewable_item(user, order_id, item_id)
     except Conflict as exc:
@@ -89,7 +90,7 @@ def product_reviews(request: HttpRequest, product_id: str) -> HttpResponse:
 @login_required
 def console_reviews(request: HttpRequest, store_id: str) -> HttpResponse:
     """The store's reviews with a reply form each (store owner and staff)."""
-    user: User = request.user  # type: ignore[assignment]
+    user: User = signed_in_user(request)
     error = None
     replying_to = request.POST.get("review_id", "")
     if request.method == "POST":

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.images import validate_image
-from quanzi.core.validation import whole_number
+from quanzi.core.validation import clean_given_text, refuse_unknown, whole_number
 from quanzi.stores.models import StaffRole, Store, StoreStaff
 from quanzi.stores.signals import store_renamed
 
@@ -68,16 +68,7 @@ def memberships(user: User) -> list[StoreStaff]:
 
 
 def _clean_store_fields(data: dict[str, Any]) -> dict[str, Any]:
-    cleaned: dict[str, Any] = {}
-    for name, limit in TEXT_LIMITS.items():
-        if data.get(name) is not None:
-            value = str(data[name]).strip()
-            if len(value) > limit:
-                raise InvalidInput(
-                    _("This field is too long (at most %(n)d characters).") % {"n": limit},
-                    field=name,
-                )
-            cleaned[name] = value
+    cleaned: dict[str, Any] = clean_given_text(data, TEXT_LIMITS)
     if "name" in cleaned and not cleaned["name"]:
         raise InvalidInput(_("A store needs a name."), field="name")
     for name, (low, high) in NUMBER_RANGES.items():
@@ -94,9 +85,7 @@ def _set_logo(store: Store, logo: Any) -> None:
 
 def open_store(user: User, *, name: str, logo: Any = None, **fields: Any) -> Store:
     """Open a store; its creator becomes the owner."""
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise InvalidInput(_("Unknown field."), field=sorted(unknown)[0])
+    refuse_unknown(fields, EDITABLE_FIELDS)
     cleaned = _clean_store_fields({**fields, "name": name or ""})
     with transaction.atomic():
         owned = StoreStaff.objects.filter(user=user, role=StaffRole.OWNER).count()
@@ -113,9 +102,7 @@ def open_store(user: User, *, name: str, logo: Any = None, **fields: Any) -> Sto
 def update_store(user: User, store_id: str, *, logo: Any = None, **fields: Any) -> Store:
     """Change the store's fields (owner only); fields left out or None stay as they are."""
     store = access_store(user, store_id, need="owner")
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise InvalidInput(_("Unknown field."), field=sorted(unknown)[0])
+    refuse_unknown(fields, EDITABLE_FIELDS)
     cleaned = _clean_store_fields(fields)
     renamed = "name" in cleaned and cleaned["name"] != store.name
     with transaction.atomic():

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Status
 
 from quanzi.accounts.auth import AUTH, current_user
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
 from quanzi.wallets import services, topup
 
@@ -47,21 +47,16 @@ class TopupOut(Schema):
 
 
 @router.post("/topups", response={201: TopupOut})
-def start_topup(request: HttpRequest, data: TopupIn) -> Status:
+# The scope keeps its first name: keys stored before wallets had their own app still match.
+@idempotent("redpackets.topup")
+def start_topup(request: HttpRequest, data: TopupIn) -> Status[Any]:
     """Top up the caller's wallet through the payment provider: pay at `pay_url`; the wallet is
     credited when the provider's signed capture arrives (Idempotency-Key recommended)."""
-    user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        payment = topup.start_topup(user, data.amount)
-        return 201, {
-            "payment_id": payment.pk,
-            "amount": payment.amount,
-            "status": payment.status,
-            "pay_url": payment.pay_url,
-        }
-
-    key = request.headers.get("Idempotency-Key") or None
-    # The scope keeps its first name: keys stored before wallets had their own app still match.
-    status, body = run_idempotent(user, "redpackets.topup", key, data.dict(), action)
-    return Status(status, body)
+    payment = topup.start_topup(current_user(request), data.amount)
+    body = {
+        "payment_id": payment.pk,
+        "amount": payment.amount,
+        "status": payment.status,
+        "pay_url": payment.pay_url,
+    }
+    return Status(201, body)

@@ -17,7 +17,7 @@ from ninja import Field, Router, Status
 from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.campaigns.bargains import services
 from quanzi.campaigns.bargains.models import Bargain, BargainCampaign, BargainHelp
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
 from quanzi.referrals.services.links import attribute_orders
 
@@ -163,10 +163,6 @@ def bargain_out(bargain: Bargain, helps: list[BargainHelp]) -> BargainOut:
     )
 
 
-def _key(request: HttpRequest) -> str | None:
-    return request.headers.get("Idempotency-Key") or None
-
-
 # --- Merchant ---------------------------------------------------------------------------------
 
 
@@ -200,18 +196,13 @@ def campaign_detail(request: HttpRequest, campaign_id: str) -> dict[str, Any]:
 
 
 @router.post("/campaigns/{campaign_id}/start", auth=AUTH, response={201: BargainOut})
+@idempotent("bargains.start")
 def start(request: HttpRequest, campaign_id: str) -> Status[Any]:
     """Start a bargain (or get the one you have going). Idempotency-Key honoured."""
     user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        bargain = services.start_bargain(user, campaign_id)
-        bargain = services.access_bargain(user, bargain.pk)
-        return 201, bargain_out(bargain, services.helps_of(bargain)).model_dump(mode="json")
-
-    payload = {"campaign_id": campaign_id}
-    status, body = run_idempotent(user, "bargains.start", _key(request), payload, action)
-    return Status(status, body)
+    bargain = services.start_bargain(user, campaign_id)
+    bargain = services.access_bargain(user, bargain.pk)
+    return Status(201, bargain_out(bargain, services.helps_of(bargain)).model_dump(mode="json"))
 
 
 @router.get("/mine", auth=AUTH, response=list[BargainBrief])
@@ -240,36 +231,24 @@ def bargain_detail(request: HttpRequest, bargain_id: str) -> BargainOut:
 
 
 @router.post("/{bargain_id}/help", auth=AUTH, response={201: HelpResultOut})
+@idempotent("bargains.help")
 def help_cut(request: HttpRequest, bargain_id: str) -> Status[Any]:
     """Help cut (砍一刀): 409 `bargain_self_help`, `bargain_helped`, `bargain_help_limit`,
     `bargain_floor_reached`, `bargain_bought` or `bargain_expired`. Idempotency-Key honoured."""
-    user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        result = services.help_bargain(user, bargain_id)
-        out = HelpResultOut(
-            amount=result.help.amount,
-            bargain=bargain_out(result.bargain, services.helps_of(result.bargain)),
-        )
-        return 201, out.model_dump(mode="json")
-
-    payload = {"bargain_id": bargain_id}
-    status, body = run_idempotent(user, "bargains.help", _key(request), payload, action)
-    return Status(status, body)
+    result = services.help_bargain(current_user(request), bargain_id)
+    out = HelpResultOut(
+        amount=result.help.amount,
+        bargain=bargain_out(result.bargain, services.helps_of(result.bargain)),
+    )
+    return Status(201, out.model_dump(mode="json"))
 
 
 @router.post("/{bargain_id}/buy", auth=AUTH, response={201: BargainBuyOut})
+@idempotent("bargains.buy")
 def buy(request: HttpRequest, bargain_id: str, data: BargainBuyIn) -> Status[Any]:
     """The starter buys at the current price, once (an unpaid order to pay through
     /payments). 409 `bargain_bought`, `bargain_expired`, `bargain_floor_not_reached`.
     Idempotency-Key honoured."""
-    user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        order = services.buy_bargain(user, bargain_id, address_id=data.address_id)
-        attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
-        return 201, {"order_id": order.pk, "unit_price": order.items.get().unit_price}
-
-    payload = {"bargain_id": bargain_id, **data.dict()}
-    status, body = run_idempotent(user, "bargains.buy", _key(request), payload, action)
-    return Status(status, body)
+    order = services.buy_bargain(current_user(request), bargain_id, address_id=data.address_id)
+    attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
+    return Status(201, {"order_id": order.pk, "unit_price": order.items.get().unit_price})

@@ -35,7 +35,7 @@ from quanzi.campaigns.bargains.models import (
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
-from quanzi.core.validation import whole_number
+from quanzi.core.validation import clean_text, whole_number
 from quanzi.orders.models import Order
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store, role_in
@@ -103,12 +103,15 @@ def access_bargain(user: User | None, bargain_id: str, *, need: str = "read") ->
 
 
 def _clean_campaign(data: dict[str, Any]) -> dict[str, Any]:
-    title = str(data.get("title") or "").strip()
-    if not title or len(title) > MAX_TITLE:
-        raise InvalidInput(
-            _("Give the campaign a title of at most %(n)d characters.") % {"n": MAX_TITLE},
-            field="title",
-        )
+    refusal = _("Give the campaign a title of at most %(n)d characters.")
+    title = clean_text(
+        str(data.get("title") or ""),
+        field="title",
+        max_length=MAX_TITLE,
+        required=True,
+        missing=refusal % {"n": MAX_TITLE},
+        too_long=refusal,
+    )
     cleaned: dict[str, Any] = {"title": title}
     for name, (low, high) in NUMBER_RANGES.items():
         cleaned[name] = whole_number(data.get(name), low, high, field=name)

@@ -5,9 +5,7 @@ buy buttons) and the merchant console's campaign list and form. Thin: the servic
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,27 +14,20 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts.auth import signed_in_user
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.accounts.models import User
 from quanzi.campaigns.bargains import services
 from quanzi.campaigns.bargains.models import LIVE, Bargain
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import format_fen, yuan_to_fen
+from quanzi.core.validation import local_datetime
 from quanzi.referrals.posters import og_image
 from quanzi.referrals.services.links import attribute_orders
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Shanghai time
 NUMBER_FIELDS = ("helpers_needed", "hours", "max_helps_per_user", "spread_percent")
-
-
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 # --- Customers ----------------------------------------------------------------------------------
@@ -44,7 +35,7 @@ def _user(request: HttpRequest) -> User | None:
 
 def campaign_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
     """A campaign: its rules in plain words and the "start bargaining" button."""
-    user = _user(request)
+    user = page_user(request)
     campaign = services.access_campaign(user, campaign_id)
     live = None
     if user is not None:
@@ -63,7 +54,7 @@ def campaign_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
 def _act(request: HttpRequest, back: str, action: Callable[[User], str]) -> HttpResponse:
     """Run a customer's POST action: a logged-out visitor logs in first and comes back; a
     refusal goes back with its message (404 stays a 404); success goes where `action` says."""
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(back)
     try:
@@ -86,7 +77,7 @@ def start(request: HttpRequest, campaign_id: str) -> HttpResponse:
 
 def bargain_page(request: HttpRequest, bargain_id: str) -> HttpResponse:
     """The bargain as anyone sees it through its share link."""
-    user = _user(request)
+    user = page_user(request)
     bargain = services.access_bargain(user, bargain_id)
     helps = services.helps_of(bargain)
     is_starter = user is not None and user.pk == bargain.starter_id
@@ -139,13 +130,6 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- Merchant console -------------------------------------------------------------------------
 
 
-def _parse_time(raw: str, field: str) -> datetime:
-    try:
-        return datetime.strptime(raw.strip(), LOCAL_INPUT).replace(tzinfo=SHANGHAI)
-    except ValueError:
-        raise InvalidInput(gettext_lazy("Enter a date and time."), field=field) from None
-
-
 def _campaign_fields(post: QueryDict) -> dict[str, Any]:
     """The form's fields for the service: yuan become fen, Beijing times become datetimes."""
     fields: dict[str, Any] = {name: post.get(name, "").strip() for name in NUMBER_FIELDS}
@@ -155,8 +139,8 @@ def _campaign_fields(post: QueryDict) -> dict[str, Any]:
         "start_price": yuan_to_fen(post.get("start_price", ""), field="start_price"),
         "floor_price": yuan_to_fen(post.get("floor_price", ""), field="floor_price"),
         "allow_above_floor": post.get("allow_above_floor") == "1",
-        "starts_at": _parse_time(post.get("starts_at", ""), "starts_at"),
-        "ends_at": _parse_time(post.get("ends_at", ""), "ends_at"),
+        "starts_at": local_datetime(post.get("starts_at", ""), field="starts_at"),
+        "ends_at": local_datetime(post.get("ends_at", ""), field="ends_at"),
     }
     return fields
 

@@ -18,7 +18,7 @@ from ninja import Field, Router, Status
 from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.campaigns.flashsales import services
 from quanzi.campaigns.flashsales.models import FlashSale
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
 from quanzi.referrals.services.links import attribute_orders
 
@@ -121,27 +121,21 @@ def slot(request: HttpRequest, slot_id: str) -> SlotOut:
 
 
 @router.post("/slots/{slot_id}/buy", auth=AUTH, response={201: FlashSaleBuyOut})
+@idempotent("flashsales.buy")
 def buy(request: HttpRequest, slot_id: str, body: FlashSaleBuyIn) -> Status[Any]:
     """Buy at the flash price: the unpaid order (pay it like any order). Idempotency-Key
     honoured."""
     user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        order = services.buy_flash_sale(user, slot_id, body.quantity, address_id=body.address_id)
-        attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
-        out = FlashSaleBuyOut(
-            order_id=order.pk,
-            slot_id=slot_id,
-            quantity=body.quantity,
-            total=order.total,
-            pay_deadline=order.pay_deadline,
-        )
-        return 201, out.model_dump(mode="json")
-
-    key = request.headers.get("Idempotency-Key") or None
-    payload = {"slot_id": slot_id, **body.model_dump()}
-    status, data = run_idempotent(user, "flashsales.buy", key, payload, action)
-    return Status(status, data)
+    order = services.buy_flash_sale(user, slot_id, body.quantity, address_id=body.address_id)
+    attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
+    out = FlashSaleBuyOut(
+        order_id=order.pk,
+        slot_id=slot_id,
+        quantity=body.quantity,
+        total=order.total,
+        pay_deadline=order.pay_deadline,
+    )
+    return Status(201, out.model_dump(mode="json"))
 
 
 @router.get("/stores/{store_id}/console", auth=AUTH, response=list[SlotOut])
@@ -151,19 +145,14 @@ def console(request: HttpRequest, store_id: str) -> list[SlotOut]:
 
 
 @router.post("/stores/{store_id}/slots", auth=AUTH, response={201: SlotOut})
+@idempotent("flashsales.create")
 def create(request: HttpRequest, store_id: str, body: SlotIn) -> Status[Any]:
     """A new slot (owner and staff). Idempotency-Key honoured."""
-    user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        data = body.model_dump()
-        sale = services.create_flash_sale(user, store_id, sku_id=data.pop("sku_id"), **data)
-        return 201, _out(sale, timezone.now()).model_dump(mode="json")
-
-    key = request.headers.get("Idempotency-Key") or None
-    payload = {"store_id": store_id, **body.model_dump(mode="json")}
-    status, data = run_idempotent(user, "flashsales.create", key, payload, action)
-    return Status(status, data)
+    data = body.model_dump()
+    sale = services.create_flash_sale(
+        current_user(request), store_id, sku_id=data.pop("sku_id"), **data
+    )
+    return Status(201, _out(sale, timezone.now()).model_dump(mode="json"))
 
 
 @router.patch("/slots/{slot_id}", auth=AUTH, response=SlotOut)

@@ -39,7 +39,7 @@ from quanzi.catalog.models import Sku
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id, new_id
-from quanzi.core.validation import exact_whole_number
+from quanzi.core.validation import clean_text, exact_whole_number
 from quanzi.orders.models import Order
 from quanzi.orders.services.checkout import place_campaign_order
 from quanzi.orders.services.inputs import clean_quantity, clean_sku_id
@@ -112,10 +112,12 @@ def console_slots(user: User, store_id: str) -> list[FlashSale]:
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "title" in data:
-        title = str(data["title"] or "").strip()
-        if len(title) > MAX_TITLE:
-            raise InvalidInput(_("The title is too long."), field="title")
-        out["title"] = title
+        out["title"] = clean_text(
+            str(data["title"] or ""),
+            field="title",
+            max_length=MAX_TITLE,
+            too_long=_("The title is too long."),
+        )
     if "flash_price" in data:
         out["flash_price"] = exact_whole_number(data["flash_price"], 1, 10**10, field="flash_price")
     if "stock" in data:

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,34 +12,30 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts.auth import signed_in_user
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.campaigns.flashsales import services
 from quanzi.catalog.models import Sku
-from quanzi.core.errors import DomainError, InvalidInput, NotFound
+from quanzi.core.errors import DomainError, NotFound
 from quanzi.core.money import yuan_to_fen
+from quanzi.core.validation import form_whole_number, local_datetime
 from quanzi.orders.views import _pay_or_show
 from quanzi.referrals.services.links import attribute_orders
 from quanzi.stores.services import access_store
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Beijing time
 
 
 @require_POST
 def buy(request: HttpRequest, slot_id: str) -> HttpResponse:
     """POST quantity (the product page's flash-sale button): the order, then the pay page."""
-    if not request.user.is_authenticated:
+    user = page_user(request)
+    if user is None:
         back = request.POST.get("next") or "/"
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': back})}")
-    sale = services.access_flash_sale(signed_in_user(request), slot_id)
+    sale = services.access_flash_sale(user, slot_id)
     back = reverse("catalog:detail", args=[sale.sku.product_id])
     try:
-        order = services.buy_flash_sale(
-            signed_in_user(request), sale.pk, request.POST.get("quantity", "1")
-        )
+        order = services.buy_flash_sale(user, sale.pk, request.POST.get("quantity", "1"))
     except DomainError as exc:
         messages.error(request, str(exc.message))
         if exc.code == "no_default_address":
@@ -51,24 +45,14 @@ def buy(request: HttpRequest, slot_id: str) -> HttpResponse:
     return _pay_or_show(request, [order])
 
 
-def _parse_time(raw: str, field: str) -> datetime:
-    try:
-        return datetime.strptime(raw.strip(), LOCAL_INPUT).replace(tzinfo=SHANGHAI)
-    except ValueError:
-        raise InvalidInput(gettext_lazy("Enter a date and time."), field=field) from None
-
-
 def _slot_fields(post: QueryDict) -> dict[str, Any]:
     """The form's fields for the services: yuan become fen, Beijing times become datetimes."""
     fields: dict[str, Any] = {"title": post.get("title", "")}
     fields["flash_price"] = yuan_to_fen(post.get("flash_price", ""), field="flash_price")
     for name in ("stock", "per_user_limit"):
-        raw = post.get(name, "").strip()
-        if not raw.isdecimal() or len(raw) > 9:
-            raise InvalidInput(gettext_lazy("Enter a whole number."), field=name)
-        fields[name] = int(raw)
+        fields[name] = form_whole_number(post.get(name, ""), field=name, max_digits=9)
     for name in ("starts_at", "ends_at"):
-        fields[name] = _parse_time(post.get(name, ""), name)
+        fields[name] = local_datetime(post.get(name, ""), field=name)
     return fields
 
 

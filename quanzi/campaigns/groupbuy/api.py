@@ -18,7 +18,7 @@ from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.accounts.models import User
 from quanzi.campaigns.groupbuy import services
 from quanzi.campaigns.groupbuy.models import Group, GroupCampaign, GroupMember
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
 from quanzi.referrals.services.links import attribute_orders
 
@@ -183,10 +183,10 @@ def group_out(group: Group) -> GroupOut:
     )
 
 
-def _seat_body(seat: services.Seat) -> tuple[int, Any]:
+def _seat_body(seat: services.Seat) -> Status[Any]:
     group = services.get_group(seat.group.pk)
     out = SeatOut(group=group_out(group), order_id=seat.order.pk, total=seat.order.total)
-    return 201, out.model_dump(mode="json")
+    return Status(201, out.model_dump(mode="json"))
 
 
 # --- Customers -------------------------------------------------------------------------------
@@ -207,18 +207,13 @@ def list_groups(request: HttpRequest, campaign_id: str) -> list[GroupOut]:
 
 
 @router.post("/campaigns/{campaign_id}/groups", auth=AUTH, response={201: SeatOut})
+@idempotent("groupbuy.open")
 def open_group(request: HttpRequest, campaign_id: str, data: SeatIn) -> Status[Any]:
     """Open a group (开团): 201 with the group and the unpaid order. Idempotency-Key honoured."""
     user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        seat = services.open_group(user, campaign_id, data.sku_id, data.quantity, data.address_id)
-        attribute_orders(request, [seat.order])  # referrals (issue 4): last-touch attribution
-        return _seat_body(seat)
-
-    key = request.headers.get("Idempotency-Key") or None
-    payload = {"campaign_id": campaign_id, **data.dict()}
-    return Status(*run_idempotent(user, "groupbuy.open", key, payload, action))
+    seat = services.open_group(user, campaign_id, data.sku_id, data.quantity, data.address_id)
+    attribute_orders(request, [seat.order])  # referrals (issue 4): last-touch attribution
+    return _seat_body(seat)
 
 
 @router.get("/groups/{group_id}", response=GroupOut)
@@ -228,19 +223,14 @@ def get_group(request: HttpRequest, group_id: str) -> GroupOut:
 
 
 @router.post("/groups/{group_id}/join", auth=AUTH, response={201: SeatOut})
+@idempotent("groupbuy.join")
 def join_group(request: HttpRequest, group_id: str, data: SeatIn) -> Status[Any]:
     """Join a group (参团): 201 with the unpaid order; 409 `group_full`, `group_closed`,
     `group_already_joined` or `group_user_limit`. Idempotency-Key honoured."""
     user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        seat = services.join_group(user, group_id, data.sku_id, data.quantity, data.address_id)
-        attribute_orders(request, [seat.order])  # referrals (issue 4): last-touch attribution
-        return _seat_body(seat)
-
-    key = request.headers.get("Idempotency-Key") or None
-    payload = {"group_id": group_id, **data.dict()}
-    return Status(*run_idempotent(user, "groupbuy.join", key, payload, action))
+    seat = services.join_group(user, group_id, data.sku_id, data.quantity, data.address_id)
+    attribute_orders(request, [seat.order])  # referrals (issue 4): last-touch attribution
+    return _seat_body(seat)
 
 
 # --- Merchant --------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from quanzi.catalog.models import Product, Sku
 from quanzi.core.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
-from quanzi.core.validation import exact_whole_number
+from quanzi.core.validation import exact_whole_number, refuse_unknown
 from quanzi.orders.models import Order
 from quanzi.stores.services import access_store
 
@@ -190,9 +190,7 @@ def _clean_terms(fields: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(fields["is_active"], bool):
             raise InvalidInput(_("is_active is true or false."), field="is_active")
         clean["is_active"] = fields["is_active"]
-    unknown = set(fields) - set(CAMPAIGN_FIELDS)
-    if unknown:
-        raise InvalidInput(_("Unknown field."), field=sorted(unknown)[0])
+    refuse_unknown(fields, CAMPAIGN_FIELDS)
     return clean
 
 

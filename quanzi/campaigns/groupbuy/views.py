@@ -4,9 +4,7 @@ console's campaign list and form. Thin: the services do the work and check permi
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,27 +14,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from quanzi.accounts.auth import signed_in_user
-from quanzi.accounts.models import User
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.campaigns.groupbuy import services
 from quanzi.campaigns.groupbuy.models import GroupCampaign
 from quanzi.catalog.models import Product
-from quanzi.core.errors import DomainError, InvalidInput
+from quanzi.core.errors import DomainError
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
+from quanzi.core.validation import form_whole_number, local_datetime, local_input
 from quanzi.referrals.posters import og_image
 from quanzi.referrals.services.links import attribute_orders
 from quanzi.stores.services import access_store
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Shanghai time
 NUMBER_FIELDS = ("team_size", "hours", "per_user_limit", "per_order_limit", "leader_points")
-
-
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 # --- Customers -------------------------------------------------------------------------------
@@ -45,7 +35,7 @@ def _user(request: HttpRequest) -> User | None:
 def campaign_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
     """The group buy: SKUs with group and normal price, the completion rule in plain words,
     open groups with their members and countdowns, and "start a group"."""
-    campaign = services.access_campaign(_user(request), campaign_id)
+    campaign = services.access_campaign(page_user(request), campaign_id)
     groups = services.open_groups(campaign)
     now = timezone.now()
     for group in groups:
@@ -65,7 +55,7 @@ def campaign_page(request: HttpRequest, campaign_id: str) -> HttpResponse:
 def group_page(request: HttpRequest, group_id: str) -> HttpResponse:
     """A group, as its share link shows it: members, seats left, countdown, join."""
     group = services.get_group(group_id)
-    user = _user(request)
+    user = page_user(request)
     seats = getattr(group, "seats", [])
     return render(
         request,
@@ -99,7 +89,7 @@ def _pay(request: HttpRequest, seat: services.Seat) -> HttpResponse:
 def _take(request: HttpRequest, back: str, take: Any) -> HttpResponse:
     if request.method != "POST":
         return redirect(back)
-    if _user(request) is None:
+    if page_user(request) is None:
         return redirect_to_login(back)
     try:
         seat = take(request.POST.get("sku_id", ""), _quantity(request.POST))
@@ -121,7 +111,7 @@ def start_group(request: HttpRequest, campaign_id: str) -> HttpResponse:
     return _take(
         request,
         back,
-        lambda sku, qty: services.open_group(_user(request), campaign_id, sku, qty),
+        lambda sku, qty: services.open_group(page_user(request), campaign_id, sku, qty),
     )
 
 
@@ -129,7 +119,7 @@ def join(request: HttpRequest, group_id: str) -> HttpResponse:
     """POST: join the group with the chosen SKU and go to payment."""
     back = reverse("groupbuy:group", args=[group_id])
     return _take(
-        request, back, lambda sku, qty: services.join_group(_user(request), group_id, sku, qty)
+        request, back, lambda sku, qty: services.join_group(page_user(request), group_id, sku, qty)
     )
 
 
@@ -148,29 +138,19 @@ def console(request: HttpRequest, store_id: str) -> HttpResponse:
     )
 
 
-def _parse_time(raw: str, field: str) -> datetime:
-    try:
-        return datetime.strptime(raw, LOCAL_INPUT).replace(tzinfo=SHANGHAI)
-    except ValueError:
-        raise InvalidInput(gettext_lazy("Enter a date and time."), field=field) from None
-
-
 def _form_fields(post: QueryDict, product: Product) -> dict[str, Any]:
     """The form's fields for the services: yuan become fen, Beijing times become datetimes."""
     fields: dict[str, Any] = {}
     for name in NUMBER_FIELDS:
         raw = post.get(name, "").strip()
         if raw:
-            if not raw.isdecimal() or len(raw) > 7:
-                raise InvalidInput(gettext_lazy("Enter a whole number."), field=name)
-            fields[name] = int(raw)
+            fields[name] = form_whole_number(raw, field=name, max_digits=7)
     percent = post.get("complete_at_percent", "").strip()
-    ok = percent.isdecimal() and len(percent) < 4
-    fields["complete_at_percent"] = int(percent) if ok else None
-    if percent and not ok:
-        raise InvalidInput(gettext_lazy("Enter a whole number."), field="complete_at_percent")
+    fields["complete_at_percent"] = (
+        form_whole_number(percent, field="complete_at_percent", max_digits=3) if percent else None
+    )
     for name in ("starts_at", "ends_at"):
-        fields[name] = _parse_time(post.get(name, "").strip(), name)
+        fields[name] = local_datetime(post.get(name, ""), field=name)
     fields["is_active"] = post.get("is_active") == "1"
     fields["prices"] = {
         sku.pk: yuan_to_fen(post.get(f"price_{sku.pk}", ""), field="prices")
@@ -178,10 +158,6 @@ def _form_fields(post: QueryDict, product: Product) -> dict[str, Any]:
         if post.get(f"price_{sku.pk}", "").strip()
     }
     return fields
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone(SHANGHAI).strftime(LOCAL_INPUT)
 
 
 def _form(
@@ -208,8 +184,8 @@ def _form(
         values = {name: getattr(campaign, name) for name in NUMBER_FIELDS}
         values |= {
             "complete_at_percent": campaign.complete_at_percent or "",
-            "starts_at": _local(campaign.starts_at),
-            "ends_at": _local(campaign.ends_at),
+            "starts_at": local_input(campaign.starts_at),
+            "ends_at": local_input(campaign.ends_at),
             "is_active": "1" if campaign.is_active else "",
         }
     else:

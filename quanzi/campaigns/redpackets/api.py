@@ -13,7 +13,7 @@ from ninja import Field, Router, Status
 from quanzi.accounts.auth import AUTH, current_user
 from quanzi.campaigns.redpackets import services
 from quanzi.campaigns.redpackets.models import PacketKind, RedPacket
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
 
 router = Router(auth=AUTH)
@@ -114,27 +114,21 @@ def circle_packets(request: HttpRequest, circle_id: str) -> list[dict[str, Any]]
 
 
 @router.post("/circles/{circle_id}", response={201: PacketDetailOut})
-def send(request: HttpRequest, circle_id: str, data: PacketIn) -> Status:
+@idempotent("redpackets.send")
+def send(request: HttpRequest, circle_id: str, data: PacketIn) -> Status[Any]:
     """Send a red packet in the circle (Idempotency-Key recommended)."""
     user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        packet = services.send_packet(
-            user,
-            circle_id,
-            total=data.total,
-            count=data.count,
-            kind=data.kind,
-            greeting=data.greeting,
-            from_store=data.from_store,
-            visible_at=data.visible_at,
-        )
-        return 201, _detail(user, packet)
-
-    key = request.headers.get("Idempotency-Key") or None
-    payload = {"circle_id": circle_id, **data.dict()}
-    status, body = run_idempotent(user, "redpackets.send", key, payload, action)
-    return Status(status, body)
+    packet = services.send_packet(
+        user,
+        circle_id,
+        total=data.total,
+        count=data.count,
+        kind=data.kind,
+        greeting=data.greeting,
+        from_store=data.from_store,
+        visible_at=data.visible_at,
+    )
+    return Status(201, _detail(user, packet))
 
 
 @router.get("/{packet_id}", response=PacketDetailOut)

@@ -16,7 +16,7 @@ from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.circles.models import Circle, JoinRequest, Membership
 from quanzi.circles.services import membership as services
 from quanzi.circles.services.access import access_circle, is_muted
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
 
 router = Router()
@@ -252,12 +252,11 @@ def my_circles(request: HttpRequest) -> list[MyCircle]:
 
 
 @router.post("/join/{code}", auth=AUTH, response={200: JoinOut, 201: JoinOut})
-def join_by_code(request: HttpRequest, code: str, data: JoinIn) -> Status[JoinOut]:
+@idempotent("circle-join-code:{code}")
+def join_by_code(request: HttpRequest, code: str, data: JoinIn) -> Status[Any]:
     """Join with the code of a join link or QR code (honours `Idempotency-Key`): open and
     invite-only circles join at once (201), approval circles get a request (201)."""
-    return _idempotent_join(
-        request, f"circle-join-code:{code}", data, lambda u: services.join_by_code(u, code)
-    )
+    return _joined(services.join_by_code(current_user(request), code))
 
 
 @router.get("/{circle_id}", response=CircleOut)
@@ -298,30 +297,18 @@ def rotate_invite(request: HttpRequest, circle_id: str) -> CircleOut:
 # --- Joining and leaving ---------------------------------------------------------------------
 
 
-def _idempotent_join(request: HttpRequest, scope: str, data: JoinIn, join: Any) -> Status[JoinOut]:
-    user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        outcome = join(user)
-        status = 200 if outcome.status in ("already_member", "pending") else 201
-        return status, _join_out(outcome).dict()
-
-    status, body = run_idempotent(
-        user, scope[:64], request.headers.get("Idempotency-Key"), data.dict(), action
-    )
-    return Status(status, JoinOut(**body))
+def _joined(outcome: services.JoinOutcome) -> Status[Any]:
+    status = 200 if outcome.status in ("already_member", "pending") else 201
+    return Status(status, _join_out(outcome).model_dump(mode="json"))
 
 
 @router.post("/{circle_id}/join", auth=AUTH, response={200: JoinOut, 201: JoinOut})
-def join_circle(request: HttpRequest, circle_id: str, data: JoinIn) -> Status[JoinOut]:
+@idempotent("circle-join:{circle_id}")
+def join_circle(request: HttpRequest, circle_id: str, data: JoinIn) -> Status[Any]:
     """Join an open circle (201 `joined`) or ask to join an approval circle (201 `requested`);
     an invite-only circle needs its link (403). Honours `Idempotency-Key`."""
-    return _idempotent_join(
-        request,
-        f"circle-join:{circle_id}",
-        data,
-        lambda u: services.join_circle(u, circle_id, message=data.message),
-    )
+    user = current_user(request)
+    return _joined(services.join_circle(user, circle_id, message=data.message))
 
 
 @router.post("/{circle_id}/leave", auth=AUTH, response={204: None})

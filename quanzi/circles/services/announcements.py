@@ -19,6 +19,7 @@ done, so the refusal is reported once.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -40,6 +41,7 @@ from quanzi.circles.services.access import ADMIN_ROLES, access_circle
 from quanzi.circles.services.notifications import notify, notify_members
 from quanzi.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
+from quanzi.core.validation import clean_text
 from quanzi.stores.services import role_in
 
 MAX_TITLE = 80
@@ -47,6 +49,7 @@ MAX_BODY = 4000
 MIN_LEAD = timedelta(minutes=1)
 MAX_LEAD = timedelta(days=90)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+_clean_text = partial(clean_text, too_long_code="too_long")
 
 
 # --- Reads -----------------------------------------------------------------------------------
@@ -92,17 +95,6 @@ def store_products(user: User, circle: Circle) -> list[Product]:
 
 
 # --- Validation ------------------------------------------------------------------------------
-
-
-def _clean_text(value: str | None, *, limit: int, field: str, required: bool) -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise InvalidInput(_("This field is required."), field=field)
-    if len(text) > limit:
-        raise InvalidInput(
-            _("At most %(limit)d characters.") % {"limit": limit}, field=field, code="too_long"
-        )
-    return text
 
 
 def _clean_product(
@@ -190,8 +182,8 @@ def create_announcement(
 ) -> Announcement:
     """Post an announcement (admins); the other members are notified."""
     circle, _m = access_circle(user, circle_id, need="admin")
-    clean_title = _clean_text(title, limit=MAX_TITLE, field="title", required=True)
-    clean_body = _clean_text(body, limit=MAX_BODY, field="body", required=False)
+    clean_title = _clean_text(title, field="title", max_length=MAX_TITLE, required=True)
+    clean_body = _clean_text(body, field="body", max_length=MAX_BODY)
     product = _clean_product(user, circle, product_id)
     when = clean_launch_at(launch_at, product)
     with transaction.atomic():
@@ -246,8 +238,8 @@ def update_announcement(
     """Rewrite an announcement (admins). A launch that already happened keeps its product and
     time; a changed launch time is scheduled anew."""
     announcement = _editable(user, circle_id, announcement_id)
-    announcement.title = _clean_text(title, limit=MAX_TITLE, field="title", required=True)
-    announcement.body = _clean_text(body, limit=MAX_BODY, field="body", required=False)
+    announcement.title = _clean_text(title, field="title", max_length=MAX_TITLE, required=True)
+    announcement.body = _clean_text(body, field="body", max_length=MAX_BODY)
     if announcement.launched_at is None:
         product = _clean_product(user, announcement.circle, product_id, announcement.product)
         if _same_minute(launch_at, announcement.launch_at) and product is not None:

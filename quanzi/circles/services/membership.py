@@ -35,7 +35,7 @@ from quanzi.circles.signals import member_joined
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
-from quanzi.core.validation import whole_number
+from quanzi.core.validation import clean_given_text, refuse_unknown, whole_number
 
 MAX_OWNED_CIRCLES = 10
 MAX_MUTE_MINUTES = 30 * 24 * 60
@@ -98,21 +98,6 @@ def _notify(user: User, kind: str, text: str, circle: Circle, url: str = "") -> 
 # --- Settings --------------------------------------------------------------------------------
 
 
-def _clean_text(data: dict[str, Any], cleaned: dict[str, Any]) -> None:
-    for name, limit in TEXT_LIMITS.items():
-        if data.get(name) is None:
-            continue
-        value = str(data[name]).strip()
-        if len(value) > limit:
-            raise InvalidInput(
-                _("This field is too long (at most %(n)d characters).") % {"n": limit},
-                field=name,
-            )
-        cleaned[name] = value
-    if "name" in cleaned and not cleaned["name"]:
-        raise InvalidInput(_("A circle needs a name."), field="name")
-
-
 def _clean_numbers(data: dict[str, Any], cleaned: dict[str, Any]) -> None:
     for name, (low, high) in NUMBER_RANGES.items():
         value = data.get(name)
@@ -150,8 +135,9 @@ def clean_blocked_words(value: Any) -> list[str]:
 
 def clean_settings(data: dict[str, Any]) -> dict[str, Any]:
     """Validated circle settings; keys left out or None stay as they are."""
-    cleaned: dict[str, Any] = {}
-    _clean_text(data, cleaned)
+    cleaned: dict[str, Any] = clean_given_text(data, TEXT_LIMITS)
+    if "name" in cleaned and not cleaned["name"]:
+        raise InvalidInput(_("A circle needs a name."), field="name")
     _clean_numbers(data, cleaned)
     policy = data.get("join_policy")
     if policy is not None:
@@ -184,9 +170,7 @@ def create_circle(
     """Create a store circle (the store's owner or staff) or an interest circle (anyone logged
     in, at most MAX_OWNED_CIRCLES owned); the creator becomes its owner."""
     user = _require_user(user)
-    unknown = set(fields) - set(OWNER_FIELDS)
-    if unknown:
-        raise InvalidInput(_("Unknown field."), field=sorted(unknown)[0])
+    refuse_unknown(fields, OWNER_FIELDS)
     store = None
     if store_id:
         from quanzi.stores.services import access_store
@@ -217,9 +201,7 @@ def update_circle(
     """Change the settings: admins the description, rules, commercial budget, flood limit and
     blocked words; the owner everything. Fields left out or None stay as they are."""
     given = {k: v for k, v in fields.items() if v is not None}
-    unknown = set(given) - set(OWNER_FIELDS)
-    if unknown:
-        raise InvalidInput(_("Unknown field."), field=sorted(unknown)[0])
+    refuse_unknown(given, OWNER_FIELDS)
     owner_only = bool(avatar) or bool(set(given) - set(ADMIN_FIELDS))
     circle, _m = access_circle(user, circle_id, need="owner" if owner_only else "admin")
     cleaned = clean_settings(given)

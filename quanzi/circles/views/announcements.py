@@ -6,7 +6,6 @@ would be taken for a circle id by the membership pages' `<circle_id>/`."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -18,21 +17,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from quanzi.accounts.auth import page_user
 from quanzi.accounts.models import User
 from quanzi.circles.models import Announcement
 from quanzi.circles.services import announcements as services
 from quanzi.circles.services import notifications
 from quanzi.circles.services.access import ADMIN_ROLES, access_circle
-from quanzi.core.errors import DomainError, InvalidInput, NotFound
+from quanzi.core.errors import DomainError, NotFound
 from quanzi.core.ids import is_public_id
+from quanzi.core.validation import local_datetime, local_input
 
 NOTIFICATIONS_PER_PAGE = 20
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"  # <input type="datetime-local">, read as Asia/Shanghai time
-
-
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def _fields(request: HttpRequest) -> dict[str, Any]:
@@ -40,12 +35,8 @@ def _fields(request: HttpRequest) -> dict[str, Any]:
     raw_time = request.POST.get("launch_at", "").strip()
     launch_at = None
     if raw_time:
-        try:
-            launch_at = datetime.strptime(raw_time, LOCAL_INPUT)
-        except ValueError:
-            raise InvalidInput(
-                _("Enter the launch time as date and time."), field="launch_at"
-            ) from None
+        message = _("Enter the launch time as date and time.")
+        launch_at = local_datetime(raw_time, field="launch_at", message=message)
     return {
         "title": request.POST.get("title", ""),
         "body": request.POST.get("body", ""),
@@ -65,7 +56,7 @@ def _form_values(announcement: Announcement | None, request: HttpRequest) -> dic
         "title": announcement.title,
         "body": announcement.body,
         "product": announcement.product_id or "",
-        "launch_at": launch.astimezone(services.SHANGHAI).strftime(LOCAL_INPUT) if launch else "",
+        "launch_at": local_input(launch),
     }
 
 
@@ -97,7 +88,7 @@ def _page(
 @require_http_methods(["GET", "POST"])
 def announcements_page(request: HttpRequest, circle_id: str) -> HttpResponse:
     """Members read the announcements; admins also post them (the form re-renders on errors)."""
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
     if request.method == "POST":
@@ -127,7 +118,7 @@ def _announcement(user: User, circle_id: str, announcement_id: str) -> Announcem
 
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpResponse:
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
     announcement = _announcement(user, circle_id, announcement_id)
@@ -144,7 +135,7 @@ def edit(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpResp
 
 @require_POST
 def pin(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpResponse:
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(f"/circles/{circle_id}/announcements/")
     pinned = request.POST.get("pinned") == "1"
@@ -154,7 +145,7 @@ def pin(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpRespo
 
 @require_POST
 def delete(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpResponse:
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(f"/circles/{circle_id}/announcements/")
     services.delete_announcement(user, circle_id, announcement_id)
@@ -164,7 +155,7 @@ def delete(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpRe
 @require_POST
 def mute_circle(request: HttpRequest, circle_id: str) -> HttpResponse:
     """Turn the circle's notifications off or on (members), back to the announcements."""
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(f"/circles/{circle_id}/announcements/")
     notifications.set_circle_muted(user, circle_id, request.POST.get("muted") == "1")
@@ -176,7 +167,7 @@ def mute_circle(request: HttpRequest, circle_id: str) -> HttpResponse:
 
 @require_GET
 def notification_centre(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
     paginator = Paginator(notifications.notifications_of(user), NOTIFICATIONS_PER_PAGE)
@@ -188,7 +179,7 @@ def notification_centre(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_read(request: HttpRequest) -> HttpResponse:
     """Mark one notification (`id`) or all (`all`) read; `go=1` then follows its link."""
-    user = _user(request)
+    user = page_user(request)
     if user is None:
         return redirect_to_login("/circles/me/notifications/")
     if request.POST.get("all"):
@@ -208,7 +199,7 @@ def mark_read(request: HttpRequest) -> HttpResponse:
 @require_GET
 def badge(request: HttpRequest) -> HttpResponse:
     """The unread badge alone, for the HTMX poll of `{% unread_notifications_badge %}`."""
-    user = _user(request)
+    user = page_user(request)
     count = notifications.unread_count(user) if user is not None else None
     return render(request, "circles/notifications_badge.html", {"count": count})
 

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from quanzi.accounts.models import User
+from quanzi.accounts.auth import page_user
 from quanzi.circles.services import chat
 from quanzi.circles.services.access import ADMIN_ROLES, access_circle
 from quanzi.circles.services.announcements import banner_announcement
@@ -20,17 +20,13 @@ from quanzi.core.errors import DomainError, NotFound
 from quanzi.core.ids import new_id
 
 
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) else None
-
-
 def chat_page(request: HttpRequest, circle_id: str) -> HttpResponse:
     """The circle's chat (members); others go to the circle's page to join."""
-    if not request.user.is_authenticated:
+    user = page_user(request)
+    if user is None:
         return redirect_to_login(request.get_full_path())
     try:
-        circle, membership = access_circle(_user(request), circle_id, need="member")
+        circle, membership = access_circle(user, circle_id, need="member")
     except NotFound:
         raise
     except DomainError:
@@ -46,7 +42,7 @@ def chat_page(request: HttpRequest, circle_id: str) -> HttpResponse:
         "announcement": banner_announcement(circle),
         "chat_config": {
             "circleId": circle.pk,
-            "me": request.user.public_id,  # type: ignore[union-attr]
+            "me": user.public_id,
             "isAdmin": is_admin,
             "hasStore": circle.store_id is not None,
             "lastReadSeq": membership.last_read_seq,
@@ -60,11 +56,10 @@ def chat_page(request: HttpRequest, circle_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reports_page(request: HttpRequest, circle_id: str) -> HttpResponse:
     """The admins' report queue: remove the reported message or dismiss the report."""
-    if not request.user.is_authenticated:
+    user = page_user(request)
+    if user is None:
         return redirect_to_login(request.get_full_path())
-    user = _user(request)
     circle, membership = access_circle(user, circle_id, need="admin")
-    assert user is not None
     if request.method == "POST":
         try:
             chat.resolve_report(
@@ -90,14 +85,13 @@ SHARE_KINDS = {"order": "order_id", "review": "review_id"}
 def share(request: HttpRequest) -> HttpResponse:
     """Share one of my orders, or a buyer's review, as a card into one of my circles: the page
     lists my circles; sending goes through the same service as the chat (all its rules)."""
-    if not request.user.is_authenticated:
+    user = page_user(request)
+    if user is None:
         return redirect_to_login(request.get_full_path())
     kind = request.GET.get("kind", "")
     object_id = request.GET.get("id", "")
     if kind not in SHARE_KINDS or not object_id:
         raise NotFound()
-    user = request.user
-    assert isinstance(user, User)
     error = None
     if request.method == "POST":
         circle_id = request.POST.get("circle", "")

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts.models import User
+from quanzi.accounts.auth import page_user
 from quanzi.circles.services import coupons
 from quanzi.core.errors import InvalidInput
 
@@ -20,8 +20,8 @@ from quanzi.core.errors import InvalidInput
 def announcement_coupon(request: HttpRequest, circle_id: str, announcement_id: str) -> HttpResponse:
     """Choose the coupon an announcement carries (circle admins who work for the store)."""
     back = f"/circles/{circle_id}/announcements/"
-    user = request.user if isinstance(request.user, User) else None
-    if user is None or not user.is_authenticated:
+    user = page_user(request)
+    if user is None:
         return redirect_to_login(back)
     try:
         coupons.attach_to_announcement(

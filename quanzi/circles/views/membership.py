@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.accounts.models import User
 from quanzi.circles.models import Circle, JoinPolicy, Membership
 from quanzi.circles.services import membership as services
@@ -40,11 +41,6 @@ SETTING_FIELDS = (
     "commercial_daily_cap",
     "flood_per_minute",
 )
-
-
-def _user(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) else None
 
 
 def _layout(user: User | None, circle: Circle) -> dict[str, Any]:
@@ -87,7 +83,7 @@ def discover(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, circle_id: str) -> HttpResponse:
     """The public card for everyone; members get the chat link and the join link / QR code."""
-    user = _user(request)
+    user = page_user(request)
     circle, membership = access_circle(user, circle_id, need="view")
     context: dict[str, Any] = {"circle": circle, "membership": membership}
     if membership is not None:
@@ -104,7 +100,7 @@ def join_link(request: HttpRequest, code: str) -> HttpResponse:
     """The join link / QR code target: the card and a join button (the link is the
     invitation, so invite-only circles join too); POST joins."""
     circle = services.circle_by_code(code)
-    user = _user(request)
+    user = page_user(request)
     if request.method == "POST":
         if user is None:
             return redirect_to_login(request.get_full_path())
@@ -133,7 +129,7 @@ def _after_join(request: HttpRequest, outcome: services.JoinOutcome) -> HttpResp
 def join(request: HttpRequest, circle_id: str) -> HttpResponse:
     """Join an open circle or ask to join an approval circle from its page."""
     outcome = services.join_circle(
-        _user(request), circle_id, message=request.POST.get("message", "")
+        signed_in_user(request), circle_id, message=request.POST.get("message", "")
     )
     return _after_join(request, outcome)
 
@@ -142,7 +138,7 @@ def join(request: HttpRequest, circle_id: str) -> HttpResponse:
 @require_POST
 def leave(request: HttpRequest, circle_id: str) -> HttpResponse:
     try:
-        services.leave_circle(_user(request), circle_id)
+        services.leave_circle(signed_in_user(request), circle_id)
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect("circles:detail", circle_id)
@@ -155,7 +151,7 @@ def leave(request: HttpRequest, circle_id: str) -> HttpResponse:
 @cache_control(private=True, max_age=300)
 def qr(request: HttpRequest, circle_id: str) -> HttpResponse:
     """The join link as a PNG QR code (members share it; a rotated link makes a new code)."""
-    circle, _m = access_circle(_user(request), circle_id, need="member")
+    circle, _m = access_circle(signed_in_user(request), circle_id, need="member")
     link = request.build_absolute_uri(f"/circles/join/{circle.invite_code}/")
     image = qrcode.make(link, box_size=8, border=2)
     buffer = io.BytesIO()
@@ -170,7 +166,9 @@ def qr(request: HttpRequest, circle_id: str) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """The circles I am in, with unread counts."""
     return render(
-        request, "circles/membership_mine.html", {"rows": services.my_circles(_user(request))}
+        request,
+        "circles/membership_mine.html",
+        {"rows": services.my_circles(signed_in_user(request))},
     )
 
 
@@ -179,7 +177,7 @@ def create(request: HttpRequest) -> HttpResponse:
     """Create an interest circle, or a store circle when a store is chosen (its people)."""
     from quanzi.stores.services import stores_of
 
-    user = _user(request)
+    user = signed_in_user(request)
     assert user is not None
     error = None
     if request.method == "POST":
@@ -229,7 +227,7 @@ def _settings_values(circle: Circle) -> dict[str, Any]:
 def settings(request: HttpRequest, circle_id: str) -> HttpResponse:
     """The circle's settings: admins edit the description, rules and the limits; the owner
     everything, including the avatar; admins renew the join link."""
-    user = _user(request)
+    user = signed_in_user(request)
     circle, membership = access_circle(user, circle_id, need="admin")
     assert membership is not None
     owner = membership.role == "owner"
@@ -268,7 +266,7 @@ def settings(request: HttpRequest, circle_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def rotate_invite(request: HttpRequest, circle_id: str) -> HttpResponse:
-    services.rotate_invite(_user(request), circle_id)
+    services.rotate_invite(signed_in_user(request), circle_id)
     messages.success(request, _("A new join link was made; the old link no longer works."))
     return redirect("circles:settings", circle_id)
 
@@ -277,7 +275,7 @@ def rotate_invite(request: HttpRequest, circle_id: str) -> HttpResponse:
 @require_GET
 def members(request: HttpRequest, circle_id: str) -> HttpResponse:
     """Members with search; admins see the moderation buttons."""
-    user = _user(request)
+    user = signed_in_user(request)
     q = request.GET.get("q", "")[:40]
     circle, me, rows = services.members(user, circle_id, q)
     page = Paginator(rows, MEMBERS_PER_PAGE).get_page(page_number(request))
@@ -341,7 +339,7 @@ def member_action(request: HttpRequest, circle_id: str, user_id: str, action: st
     if run is None:
         return HttpResponse(status=404)
     try:
-        run(_user(request), circle_id, user_id, request.POST)
+        run(signed_in_user(request), circle_id, user_id, request.POST)
     except (InvalidInput, Conflict) as exc:  # bad duration, nothing to undo: stay on the page
         messages.error(request, str(exc.message))
     else:
@@ -352,7 +350,7 @@ def member_action(request: HttpRequest, circle_id: str, user_id: str, action: st
 @login_required
 @require_GET
 def join_requests(request: HttpRequest, circle_id: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     circle, rows = services.pending_requests(user, circle_id)
     _c, membership = access_circle(user, circle_id, need="admin")
     return render(
@@ -375,7 +373,7 @@ def decide(request: HttpRequest, circle_id: str, request_id: str, verdict: str) 
         return HttpResponse(status=404)
     try:
         services.decide_join_request(
-            _user(request), circle_id, request_id, approve=verdict == "approve"
+            signed_in_user(request), circle_id, request_id, approve=verdict == "approve"
         )
     except Conflict as exc:  # answered meanwhile by another admin
         messages.error(request, str(exc.message))
@@ -388,7 +386,7 @@ def console(request: HttpRequest, store_id: str) -> HttpResponse:
     """The store's circles in the merchant console, with member counts and commercial share."""
     from quanzi.circles.services.chat import commercial_share
 
-    store, circles = services.store_circles(_user(request), store_id)
+    store, circles = services.store_circles(signed_in_user(request), store_id)
     for circle in circles:
         commercial, total = commercial_share(circle)
         circle.share = (commercial, total, round(100 * commercial / total) if total else 0)  # type: ignore[attr-defined]

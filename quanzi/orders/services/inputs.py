@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
+from quanzi.core import validation
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.core.ids import is_public_id
 
@@ -60,16 +61,14 @@ def clean_lines(lines: Iterable[tuple[str, int | str]]) -> dict[str, int]:
 
 
 def clean_text(value: object, limit: int, *, field: str, required: bool = False) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if "\x00" in text:
-        raise InvalidInput(_("The text contains a character that is not allowed."), field=field)
-    if required and not text:
-        raise InvalidInput(_("This field is required."), code="required", field=field)
-    if len(text) > limit:
-        raise InvalidInput(
-            _("At most %(n)d characters.") % {"n": limit}, code="too_long", field=field
-        )
-    return text
+    return validation.clean_text(
+        value,
+        field=field,
+        max_length=limit,
+        required=required,
+        missing_code="required",
+        too_long_code="too_long",
+    )
 
 
 def clean_checkout_key(value: str) -> str:

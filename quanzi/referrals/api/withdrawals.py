@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 
 from quanzi.accounts.auth import AUTH, current_user
-from quanzi.core.idempotency import run_idempotent
+from quanzi.core.idempotency import idempotent
 from quanzi.core.pagination import paginate
 from quanzi.core.schemas import Schema
 from quanzi.referrals.models import Withdrawal
@@ -79,23 +79,12 @@ class MyWithdrawals(WithdrawalList):
 
 
 @router.post("/stores/{store_id}/withdrawals", auth=AUTH, response={201: WithdrawalOut})
+@idempotent("referrals.withdraw")
 def request_withdrawal(request: HttpRequest, store_id: str, data: WithdrawIn) -> Status[Any]:
     """Withdraw `amount` fen of my available commission in the store (held until the store
     reviews it). Send an `Idempotency-Key` header to make retries safe."""
-    user = current_user(request)
-
-    def action() -> tuple[int, Any]:
-        row = withdrawals.request_withdrawal(user, store_id, data.amount)
-        return 201, WithdrawalOut(**_out(row)).model_dump(mode="json")
-
-    status, body = run_idempotent(
-        user,
-        "referrals.withdraw",
-        request.headers.get("Idempotency-Key"),
-        {"store_id": store_id, **data.model_dump()},
-        action,
-    )
-    return Status(status, body)
+    row = withdrawals.request_withdrawal(current_user(request), store_id, data.amount)
+    return Status(201, WithdrawalOut(**_out(row)).model_dump(mode="json"))
 
 
 @router.get("/stores/{store_id}/withdrawals", auth=AUTH, response=MyWithdrawals)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import InvalidInput
 from quanzi.core.ids import is_public_id
-from quanzi.core.validation import whole_number
+from quanzi.core.validation import clean_bool, clean_choice, refuse_unknown, whole_number
 from quanzi.referrals.locks import lock_reward_rule
 from quanzi.referrals.models import (
     Attribution,
@@ -77,18 +77,12 @@ def _trigger(value: Any) -> str:
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     """The fields given (None: left as they are), each checked."""
-    unknown = set(fields) - set(RULE_FIELDS)
-    if unknown:
-        raise InvalidInput(_("Unknown field."), field=sorted(unknown)[0])
+    refuse_unknown(fields, RULE_FIELDS)
     values: dict[str, Any] = {}  # the coupon is checked against the store by the caller
     if fields.get("is_active") is not None:
-        if not isinstance(fields["is_active"], bool):
-            raise InvalidInput(_("Choose yes or no."), field="is_active")
-        values["is_active"] = fields["is_active"]
+        values["is_active"] = clean_bool(fields["is_active"], field="is_active")
     if fields.get("reward") is not None:
-        if fields["reward"] not in RewardKind.values:
-            raise InvalidInput(_("Choose one of the options."), field="reward")
-        values["reward"] = fields["reward"]
+        values["reward"] = clean_choice(fields["reward"], RewardKind.values, field="reward")
     if fields.get("points") is not None:
         values["points"] = whole_number(fields["points"], 1, MAX_GRANT, field="points")
     if fields.get("daily_cap") is not None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from quanzi.accounts.auth import page_user
 from quanzi.core.errors import NotFound
 from quanzi.referrals import posters
 from quanzi.referrals.services import links as services
@@ -41,7 +42,8 @@ def poster(request: HttpRequest, code: str) -> HttpResponse:
 def share_page(request: HttpRequest, code: str) -> HttpResponse:
     """The sharer's page: the link to copy and the poster (only the sharer sees it)."""
     link = services.get_link(code)
-    if not request.user.is_authenticated or request.user.pk != link.sharer_id:
+    user = page_user(request)
+    if user is None or user.pk != link.sharer_id:
         raise NotFound()
     context = {
         "link": link,
@@ -56,13 +58,14 @@ def share_page(request: HttpRequest, code: str) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     """POST kind, target_id (the Share buttons): make or reuse the link, go to its share page.
     The sharer's own last touch, if any, becomes the link's parent (the share tree)."""
-    if not request.user.is_authenticated:
+    user = page_user(request)
+    if user is None:
         back = request.POST.get("next") or "/"
         return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}")
     ref = request.session.get(services.SESSION_KEY)
     parent = ref.get("code") if isinstance(ref, dict) else None
     link = services.share_link(
-        request.user,
+        user,
         request.POST.get("kind", ""),
         request.POST.get("target_id", ""),
         parent_code=parent if isinstance(parent, str) else None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
@@ -25,6 +26,7 @@ from quanzi.core.errors import InvalidInput, NotAuthenticated, NotFound, Permiss
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import PreparedImage, delete_files, prepare_image, save_image_rows
 from quanzi.core.pagination import Page, paginate
+from quanzi.core.validation import clean_text
 from quanzi.social.models import Block, Note, NoteCollect, NoteComment, NoteImage, NoteLike
 from quanzi.social.services.graph import is_blocked_between
 from quanzi.stores.models import Store, StoreStaff
@@ -52,15 +54,9 @@ def _viewer(user: Actor) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated else None
 
 
-def _clean_text(text: str | None, limit: int, field: str, *, required: bool = False) -> str:
-    value = (text or "").replace("\r\n", "\n").strip()
-    if required and not value:
-        raise InvalidInput(_("This field is required."), code="required", field=field)
-    if len(value) > limit:
-        raise InvalidInput(
-            _("At most %(n)d characters.") % {"n": limit}, code="text_too_long", field=field
-        )
-    return value
+_clean_text = partial(
+    clean_text, multiline=True, missing_code="required", too_long_code="text_too_long"
+)
 
 
 def _clean_products(product_ids: Iterable[str]) -> list[Product]:
@@ -119,8 +115,8 @@ def create_note(
     image or product leaves no note and no file."""
     author = _require_user(user)
     store = access_store(author, store_id, need="staff") if store_id else None
-    clean_title = _clean_text(title, MAX_TITLE, "title", required=True)
-    clean_body = _clean_text(body, MAX_BODY, "body")
+    clean_title = _clean_text(title, field="title", max_length=MAX_TITLE, required=True)
+    clean_body = _clean_text(body, field="body", max_length=MAX_BODY)
     products = _clean_products(product_ids)
     pictures = _prepare_images(list(images))
     written: list[str] = []
@@ -203,9 +199,9 @@ def update_note(
     """Change the text or the tagged products of one's note (None leaves a field as it is)."""
     note = editable_note(user, note_id)
     if title is not None:
-        note.title = _clean_text(title, MAX_TITLE, "title", required=True)
+        note.title = _clean_text(title, field="title", max_length=MAX_TITLE, required=True)
     if body is not None:
-        note.body = _clean_text(body, MAX_BODY, "body")
+        note.body = _clean_text(body, field="body", max_length=MAX_BODY)
     products = _clean_products(product_ids) if product_ids is not None else None
     with transaction.atomic():
         note.save(update_fields=["title", "body", "updated_at"])
@@ -277,7 +273,7 @@ def add_comment(user: Actor, note_id: str, text: str, reply_to: str | None = Non
     actor = _require_user(user)
     note = _note_for_viewer(actor, note_id)
     _check_not_blocked(actor, note.author_id)
-    clean = _clean_text(text, MAX_COMMENT, "text", required=True)
+    clean = _clean_text(text, field="text", max_length=MAX_COMMENT, required=True)
     parent = None
     if reply_to:
         parent = (

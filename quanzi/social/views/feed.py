@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, path
 
-from quanzi.accounts.models import User
+from quanzi.accounts.auth import signed_in_user
 from quanzi.social.services import feed
 
 FEED_PAGE_SIZE = 20
@@ -16,8 +16,7 @@ FEED_PAGE_SIZE = 20
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The home feed; "More" follows the cursor of the page shown."""
-    user = request.user
-    assert isinstance(user, User)  # login_required
+    user = signed_in_user(request)
     page = feed.home_feed(user, request.GET.get("cursor") or None, FEED_PAGE_SIZE)
     return render(
         request,

@@ -15,8 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts.auth import signed_in_user
-from quanzi.accounts.models import User
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.core.errors import DomainError
 from quanzi.core.pagination import page_number
 from quanzi.social.models import Note
@@ -24,11 +23,6 @@ from quanzi.social.services import graph
 
 NOTES_ON_PAGE = 30
 PEOPLE_PER_PAGE = 30
-
-
-def _viewer(request: HttpRequest) -> User | None:
-    user = request.user
-    return user if isinstance(user, User) and user.is_authenticated else None
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
@@ -43,7 +37,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
 
 def person(request: HttpRequest, public_id: str) -> HttpResponse:
     """A person: nickname, avatar, counts, follow button and their notes."""
-    viewer = _viewer(request)
+    viewer = page_user(request)
     target = graph.visible_person(viewer, public_id)
     notes = (
         Note.objects.filter(author=target, store__isnull=True, is_hidden=False)
@@ -69,7 +63,7 @@ def person(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _people(request: HttpRequest, public_id: str, which: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = page_user(request)
     target = graph.visible_person(viewer, public_id)
     lister = graph.followers_page if which == "followers" else graph.following_page
     page = lister(viewer, target, page_number(request), PEOPLE_PER_PAGE)

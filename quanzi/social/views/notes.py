@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quanzi.accounts.models import User
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.catalog.models import Product
 from quanzi.core.errors import DomainError
 from quanzi.core.pagination import page_number
@@ -21,14 +21,10 @@ from quanzi.social.services import notes as services
 from quanzi.stores.services import access_store
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _choices(request: HttpRequest, chosen: Iterable[Product]) -> list[Product]:
     """The picker's products: those chosen, then recent purchases, then search results."""
     seen: dict[str, Product] = {}
-    recent = services.recent_bought_products(_user(request))
+    recent = services.recent_bought_products(signed_in_user(request))
     found = services.search_products(request.GET.get("q", ""))
     for product in [*chosen, *found, *recent]:
         seen.setdefault(product.id, product)
@@ -57,7 +53,7 @@ def _posted_products(request: HttpRequest) -> tuple[list[str], list[Product]]:
 @login_required
 def note_new(request: HttpRequest) -> HttpResponse:
     """Write a note; `?store=<id>` writes it in the name of a store one works for."""
-    user = _user(request)
+    user = signed_in_user(request)
     store_id = request.GET.get("store") or request.POST.get("store_id") or ""
     store = access_store(user, store_id, need="staff") if store_id else None
     error = None
@@ -92,7 +88,7 @@ def note_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def note_edit(request: HttpRequest, note_id: str) -> HttpResponse:
     """Edit the title, text and tagged products of one's note."""
-    user = _user(request)
+    user = signed_in_user(request)
     note = services.editable_note(user, note_id)
     error = None
     chosen = list(note.products.select_related("store"))
@@ -127,7 +123,7 @@ def note_edit(request: HttpRequest, note_id: str) -> HttpResponse:
 
 def note_page(request: HttpRequest, note_id: str) -> HttpResponse:
     """A note: images, text, tagged products with buy buttons, likes, collects, comments."""
-    viewer = _user(request)
+    viewer = page_user(request)
     note = services.note_detail(viewer, note_id)
     comments = services.note_comments(viewer, note_id, page_number(request))
     images = list(note.images.all())
@@ -139,7 +135,7 @@ def note_page(request: HttpRequest, note_id: str) -> HttpResponse:
         "comments": comments,
         "page": comments,
         "can_manage": services.can_manage(viewer, note),
-        "is_author": viewer.is_authenticated and note.author_id == viewer.pk,
+        "is_author": viewer is not None and note.author_id == viewer.pk,
         "og_image": request.build_absolute_uri(images[0].image.url) if images else "",
         "max_comment": services.MAX_COMMENT,
         "reply_to": request.GET.get("reply", ""),
@@ -159,7 +155,7 @@ def _on(request: HttpRequest) -> bool:
 @login_required
 def note_like(request: HttpRequest, note_id: str) -> HttpResponse:
     """POST on=1 likes, on=0 unlikes (an explicit value keeps double clicks harmless)."""
-    services.set_like(_user(request), note_id, _on(request))
+    services.set_like(signed_in_user(request), note_id, _on(request))
     return _mark_response(request, note_id)
 
 
@@ -167,14 +163,14 @@ def note_like(request: HttpRequest, note_id: str) -> HttpResponse:
 @login_required
 def note_collect(request: HttpRequest, note_id: str) -> HttpResponse:
     """POST on=1 collects, on=0 uncollects."""
-    services.set_collect(_user(request), note_id, _on(request))
+    services.set_collect(signed_in_user(request), note_id, _on(request))
     return _mark_response(request, note_id)
 
 
 def _mark_response(request: HttpRequest, note_id: str) -> HttpResponse:
     """HTMX swaps the like/collect bar; a plain form goes back to the note."""
     if request.headers.get("HX-Request"):
-        note = services.note_detail(_user(request), note_id)
+        note = services.note_detail(signed_in_user(request), note_id)
         return render(request, "social/notes_actions.html", {"note": note})
     return _back_to_note(note_id, "#actions")
 
@@ -182,7 +178,7 @@ def _mark_response(request: HttpRequest, note_id: str) -> HttpResponse:
 @require_POST
 @login_required
 def note_delete(request: HttpRequest, note_id: str) -> HttpResponse:
-    services.delete_note(_user(request), note_id)
+    services.delete_note(signed_in_user(request), note_id)
     messages.success(request, _("The note is deleted."))
     return redirect("core:home")
 
@@ -192,7 +188,7 @@ def note_delete(request: HttpRequest, note_id: str) -> HttpResponse:
 def comment_add(request: HttpRequest, note_id: str) -> HttpResponse:
     try:
         services.add_comment(
-            _user(request),
+            signed_in_user(request),
             note_id,
             request.POST.get("text", ""),
             request.POST.get("reply_to") or None,
@@ -207,14 +203,14 @@ def comment_add(request: HttpRequest, note_id: str) -> HttpResponse:
 @require_POST
 @login_required
 def comment_delete(request: HttpRequest, note_id: str, comment_id: str) -> HttpResponse:
-    services.delete_comment(_user(request), note_id, comment_id)
+    services.delete_comment(signed_in_user(request), note_id, comment_id)
     return _back_to_note(note_id, "#comments")
 
 
 @login_required
 def collections(request: HttpRequest) -> HttpResponse:
     """My collected notes."""
-    page = services.collected_notes(_user(request), page_number(request))
+    page = services.collected_notes(signed_in_user(request), page_number(request))
     return render(request, "social/notes_collections.html", {"page": page})
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from quanzi.campaigns.flashsales import services
 from quanzi.campaigns.flashsales.models import FlashSale
-from quanzi.campaigns.flashsales.views import SHANGHAI
+from quanzi.core.validation import SHANGHAI
 from quanzi.orders.models import Order
 from tests.catalog.test_browser import _log_in
 from tests.factories import AddressFactory, ProductFactory, SkuFactory
