@@ -4,7 +4,8 @@ Every 4xx of /api/v1/ — a domain error, a validation error, a missing login, a
 oversized body — is built by an exception handler of `quanzi.api` as `{"detail", "code", …}`.
 The views declare their successful answers (`response=`); `ErrorDocumentingAPI` adds the error
 answer to each operation of the document, under the `4XX` range, so that clients (and the
-schemathesis run of tests/api/test_fuzz.py) know the shape of every refusal.
+schemathesis run of tests/api/test_fuzz.py) know the shape of every refusal. Its `code` is one
+of a closed list: every code of every domain's enum (`quanzi.core.errors.all_error_codes`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ninja import Field, NinjaAPI
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.schema import NinjaGenerateJsonSchema
 
+from quanzi.core.errors import all_error_codes
 from quanzi.core.schemas import Schema
 
 
@@ -49,9 +51,16 @@ class ErrorDocumentingAPI(NinjaAPI):
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        schema["components"]["schemas"][ErrorOut.__name__] = ErrorOut.model_json_schema(
+        error_out = ErrorOut.model_json_schema(
             ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema
         )
+        code = error_out["properties"]["code"]
+        error_out["properties"]["code"] = {
+            "type": "string",
+            "enum": all_error_codes(),
+            "description": code["description"],
+        }
+        schema["components"]["schemas"][ErrorOut.__name__] = error_out
         for path in schema["paths"].values():
             for operation in path.values():
                 operation["responses"].setdefault("4XX", ERROR_RESPONSE)
