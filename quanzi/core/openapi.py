@@ -20,11 +20,19 @@ from quanzi.core.errors import all_error_codes
 from quanzi.core.schemas import Schema
 
 
+def list_error_codes(schema: dict[str, Any]) -> None:
+    """The closed list of `code`s, read when the schema is generated (every domain loaded)."""
+    schema["enum"] = all_error_codes()
+
+
 class ErrorOut(Schema):
     """The body of every 4xx answer; domain errors may add more fields of their own."""
 
     detail: str = Field(description="what went wrong, in the user's language")
-    code: str = Field(description="stable, for programs: not_found, validation, conflict, …")
+    code: str = Field(
+        description="stable, for programs: not_found, validation, conflict, …",
+        json_schema_extra=list_error_codes,
+    )
     field: str | None = Field(default=None, description="the input field at fault, when one is")
     errors: list[dict[str, Any]] | None = Field(
         default=None,
@@ -51,16 +59,9 @@ class ErrorDocumentingAPI(NinjaAPI):
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        error_out = ErrorOut.model_json_schema(
+        schema["components"]["schemas"][ErrorOut.__name__] = ErrorOut.model_json_schema(
             ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema
         )
-        code = error_out["properties"]["code"]
-        error_out["properties"]["code"] = {
-            "type": "string",
-            "enum": all_error_codes(),
-            "description": code["description"],
-        }
-        schema["components"]["schemas"][ErrorOut.__name__] = error_out
         for path in schema["paths"].values():
             for operation in path.values():
                 operation["responses"].setdefault("4XX", ERROR_RESPONSE)
