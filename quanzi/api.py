@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from quanzi.core.errors import DomainError, NotFound, PayloadTooLarge
+from quanzi.core.errors import CoreCode, DomainError, NotFound, PayloadTooLarge
 from quanzi.core.openapi import ErrorDocumentingAPI
 from quanzi.core.outage import DATABASE_ERRORS, unavailable_response
 from quanzi.core.schemas import JsonParser, explain, field_name
@@ -34,7 +34,9 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": _("Please log in first."), "code": "not_authenticated"}, status=401
+        request,
+        {"detail": _("Please log in first."), "code": CoreCode.NOT_AUTHENTICATED},
+        status=401,
     )
 
 
@@ -56,20 +58,23 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
                 "%(count)d more field is not valid.", "%(count)d more fields are not valid.", more
             ) % {"count": more}
     return api.create_response(
-        request, {"detail": detail, "code": "validation", "errors": errors}, status=422
+        request, {"detail": detail, "code": CoreCode.VALIDATION, "errors": errors}, status=422
     )
 
 
 # ninja's own refusals: a JSON body it cannot parse, a session call that failed the CSRF check.
 NINJA_REFUSALS = {
-    400: (gettext_lazy("The request body is not valid JSON."), "invalid_json"),
-    403: (gettext_lazy("The security check failed: reload the page and try again."), "csrf_failed"),
+    400: (gettext_lazy("The request body is not valid JSON."), CoreCode.INVALID_JSON),
+    403: (
+        gettext_lazy("The security check failed: reload the page and try again."),
+        CoreCode.CSRF_FAILED,
+    ),
 }
 
 
 @api.exception_handler(HttpError)
 def ninja_refusal(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    detail, code = NINJA_REFUSALS.get(exc.status_code, (str(exc), "invalid"))
+    detail, code = NINJA_REFUSALS.get(exc.status_code, (str(exc), CoreCode.INVALID))
     return api.create_response(
         request, {"detail": str(detail), "code": code}, status=exc.status_code
     )
@@ -96,7 +101,7 @@ def form_body_for_json(request: HttpRequest, exc: RawPostDataException) -> HttpR
         request,
         {
             "detail": _("This endpoint takes a JSON body (Content-Type: application/json)."),
-            "code": "unsupported_media_type",
+            "code": CoreCode.UNSUPPORTED_MEDIA_TYPE,
         },
         status=415,
     )

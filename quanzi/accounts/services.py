@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts import login_limits
+from quanzi.accounts.errors import AccountCode
 from quanzi.accounts.models import Address, ApiToken, User
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.ids import is_public_id
@@ -84,7 +85,9 @@ def change_password(
     stays. Returns how many tokens were revoked."""
     if not login_limits.check_password(request, user, user.username, old_password):
         raise InvalidInput(
-            _("Your current password is not correct."), code="wrong_password", field="old_password"
+            _("Your current password is not correct."),
+            code=AccountCode.WRONG_PASSWORD,
+            field="old_password",
         )
     try:
         validate_password(new_password, user)
@@ -114,12 +117,12 @@ def use_token(raw: str) -> ApiToken | None:
         return None
     if token.revoked_at is not None:
         raise NotAuthenticated(
-            _("This token has been revoked. Please log in again."), code="token_revoked"
+            _("This token has been revoked. Please log in again."), code=AccountCode.TOKEN_REVOKED
         )
     now = timezone.now()
     if token.expires_at <= now:
         raise NotAuthenticated(
-            _("This token has expired. Please log in again."), code="token_expired"
+            _("This token has expired. Please log in again."), code=AccountCode.TOKEN_EXPIRED
         )
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -21,11 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from quanzi.accounts.models import User
+from quanzi.catalog.errors import CatalogCode
 from quanzi.catalog.locks import lock_product, lock_product_for_delete
 from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.search import index_product, unindex_product
 from quanzi.catalog.signals import deleting_product
-from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.images import delete_files, make_thumbnail, validate_image
 from quanzi.core.money import fen_to_yuan_str
 from quanzi.core.validation import FIELD_TOO_LONG, clean_text
@@ -274,7 +275,7 @@ def _check_codes_free(store: Store, product: Product | None, codes: Iterable[str
         raise Conflict(
             _("The SKU code “%(code)s” is already used by another product of the store.")
             % {"code": clash},
-            code="sku_code_taken",
+            code=CatalogCode.SKU_CODE_TAKEN,
         )
 
 
@@ -330,7 +331,8 @@ def update_product(user: User, product_id: str, data: ProductInput) -> Product:
         apply_skus(product, specs, skus)
         if product.on_shelf and not product.skus.filter(is_active=True).exists():
             raise Conflict(
-                _("A product on the shelf needs at least one SKU with a price."), code="no_sku"
+                _("A product on the shelf needs at least one SKU with a price."),
+                code=CatalogCode.NO_SKU,
             )
         refresh_product(product)
     return product
@@ -378,7 +380,7 @@ def _shift_stock(sku: Sku, delta: int) -> None:
         raise Conflict(
             _("The stock of “%(label)s” changed meanwhile; reload and try again.")
             % {"label": sku.label},
-            code="stock_changed",
+            code=CatalogCode.STOCK_CHANGED,
         )
 
 
@@ -398,7 +400,7 @@ def set_shelf(user: User, product_id: str, on_shelf: bool) -> Product:
         if on_shelf and not product.skus.filter(is_active=True, price__gt=0).exists():
             raise Conflict(
                 _("Add at least one SKU with a price before putting the product on the shelf."),
-                code="no_sku",
+                code=CatalogCode.NO_SKU,
             )
         Product.objects.filter(pk=product.pk).update(on_shelf=on_shelf)
         product.on_shelf = on_shelf
@@ -495,7 +497,7 @@ def add_image(user: User, product_id: str, upload: Any) -> ProductImage:
         thumbnail = make_thumbnail(upload)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InvalidInput(
-            _("This file is not an image we can read."), code="not_an_image"
+            _("This file is not an image we can read."), code=CoreCode.NOT_AN_IMAGE
         ) from exc
     with transaction.atomic():
         lock_product(product.pk)
@@ -503,7 +505,7 @@ def add_image(user: User, product_id: str, upload: Any) -> ProductImage:
         if stats["count"] >= MAX_IMAGES:
             raise Conflict(
                 _("A product has at most %(n)d images.") % {"n": MAX_IMAGES},
-                code="too_many_images",
+                code=CatalogCode.TOO_MANY_IMAGES,
             )
         image = ProductImage(
             product=product,

@@ -29,6 +29,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from quanzi.accounts.models import User
+from quanzi.catalog.errors import CatalogCode
 from quanzi.catalog.models import Category, Product, Sku
 from quanzi.catalog.services import (
     Spec,
@@ -139,7 +140,7 @@ def export_products(user: User, store_id: str, fmt: str) -> tuple[bytes, str, st
 class ImportInvalid(InvalidInput):
     """Some rows are not valid: nothing was written. `errors` lists [{row, message}]."""
 
-    code = "import_invalid"
+    code = CatalogCode.IMPORT_INVALID
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__(
@@ -182,7 +183,7 @@ def _read_csv(upload: Any) -> Iterator[list[Any]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise InvalidInput(_("The CSV file is not UTF-8 or GBK text."), code="bad_file")
+        raise InvalidInput(_("The CSV file is not UTF-8 or GBK text."), code=CatalogCode.BAD_FILE)
     yield from csv.reader(io.StringIO(text, newline=""))
 
 
@@ -203,7 +204,7 @@ def _header_map(header: Sequence[Any]) -> dict[str, int]:
         raise InvalidInput(
             _("The first row must name the columns; missing: %(cols)s.")
             % {"cols": ", ".join(missing)},
-            code="bad_header",
+            code=CatalogCode.BAD_HEADER,
         )
     return positions
 
@@ -214,7 +215,7 @@ def read_rows(upload: Any) -> list[tuple[int, dict[str, str]]]:
     if size > MAX_FILE_BYTES:
         raise PayloadTooLarge(
             _("The file is too large: at most %(mb)d MB.") % {"mb": MAX_FILE_BYTES // 2**20},
-            code="file_too_large",
+            code=CatalogCode.FILE_TOO_LARGE,
         )
     head = upload.read(4)
     upload.seek(0)
@@ -225,7 +226,7 @@ def read_rows(upload: Any) -> list[tuple[int, dict[str, str]]]:
         reader = _read_xlsx(upload) if is_xlsx else _read_csv(upload)
         header = next(reader, None)
         if header is None:
-            raise InvalidInput(_("The file is empty."), code="bad_file")
+            raise InvalidInput(_("The file is empty."), code=CatalogCode.BAD_FILE)
         positions = _header_map(header)
         for number, cells in enumerate(reader, start=2):
             values = {
@@ -236,17 +237,17 @@ def read_rows(upload: Any) -> list[tuple[int, dict[str, str]]]:
             if len(rows) >= MAX_ROWS:
                 raise InvalidInput(
                     _("The file has too many rows: at most %(n)d.") % {"n": MAX_ROWS},
-                    code="too_many_rows",
+                    code=CatalogCode.TOO_MANY_ROWS,
                 )
             rows.append((number, values))
     except DomainError:
         raise
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise InvalidInput(
-            _("This is not an .xlsx or .csv file we can read."), code="bad_file"
+            _("This is not an .xlsx or .csv file we can read."), code=CatalogCode.BAD_FILE
         ) from exc
     except csv.Error as exc:
-        raise InvalidInput(_("The CSV file is malformed."), code="bad_file") from exc
+        raise InvalidInput(_("The CSV file is malformed."), code=CatalogCode.BAD_FILE) from exc
     return rows
 
 
@@ -538,7 +539,7 @@ def import_products(user: User, store_id: str, upload: Any) -> ImportResult:
     store = access_store(user, store_id)
     raw_rows = read_rows(upload)
     if not raw_rows:
-        raise InvalidInput(_("The file has no product rows."), code="bad_file")
+        raise InvalidInput(_("The file has no product rows."), code=CatalogCode.BAD_FILE)
     categories = {c.name: c for c in Category.objects.all()}
     errors: list[dict[str, Any]] = []
     rows: list[Row] = []

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from quanzi.accounts.auth import signed_in_user
 from quanzi.catalog import forms, services, transfer
+from quanzi.catalog.errors import CatalogCode
 from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.search import SORTS, search_products
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
@@ -200,7 +201,7 @@ def _check_uploads(uploads: list[Any], product: Product | None) -> None:
     if have + len(uploads) > services.MAX_IMAGES:
         raise InvalidInput(
             _("A product has at most %(n)d images.") % {"n": services.MAX_IMAGES},
-            code="too_many_images",
+            code=CatalogCode.TOO_MANY_IMAGES,
         )
     for upload in uploads:
         validate_image(upload)
@@ -267,7 +268,7 @@ def console_import(request: HttpRequest, store_id: str) -> HttpResponse:
     errors: list[dict[str, Any]] = []
     try:
         if upload is None:
-            raise InvalidInput(_("Choose an .xlsx or .csv file."), code="bad_file")
+            raise InvalidInput(_("Choose an .xlsx or .csv file."), code=CatalogCode.BAD_FILE)
         result = transfer.import_products(signed_in_user(request), store.pk, upload)
     except DomainError as exc:
         errors = list(exc.extra.get("errors", []))

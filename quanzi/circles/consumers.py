@@ -21,10 +21,11 @@ from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.circles.errors import CircleCode
 from quanzi.circles.models import Circle
 from quanzi.circles.services import chat
 from quanzi.circles.services.access import access_circle
-from quanzi.core.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
+from quanzi.core.errors import CoreCode, DomainError, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.text import check_text
 
 logger = logging.getLogger("quanzi.circles")
@@ -42,7 +43,7 @@ SEND_FIELDS = ("kind", "text", "client_id", "product_id", "order_id", "review_id
 class InvalidFrame(InvalidInput):
     """A frame the socket cannot read: an `invalid_frame` error frame with a `reason`."""
 
-    code = "invalid_frame"
+    code = CircleCode.INVALID_FRAME
 
     def __init__(self, message: Any, reason: str, **extra: Any) -> None:
         super().__init__(message, reason=reason, **extra)
@@ -50,12 +51,15 @@ class InvalidFrame(InvalidInput):
 
 def unavailable() -> DomainError:
     return DomainError(
-        _("The chat is unavailable for a moment. Please try again shortly."), code="unavailable"
+        _("The chat is unavailable for a moment. Please try again shortly."),
+        code=CoreCode.UNAVAILABLE,
     )
 
 
 def server_error() -> DomainError:
-    return DomainError(_("The chat could not handle this. Please try again."), code="server_error")
+    return DomainError(
+        _("The chat could not handle this. Please try again."), code=CoreCode.SERVER_ERROR
+    )
 
 
 def read_frame(text_data: str | None) -> dict[str, Any]:

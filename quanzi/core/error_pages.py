@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from quanzi.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.errors import CoreCode, DomainError, InvalidInput, NotFound, PermissionDenied
 
 SERVER_ERROR = _("Something went wrong on our side. Please try again later.")
 
@@ -56,7 +56,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form posted without its CSRF token, typically from a page left open past its session."""
     message = _("This form has expired. Reload the page and try again.")
-    return error_response(request, PermissionDenied(message, code="csrf_failed"))
+    return error_response(request, PermissionDenied(message, code=CoreCode.CSRF_FAILED))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -64,5 +64,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     without the request's context: whatever failed (the database, a context processor) may fail
     again, and this page must still show."""
     if is_api(request):
-        return JsonResponse({"detail": str(SERVER_ERROR), "code": "server_error"}, status=500)
+        return JsonResponse(
+            {"detail": str(SERVER_ERROR), "code": CoreCode.SERVER_ERROR}, status=500
+        )
     return HttpResponseServerError(render_to_string("core/500.html", {"message": SERVER_ERROR}))

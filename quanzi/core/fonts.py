@@ -14,14 +14,14 @@ import subprocess
 
 from django.utils.translation import gettext_lazy as _
 
-from quanzi.core.errors import DomainError
+from quanzi.core.errors import CoreCode, DomainError
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Source Han Sans SC")
 
 
 class FontMissing(DomainError):
     status = 503
-    code = "cjk_font_missing"
+    code = CoreCode.CJK_FONT_MISSING
     default_message = _(
         "No Chinese (CJK) font is installed on the server: install Debian's fonts-noto-cjk "
         "or the Python package pylopdf-fonts-zh-cn."

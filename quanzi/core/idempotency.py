@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Status
 from pydantic import BaseModel
 
-from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, Unprocessable
+from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotAuthenticated, Unprocessable
 from quanzi.core.models import IdempotencyRecord
 
 P = ParamSpec("P")
@@ -146,7 +146,7 @@ def _replay(user: Any, scope: str, key: str, fingerprint: str) -> Response:
     if record.request_hash != fingerprint:
         raise Unprocessable(
             _("This Idempotency-Key was already used with a different request."),
-            code="idempotency_key_reused",
+            code=CoreCode.IDEMPOTENCY_KEY_REUSED,
         )
     if record.status_code is None:  # a claim written on its own by an earlier version
         raise Conflict(_("A request with this Idempotency-Key is still being processed."))

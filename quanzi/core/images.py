@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from quanzi.core.errors import InvalidInput, PayloadTooLarge
+from quanzi.core.errors import CoreCode, InvalidInput, PayloadTooLarge
 from quanzi.core.ids import new_id
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -37,26 +37,27 @@ def validate_image(upload: IO[bytes] | Any) -> tuple[str, int, int]:
     if size > max_bytes:
         raise PayloadTooLarge(
             _("The image is too large: at most %(mb)d MB.") % {"mb": max_bytes // (1024 * 1024)},
-            code="image_too_large",
+            code=CoreCode.IMAGE_TOO_LARGE,
         )
     if size == 0:
-        raise InvalidInput(_("The file is empty."), code="not_an_image")
+        raise InvalidInput(_("The file is empty."), code=CoreCode.NOT_AN_IMAGE)
     try:
         with Image.open(upload) as img:
             fmt = img.format or ""
             width, height = img.size
             if fmt not in ALLOWED_FORMATS:
                 raise InvalidInput(
-                    _("Only JPEG, PNG, WebP or GIF images are accepted."), code="not_an_image"
+                    _("Only JPEG, PNG, WebP or GIF images are accepted."),
+                    code=CoreCode.NOT_AN_IMAGE,
                 )
             limit = settings.QUANZI_IMAGE_MAX_PIXELS
             if width > limit or height > limit:
                 raise InvalidInput(
                     _("The image is too big: at most %(px)d × %(px)d pixels.") % {"px": limit},
-                    code="image_too_big",
+                    code=CoreCode.IMAGE_TOO_BIG,
                 )
             if width < MIN_PIXELS or height < MIN_PIXELS:
-                raise InvalidInput(_("The image is too small."), code="image_too_small")
+                raise InvalidInput(_("The image is too small."), code=CoreCode.IMAGE_TOO_SMALL)
             img.verify()
     except (
         UnidentifiedImageError,
@@ -66,7 +67,7 @@ def validate_image(upload: IO[bytes] | Any) -> tuple[str, int, int]:
         Image.DecompressionBombError,
     ) as exc:
         raise InvalidInput(
-            _("This file is not an image we can read."), code="not_an_image"
+            _("This file is not an image we can read."), code=CoreCode.NOT_AN_IMAGE
         ) from exc
     finally:
         upload.seek(0)
@@ -105,7 +106,7 @@ def prepare_image(upload: Any, *, field: str = "image") -> PreparedImage:
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         # verify() passes some truncated files that only fail when decoded.
         raise InvalidInput(
-            _("This file is not an image we can read."), code="not_an_image", field=field
+            _("This file is not an image we can read."), code=CoreCode.NOT_AN_IMAGE, field=field
         ) from exc
     return PreparedImage(upload, ext, width, height, thumbnail)
 

@@ -4,7 +4,8 @@ Every 4xx of /api/v1/ — a domain error, a validation error, a missing login, a
 oversized body — is built by an exception handler of `quanzi.api` as `{"detail", "code", …}`.
 The views declare their successful answers (`response=`); `ErrorDocumentingAPI` adds the error
 answer to each operation of the document, under the `4XX` range, so that clients (and the
-schemathesis run of tests/api/test_fuzz.py) know the shape of every refusal.
+schemathesis run of tests/api/test_fuzz.py) know the shape of every refusal. Its `code` is one
+of a closed list: every code of every domain's enum (`quanzi.core.errors.all_error_codes`).
 """
 
 from __future__ import annotations
@@ -15,14 +16,23 @@ from ninja import Field, NinjaAPI
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.schema import NinjaGenerateJsonSchema
 
+from quanzi.core.errors import all_error_codes
 from quanzi.core.schemas import Schema
+
+
+def list_error_codes(schema: dict[str, Any]) -> None:
+    """The closed list of `code`s, read when the schema is generated (every domain loaded)."""
+    schema["enum"] = all_error_codes()
 
 
 class ErrorOut(Schema):
     """The body of every 4xx answer; domain errors may add more fields of their own."""
 
     detail: str = Field(description="what went wrong, in the user's language")
-    code: str = Field(description="stable, for programs: not_found, validation, conflict, …")
+    code: str = Field(
+        description="stable, for programs: not_found, validation, conflict, …",
+        json_schema_extra=list_error_codes,
+    )
     field: str | None = Field(default=None, description="the input field at fault, when one is")
     errors: list[dict[str, Any]] | None = Field(
         default=None,

@@ -34,6 +34,8 @@ from django.utils.translation import gettext_lazy as _
 from prometheus_client import Counter
 from psycopg_pool import PoolTimeout
 
+from quanzi.core.errors import CoreCode
+
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
@@ -60,7 +62,7 @@ def unavailable_response(request: HttpRequest, exc: Exception) -> HttpResponse:
     retry_after = int(settings.QUANZI_DB_RETRY_AFTER)
     response: HttpResponse
     if api:
-        response = JsonResponse({"detail": str(MESSAGE), "code": "unavailable"}, status=503)
+        response = JsonResponse({"detail": str(MESSAGE), "code": CoreCode.UNAVAILABLE}, status=503)
     else:
         # Rendered without the request: the context processors (the signed-in user, the
         # notifications badge) would query the database that just failed.

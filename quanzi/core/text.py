@@ -15,19 +15,19 @@ import re
 
 from django.utils.translation import gettext_lazy as _
 
-from quanzi.core.errors import InvalidInput
+from quanzi.core.errors import CoreCode, InvalidInput
 
 # Any surrogate code point: a decoded pair is one astral character, so what is left is alone.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def nul_character_error() -> InvalidInput:
-    return InvalidInput(_("Text must not contain NUL characters."), code="nul_character")
+    return InvalidInput(_("Text must not contain NUL characters."), code=CoreCode.NUL_CHARACTER)
 
 
 def invalid_unicode_error() -> InvalidInput:
     return InvalidInput(
-        _("Text must not contain invalid Unicode characters."), code="invalid_unicode"
+        _("Text must not contain invalid Unicode characters."), code=CoreCode.INVALID_UNICODE
     )
 
 

@@ -32,6 +32,7 @@ from quanzi.coupons.discounts import (
     missing_spend,
     payable_discount,
 )
+from quanzi.coupons.errors import CouponCode
 from quanzi.coupons.models import HELD, UserCoupon, UserCouponStatus
 from quanzi.stores.models import Store
 
@@ -186,7 +187,7 @@ def clean_choices(choices: object, store_ids: Iterable[str]) -> dict[str, str]:
         raise InvalidInput(
             _("A coupon was chosen for a store that is not in this checkout."),
             field="coupons",
-            code="coupon_wrong_store",
+            code=CouponCode.COUPON_WRONG_STORE,
         )
     return chosen
 
@@ -203,28 +204,30 @@ def apply_coupon(user: User, goods: StoreGoods, copy_id: str) -> AppliedCoupon:
         else None
     )
     if copy is None:
-        raise NotFound(_("Coupon not found."), code="coupon_not_found")
+        raise NotFound(_("Coupon not found."), code=CouponCode.COUPON_NOT_FOUND)
     if copy.store_id != goods.store.pk:
         raise InvalidInput(
-            _("This coupon is for another store."), field="coupons", code="coupon_wrong_store"
+            _("This coupon is for another store."),
+            field="coupons",
+            code=CouponCode.COUPON_WRONG_STORE,
         )
     now = timezone.now()
     if copy.status == UserCouponStatus.USED:
-        raise Conflict(_("This coupon was already used."), code="coupon_used")
+        raise Conflict(_("This coupon was already used."), code=CouponCode.COUPON_USED)
     if copy.expires_at <= now:
-        raise Conflict(_("This coupon has expired."), code="coupon_expired")
+        raise Conflict(_("This coupon has expired."), code=CouponCode.COUPON_EXPIRED)
     if copy.valid_from > now:
-        raise Conflict(_("This coupon cannot be used yet."), code="coupon_not_yet_valid")
+        raise Conflict(_("This coupon cannot be used yet."), code=CouponCode.COUPON_NOT_YET_VALID)
     base = _base(goods)
     option = _option(copy, goods, base)
     if option.missing:
         raise Conflict(
             _("Spend %(amount)s more to use this coupon.") % {"amount": format_fen(option.missing)},
-            code="coupon_min_spend",
+            code=CouponCode.COUPON_MIN_SPEND,
         )
     if not option.usable:
         raise Conflict(
-            _("This coupon does not apply to these items."), code="coupon_not_applicable"
+            _("This coupon does not apply to these items."), code=CouponCode.COUPON_NOT_APPLICABLE
         )
     return AppliedCoupon(copy=copy, discount=option.discount)
 
@@ -240,7 +243,7 @@ def campaign_coupon(
         if copy_id:
             raise Conflict(
                 _("This store does not take coupons on campaign prices."),
-                code="coupon_not_on_campaign_price",
+                code=CouponCode.COUPON_NOT_ON_CAMPAIGN_PRICE,
             )
         return None
     if copy_id:
@@ -260,7 +263,9 @@ def use_coupon(applied: AppliedCoupon, order_id: str) -> None:
         pk=applied.copy.pk, status__in=HELD, valid_from__lte=now, expires_at__gt=now
     ).update(status=UserCouponStatus.USED, order_id=order_id, used_at=now, updated_at=now)
     if won != 1:
-        raise Conflict(_("This coupon was just used on another order."), code="coupon_used")
+        raise Conflict(
+            _("This coupon was just used on another order."), code=CouponCode.COUPON_USED
+        )
 
 
 def return_coupon(order_id: str, copy_id: str | None) -> bool:

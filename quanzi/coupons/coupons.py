@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
-from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.core.pagination import Page, paginate
 from quanzi.core.validation import (
@@ -35,6 +35,7 @@ from quanzi.core.validation import (
     refuse_unknown,
     whole_number,
 )
+from quanzi.coupons.errors import CouponCode
 from quanzi.coupons.models import (
     EXPIRED,
     HELD,
@@ -130,12 +131,12 @@ def access_coupon(user: User | None, coupon_id: str, *, need: str = "read") -> C
     if is_public_id(coupon_id):
         coupon = Coupon.objects.select_related("store").filter(pk=coupon_id).first()
     if coupon is None:
-        raise NotFound(_("Coupon not found."), code="coupon_not_found")
+        raise NotFound(_("Coupon not found."), code=CouponCode.COUPON_NOT_FOUND)
     if need == "read":
         public = coupon.is_active and coupon.claimable and coupon.store.is_active
         if public or role_in(user, coupon.store) is not None:
             return coupon
-        raise NotFound(_("Coupon not found."), code="coupon_not_found")
+        raise NotFound(_("Coupon not found."), code=CouponCode.COUPON_NOT_FOUND)
     store_for_staff(user, coupon.store_id)
     return coupon
 
@@ -161,7 +162,7 @@ def _clean_given(data: dict[str, Any]) -> dict[str, Any]:
             max_length=MAX_NAME,
             required=True,
             missing=_("A coupon needs a name."),
-            too_long_code="too_long",
+            too_long_code=CoreCode.TOO_LONG,
         )
     for field, choices in (("kind", CouponKind.values), ("validity", Validity.values)):
         if field in given:
@@ -232,14 +233,14 @@ def create_coupon(user: User | None, store_id: str, **fields: Any) -> Coupon:
     cleaned = _clean_given(fields)
     for required in ("name", "total"):
         if required not in cleaned:
-            raise InvalidInput(_("This field is required."), field=required, code="required")
+            raise InvalidInput(_("This field is required."), field=required, code=CoreCode.REQUIRED)
     terms = _check_terms(NO_TERMS | cleaned, check_dates=True)
     with transaction.atomic():
         active = Coupon.objects.filter(store=store, is_active=True).count()
         if active >= MAX_ACTIVE_PER_STORE:
             raise Conflict(
                 _("A store has at most %(n)d active coupons.") % {"n": MAX_ACTIVE_PER_STORE},
-                code="too_many_coupons",
+                code=CouponCode.TOO_MANY_COUPONS,
             )
         return Coupon.objects.create(store=store, **(cleaned | terms))
 
@@ -250,7 +251,7 @@ def update_coupon(user: User | None, coupon_id: str, **fields: Any) -> Coupon:
     copy is out (a coupon in someone's hands is a promise)."""
     coupon = access_coupon(user, coupon_id, need="staff")
     if not coupon.is_active:
-        raise Conflict(_("This coupon was deactivated."), code="coupon_inactive")
+        raise Conflict(_("This coupon was deactivated."), code=CouponCode.COUPON_INACTIVE)
     cleaned = _clean_given(fields)
     changed_terms = {k: v for k, v in cleaned.items() if k in TERMS and v != getattr(coupon, k)}
     if changed_terms and coupon.issued:
@@ -270,7 +271,7 @@ def update_coupon(user: User | None, coupon_id: str, **fields: Any) -> Coupon:
             raise Conflict(
                 _("%(n)d copies were already handed out: the quantity cannot be lower.")
                 % {"n": coupon.issued},
-                code="total_below_issued",
+                code=CouponCode.TOTAL_BELOW_ISSUED,
                 field="total",
             )
     coupon.refresh_from_db()
@@ -280,7 +281,7 @@ def update_coupon(user: User | None, coupon_id: str, **fields: Any) -> Coupon:
 def _terms_frozen(changed_terms: dict[str, Any]) -> Conflict:
     return Conflict(
         _("Copies of this coupon were handed out: its discount and validity stay as they are."),
-        code="terms_frozen",
+        code=CouponCode.TERMS_FROZEN,
         field=sorted(changed_terms)[0],
     )
 
@@ -351,7 +352,7 @@ def update_campaign_settings(
             raise InvalidInput(
                 _("Choose an active coupon of this store."),
                 field="join_cashback_id",
-                code="bad_coupon",
+                code=CouponCode.BAD_COUPON,
             )
     with transaction.atomic():
         found, _created = StoreCampaignSettings.objects.update_or_create(
@@ -380,13 +381,13 @@ def _hand_out(coupon: Coupon, user: User, source: str) -> UserCoupon:
     now = timezone.now()
     valid_from, expires_at = _validity(coupon, now)
     if expires_at <= now:
-        raise Conflict(_("This coupon has ended."), code="coupon_ended")
+        raise Conflict(_("This coupon has ended."), code=CouponCode.COUPON_ENDED)
     for _attempt in range(3):
         held = UserCoupon.objects.filter(coupon=coupon, user=user).count()
         if held >= coupon.per_user_limit:
             raise Conflict(
                 _("You already have as many of this coupon as one person can."),
-                code="coupon_limit_reached",
+                code=CouponCode.COUPON_LIMIT_REACHED,
             )
         try:
             with transaction.atomic():
@@ -394,7 +395,7 @@ def _hand_out(coupon: Coupon, user: User, source: str) -> UserCoupon:
                     pk=coupon.pk, is_active=True, issued__lt=F("total")
                 ).update(issued=F("issued") + 1)
                 if taken != 1:
-                    raise Conflict(_("This coupon is all taken."), code="coupon_sold_out")
+                    raise Conflict(_("This coupon is all taken."), code=CouponCode.COUPON_SOLD_OUT)
                 return UserCoupon.objects.create(
                     coupon=coupon,
                     store_id=coupon.store_id,
@@ -411,7 +412,7 @@ def _hand_out(coupon: Coupon, user: User, source: str) -> UserCoupon:
                 break
     raise Conflict(
         _("You already have as many of this coupon as one person can."),
-        code="coupon_limit_reached",
+        code=CouponCode.COUPON_LIMIT_REACHED,
     )
 
 
@@ -427,7 +428,7 @@ def claim_coupon(user: User | None, coupon_id: str) -> UserCoupon:
     user = _require_user(user)
     coupon = access_coupon(user, coupon_id, need="read")
     if not (coupon.is_active and coupon.claimable and coupon.store.is_active):
-        raise NotFound(_("Coupon not found."), code="coupon_not_found")
+        raise NotFound(_("Coupon not found."), code=CouponCode.COUPON_NOT_FOUND)
     with transaction.atomic():
         return _hand_out(coupon, user, CouponSource.CLAIMED)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from quanzi.catalog.models import Product
 from quanzi.catalog.signals import deleting_product
 from quanzi.core.errors import Conflict
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import OrderItem
 
 
@@ -17,7 +18,7 @@ def refuse_ordered_product(sender: Any, product: Product, **kwargs: Any) -> None
     if OrderItem.objects.filter(product=product).exists():
         raise Conflict(
             _("This product has orders: take it off the shelf instead of deleting it."),
-            code="has_orders",
+            code=OrderCode.HAS_ORDERS,
         )
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from quanzi.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.payments import locks
+from quanzi.payments.errors import PaymentCode
 from quanzi.payments.models import (
     CURRENCY,
     PartOutcome,
@@ -59,7 +60,7 @@ class WebhookRefused(DomainError):
     """A provider's outcome (a verified event) the platform cannot accept as it is."""
 
     status = 422
-    code = "webhook_refused"
+    code = PaymentCode.WEBHOOK_REFUSED
     default_message = _("The event does not match the platform's records.")
 
 
@@ -156,7 +157,7 @@ def close_open_payments(
             except ProviderError:
                 closed = False
             if not closed:
-                raise Conflict(PAYMENT_IN_PROGRESS, code="payment_in_progress")
+                raise Conflict(PAYMENT_IN_PROGRESS, code=PaymentCode.PAYMENT_IN_PROGRESS)
         Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
             status=PaymentStatus.CANCELLED, closed_at=timezone.now()
         )
@@ -257,7 +258,7 @@ def check_amount(expected: int, amount: object, currency: object) -> None:
         raise WebhookRefused(
             _("The event's amount %(amount)s %(currency)s does not match %(expected)s CNY.")
             % {"amount": amount, "currency": currency, "expected": expected},
-            code="amount_mismatch",
+            code=PaymentCode.AMOUNT_MISMATCH,
         )
 
 
@@ -268,7 +269,9 @@ def lock_payment(
     amount or currency differs."""
     payment = locks.lock_payment(payment_id, provider=provider, charge_ref=charge_ref)
     if payment is None:
-        raise WebhookRefused(_("The event names an unknown payment."), code="unknown_payment")
+        raise WebhookRefused(
+            _("The event names an unknown payment."), code=PaymentCode.UNKNOWN_PAYMENT
+        )
     check_amount(payment.amount, amount, currency)
     return payment
 
@@ -359,7 +362,9 @@ def refund(order_id: str, amount: int, *, reason: str, after_sale_id: str | None
                 return existing
         part = locks.lock_paid_part(order_id)
         if part is None:
-            raise Conflict(_("This order has no captured payment to refund."), code="not_paid")
+            raise Conflict(
+                _("This order has no captured payment to refund."), code=PaymentCode.NOT_PAID
+            )
         return _refund_part(part, amount, reason=reason, after_sale_id=after_sale_id)
 
 
@@ -371,7 +376,7 @@ def _refund_part(
     if amount > left:
         raise Conflict(
             _("At most %(left)s fen of this order can still be refunded.") % {"left": left},
-            code="refund_too_large",
+            code=PaymentCode.REFUND_TOO_LARGE,
         )
     try:
         with transaction.atomic():
@@ -383,7 +388,9 @@ def _refund_part(
                 after_sale_id=after_sale_id or None,
             )
     except IntegrityError as exc:  # the same after-sales request refunded concurrently
-        raise Conflict(_("This request is already being refunded."), code="refund_exists") from exc
+        raise Conflict(
+            _("This request is already being refunded."), code=PaymentCode.REFUND_EXISTS
+        ) from exc
     transaction.on_commit(partial(submit_refund, created.pk))
     return created
 
@@ -421,7 +428,9 @@ def lock_refund(
     amount or currency differs."""
     found = locks.lock_refund(refund_id, provider=provider)
     if found is None or found.payment.provider_ref != charge_ref:
-        raise WebhookRefused(_("The event names an unknown refund."), code="unknown_refund")
+        raise WebhookRefused(
+            _("The event names an unknown refund."), code=PaymentCode.UNKNOWN_REFUND
+        )
     check_amount(found.amount, amount, currency)
     return found
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import NotFound
 from quanzi.payments import services
+from quanzi.payments.errors import PaymentCode
 from quanzi.payments.locks import lock_provider_payout, lock_webhook_event
 from quanzi.payments.models import Payout, WebhookStatus
 from quanzi.payments.providers import get_provider
@@ -45,7 +46,7 @@ def handle_webhook(provider_name: str, headers: Mapping[str, str], body: bytes) 
             provider.name, event["id"], defaults={"type": event["type"], "payload": event}
         )
         if record.status == WebhookStatus.REJECTED:
-            raise WebhookRefused(record.error, code="webhook_rejected_before")
+            raise WebhookRefused(record.error, code=PaymentCode.WEBHOOK_REJECTED_BEFORE)
         if record.status != WebhookStatus.RECEIVED:
             return "duplicate"
         try:
@@ -122,7 +123,9 @@ def _refund_failed(provider: str, data: dict[str, Any]) -> None:
 def _locked_payout(provider: str, data: dict[str, Any]) -> Payout:
     payout = lock_provider_payout(str(data.get("payout_id", "")), provider=provider)
     if payout is None or (payout.provider_ref and payout.provider_ref != data.get("payout")):
-        raise WebhookRefused(_("The event names an unknown payout."), code="unknown_payout")
+        raise WebhookRefused(
+            _("The event names an unknown payout."), code=PaymentCode.UNKNOWN_PAYOUT
+        )
     services.check_amount(payout.amount, data.get("amount"), data.get("currency"))
     return payout
 

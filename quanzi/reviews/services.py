@@ -21,6 +21,7 @@ from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
 from quanzi.core.errors import (
     Conflict,
+    CoreCode,
     InvalidInput,
     NotAuthenticated,
     NotFound,
@@ -33,6 +34,7 @@ from quanzi.core.validation import clean_text
 from quanzi.orders.locks import lock_existing_order
 from quanzi.orders.models import Order, OrderItem, OrderStatus
 from quanzi.orders.services.timers import refresh_order
+from quanzi.reviews.errors import ReviewCode
 from quanzi.reviews.locks import lock_review
 from quanzi.reviews.models import MAX_PHOTOS, MAX_REPLY, MAX_STARS, MAX_TEXT, Review, ReviewPhoto
 from quanzi.reviews.signals import review_written
@@ -77,9 +79,11 @@ def buyer_item(user: Actor, order_id: str, item_id: str) -> OrderItem:
 
 def _check_reviewable(order: Order) -> None:
     if order.status == OrderStatus.REFUNDED:
-        raise Conflict(_("A refunded order cannot be reviewed."), code="order_refunded")
+        raise Conflict(_("A refunded order cannot be reviewed."), code=ReviewCode.ORDER_REFUNDED)
     if not order_is_reviewable(order):
-        raise Conflict(_("You can review an item once you have received it."), code="not_received")
+        raise Conflict(
+            _("You can review an item once you have received it."), code=ReviewCode.NOT_RECEIVED
+        )
 
 
 def _already_reviewed(item: OrderItem) -> bool:
@@ -91,7 +95,7 @@ def reviewable_item(user: Actor, order_id: str, item_id: str) -> OrderItem:
     item = buyer_item(user, order_id, item_id)
     _check_reviewable(item.order)
     if _already_reviewed(item):
-        raise Conflict(_("You have already reviewed this item."), code="already_reviewed")
+        raise Conflict(_("You have already reviewed this item."), code=ReviewCode.ALREADY_REVIEWED)
     return item
 
 
@@ -101,18 +105,20 @@ def _clean_stars(stars: int | str) -> int:
     except (TypeError, ValueError):
         value = 0
     if not 1 <= value <= MAX_STARS:
-        raise InvalidInput(_("Choose from 1 to 5 stars."), code="invalid_stars", field="stars")
+        raise InvalidInput(
+            _("Choose from 1 to 5 stars."), code=ReviewCode.INVALID_STARS, field="stars"
+        )
     return value
 
 
-_clean_text = partial(clean_text, multiline=True, too_long_code="text_too_long")
+_clean_text = partial(clean_text, multiline=True, too_long_code=CoreCode.TEXT_TOO_LONG)
 
 
 def _prepare_photos(photos: Sequence[UploadedFile]) -> list[PreparedImage]:
     if len(photos) > MAX_PHOTOS:
         raise InvalidInput(
             _("At most %(n)d photos per review.") % {"n": MAX_PHOTOS},
-            code="too_many_photos",
+            code=ReviewCode.TOO_MANY_PHOTOS,
             field="photos",
         )
     return [prepare_image(upload, field="photos") for upload in photos]
@@ -131,7 +137,9 @@ def _insert_review(item: OrderItem, author: User, stars: int, text: str, anon: b
                 is_anonymous=anon,
             )
     except IntegrityError as exc:  # a concurrent submit for the same item won the race
-        raise Conflict(_("You have already reviewed this item."), code="already_reviewed") from exc
+        raise Conflict(
+            _("You have already reviewed this item."), code=ReviewCode.ALREADY_REVIEWED
+        ) from exc
 
 
 def write_review(
@@ -205,7 +213,7 @@ def reply(user: Actor, review_id: str, text: str) -> Review:
     review = access_review(replier, review_id, need="reply")
     answer = _clean_text(text, field="text", max_length=MAX_REPLY)
     if not answer:
-        raise InvalidInput(_("Write a reply first."), code="empty_reply", field="text")
+        raise InvalidInput(_("Write a reply first."), code=ReviewCode.EMPTY_REPLY, field="text")
     review.merchant_reply = answer
     review.replied_at = timezone.now()
     review.replied_by = replier

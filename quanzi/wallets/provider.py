@@ -29,6 +29,7 @@ from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import Payment, Refund
 from quanzi.payments.providers.base import Charge, InvalidSignature, PaymentProvider, ProviderError
 from quanzi.payments.services import complete_refund
+from quanzi.wallets.errors import WalletCode
 from quanzi.wallets.services import wallet_account, wallet_balance
 
 PROVIDER = "wallet"
@@ -58,7 +59,7 @@ class WalletProvider(PaymentProvider):
         if wallet_balance(payment.payer) < 0:
             raise Conflict(
                 _("Your wallet does not hold enough to pay this order."),
-                code="insufficient_balance",
+                code=WalletCode.INSUFFICIENT_BALANCE,
             )
         return Charge(f"wallet-{payment.pk}", "")
 

@@ -26,6 +26,7 @@ from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import Payment, PaymentPurpose
 from quanzi.payments.purposes import Capture, ChargeLine, ChargeSummary, RefundOutcome
 from quanzi.payments.services import open_amount_payment
+from quanzi.wallets.errors import WalletCode
 from quanzi.wallets.services import wallet_account
 
 MIN_TOPUP = 100  # ¥1
@@ -39,7 +40,9 @@ def start_topup(user: User, amount: Any) -> Payment:
     """Open a top-up of `amount` fen into the user's wallet; `pay_url` is where to pay.
     InvalidInput (nothing written) unless it is a whole number of fen from ¥1 to ¥5,000."""
     if type(amount) is not int or not MIN_TOPUP <= amount <= MAX_TOPUP:
-        raise InvalidInput(_("A top-up is from ¥1 to ¥5,000."), code="invalid_topup_amount")
+        raise InvalidInput(
+            _("A top-up is from ¥1 to ¥5,000."), code=WalletCode.INVALID_TOPUP_AMOUNT
+        )
     return open_amount_payment(
         user, amount, purpose=PaymentPurpose.WALLET_TOPUP, return_url=reverse("wallets:wallet")
     )

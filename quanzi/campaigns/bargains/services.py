@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.campaigns.bargains.cuts import cut_range, next_cut
+from quanzi.campaigns.bargains.errors import BargainCode
 from quanzi.campaigns.bargains.locks import lock_bargain, lock_bought_bargain
 from quanzi.campaigns.bargains.models import (
     LIVE,
@@ -73,12 +74,16 @@ def access_campaign(user: User | None, campaign_id: str, *, need: str = "read") 
             .first()
         )
     if found is None:
-        raise NotFound(_("Bargain campaign not found."), code="bargain_campaign_not_found")
+        raise NotFound(
+            _("Bargain campaign not found."), code=BargainCode.BARGAIN_CAMPAIGN_NOT_FOUND
+        )
     if need == "staff":
         access_store(_require_user(user), found.store_id, need="staff")
         return found
     if not (found.is_active and found.store.is_active) and role_in(user, found.store) is None:
-        raise NotFound(_("Bargain campaign not found."), code="bargain_campaign_not_found")
+        raise NotFound(
+            _("Bargain campaign not found."), code=BargainCode.BARGAIN_CAMPAIGN_NOT_FOUND
+        )
     return found
 
 
@@ -93,7 +98,7 @@ def access_bargain(user: User | None, bargain_id: str, *, need: str = "read") ->
             .first()
         )
     if found is None:
-        raise NotFound(_("Bargain not found."), code="bargain_not_found")
+        raise NotFound(_("Bargain not found."), code=BargainCode.BARGAIN_NOT_FOUND)
     if need == "starter" and _require_user(user).pk != found.starter_id:
         raise PermissionDenied(_("Only the person who started this bargain can do this."))
     return refresh_bargain(found)
@@ -205,7 +210,9 @@ def start_bargain(user: User | None, campaign_id: str) -> Bargain:
     if live is not None:
         return live
     if not is_running(campaign, now) or not campaign.sku.is_active:
-        raise Conflict(_("This bargain campaign is not running."), code="bargain_not_running")
+        raise Conflict(
+            _("This bargain campaign is not running."), code=BargainCode.BARGAIN_NOT_RUNNING
+        )
     expires_at = min(now + timedelta(hours=campaign.hours), campaign.ends_at)
     try:
         with transaction.atomic():
@@ -245,7 +252,7 @@ def help_bargain(
             raise Conflict(
                 _("You have used all %(k)d of your helps in this campaign.")
                 % {"k": campaign.max_helps_per_user},
-                code="bargain_help_limit",
+                code=BargainCode.BARGAIN_HELP_LIMIT,
             )
         remaining = bargain.current_price - bargain.floor_price
         cut = next_cut(
@@ -267,7 +274,8 @@ def help_bargain(
                 )
         except IntegrityError as exc:  # the same person's concurrent help elsewhere took it
             raise Conflict(
-                _("Another help of yours is being recorded; try again."), code="bargain_help_busy"
+                _("Another help of yours is being recorded; try again."),
+                code=BargainCode.BARGAIN_HELP_BUSY,
             ) from exc
         bargain.save(update_fields=["current_price", "helps_count", "status", "updated_at"])
     bargain.starter = found.starter
@@ -277,17 +285,18 @@ def help_bargain(
 
 def _check_can_help(bargain: Bargain, user: User) -> None:
     if bargain.starter_id == user.pk:
-        raise Conflict(_("You cannot help your own bargain."), code="bargain_self_help")
+        raise Conflict(_("You cannot help your own bargain."), code=BargainCode.BARGAIN_SELF_HELP)
     if bargain.status == BargainStatus.FLOOR_REACHED:
         raise Conflict(
-            _("This bargain has reached its floor price already."), code="bargain_floor_reached"
+            _("This bargain has reached its floor price already."),
+            code=BargainCode.BARGAIN_FLOOR_REACHED,
         )
     if bargain.status == BargainStatus.BOUGHT:
-        raise Conflict(_("This bargain has been bought already."), code="bargain_bought")
+        raise Conflict(_("This bargain has been bought already."), code=BargainCode.BARGAIN_BOUGHT)
     if bargain.status == BargainStatus.EXPIRED or bargain.expires_at <= timezone.now():
-        raise Conflict(_("This bargain has expired."), code="bargain_expired")
+        raise Conflict(_("This bargain has expired."), code=BargainCode.BARGAIN_EXPIRED)
     if BargainHelp.objects.filter(bargain=bargain, helper=user).exists():
-        raise Conflict(_("You have helped this bargain already."), code="bargain_helped")
+        raise Conflict(_("You have helped this bargain already."), code=BargainCode.BARGAIN_HELPED)
 
 
 def can_buy(bargain: Bargain) -> bool:
@@ -307,13 +316,15 @@ def buy_bargain(user: User | None, bargain_id: str, *, address_id: str | None = 
     with transaction.atomic():
         bargain = lock_bargain(found.pk)
         if bargain.status == BargainStatus.BOUGHT:
-            raise Conflict(_("This bargain has been bought already."), code="bargain_bought")
+            raise Conflict(
+                _("This bargain has been bought already."), code=BargainCode.BARGAIN_BOUGHT
+            )
         if bargain.status == BargainStatus.EXPIRED or bargain.expires_at <= timezone.now():
-            raise Conflict(_("This bargain has expired."), code="bargain_expired")
+            raise Conflict(_("This bargain has expired."), code=BargainCode.BARGAIN_EXPIRED)
         if not can_buy(bargain):
             raise Conflict(
                 _("Buy when the floor price is reached: this campaign sells at the floor only."),
-                code="bargain_floor_not_reached",
+                code=BargainCode.BARGAIN_FLOOR_NOT_REACHED,
             )
         order = place_campaign_order(
             found.starter,

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.campaigns.flashsales import fast
+from quanzi.campaigns.flashsales.errors import FlashSaleCode
 from quanzi.campaigns.flashsales.locks import lock_flash_sale
 from quanzi.campaigns.flashsales.models import FlashClaim, FlashQuota, FlashSale
 from quanzi.catalog.models import Sku
@@ -40,6 +41,7 @@ from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFoun
 from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id, new_id
 from quanzi.core.validation import clean_text, exact_whole_number
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import Order
 from quanzi.orders.services.checkout import place_campaign_order
 from quanzi.orders.services.inputs import clean_quantity, clean_sku_id
@@ -150,7 +152,9 @@ def create_flash_sale(user: User, store_id: str, *, sku_id: str, **fields: Any) 
     store = access_store(user, store_id, need="staff")
     sku = Sku.objects.filter(pk=clean_sku_id(sku_id), product__store=store).first()
     if sku is None:
-        raise NotFound(_("The product option does not exist in this store."), code="unknown_sku")
+        raise NotFound(
+            _("The product option does not exist in this store."), code=OrderCode.UNKNOWN_SKU
+        )
     missing = [f for f in ("flash_price", "stock", "starts_at", "ends_at") if f not in fields]
     if missing:
         raise InvalidInput(_("Some fields are missing."), fields=missing)
@@ -181,7 +185,8 @@ def update_flash_sale(user: User, slot_id: str, **fields: Any) -> FlashSale:
         ).update(**data)
         if not changed:
             raise Conflict(
-                _("A flash sale that has started can only be switched off."), code="started"
+                _("A flash sale that has started can only be switched off."),
+                code=FlashSaleCode.STARTED,
             )
         sale.refresh_from_db()
         _after_change(sale)
@@ -204,7 +209,7 @@ def delete_flash_sale(user: User, slot_id: str) -> None:
     with transaction.atomic():
         if FlashClaim.objects.filter(sale=sale).exists():
             raise Conflict(
-                _("This flash sale has orders: switch it off instead."), code="has_orders"
+                _("This flash sale has orders: switch it off instead."), code=OrderCode.HAS_ORDERS
             )
         FlashSale.objects.filter(pk=sale.pk).delete()
         if fast.enabled():
@@ -235,29 +240,29 @@ def _quietly(action: Any, *args: Any) -> None:
 def _not_started(sale: FlashSale | None = None) -> Conflict:
     return Conflict(
         _("This flash sale has not started yet."),
-        code="not_started",
+        code=FlashSaleCode.NOT_STARTED,
         **({"starts_at": sale.starts_at.isoformat()} if sale else {}),
     )
 
 
 def _ended() -> Conflict:
-    return Conflict(_("This flash sale is over."), code="ended")
+    return Conflict(_("This flash sale is over."), code=FlashSaleCode.ENDED)
 
 
 def _over_limit(limit: int | None = None) -> Conflict:
     if limit is None:
         return Conflict(
-            _("You have reached this flash sale's limit per person."), code="over_limit"
+            _("You have reached this flash sale's limit per person."), code=FlashSaleCode.OVER_LIMIT
         )
     return Conflict(
         _("You can buy at most %(n)s of this flash sale.") % {"n": limit},
-        code="over_limit",
+        code=FlashSaleCode.OVER_LIMIT,
         limit=limit,
     )
 
 
 def _sold_out() -> Conflict:
-    return Conflict(_("This flash sale is sold out."), code="sold_out")
+    return Conflict(_("This flash sale is sold out."), code=FlashSaleCode.SOLD_OUT)
 
 
 REDIS_REFUSALS = {
@@ -369,7 +374,9 @@ def _confirm(slot_id: str, claim_id: str) -> None:
         logger.exception("flash sale %s: Redis unavailable while confirming", slot_id)
         kept = False
     if not kept:
-        raise Conflict(_("This flash sale is very busy: please try again."), code="try_again")
+        raise Conflict(
+            _("This flash sale is very busy: please try again."), code=FlashSaleCode.TRY_AGAIN
+        )
     transaction.on_commit(lambda: _quietly(fast.settle, slot_id, claim_id))
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.locks import lock_users
 from quanzi.accounts.models import User
+from quanzi.campaigns.groupbuy.errors import GroupBuyCode
 from quanzi.campaigns.groupbuy.locks import lock_expired_open_group, lock_group
 from quanzi.campaigns.groupbuy.models import (
     ACTIVE_SEATS,
@@ -81,14 +82,16 @@ def access_campaign(user: User | None, campaign_id: str, *, need: str = "read") 
     if is_public_id(campaign_id):
         campaign = _campaign_query().filter(pk=campaign_id).first()
     if campaign is None:
-        raise NotFound(_("Group buy not found."), code="group_campaign_not_found")
+        raise NotFound(_("Group buy not found."), code=GroupBuyCode.GROUP_CAMPAIGN_NOT_FOUND)
     if need == "staff":
         access_store(user, campaign.store_id, need="staff")
     elif not (campaign.is_active and campaign.store.is_active):
         try:
             access_store(user, campaign.store_id, need="staff")
         except DomainError as exc:
-            raise NotFound(_("Group buy not found."), code="group_campaign_not_found") from exc
+            raise NotFound(
+                _("Group buy not found."), code=GroupBuyCode.GROUP_CAMPAIGN_NOT_FOUND
+            ) from exc
     return campaign
 
 
@@ -98,7 +101,7 @@ def get_group(group_id: str) -> Group:
     if is_public_id(group_id):
         group = Group.objects.filter(pk=group_id).first()
     if group is None:
-        raise NotFound(_("Group not found."), code="group_not_found")
+        raise NotFound(_("Group not found."), code=GroupBuyCode.GROUP_NOT_FOUND)
     settle_if_due(group)
     release_if_complete(group)
     return (
@@ -288,11 +291,13 @@ def _require_user(user: User | None) -> User:
 
 def _check_live(campaign: GroupCampaign, now: datetime) -> None:
     if not (campaign.is_active and campaign.store.is_active):
-        raise Conflict(_("This group buy has ended."), code="group_campaign_ended")
+        raise Conflict(_("This group buy has ended."), code=GroupBuyCode.GROUP_CAMPAIGN_ENDED)
     if now < campaign.starts_at:
-        raise Conflict(_("This group buy has not started yet."), code="group_campaign_not_started")
+        raise Conflict(
+            _("This group buy has not started yet."), code=GroupBuyCode.GROUP_CAMPAIGN_NOT_STARTED
+        )
     if now >= campaign.ends_at:
-        raise Conflict(_("This group buy has ended."), code="group_campaign_ended")
+        raise Conflict(_("This group buy has ended."), code=GroupBuyCode.GROUP_CAMPAIGN_ENDED)
 
 
 def _group_price(campaign: GroupCampaign, sku_id: object) -> int:
@@ -309,7 +314,7 @@ def _clean_quantity(campaign: GroupCampaign, quantity: object) -> int:
         raise InvalidInput(
             _("At most %(n)s per order in this group buy.") % {"n": campaign.per_order_limit},
             field="quantity",
-            code="group_order_limit",
+            code=GroupBuyCode.GROUP_ORDER_LIMIT,
         )
     return quantity
 
@@ -324,7 +329,7 @@ def _lock_user_seats(user: User, campaign: GroupCampaign) -> None:
     if held >= campaign.per_user_limit:
         raise Conflict(
             _("You already hold the most seats one person may take in this group buy."),
-            code="group_user_limit",
+            code=GroupBuyCode.GROUP_USER_LIMIT,
         )
 
 
@@ -398,11 +403,13 @@ def join_group(
         _lock_user_seats(buyer, campaign)
         locked = lock_group(group.pk)
         if locked.status != GroupStatus.OPEN or locked.expires_at <= timezone.now():
-            raise Conflict(_("This group is closed."), code="group_closed")
+            raise Conflict(_("This group is closed."), code=GroupBuyCode.GROUP_CLOSED)
         if locked.seats_taken >= locked.team_size:
-            raise Conflict(_("This group is full."), code="group_full")
+            raise Conflict(_("This group is full."), code=GroupBuyCode.GROUP_FULL)
         if GroupMember.objects.filter(group=locked, user=buyer, state__in=ACTIVE_SEATS).exists():
-            raise Conflict(_("You are already in this group."), code="group_already_joined")
+            raise Conflict(
+                _("You are already in this group."), code=GroupBuyCode.GROUP_ALREADY_JOINED
+            )
         locked.campaign = campaign
         return _take_seat(buyer, locked, str(sku_id), count, price, address_id)
 

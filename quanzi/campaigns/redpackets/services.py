@@ -33,8 +33,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.campaigns.redpackets.errors import RedPacketCode
 from quanzi.campaigns.redpackets.locks import lock_packet
 from quanzi.campaigns.redpackets.models import PacketKind, RedPacket, Share
+from quanzi.circles.errors import CircleCode
 from quanzi.circles.models import Circle
 from quanzi.circles.services.access import access_circle
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -46,6 +48,7 @@ from quanzi.ledger.services import owed, post_transaction
 from quanzi.ledger.store_accounts import available_account
 from quanzi.stores.models import StaffRole
 from quanzi.stores.services import role_in
+from quanzi.wallets.errors import WalletCode
 from quanzi.wallets.services import wallet_account
 
 MAX_SHARES = 1000
@@ -122,28 +125,30 @@ def access_packet(user: User | None, packet_id: str) -> RedPacket:
 
 def _check_input(total: Any, count: Any, kind: str, greeting: str) -> str:
     if kind not in PacketKind.values:
-        raise InvalidInput(_("Choose lucky draw or equal shares."), code="invalid_kind")
+        raise InvalidInput(_("Choose lucky draw or equal shares."), code=CircleCode.INVALID_KIND)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise InvalidInput(_("A red packet needs at least one share."), code="invalid_count")
+        raise InvalidInput(
+            _("A red packet needs at least one share."), code=RedPacketCode.INVALID_COUNT
+        )
     if count > MAX_SHARES:
         raise InvalidInput(
             _("A red packet can have at most %(n)d shares.") % {"n": MAX_SHARES},
-            code="invalid_count",
+            code=RedPacketCode.INVALID_COUNT,
         )
     if not isinstance(total, int) or isinstance(total, bool) or total < count:
         raise InvalidInput(
-            _("The total must give every share at least ¥0.01."), code="invalid_total"
+            _("The total must give every share at least ¥0.01."), code=RedPacketCode.INVALID_TOTAL
         )
     if total > MAX_TOTAL:
         raise InvalidInput(
             _("A red packet can hold at most ¥%(n)d.") % {"n": MAX_TOTAL // 100},
-            code="invalid_total",
+            code=RedPacketCode.INVALID_TOTAL,
         )
     greeting = (greeting or "").strip()
     if len(greeting) > MAX_GREETING:
         raise InvalidInput(
             _("The greeting can have at most %(n)d characters.") % {"n": MAX_GREETING},
-            code="invalid_greeting",
+            code=RedPacketCode.INVALID_GREETING,
         )
     return greeting
 
@@ -155,7 +160,7 @@ def _check_visible_at(visible_at: datetime | None, now: datetime) -> datetime:
     if visible_at <= now or visible_at > now + MAX_SCHEDULE_AHEAD:
         raise InvalidInput(
             _("A scheduled red packet must appear within the next 30 days."),
-            code="invalid_visible_at",
+            code=RedPacketCode.INVALID_VISIBLE_AT,
         )
     return visible_at
 
@@ -185,14 +190,14 @@ def send_packet(
         if circle.store is None or role_in(user, circle.store) != StaffRole.OWNER:
             raise PermissionDenied(
                 _("Only the store's owner can send a red packet from the store."),
-                code="not_store_owner",
+                code=RedPacketCode.NOT_STORE_OWNER,
             )
         visible_at = _check_visible_at(visible_at, now)
         source = available_account(circle.store.pk)
     else:
         if visible_at is not None:
             raise InvalidInput(
-                _("Only store red packets can be scheduled."), code="invalid_visible_at"
+                _("Only store red packets can be scheduled."), code=RedPacketCode.INVALID_VISIBLE_AT
             )
         visible_at = now
         source = wallet_account(user)
@@ -221,7 +226,8 @@ def send_packet(
         # The source account is locked by the posting until commit: read what is left.
         if owed(source) < 0:
             raise Conflict(
-                _("Not enough balance to send this red packet."), code="insufficient_balance"
+                _("Not enough balance to send this red packet."),
+                code=WalletCode.INSUFFICIENT_BALANCE,
             )
         _schedule(packet)
     if packet.visible_at <= now:
@@ -367,9 +373,9 @@ def grab(user: User, packet_id: str) -> Grab:
     if mine is not None:
         return Grab(mine, already=True)
     if packet.published_at is None:
-        raise Conflict(_("This red packet has not appeared yet."), code="not_yet")
+        raise Conflict(_("This red packet has not appeared yet."), code=RedPacketCode.NOT_YET)
     if packet.refunded_at is not None or packet.expires_at <= timezone.now():
-        raise Conflict(_("This red packet has expired."), code="expired")
+        raise Conflict(_("This red packet has expired."), code=RedPacketCode.EXPIRED)
     free = list(
         Share.objects.filter(packet=packet, claimed_by=None, refunded=False)
         .order_by("index")
@@ -396,7 +402,7 @@ def grab(user: User, packet_id: str) -> Grab:
                 return Grab(share, already=False)
         except IntegrityError:  # the same member grabbed concurrently: one grab only
             return Grab(Share.objects.get(packet=packet, claimed_by=user), already=True)
-    raise Conflict(_("All shares of this red packet were grabbed."), code="all_grabbed")
+    raise Conflict(_("All shares of this red packet were grabbed."), code=RedPacketCode.ALL_GRABBED)
 
 
 # --- Reading -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from quanzi.accounts.auth import signed_in_user
 from quanzi.campaigns.redpackets import services
+from quanzi.campaigns.redpackets.errors import RedPacketCode
 from quanzi.campaigns.redpackets.models import PacketKind
 from quanzi.core.errors import DomainError, InvalidInput
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
@@ -48,7 +49,7 @@ def _visible_at(raw: str) -> datetime | None:
         return None
     value = parse_datetime(raw)
     if value is None:
-        raise InvalidInput(_("Enter a valid time."), code="invalid_visible_at")
+        raise InvalidInput(_("Enter a valid time."), code=RedPacketCode.INVALID_VISIBLE_AT)
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.circles.errors import CircleCode
 from quanzi.circles.models import Circle, Membership, MemberState, Role
 from quanzi.core.errors import NotAuthenticated, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
@@ -43,11 +44,15 @@ def access_circle(
     if user is None or not user.is_authenticated:
         raise NotAuthenticated()
     if membership is None:
-        raise PermissionDenied(_("Only members of this circle can do this."), code="not_member")
+        raise PermissionDenied(
+            _("Only members of this circle can do this."), code=CircleCode.NOT_MEMBER
+        )
     if need == "admin" and membership.role not in ADMIN_ROLES:
-        raise PermissionDenied(_("Only the circle's admins can do this."), code="not_admin")
+        raise PermissionDenied(
+            _("Only the circle's admins can do this."), code=CircleCode.NOT_ADMIN
+        )
     if need == "owner" and membership.role != Role.OWNER:
-        raise PermissionDenied(_("Only the circle's owner can do this."), code="not_owner")
+        raise PermissionDenied(_("Only the circle's owner can do this."), code=CircleCode.NOT_OWNER)
     return circle, membership
 
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
+from quanzi.circles.errors import CircleCode
 from quanzi.circles.models import (
     Announcement,
     Circle,
@@ -39,7 +40,7 @@ from quanzi.circles.models import (
 )
 from quanzi.circles.services.access import ADMIN_ROLES, access_circle
 from quanzi.circles.services.notifications import notify, notify_members
-from quanzi.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.errors import CoreCode, DomainError, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import clean_text
 from quanzi.stores.services import role_in
@@ -49,7 +50,7 @@ MAX_BODY = 4000
 MIN_LEAD = timedelta(minutes=1)
 MAX_LEAD = timedelta(days=90)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-_clean_text = partial(clean_text, too_long_code="too_long")
+_clean_text = partial(clean_text, too_long_code=CoreCode.TOO_LONG)
 
 
 # --- Reads -----------------------------------------------------------------------------------
@@ -113,12 +114,14 @@ def _clean_product(
     )
     if product is None:
         raise InvalidInput(
-            _("Choose a product of this circle's store."), field="product", code="bad_product"
+            _("Choose a product of this circle's store."),
+            field="product",
+            code=CircleCode.BAD_PRODUCT,
         )
     if not product.on_shelf and role_in(user, circle.store) is None:  # type: ignore[arg-type]
         raise PermissionDenied(
             _("Only the store's staff can launch a product that is not on the shelf."),
-            code="not_store_staff",
+            code=CircleCode.NOT_STORE_STAFF,
         )
     return product
 
@@ -129,7 +132,9 @@ def clean_launch_at(value: datetime | None, product: Product | None) -> datetime
         return None
     if product is None:
         raise InvalidInput(
-            _("A launch countdown needs a product."), field="launch_at", code="launch_no_product"
+            _("A launch countdown needs a product."),
+            field="launch_at",
+            code=CircleCode.LAUNCH_NO_PRODUCT,
         )
     value = _aware(value)
     now = timezone.now()
@@ -137,11 +142,13 @@ def clean_launch_at(value: datetime | None, product: Product | None) -> datetime
         raise InvalidInput(
             _("The launch time must be at least a minute from now."),
             field="launch_at",
-            code="launch_too_soon",
+            code=CircleCode.LAUNCH_TOO_SOON,
         )
     if value > now + MAX_LEAD:
         raise InvalidInput(
-            _("The launch time must be within 90 days."), field="launch_at", code="launch_too_far"
+            _("The launch time must be within 90 days."),
+            field="launch_at",
+            code=CircleCode.LAUNCH_TOO_FAR,
         )
     return value.astimezone(UTC).replace(microsecond=0)
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
+from quanzi.circles.errors import CircleCode
 from quanzi.circles.locks import lock_circle
 from quanzi.circles.models import (
     COMMERCIAL_KINDS,
@@ -35,7 +36,7 @@ from quanzi.circles.models import (
 )
 from quanzi.circles.services.access import access_circle, is_muted
 from quanzi.core import ratelimit
-from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import make_thumbnail, validate_image
 
@@ -210,13 +211,13 @@ def send_message(
         raise PermissionDenied(
             _("You are muted in this circle until %(time)s.")
             % {"time": until.strftime("%Y-%m-%d %H:%M")},
-            code="muted",
+            code=CircleCode.MUTED,
             muted_until=until.isoformat(),
         )
     draft = _draft(user, circle, kind, text, product_id, order_id, review_id, reply_to_id)
     if kind == MessageKind.IMAGE:
         if image is None:
-            raise InvalidInput(_("Choose an image to send."), code="image_required")
+            raise InvalidInput(_("Choose an image to send."), code=CircleCode.IMAGE_REQUIRED)
         validate_image(image)
     _check_blocked_words(circle, draft.text)
     ratelimit.hit(f"chat:{circle.pk}:{user.pk}", circle.flood_per_minute, 60)
@@ -244,7 +245,8 @@ def _clean_client_id(client_id: str) -> str:
     client_id = (client_id or "").strip()
     if not client_id or len(client_id) > MAX_CLIENT_ID or not client_id.isprintable():
         raise InvalidInput(
-            _("Each message needs a client id of at most 64 characters."), code="invalid_client_id"
+            _("Each message needs a client id of at most 64 characters."),
+            code=CircleCode.INVALID_CLIENT_ID,
         )
     return client_id
 
@@ -260,15 +262,15 @@ def _draft(
     reply_to_id: str | None,
 ) -> Draft:
     if kind not in SENDABLE_KINDS:
-        raise InvalidInput(_("This kind of message cannot be sent."), code="invalid_kind")
+        raise InvalidInput(_("This kind of message cannot be sent."), code=CircleCode.INVALID_KIND)
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
         raise InvalidInput(
             _("A message can have at most %(n)d characters.") % {"n": MAX_TEXT},
-            code="text_too_long",
+            code=CoreCode.TEXT_TOO_LONG,
         )
     if kind == MessageKind.TEXT and not text:
-        raise InvalidInput(_("Write something first."), code="empty_message")
+        raise InvalidInput(_("Write something first."), code=CircleCode.EMPTY_MESSAGE)
     draft = Draft(kind=kind, text=text)
     if kind == MessageKind.PRODUCT:
         draft.product = _circle_product(circle, product_id)
@@ -289,7 +291,8 @@ def _circle_product(circle: Circle, product_id: str | None) -> Product:
         product = Product.objects.filter(pk=product_id, store_id=circle.store_id).first()
     if product is None:
         raise InvalidInput(
-            _("Only products of this circle's store can be shared here."), code="invalid_product"
+            _("Only products of this circle's store can be shared here."),
+            code=CircleCode.INVALID_PRODUCT,
         )
     return product
 
@@ -300,7 +303,9 @@ def _order_card(user: User, order_id: str | None) -> dict[str, Any]:
     try:
         order = access_order(user, order_id or "", need="buyer")
     except NotFound as exc:
-        raise InvalidInput(_("You can only share your own orders."), code="invalid_order") from exc
+        raise InvalidInput(
+            _("You can only share your own orders."), code=CircleCode.INVALID_ORDER
+        ) from exc
     items = list(order.items.all()[:3])
     return {
         "order_id": order.pk,
@@ -324,7 +329,7 @@ def _review_card(review_id: str | None) -> dict[str, Any]:
             .first()
         )
     if review is None:
-        raise InvalidInput(_("This review cannot be shared."), code="invalid_review")
+        raise InvalidInput(_("This review cannot be shared."), code=CircleCode.INVALID_REVIEW)
     return {
         "review_id": review.pk,
         "product_id": review.product_id,
@@ -343,7 +348,7 @@ def _reply_target(circle: Circle, reply_to_id: str) -> Message:
         )
     if target is None:
         raise InvalidInput(
-            _("The message you reply to is not in this circle."), code="invalid_reply"
+            _("The message you reply to is not in this circle."), code=CircleCode.INVALID_REPLY
         )
     return target
 
@@ -369,7 +374,7 @@ def _check_blocked_words(circle: Circle, text: str) -> None:
             raise InvalidInput(
                 _("Your message contains a word not allowed in this circle: “%(word)s”.")
                 % {"word": word.strip()},
-                code="blocked_word",
+                code=CircleCode.BLOCKED_WORD,
                 word=word.strip(),
             )
 
@@ -501,7 +506,7 @@ def _refuse(limit: str, reason: Any, frees: datetime | None) -> None:
         raise Conflict(
             _("Not sent: %(reason)s. More conversation in the circle makes room.")
             % {"reason": reason},
-            code="commercial_budget",
+            code=CircleCode.COMMERCIAL_BUDGET,
             limit=limit,
             frees_at=None,
         )
@@ -509,7 +514,7 @@ def _refuse(limit: str, reason: Any, frees: datetime | None) -> None:
     raise Conflict(
         _("Not sent: %(reason)s. You can post it again after %(time)s.")
         % {"reason": reason, "time": when.strftime("%Y-%m-%d %H:%M")},
-        code="commercial_budget",
+        code=CircleCode.COMMERCIAL_BUDGET,
         limit=limit,
         frees_at=when.isoformat(),
     )
@@ -586,7 +591,7 @@ def _message_in(circle: Circle, message_id: str) -> Message:
     if is_public_id(message_id):
         message = Message.objects.filter(pk=message_id, circle=circle).first()
     if message is None:
-        raise NotFound(_("Message not found."), code="message_not_found")
+        raise NotFound(_("Message not found."), code=CircleCode.MESSAGE_NOT_FOUND)
     return message
 
 
@@ -595,12 +600,15 @@ def recall_message(user: User, circle_id: str, message_id: str) -> Message:
     circle, _membership = access_circle(user, circle_id, need="member")
     message = _message_in(circle, message_id)
     if message.sender_id != user.pk:
-        raise PermissionDenied(_("You can only recall your own messages."), code="not_sender")
+        raise PermissionDenied(
+            _("You can only recall your own messages."), code=CircleCode.NOT_SENDER
+        )
     if message.recalled_at or message.removed_at:
         return message
     if timezone.now() - message.created_at > RECALL_WINDOW:
         raise Conflict(
-            _("Messages can only be recalled within 2 minutes."), code="recall_window_passed"
+            _("Messages can only be recalled within 2 minutes."),
+            code=CircleCode.RECALL_WINDOW_PASSED,
         )
     with transaction.atomic():
         updated = Message.objects.filter(
@@ -642,15 +650,17 @@ def report_message(user: User, circle_id: str, message_id: str, reason: str) -> 
     message = _message_in(circle, message_id)
     reason = (reason or "").strip()
     if not reason or len(reason) > 200:
-        raise InvalidInput(_("Say in at most 200 characters what is wrong."), code="invalid_reason")
+        raise InvalidInput(
+            _("Say in at most 200 characters what is wrong."), code=CircleCode.INVALID_REASON
+        )
     if message.sender_id == user.pk:
-        raise InvalidInput(_("You cannot report your own message."), code="own_message")
+        raise InvalidInput(_("You cannot report your own message."), code=CircleCode.OWN_MESSAGE)
     try:
         with transaction.atomic():
             return MessageReport.objects.create(message=message, reporter=user, reason=reason)
     except IntegrityError as exc:
         raise Conflict(
-            _("You have already reported this message."), code="already_reported"
+            _("You have already reported this message."), code=CircleCode.ALREADY_REPORTED
         ) from exc
 
 
@@ -678,9 +688,9 @@ def resolve_report(user: User, circle_id: str, report_id: str, action: str) -> M
     if is_public_id(report_id):
         report = MessageReport.objects.filter(pk=report_id, message__circle=circle).first()
     if report is None:
-        raise NotFound(_("Report not found."), code="report_not_found")
+        raise NotFound(_("Report not found."), code=CircleCode.REPORT_NOT_FOUND)
     if action not in ("remove", "dismiss"):
-        raise InvalidInput(_("Choose remove or dismiss."), code="invalid_action")
+        raise InvalidInput(_("Choose remove or dismiss."), code=CircleCode.INVALID_ACTION)
     now = timezone.now()
     with transaction.atomic():
         if action == "remove":

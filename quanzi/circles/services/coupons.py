@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.circles.errors import CircleCode
 from quanzi.circles.models import Announcement, Circle
 from quanzi.circles.services.access import access_circle
 from quanzi.core.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
 from quanzi.coupons import coupons
+from quanzi.coupons.errors import CouponCode
 from quanzi.coupons.models import AnnouncementCoupon, Coupon, UserCoupon
 from quanzi.stores.services import role_in
 
@@ -62,7 +64,7 @@ def attach_to_announcement(
         raise NotFound(_("Announcement not found."))
     if role_in(user, circle.store) is None:  # type: ignore[arg-type]
         raise PermissionDenied(
-            _("Only the store's people can attach its coupons."), code="not_store_staff"
+            _("Only the store's people can attach its coupons."), code=CircleCode.NOT_STORE_STAFF
         )
     announcement = (
         Announcement.objects.filter(pk=announcement_id, circle=circle).first()
@@ -85,7 +87,7 @@ def attach_to_announcement(
         raise InvalidInput(
             _("Choose an active coupon of this store that customers can claim."),
             field="coupon_id",
-            code="bad_coupon",
+            code=CouponCode.BAD_COUPON,
         )
     link, _created = AnnouncementCoupon.objects.update_or_create(
         announcement=announcement, defaults={"coupon": coupon}

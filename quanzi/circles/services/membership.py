@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.circles.errors import CircleCode
 from quanzi.circles.locks import lock_join_request, lock_membership
 from quanzi.circles.models import (
     Circle,
@@ -36,6 +37,7 @@ from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFoun
 from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import clean_given_text, refuse_unknown, whole_number
+from quanzi.orders.errors import OrderCode
 
 MAX_OWNED_CIRCLES = 10
 MAX_MUTE_MINUTES = 30 * 24 * 60
@@ -183,7 +185,7 @@ def create_circle(
         if Circle.objects.filter(owner=user).count() >= MAX_OWNED_CIRCLES:
             raise Conflict(
                 _("You can own at most %(n)d circles.") % {"n": MAX_OWNED_CIRCLES},
-                code="too_many_circles",
+                code=CircleCode.TOO_MANY_CIRCLES,
             )
         circle = Circle(
             store=store, owner=user, invite_code=new_invite_code(), member_count=1, **cleaned
@@ -231,7 +233,7 @@ def rotate_invite(user: User | None, circle_id: str) -> Circle:
 def _refuse_banned(circle: Circle, user: User) -> None:
     if Membership.objects.filter(circle=circle, user=user, state=MemberState.BANNED).exists():
         raise PermissionDenied(
-            _("You were banned from this circle and cannot rejoin."), code="banned"
+            _("You were banned from this circle and cannot rejoin."), code=CircleCode.BANNED
         )
 
 
@@ -252,13 +254,15 @@ def _activate(
                     last_read_seq=circle.last_message_seq,  # history is there, not "unread"
                 )
         except IntegrityError as exc:  # a concurrent join of the same person won
-            raise Conflict(_("You are already joining this circle."), code="join_race") from exc
+            raise Conflict(
+                _("You are already joining this circle."), code=CircleCode.JOIN_RACE
+            ) from exc
         Circle.objects.filter(pk=circle.pk).update(member_count=F("member_count") + 1)
         _announce_join(circle, user, rejoined=False)
         return membership, True
     if membership.state == MemberState.BANNED:
         raise PermissionDenied(
-            _("You were banned from this circle and cannot rejoin."), code="banned"
+            _("You were banned from this circle and cannot rejoin."), code=CircleCode.BANNED
         )
     changed = Membership.objects.filter(
         pk=membership.pk, state__in=(MemberState.LEFT, MemberState.REMOVED)
@@ -335,7 +339,8 @@ def _join(circle: Circle, user: User, *, by_link: bool, message: str = "") -> Jo
             return JoinOutcome(circle, status, join_request=request)
         if circle.join_policy == JoinPolicy.INVITE and not by_link:
             raise PermissionDenied(
-                _("This circle is invite-only: join with its link or QR code."), code="invite_only"
+                _("This circle is invite-only: join with its link or QR code."),
+                code=CircleCode.INVITE_ONLY,
             )
         membership, joined = _activate(circle, user)
         circle.refresh_from_db(fields=["member_count"])
@@ -355,7 +360,7 @@ def circle_by_code(code: str) -> Circle:
     circle = Circle.objects.filter(invite_code=code).first() if 0 < len(code) <= 24 else None
     if circle is None:
         raise NotFound(
-            _("This join link is not valid (it may have been renewed)."), code="bad_link"
+            _("This join link is not valid (it may have been renewed)."), code=CircleCode.BAD_LINK
         )
     return circle
 
@@ -373,7 +378,8 @@ def leave_circle(user: User | None, circle_id: str) -> None:
     assert membership is not None
     if membership.role == Role.OWNER:
         raise Conflict(
-            _("Transfer the ownership to another member before leaving."), code="owner_cannot_leave"
+            _("Transfer the ownership to another member before leaving."),
+            code=CircleCode.OWNER_CANNOT_LEAVE,
         )
     with transaction.atomic():
         _deactivate(circle, membership, MemberState.LEFT)
@@ -409,7 +415,7 @@ def decide_join_request(
         if request is None:
             raise NotFound(_("Join request not found."))
         if request.state != JoinRequestState.PENDING:
-            raise Conflict(_("This request was already answered."), code="already_decided")
+            raise Conflict(_("This request was already answered."), code=OrderCode.ALREADY_DECIDED)
         if approve:
             _activate(circle, request.user, invited_by=actor)
         request.state = JoinRequestState.APPROVED if approve else JoinRequestState.REJECTED
@@ -447,18 +453,24 @@ def _target(circle: Circle, user_id: str, *, any_state: bool = False) -> Members
         query = query.filter(state=MemberState.ACTIVE)
     target = query.select_related("user").first() if is_public_id(user_id) else None
     if target is None:
-        raise NotFound(_("This person is not a member of the circle."), code="not_a_member")
+        raise NotFound(
+            _("This person is not a member of the circle."), code=CircleCode.NOT_A_MEMBER
+        )
     return target
 
 
 def _may_moderate(actor: Membership, target: Membership) -> None:
     """Nobody moderates the owner or themselves; only the owner moderates admins."""
     if target.user_id == actor.user_id:
-        raise PermissionDenied(_("You cannot do this to yourself."), code="self")
+        raise PermissionDenied(_("You cannot do this to yourself."), code=CircleCode.SELF)
     if target.role == Role.OWNER:
-        raise PermissionDenied(_("Nobody can moderate the circle's owner."), code="target_owner")
+        raise PermissionDenied(
+            _("Nobody can moderate the circle's owner."), code=CircleCode.TARGET_OWNER
+        )
     if target.role == Role.ADMIN and actor.role != Role.OWNER:
-        raise PermissionDenied(_("Only the owner can moderate an admin."), code="target_admin")
+        raise PermissionDenied(
+            _("Only the owner can moderate an admin."), code=CircleCode.TARGET_ADMIN
+        )
 
 
 def _moderation(
@@ -479,7 +491,9 @@ def mute_member(user: User | None, circle_id: str, user_id: str, *, minutes: int
         or not 1 <= minutes <= MAX_MUTE_MINUTES
     ):
         raise InvalidInput(
-            _("A mute lasts from 1 minute to 30 days."), field="minutes", code="bad_duration"
+            _("A mute lasts from 1 minute to 30 days."),
+            field="minutes",
+            code=CircleCode.BAD_DURATION,
         )
     circle, actor, target = _moderation(user, circle_id, user_id)
     until = timezone.now() + timedelta(minutes=minutes)
@@ -530,7 +544,7 @@ def unban_member(user: User | None, circle_id: str, user_id: str) -> None:
     assert actor is not None
     target = _target(circle, user_id, any_state=True)
     if target.state != MemberState.BANNED:
-        raise Conflict(_("This person is not banned."), code="not_banned")
+        raise Conflict(_("This person is not banned."), code=CircleCode.NOT_BANNED)
     with transaction.atomic():
         Membership.objects.filter(pk=target.pk, state=MemberState.BANNED).update(
             state=MemberState.REMOVED
@@ -545,7 +559,7 @@ def set_admin(user: User | None, circle_id: str, user_id: str, *, admin: bool) -
     target = _target(circle, user_id)
     if target.role == Role.OWNER:
         raise PermissionDenied(
-            _("The owner's role changes only by a transfer."), code="target_owner"
+            _("The owner's role changes only by a transfer."), code=CircleCode.TARGET_OWNER
         )
     role = Role.ADMIN if admin else Role.MEMBER
     if target.role == role:
@@ -564,7 +578,7 @@ def transfer_ownership(user: User | None, circle_id: str, user_id: str) -> Circl
     assert actor is not None
     target = _target(circle, user_id)
     if target.pk == actor.pk:
-        raise InvalidInput(_("You already own this circle."), code="self")
+        raise InvalidInput(_("You already own this circle."), code=CircleCode.SELF)
     with transaction.atomic():
         Membership.objects.filter(pk=actor.pk).update(role=Role.ADMIN)
         Membership.objects.filter(pk=target.pk).update(role=Role.OWNER, muted_until=None)

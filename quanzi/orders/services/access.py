@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from quanzi.accounts.models import User
 from quanzi.core.errors import NotAuthenticated, NotFound
 from quanzi.core.ids import is_public_id
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import Order
 from quanzi.orders.services.timers import refresh_order
 from quanzi.stores.services import role_in
@@ -29,7 +30,7 @@ def access_order(user: User | AnonymousUser | None, order_id: str, need: Need = 
     if is_public_id(order_id):
         order = Order.objects.select_related("store").filter(pk=order_id).first()
     if order is None or not _may_access(user, order, need):
-        raise NotFound(_("Order not found."), code="order_not_found")
+        raise NotFound(_("Order not found."), code=OrderCode.ORDER_NOT_FOUND)
     return refresh_order(order)
 
 

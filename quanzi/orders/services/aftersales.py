@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from quanzi.accounts.models import User
-from quanzi.core.errors import Conflict, InvalidInput, NotFound
+from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.core.money import format_fen
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import AfterSale, AfterSaleKind, AfterSaleStatus, Order, OrderStatus
 from quanzi.orders.services import payment_events
 from quanzi.orders.services.access import access_order
@@ -56,14 +57,14 @@ def request_after_sale(
         raise InvalidInput(_("Choose refund only or return and refund."), field="kind")
     if kind == AfterSaleKind.RETURN_REFUND and order.status == S.PAID:
         raise Conflict(
-            _("The order has not shipped yet: ask for a refund only."), code="not_shipped"
+            _("The order has not shipped yet: ask for a refund only."), code=OrderCode.NOT_SHIPPED
         )
     remaining = order.total - order.refunded_amount
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= remaining:
         raise InvalidInput(
             _("The refund amount must be more than ¥0 and at most %(max)s.")
             % {"max": format_fen(remaining)},
-            code="invalid_amount",
+            code=CoreCode.INVALID_AMOUNT,
             field="amount",
         )
     reason = clean_text(reason, MAX_REASON, field="reason", required=True)
@@ -89,7 +90,7 @@ def _after_sale_of(order: Order, after_sale_id: str) -> AfterSale:
     if is_public_id(after_sale_id):
         found = AfterSale.objects.filter(pk=after_sale_id, order=order).first()
     if found is None:
-        raise NotFound(_("After-sales request not found."), code="after_sale_not_found")
+        raise NotFound(_("After-sales request not found."), code=OrderCode.AFTER_SALE_NOT_FOUND)
     return found
 
 
@@ -103,7 +104,9 @@ def _decide(after_sale: AfterSale, to: str, user: User, reply: str = "") -> None
         updated_at=timezone.now(),
     )
     if won != 1:
-        raise Conflict(_("This after-sales request was already decided."), code="already_decided")
+        raise Conflict(
+            _("This after-sales request was already decided."), code=OrderCode.ALREADY_DECIDED
+        )
     after_sale.status = to
     after_sale.merchant_reply = reply
 
@@ -118,7 +121,7 @@ def withdraw_after_sale(user: User, order_id: str, after_sale_id: str) -> AfterS
         )
         if won != 1:
             raise Conflict(
-                _("This after-sales request was already decided."), code="already_decided"
+                _("This after-sales request was already decided."), code=OrderCode.ALREADY_DECIDED
             )
         after_sale.status = AfterSaleStatus.WITHDRAWN
         leave_after_sales(order, actor=user, note=NOTE_WITHDRAWN, refunded=False)

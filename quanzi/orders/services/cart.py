@@ -12,6 +12,7 @@ from quanzi.accounts.models import User
 from quanzi.catalog.models import ProductImage, Sku
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.coupons.checkout import StoreGoods
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import CartItem
 from quanzi.orders.services.checkout import sellable_skus
 from quanzi.orders.services.inputs import MAX_QUANTITY, clean_quantity, clean_sku_id
@@ -121,12 +122,12 @@ def add_to_cart(user: User, sku_id: str, quantity: int | str = 1) -> int:
             if CartItem.objects.filter(user=user, sku=sku).exists():
                 raise InvalidInput(
                     _("At most %(n)d of one item in the cart.") % {"n": MAX_QUANTITY},
-                    code="invalid_quantity",
+                    code=OrderCode.INVALID_QUANTITY,
                 )
             if CartItem.objects.filter(user=user).count() >= MAX_CART_LINES:
                 raise InvalidInput(
                     _("The cart holds at most %(n)d items.") % {"n": MAX_CART_LINES},
-                    code="cart_full",
+                    code=OrderCode.CART_FULL,
                 )
             try:
                 with transaction.atomic():
@@ -143,10 +144,10 @@ def set_cart_quantity(user: User, sku_id: str, quantity: int | str) -> None:
     if not CartItem.objects.filter(user=user, sku_id=clean_sku_id(sku_id)).update(
         quantity=quantity
     ):
-        raise NotFound(_("This item is not in your cart."), code="not_in_cart")
+        raise NotFound(_("This item is not in your cart."), code=OrderCode.NOT_IN_CART)
 
 
 def remove_from_cart(user: User, sku_id: str) -> None:
     deleted, _rows = CartItem.objects.filter(user=user, sku_id=clean_sku_id(sku_id)).delete()
     if not deleted:
-        raise NotFound(_("This item is not in your cart."), code="not_in_cart")
+        raise NotFound(_("This item is not in your cart."), code=OrderCode.NOT_IN_CART)

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_noop
 from quanzi.accounts.models import Address, User
 from quanzi.accounts.services import access_address, default_address
 from quanzi.catalog.models import Product, ProductImage, Sku
-from quanzi.core.errors import Conflict, InvalidInput, NotFound
+from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.coupons import checkout as coupons
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import CartItem, Order, OrderItem, OrderStatus
 from quanzi.orders.services.inputs import (
     MAX_NOTE,
@@ -52,13 +53,13 @@ def sellable_skus(sku_ids: Collection[str]) -> dict[str, Sku]:
         if sku is None:
             raise NotFound(
                 _("The product option “%(sku)s” does not exist.") % {"sku": sku_id},
-                code="unknown_sku",
+                code=OrderCode.UNKNOWN_SKU,
                 sku_id=sku_id,
             )
         if not is_sellable(sku):
             raise Conflict(
                 _("“%(title)s” is no longer on sale.") % {"title": sku.product.title},
-                code="unavailable",
+                code=CoreCode.UNAVAILABLE,
                 sku_id=sku_id,
             )
     return skus
@@ -84,7 +85,7 @@ def _take_stock(wanted: Mapping[str, int], skus: Mapping[str, Sku]) -> None:
             title = skus[sku_id].product.title
             raise Conflict(
                 _("Not enough stock left for “%(title)s”.") % {"title": title},
-                code="out_of_stock",
+                code=OrderCode.OUT_OF_STOCK,
                 sku_id=sku_id,
             )
 
@@ -187,7 +188,7 @@ def place_campaign_order(
     if address is None:
         raise InvalidInput(
             _("Add a shipping address first: one-click orders go to your default address."),
-            code="no_default_address",
+            code=OrderCode.NO_DEFAULT_ADDRESS,
         )
     sku = sellable_skus({clean_sku_id(sku_id): count})[clean_sku_id(sku_id)]
     subtotal = unit_price * count
@@ -328,7 +329,7 @@ def buy_now(
     if address is None:
         raise InvalidInput(
             _("Add a shipping address first: one-click orders go to your default address."),
-            code="no_default_address",
+            code=OrderCode.NO_DEFAULT_ADDRESS,
         )
     coupon_ids: dict[str, str] = {}
     if coupon_id:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, NotFound
 from quanzi.core.ids import is_public_id
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.locks import lock_buyer_orders
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.orders.services import payment_events, postings
@@ -60,15 +61,15 @@ def _lock_payable(user: User, order_ids: Sequence[str]) -> list[Order]:
         if order.status != OrderStatus.PENDING_PAYMENT:
             raise Conflict(
                 _("Order %(id)s is not waiting for payment.") % {"id": order.pk},
-                code="not_payable",
+                code=OrderCode.NOT_PAYABLE,
             )
         if order.pay_deadline <= now:
             raise Conflict(
                 _("The time to pay order %(id)s has passed.") % {"id": order.pk},
-                code="payment_window_passed",
+                code=OrderCode.PAYMENT_WINDOW_PASSED,
             )
         if order.total <= 0:
-            raise Conflict(_("There is nothing to pay."), code="nothing_to_pay")
+            raise Conflict(_("There is nothing to pay."), code=OrderCode.NOTHING_TO_PAY)
     return orders
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from quanzi.core.errors import Conflict
 from quanzi.core.events import send_on_commit
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.locks import lock_order
 from quanzi.orders.models import AfterSale, AfterSaleStatus, Order, OrderItem, OrderStatus
 from quanzi.orders.services.state import give_back_stock, leave_after_sales, move, record_event
@@ -151,7 +152,7 @@ def _add_refunded(order: Order, amount: int) -> None:
         refunded_amount=F("refunded_amount") + amount, updated_at=timezone.now()
     )
     if won != 1:
-        raise Conflict(_("The refund exceeds what is left to refund."), code="over_refund")
+        raise Conflict(_("The refund exceeds what is left to refund."), code=OrderCode.OVER_REFUND)
     order.refunded_amount += amount
 
 

@@ -22,6 +22,7 @@ from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict
 from quanzi.core.events import enqueue_on_commit, send_on_commit
 from quanzi.coupons import checkout as coupons
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import Order, OrderEvent, OrderItem, OrderStatus
 from quanzi.orders.services.inputs import MAX_REASON
 from quanzi.orders.signals import order_cancelled
@@ -34,7 +35,7 @@ def transition_refused(message: Promise, order: Order) -> Conflict:
     """The 409 of a transition not allowed from the order's status, naming that status."""
     return Conflict(
         message % {"status": S(order.status).label},
-        code="invalid_transition",
+        code=OrderCode.INVALID_TRANSITION,
         status=order.status,
     )
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, InvalidInput
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.orders.services.access import access_order
 from quanzi.orders.services.inputs import clean_text
@@ -62,14 +63,14 @@ def ship_order(user: User, order_id: str, carrier: str, tracking_number: str) ->
     if not TRACKING_RE.match(tracking_number):
         raise InvalidInput(
             _("A tracking number has only letters, digits and '-'."),
-            code="invalid_tracking_number",
+            code=OrderCode.INVALID_TRACKING_NUMBER,
             field="tracking_number",
         )
     if Order.objects.filter(pk=order.pk, ship_hold=True).exists():
         # Only ever cleared (a group fills), never set again: checking first is enough.
         raise Conflict(
             _("This order waits for its group to fill before it can be shipped."),
-            code="ship_hold",
+            code=OrderCode.SHIP_HOLD,
         )
     now = timezone.now()
     auto_at = now + timedelta(days=order.store.auto_receive_days)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import DomainError
+from quanzi.payments.errors import PaymentCode
 
 if TYPE_CHECKING:
     from quanzi.payments.models import Payment
@@ -35,7 +36,7 @@ class InvalidSignature(DomainError):
     """A webhook whose signature, timestamp or body cannot be trusted."""
 
     status = 400
-    code = "bad_signature"
+    code = PaymentCode.BAD_SIGNATURE
     default_message = _("The webhook signature is not valid.")
 
 
@@ -43,7 +44,7 @@ class ProviderError(DomainError):
     """The provider refused a request or could not be reached."""
 
     status = 502
-    code = "provider_error"
+    code = PaymentCode.PROVIDER_ERROR
     default_message = _("The payment provider could not handle the request.")
 
 

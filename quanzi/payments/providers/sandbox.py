@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import Conflict, DomainError, NotFound
 from quanzi.core.ids import new_id
+from quanzi.payments.errors import PaymentCode
 from quanzi.payments.locks import lock_sandbox_charge
 from quanzi.payments.models import CURRENCY
 from quanzi.payments.providers.base import (
@@ -101,7 +102,8 @@ def verify_signature(headers: Mapping[str, str], body: bytes) -> None:
         raise InvalidSignature() from exc
     if abs(time.time() - timestamp) > TOLERANCE_SECONDS:
         raise InvalidSignature(
-            _("The webhook timestamp is too old or in the future."), code="stale_signature"
+            _("The webhook timestamp is too old or in the future."),
+            code=PaymentCode.STALE_SIGNATURE,
         )
     expected = _mac(timestamp, body)
     if not any(hmac.compare_digest(expected, given) for given in fields.get("v1", [])):
@@ -113,7 +115,9 @@ def parse_event(body: bytes) -> dict[str, Any]:
     try:
         event = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidSignature(_("The webhook body is not an event."), code="bad_event") from exc
+        raise InvalidSignature(
+            _("The webhook body is not an event."), code=PaymentCode.BAD_EVENT
+        ) from exc
     if (
         not isinstance(event, dict)
         or not isinstance(event.get("id"), str)
@@ -121,7 +125,7 @@ def parse_event(body: bytes) -> dict[str, Any]:
         or event.get("type") not in EVENT_TYPES
         or not isinstance(event.get("data"), dict)
     ):
-        raise InvalidSignature(_("The webhook body is not an event."), code="bad_event")
+        raise InvalidSignature(_("The webhook body is not an event."), code=PaymentCode.BAD_EVENT)
     return event
 
 
@@ -153,14 +157,17 @@ class SandboxProvider(PaymentProvider):
         with transaction.atomic():
             charge = lock_sandbox_charge(charge_ref)
             if charge is None or charge.status != ChargeStatus.SUCCEEDED:
-                raise ProviderError(_("The sandbox charge is not paid."), code="charge_not_paid")
+                raise ProviderError(
+                    _("The sandbox charge is not paid."), code=PaymentCode.CHARGE_NOT_PAID
+                )
             existing = charge.refunds.filter(merchant_reference=refund_id).first()
             if existing is not None:
                 return existing.pk
             refunded = charge.refunds.aggregate(s=Sum("amount"))["s"] or 0
             if not 0 < amount <= charge.amount - refunded:
                 raise ProviderError(
-                    _("The refund exceeds what is left of the charge."), code="refund_too_large"
+                    _("The refund exceeds what is left of the charge."),
+                    code=PaymentCode.REFUND_TOO_LARGE,
                 )
             refund = SandboxRefund.objects.create(
                 charge=charge, merchant_reference=refund_id, amount=amount
@@ -182,7 +189,9 @@ class SandboxProvider(PaymentProvider):
         """Send the money (there is no balance to run short in the sandbox): the payout is
         recorded once per `payout_id` and its payout.succeeded event follows on commit."""
         if type(amount) is not int or amount <= 0:
-            raise ProviderError(_("A payout amount must be positive."), code="payout_amount")
+            raise ProviderError(
+                _("A payout amount must be positive."), code=PaymentCode.PAYOUT_AMOUNT
+            )
         existing = SandboxPayout.objects.filter(merchant_reference=payout_id).first()
         if existing is not None:
             return existing.pk
@@ -241,7 +250,7 @@ def _lock_open_charge(user: User, charge_id: str) -> SandboxCharge:
     if charge is None:
         raise NotFound(_("Payment not found."))
     if charge.status == ChargeStatus.PENDING and is_expired(charge):
-        raise Conflict(_("This payment has expired."), code="charge_expired")
+        raise Conflict(_("This payment has expired."), code=PaymentCode.CHARGE_EXPIRED)
     return charge
 
 
@@ -254,9 +263,9 @@ def confirm_charge(user: User, charge_id: str) -> SandboxCharge:
     if charge.status == ChargeStatus.SUCCEEDED:
         return charge
     if charge.status == ChargeStatus.CANCELLED:
-        raise Conflict(CHARGE_CANCELLED, code="charge_closed")
+        raise Conflict(CHARGE_CANCELLED, code=PaymentCode.CHARGE_CLOSED)
     if charge.status != ChargeStatus.PENDING:
-        raise Conflict(_("This payment is closed."), code="charge_closed")
+        raise Conflict(_("This payment is closed."), code=PaymentCode.CHARGE_CLOSED)
     charge.status = ChargeStatus.SUCCEEDED
     charge.paid_at = timezone.now()
     charge.save(update_fields=["status", "paid_at", "updated_at"])
@@ -271,7 +280,7 @@ def decline_charge(user: User, charge_id: str) -> SandboxCharge:
     if charge.status == ChargeStatus.DECLINED:
         return charge
     if charge.status != ChargeStatus.PENDING:
-        raise Conflict(_("This payment is closed."), code="charge_closed")
+        raise Conflict(_("This payment is closed."), code=PaymentCode.CHARGE_CLOSED)
     charge.status = ChargeStatus.DECLINED
     charge.save(update_fields=["status", "updated_at"])
     emit_event("payment.failed", {**_charge_data(charge), "reason": "declined_by_payer"})

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.circles.errors import CircleCode
 from quanzi.core.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.orders.models import Order
@@ -68,7 +69,7 @@ def share_link(
     if not isinstance(user, User) or not user.is_authenticated:
         raise NotAuthenticated()
     if not is_known(kind):
-        raise InvalidInput(_("Unknown kind of shared page."), code="invalid_kind")
+        raise InvalidInput(_("Unknown kind of shared page."), code=CircleCode.INVALID_KIND)
     _check_target(user, kind, target_id)
     parent = get_link(parent_code) if parent_code else None
     if parent is not None and parent.sharer_id == user.pk:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import whole_number
+from quanzi.referrals.errors import ReferralCode
 from quanzi.referrals.locks import lock_or_create_config, lock_or_create_promoter
 from quanzi.referrals.models import (
     Binding,
@@ -163,7 +164,7 @@ def apply(user: User, store_id: str, reason: str = "") -> Promoter:
     if config.promoters != PromoterRule.APPROVED:
         raise Conflict(
             _("This store does not take applications: its promoters qualify by its rule."),
-            code="no_applications",
+            code=ReferralCode.NO_APPLICATIONS,
         )
     with transaction.atomic():
         standing, created = lock_or_create_promoter(store, user, {"reason": reason.strip()})
@@ -200,7 +201,9 @@ def decide(user: User, store_id: str, user_public_id: str, decision: str) -> Pro
     with transaction.atomic():
         standing, _created = lock_or_create_promoter(store, person)
         if decision == "reject" and standing.status != PromoterStatus.PENDING:
-            raise Conflict(_("Only a pending application can be rejected."), code="not_pending")
+            raise Conflict(
+                _("Only a pending application can be rejected."), code=ReferralCode.NOT_PENDING
+            )
         standing.status = statuses[decision]
         standing.decided_by, standing.decided_at = user, timezone.now()
         standing.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])

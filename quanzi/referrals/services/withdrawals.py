@@ -30,13 +30,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
 from quanzi.core.money import format_fen
 from quanzi.ledger.models import Account
 from quanzi.ledger.services import Line, post_transaction
 from quanzi.ledger.store_accounts import available_account
 from quanzi.payments.accounts import provider_account
+from quanzi.referrals.errors import ReferralCode
 from quanzi.referrals.locks import lock_account, lock_withdrawal
 from quanzi.referrals.models import DistributionConfig, Withdrawal, WithdrawalStatus
 from quanzi.referrals.services.distribution import (
@@ -46,8 +47,10 @@ from quanzi.referrals.services.distribution import (
     promoter_available_account,
     withdrawing_account,
 )
+from quanzi.reviews.errors import ReviewCode
 from quanzi.stores.models import StaffRole, Store
 from quanzi.stores.services import access_store, role_in
+from quanzi.wallets.errors import WalletCode
 
 if TYPE_CHECKING:
     from quanzi.accounts.models import User
@@ -104,7 +107,8 @@ def access_withdrawal(user: User, store_id: str, withdrawal_id: str) -> Withdraw
         raise NotFound(WITHDRAWAL_NOT_FOUND)
     if withdrawal.promoter_id == user.pk and role_in(user, store) != StaffRole.OWNER:
         raise PermissionDenied(
-            _("Someone else in the store must review your own withdrawal."), code="own_withdrawal"
+            _("Someone else in the store must review your own withdrawal."),
+            code=ReferralCode.OWN_WITHDRAWAL,
         )
     return withdrawal
 
@@ -114,12 +118,12 @@ def access_withdrawal(user: User, store_id: str, withdrawal_id: str) -> Withdraw
 
 def _check_amount(amount: Any, config: DistributionConfig) -> int:
     if type(amount) is not int or not 0 < amount <= MAX_AMOUNT:
-        raise InvalidInput(_("Enter an amount greater than zero."), code="invalid_amount")
+        raise InvalidInput(_("Enter an amount greater than zero."), code=CoreCode.INVALID_AMOUNT)
     if amount < config.min_withdrawal:
         raise InvalidInput(
             _("You can withdraw %(min)s or more at a time.")
             % {"min": format_fen(config.min_withdrawal)},
-            code="below_minimum",
+            code=ReferralCode.BELOW_MINIMUM,
         )
     return amount
 
@@ -144,7 +148,9 @@ def request_withdrawal(user: User, store_id: str, amount: Any) -> Withdrawal:
     with transaction.atomic():
         account = _locked_available(store.pk, user.public_id)
         if account is None and not (config.enabled and is_promoter(user.pk, config)):
-            raise PermissionDenied(_("You are not a promoter of this store."), code="not_promoter")
+            raise PermissionDenied(
+                _("You are not a promoter of this store."), code=ReferralCode.NOT_PROMOTER
+            )
         available = -account.balance if account is not None else 0
         if available < 0:
             raise Conflict(
@@ -153,12 +159,12 @@ def request_withdrawal(user: User, store_id: str, amount: Any) -> Withdrawal:
                     "Your next earnings in this store repay it before you can withdraw again."
                 )
                 % {"owed": format_fen(-available)},
-                code="negative_balance",
+                code=ReferralCode.NEGATIVE_BALANCE,
             )
         if amount > available:
             raise Conflict(
                 _("You can withdraw at most %(available)s.") % {"available": format_fen(available)},
-                code="insufficient_balance",
+                code=WalletCode.INSUFFICIENT_BALANCE,
             )
         withdrawal = Withdrawal.objects.create(
             store=store, promoter=user, amount=amount, fee=fee_of(amount, config.withdrawal_fee_bp)
@@ -182,7 +188,7 @@ def _lock_pending(user: User, store_id: str, withdrawal_id: str) -> Withdrawal:
     found = access_withdrawal(user, store_id, withdrawal_id)
     withdrawal = lock_withdrawal(found.pk)
     if withdrawal is None or withdrawal.status != WithdrawalStatus.PENDING:
-        raise Conflict(_("This withdrawal was already reviewed."), code="already_reviewed")
+        raise Conflict(_("This withdrawal was already reviewed."), code=ReviewCode.ALREADY_REVIEWED)
     return withdrawal
 
 
@@ -212,11 +218,13 @@ def approve_withdrawal(user: User, store_id: str, withdrawal_id: str) -> Withdra
 def clean_reason(reason: Any) -> str:
     text = str(reason or "").strip()
     if not text:
-        raise InvalidInput(_("Say why the withdrawal is rejected."), code="reason_required")
+        raise InvalidInput(
+            _("Say why the withdrawal is rejected."), code=ReferralCode.REASON_REQUIRED
+        )
     if len(text) > REASON_LENGTH:
         raise InvalidInput(
             _("The reason is too long (at most %(n)d characters).") % {"n": REASON_LENGTH},
-            code="reason_too_long",
+            code=ReferralCode.REASON_TOO_LONG,
         )
     return text
 
@@ -350,7 +358,7 @@ def clean_status(status: str | None) -> str | None:
     if not status:
         return None
     if status not in WithdrawalStatus.values:
-        raise InvalidInput(_("Unknown withdrawal status."), code="bad_status")
+        raise InvalidInput(_("Unknown withdrawal status."), code=ReferralCode.BAD_STATUS)
     return status
 
 

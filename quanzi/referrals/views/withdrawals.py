@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
-from quanzi.core.errors import DomainError, InvalidInput
+from quanzi.core.errors import CoreCode, DomainError, InvalidInput
 from quanzi.core.idempotency import run_idempotent
 from quanzi.core.ids import new_id
 from quanzi.core.money import format_fen, yuan_to_fen
@@ -36,7 +36,7 @@ def amount_fen(raw: str) -> int:
     than two decimals, words, or a number too long to be money — is a 400."""
     bad = InvalidInput(
         gettext_lazy("Enter an amount in yuan with at most two decimals, e.g. 12.50."),
-        code="invalid_amount",
+        code=CoreCode.INVALID_AMOUNT,
     )
     if len(raw) > MAX_AMOUNT_CHARS:
         raise bad

@@ -31,6 +31,7 @@ from quanzi.core.errors import InvalidInput
 from quanzi.core.ids import is_public_id
 from quanzi.orders.models import Order, OrderItem
 from quanzi.reviews.models import Review
+from quanzi.social.errors import SocialCode
 from quanzi.social.models import ActivityKind, FeedEntry, Follow, Note, NoteImage, PrivacySettings
 from quanzi.social.services.graph import friend_ids, friends_filter
 
@@ -212,7 +213,9 @@ class Cursor:
             rank = EPOCH + timedelta(microseconds=int(micros))
             return cls(rank=rank, source=source, id=str(ident)[:32])
         except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
-            raise InvalidInput(_("This feed cursor is not valid."), code="bad_cursor") from None
+            raise InvalidInput(
+                _("This feed cursor is not valid."), code=SocialCode.BAD_CURSOR
+            ) from None
 
 
 def _after(cursor: Cursor | None, source: int, rank_field: str, id_value: object) -> Q:

@@ -19,6 +19,7 @@ from quanzi.accounts.locks import lock_users
 from quanzi.accounts.models import User
 from quanzi.core.errors import InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
+from quanzi.social.errors import SocialCode
 from quanzi.social.models import Block, Follow, PrivacySettings
 from quanzi.stores.models import Store
 
@@ -75,12 +76,12 @@ def follow_person(user: User, public_id: str) -> tuple[User, bool]:
     no-op; oneself or a blocked relation (either way) is refused."""
     target = person(public_id)
     if target.pk == user.pk:
-        raise InvalidInput(_("You cannot follow yourself."), code="self_follow")
+        raise InvalidInput(_("You cannot follow yourself."), code=SocialCode.SELF_FOLLOW)
     try:
         with transaction.atomic():
             _lock_pair(user.pk, target.pk)
             if is_blocked_between(user.pk, target.pk):
-                raise PermissionDenied(MSG_NOT_POSSIBLE, code="blocked")
+                raise PermissionDenied(MSG_NOT_POSSIBLE, code=SocialCode.BLOCKED)
             created = Follow.objects.get_or_create(follower=user, followee=target)[1]
     except IntegrityError:  # a concurrent double follow: the other one won
         created = False
@@ -125,7 +126,7 @@ def block(user: User, public_id: str) -> User:
 
     target = person(public_id)
     if target.pk == user.pk:
-        raise InvalidInput(_("You cannot block yourself."), code="self_block")
+        raise InvalidInput(_("You cannot block yourself."), code=SocialCode.SELF_BLOCK)
     with transaction.atomic():
         _lock_pair(user.pk, target.pk)
         Block.objects.get_or_create(blocker=user, blocked=target)

@@ -21,12 +21,14 @@ from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.catalog.errors import CatalogCode
 from quanzi.catalog.models import Product, ProductImage, Sku
-from quanzi.core.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from quanzi.core.errors import CoreCode, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import PreparedImage, delete_files, prepare_image, save_image_rows
 from quanzi.core.pagination import Page, paginate
 from quanzi.core.validation import clean_text
+from quanzi.social.errors import SocialCode
 from quanzi.social.models import Block, Note, NoteCollect, NoteComment, NoteImage, NoteLike
 from quanzi.social.services.graph import is_blocked_between
 from quanzi.stores.models import Store, StoreStaff
@@ -55,7 +57,7 @@ def _viewer(user: Actor) -> User | None:
 
 
 _clean_text = partial(
-    clean_text, multiline=True, missing_code="required", too_long_code="text_too_long"
+    clean_text, multiline=True, missing_code=CoreCode.REQUIRED, too_long_code=CoreCode.TEXT_TOO_LONG
 )
 
 
@@ -65,7 +67,7 @@ def _clean_products(product_ids: Iterable[str]) -> list[Product]:
     if len(ids) > MAX_PRODUCTS:
         raise InvalidInput(
             _("At most %(n)d products per note.") % {"n": MAX_PRODUCTS},
-            code="too_many_products",
+            code=SocialCode.TOO_MANY_PRODUCTS,
             field="product_ids",
         )
     if not all(is_public_id(pid) for pid in ids):
@@ -81,7 +83,7 @@ def _clean_products(product_ids: Iterable[str]) -> list[Product]:
 def _product_unavailable() -> InvalidInput:
     return InvalidInput(
         _("Only products that are on sale can be tagged."),
-        code="product_unavailable",
+        code=SocialCode.PRODUCT_UNAVAILABLE,
         field="product_ids",
     )
 
@@ -93,7 +95,7 @@ def _prepare_images(images: Sequence[UploadedFile]) -> list[PreparedImage]:
     if len(images) > MAX_IMAGES:
         raise InvalidInput(
             _("At most %(n)d images per note.") % {"n": MAX_IMAGES},
-            code="too_many_images",
+            code=CatalogCode.TOO_MANY_IMAGES,
             field="images",
         )
     return [prepare_image(upload, field="images") for upload in images]
@@ -228,7 +230,7 @@ def delete_note(user: Actor, note_id: str) -> None:
 
 def _check_not_blocked(actor: User, other_id: int) -> None:
     if actor.pk != other_id and is_blocked_between(actor.pk, other_id):
-        raise PermissionDenied(_("You cannot interact with this person."), code="blocked")
+        raise PermissionDenied(_("You cannot interact with this person."), code=SocialCode.BLOCKED)
 
 
 def _set_mark(
@@ -283,7 +285,7 @@ def add_comment(user: Actor, note_id: str, text: str, reply_to: str | None = Non
         )
         if parent is None:
             raise InvalidInput(
-                _("That comment no longer exists."), code="bad_reply", field="reply_to"
+                _("That comment no longer exists."), code=SocialCode.BAD_REPLY, field="reply_to"
             )
         _check_not_blocked(actor, parent.author_id)
     with transaction.atomic():

@@ -1,0 +1,31 @@
+"""The error codes of orders: the `code` of every refusal its services answer (clients branch
+on them, so a value never changes)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from quanzi.core.errors import error_codes
+
+
+@error_codes
+class OrderCode(StrEnum):
+    AFTER_SALE_NOT_FOUND = "after_sale_not_found"
+    ALREADY_DECIDED = "already_decided"  # an after-sales request already answered
+    CART_FULL = "cart_full"
+    HAS_ORDERS = "has_orders"  # the thing has orders: switch it off instead of deleting it
+    INVALID_QUANTITY = "invalid_quantity"
+    INVALID_TRACKING_NUMBER = "invalid_tracking_number"
+    INVALID_TRANSITION = "invalid_transition"  # the order's status does not allow this step
+    NO_DEFAULT_ADDRESS = "no_default_address"
+    NO_ITEMS = "no_items"
+    NOT_IN_CART = "not_in_cart"
+    NOT_PAYABLE = "not_payable"  # the order is not waiting for payment
+    NOT_SHIPPED = "not_shipped"
+    NOTHING_TO_PAY = "nothing_to_pay"
+    ORDER_NOT_FOUND = "order_not_found"
+    OUT_OF_STOCK = "out_of_stock"
+    OVER_REFUND = "over_refund"  # more than what is left to refund
+    PAYMENT_WINDOW_PASSED = "payment_window_passed"  # the order's time to pay is over
+    SHIP_HOLD = "ship_hold"  # a group-buy order waits for its group to fill
+    UNKNOWN_SKU = "unknown_sku"
