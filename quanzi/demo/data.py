@@ -162,18 +162,13 @@ def _demo_products(merchant: Any, store: Any, operator: Any) -> list[Any]:
 
 
 def _address(user: Any, recipient: str, city: str, detail: str) -> None:
-    from quanzi.accounts.services import save_address
+    from quanzi.accounts.services import AddressInput, save_address
 
     save_address(
         user,
-        {
-            "recipient": recipient,
-            "phone": user.phone,
-            "province": "云南省",
-            "city": city,
-            "district": "",
-            "detail": detail,
-        },
+        AddressInput(
+            recipient=recipient, phone=user.phone, province="云南省", city=city, detail=detail
+        ),
         make_default=True,
     )
 

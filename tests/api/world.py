@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from quanzi.accounts.models import ApiToken, User
-from quanzi.accounts.services import save_address
+from quanzi.accounts.services import AddressInput, save_address
 from quanzi.campaigns.bargains import services as bargains
 from quanzi.campaigns.flashsales import services as flashsales
 from quanzi.campaigns.groupbuy import services as groupbuy
@@ -57,14 +57,14 @@ from tests.referrals.withdrawal_helpers import earn
 
 ROLES = ("merchant", "customer")
 
-ADDRESS = {
-    "recipient": "王五",
-    "phone": "13712345678",
-    "province": "四川省",
-    "city": "成都市",
-    "district": "武侯区",
-    "detail": "天府大道 9 号",
-}
+ADDRESS = AddressInput(
+    recipient="王五",
+    phone="13712345678",
+    province="四川省",
+    city="成都市",
+    district="武侯区",
+    detail="天府大道 9 号",
+)
 
 
 @dataclass
@@ -155,7 +155,7 @@ def build_world() -> World:
 
     # ... the customer's orders there: one paid and waiting on a refund request, one received
     # and reviewed, one unpaid with a payment started
-    save_address(buyer, dict(ADDRESS), make_default=True)
+    save_address(buyer, ADDRESS, make_default=True)
     asked = _paid(buyer, coffee_skus[0], "pay_fuzz_000001")
     after_sale = request_after_sale(
         buyer, asked.pk, kind="refund_only", amount=asked.total, reason="不想要了"
@@ -170,7 +170,7 @@ def build_world() -> World:
     # ... the merchant buys in another store too
     other_store = open_store(seller, name="隔壁小店")
     other = _product(seller, other_store.pk, "fuzz-nuts", 2900)
-    merchant_address = save_address(owner, dict(ADDRESS), make_default=True)
+    merchant_address = save_address(owner, ADDRESS, make_default=True)
     bought = buy_now(owner, other.skus.get().pk, 1)
     merchant_payment = start_payment(owner, [bought])
 
