@@ -421,7 +421,7 @@ def load_demo() -> bool:
 
     from quanzi.accounts.models import User
     from quanzi.accounts.services import sign_up
-    from quanzi.stores.services import open_store
+    from quanzi.stores.services import StoreInput, open_store
 
     if User.objects.filter(username="merchant").exists():
         return False
@@ -436,12 +436,14 @@ def load_demo() -> bool:
         operator.save(update_fields=["is_staff", "is_superuser"])
         store = open_store(
             users["merchant"],
-            name="山野小铺",
-            description="云南山货与手作好物。我们在社群里和老朋友一起挑货、试吃、聊天。",
-            shipping_policy="下单后 48 小时内发货，默认顺丰 / 中通。满 99 元包邮。",
-            after_sales_policy="收货 7 天内可申请退款；食品类拆封后不退换，质量问题包退。",
-            shipping_fee=800,
-            free_shipping_threshold=9900,
+            StoreInput(
+                name="山野小铺",
+                description="云南山货与手作好物。我们在社群里和老朋友一起挑货、试吃、聊天。",
+                shipping_policy="下单后 48 小时内发货，默认顺丰 / 中通。满 99 元包邮。",
+                after_sales_policy="收货 7 天内可申请退款；食品类拆封后不退换，质量问题包退。",
+                shipping_fee=800,
+                free_shipping_threshold=9900,
+            ),
         )
         products = _demo_products(users["merchant"], store, operator)
         _address(users["xiaomei"], "李小美", "昆明市", "五华区翠湖南路 12 号")

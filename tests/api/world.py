@@ -50,7 +50,7 @@ from quanzi.referrals.services.withdrawals import request_withdrawal
 from quanzi.reviews.services import write_review
 from quanzi.social.services import graph
 from quanzi.social.services.notes import add_comment, create_note
-from quanzi.stores.services import add_staff, open_store
+from quanzi.stores.services import StoreInput, add_staff, open_store
 from quanzi.wallets import services as wallets
 from tests.factories import UserFactory
 from tests.referrals.withdrawal_helpers import earn
@@ -133,7 +133,7 @@ def build_world() -> World:
 
     # given a store with a staff member, three products on the shelf (one with a photo) and a
     # coupon the customer claimed
-    store = open_store(owner, name="模糊测试小店")
+    store = open_store(owner, StoreInput(name="模糊测试小店"))
     add_staff(owner, store.pk, staff.username)
     coffee = _product(owner, store.pk, "fuzz-coffee", 5900, 9900)
     tea = _product(owner, store.pk, "fuzz-tea", 3900)
@@ -168,7 +168,7 @@ def build_world() -> World:
     payment = start_payment(buyer, [unpaid])
 
     # ... the merchant buys in another store too
-    other_store = open_store(seller, name="隔壁小店")
+    other_store = open_store(seller, StoreInput(name="隔壁小店"))
     other = _product(seller, other_store.pk, "fuzz-nuts", 2900)
     merchant_address = save_address(owner, ADDRESS, make_default=True)
     bought = buy_now(owner, other.skus.get().pk, 1)
