@@ -236,10 +236,12 @@ def _demo_circle(users: dict[str, Any], store: Any, products: list[Any]) -> None
     merchant = users["merchant"]
     circle = membership.create_circle(
         merchant,
-        name="山野小铺 · 老朋友群",
-        store_id=store.pk,
-        description="一起聊咖啡、茶和山里的好东西。新品先在群里试吃、开售。",
-        rules="友善交流，不发广告链接。商品问题直接 @阿山。",
+        membership.CircleInput(
+            name="山野小铺 · 老朋友群",
+            store_id=store.pk,
+            description="一起聊咖啡、茶和山里的好东西。新品先在群里试吃、开售。",
+            rules="友善交流，不发广告链接。商品问题直接 @阿山。",
+        ),
     )
     for name in ("xiaomei", "ahua"):
         membership.join_circle(users[name], circle.pk)

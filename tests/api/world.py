@@ -34,7 +34,7 @@ from quanzi.catalog.services import (
 )
 from quanzi.circles.services.announcements import create_announcement
 from quanzi.circles.services.chat import report_message, send_message
-from quanzi.circles.services.membership import create_circle, join_circle
+from quanzi.circles.services.membership import CircleInput, create_circle, join_circle
 from quanzi.coupons.coupons import claim_coupon, create_coupon
 from quanzi.ledger.services import post_transaction
 from quanzi.orders.models import Order
@@ -217,7 +217,7 @@ def build_world() -> World:
 
     # ... the store's circle with members, a message, a report, an announcement and a red
     # packet, and a circle by approval where someone asked to join
-    circle = create_circle(owner, name="模糊测试圈", store_id=store.pk)
+    circle = create_circle(owner, CircleInput(name="模糊测试圈", store_id=store.pk))
     join_circle(staff, circle.pk)
     join_circle(buyer, circle.pk)
     message = send_message(staff, circle.pk, kind="text", text="大家好", client_id="fuzz-1")
@@ -225,7 +225,7 @@ def build_world() -> World:
     announcement = create_announcement(owner, circle.pk, title="新品上架")
     _fund_wallet(owner, 10_000)
     packet = redpackets.send_packet(owner, circle.pk, total=600, count=3)
-    strict = create_circle(owner, name="审核圈", join_policy="approval")
+    strict = create_circle(owner, CircleInput(name="审核圈", join_policy="approval"))
     join_request = join_circle(seller, strict.pk, message="想加入").join_request
     assert join_request is not None
 
