@@ -180,6 +180,10 @@ def update_me(request: HttpRequest, data: ProfileIn) -> UserOut:
     return user_out(user, private=True)
 
 
+def _address_input(data: AddressIn) -> services.AddressInput:
+    return services.AddressInput(**data.dict(exclude={"is_default"}))
+
+
 @router.get("/addresses", auth=AUTH, response=list[AddressOut])
 def list_addresses(request: HttpRequest) -> list[Address]:
     return list(Address.objects.filter(user=current_user(request)))
@@ -187,18 +191,19 @@ def list_addresses(request: HttpRequest) -> list[Address]:
 
 @router.post("/addresses", auth=AUTH, response={201: AddressOut})
 def create_address(request: HttpRequest, data: AddressIn) -> Status[Address]:
-    payload = data.dict()
-    make_default = payload.pop("is_default")
-    address = services.save_address(current_user(request), payload, make_default=make_default)
+    address = services.save_address(
+        current_user(request), _address_input(data), make_default=data.is_default
+    )
     return Status(201, address)
 
 
 @router.put("/addresses/{address_id}", auth=AUTH, response=AddressOut)
 def update_address(request: HttpRequest, address_id: str, data: AddressIn) -> Address:
-    payload = data.dict()
-    make_default = payload.pop("is_default")
     return services.save_address(
-        current_user(request), payload, address_id=address_id, make_default=make_default
+        current_user(request),
+        _address_input(data),
+        address_id=address_id,
+        make_default=data.is_default,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -178,11 +179,23 @@ def update_profile(user: User, *, nickname: str | None = None, avatar: Any = Non
 ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "district", "detail")
 
 
-def _clean_address(data: dict[str, Any]) -> dict[str, str]:
+@dataclass(frozen=True, kw_only=True)
+class AddressInput:
+    """A shipping address as typed in; `save_address` cleans and checks it."""
+
+    recipient: str
+    phone: str
+    province: str
+    city: str
+    district: str = ""
+    detail: str
+
+
+def _clean_address(data: AddressInput) -> dict[str, str]:
     cleaned: dict[str, str] = {}
     for name in ADDRESS_FIELDS:
         cleaned[name] = clean_text(
-            str(data.get(name) or ""),
+            getattr(data, name),
             field=name,
             max_length=getattr(Address._meta.get_field(name), "max_length", None) or 200,
             required=name != "district",
@@ -202,7 +215,7 @@ def access_address(user: User, address_id: str) -> Address:
 
 @transaction.atomic
 def save_address(
-    user: User, data: dict[str, Any], *, address_id: str | None = None, make_default: bool = False
+    user: User, data: AddressInput, *, address_id: str | None = None, make_default: bool = False
 ) -> Address:
     cleaned = _clean_address(data)
     if address_id:

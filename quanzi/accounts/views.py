@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -135,6 +135,17 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _address_input(post: QueryDict) -> services.AddressInput:
+    return services.AddressInput(
+        recipient=post.get("recipient", ""),
+        phone=post.get("phone", ""),
+        province=post.get("province", ""),
+        city=post.get("city", ""),
+        district=post.get("district", ""),
+        detail=post.get("detail", ""),
+    )
+
+
 @login_required
 def address_edit(request: HttpRequest, address_id: str | None = None) -> HttpResponse:
     user: User = signed_in_user(request)
@@ -144,7 +155,7 @@ def address_edit(request: HttpRequest, address_id: str | None = None) -> HttpRes
         try:
             services.save_address(
                 user,
-                request.POST.dict(),
+                _address_input(request.POST),
                 address_id=address_id,
                 make_default=bool(request.POST.get("is_default")),
             )

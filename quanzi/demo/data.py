@@ -162,18 +162,13 @@ def _demo_products(merchant: Any, store: Any, operator: Any) -> list[Any]:
 
 
 def _address(user: Any, recipient: str, city: str, detail: str) -> None:
-    from quanzi.accounts.services import save_address
+    from quanzi.accounts.services import AddressInput, save_address
 
     save_address(
         user,
-        {
-            "recipient": recipient,
-            "phone": user.phone,
-            "province": "云南省",
-            "city": city,
-            "district": "",
-            "detail": detail,
-        },
+        AddressInput(
+            recipient=recipient, phone=user.phone, province="云南省", city=city, detail=detail
+        ),
         make_default=True,
     )
 
@@ -241,10 +236,12 @@ def _demo_circle(users: dict[str, Any], store: Any, products: list[Any]) -> None
     merchant = users["merchant"]
     circle = membership.create_circle(
         merchant,
-        name="山野小铺 · 老朋友群",
-        store_id=store.pk,
-        description="一起聊咖啡、茶和山里的好东西。新品先在群里试吃、开售。",
-        rules="友善交流，不发广告链接。商品问题直接 @阿山。",
+        membership.CircleInput(
+            name="山野小铺 · 老朋友群",
+            store_id=store.pk,
+            description="一起聊咖啡、茶和山里的好东西。新品先在群里试吃、开售。",
+            rules="友善交流，不发广告链接。商品问题直接 @阿山。",
+        ),
     )
     for name in ("xiaomei", "ahua"):
         membership.join_circle(users[name], circle.pk)
@@ -426,7 +423,7 @@ def load_demo() -> bool:
 
     from quanzi.accounts.models import User
     from quanzi.accounts.services import sign_up
-    from quanzi.stores.services import open_store
+    from quanzi.stores.services import StoreInput, open_store
 
     if User.objects.filter(username="merchant").exists():
         return False
@@ -441,12 +438,14 @@ def load_demo() -> bool:
         operator.save(update_fields=["is_staff", "is_superuser"])
         store = open_store(
             users["merchant"],
-            name="山野小铺",
-            description="云南山货与手作好物。我们在社群里和老朋友一起挑货、试吃、聊天。",
-            shipping_policy="下单后 48 小时内发货，默认顺丰 / 中通。满 99 元包邮。",
-            after_sales_policy="收货 7 天内可申请退款；食品类拆封后不退换，质量问题包退。",
-            shipping_fee=800,
-            free_shipping_threshold=9900,
+            StoreInput(
+                name="山野小铺",
+                description="云南山货与手作好物。我们在社群里和老朋友一起挑货、试吃、聊天。",
+                shipping_policy="下单后 48 小时内发货，默认顺丰 / 中通。满 99 元包邮。",
+                after_sales_policy="收货 7 天内可申请退款；食品类拆封后不退换，质量问题包退。",
+                shipping_fee=800,
+                free_shipping_threshold=9900,
+            ),
         )
         products = _demo_products(users["merchant"], store, operator)
         _address(users["xiaomei"], "李小美", "昆明市", "五华区翠湖南路 12 号")

@@ -99,7 +99,7 @@ def staff_out(staff: StoreStaff) -> StaffOut:
 @router.post("", auth=AUTH, response={201: StoreOut})
 def open_store(request: HttpRequest, data: StoreIn) -> Status[StoreOut]:
     """Open a store; you become its owner (at most 5 stores per person)."""
-    store = services.open_store(current_user(request), **data.dict())
+    store = services.open_store(current_user(request), services.StoreInput(**data.dict()))
     return Status(201, store_out(store, "owner"))
 
 
@@ -120,14 +120,18 @@ def get_store(request: HttpRequest, store_id: str) -> StoreOut:
 @router.patch("/{store_id}", auth=AUTH, response=StoreOut)
 def update_store(request: HttpRequest, store_id: str, data: StorePatch) -> StoreOut:
     """Change the store's profile, shipping rule and order windows (owner)."""
-    store = services.update_store(current_user(request), store_id, **data.dict())
+    store = services.update_store(
+        current_user(request), store_id, services.StoreChange(**data.dict())
+    )
     return store_out(store, "owner")
 
 
 @router.post("/{store_id}/logo", auth=AUTH, response=StoreOut)
 def upload_logo(request: HttpRequest, store_id: str, file: File[UploadedFile]) -> StoreOut:
     """Replace the logo: a JPEG, PNG, WebP or GIF image up to 5 MB (owner)."""
-    store = services.update_store(current_user(request), store_id, logo=file)
+    store = services.update_store(
+        current_user(request), store_id, services.StoreChange(), logo=file
+    )
     return store_out(store, "owner")
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.images import validate_image
-from quanzi.core.validation import clean_given_text, refuse_unknown, whole_number
+from quanzi.core.validation import clean_given_text, whole_number
 from quanzi.stores.models import StaffRole, Store, StoreStaff
 from quanzi.stores.signals import store_renamed
 
@@ -25,7 +27,38 @@ NUMBER_RANGES = {
     "auto_receive_days": (1, 30),
     "after_sales_days": (0, 30),
 }
-EDITABLE_FIELDS = (*TEXT_LIMITS, *NUMBER_RANGES)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreInput:
+    """A new store's profile, shipping rule (fen) and order windows. A number left None is
+    the store's default: no shipping fee, never free, 30 minutes to pay, 7 days to receive
+    and 7 for after-sales. The forms send the windows as text; the service checks them."""
+
+    name: str
+    description: str = ""
+    shipping_policy: str = ""
+    after_sales_policy: str = ""
+    shipping_fee: int | None = None
+    free_shipping_threshold: int | None = None
+    payment_window_minutes: int | str | None = None
+    auto_receive_days: int | str | None = None
+    after_sales_days: int | str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StoreChange:
+    """A change of a store's fields (the owner's); a field left None stays as it is."""
+
+    name: str | None = None
+    description: str | None = None
+    shipping_policy: str | None = None
+    after_sales_policy: str | None = None
+    shipping_fee: int | None = None
+    free_shipping_threshold: int | None = None
+    payment_window_minutes: int | str | None = None
+    auto_receive_days: int | str | None = None
+    after_sales_days: int | str | None = None
 
 
 def role_in(user: User | None, store: Store) -> str | None:
@@ -67,26 +100,27 @@ def memberships(user: User) -> list[StoreStaff]:
     return list(StoreStaff.objects.filter(user=user).select_related("store").order_by("created_at"))
 
 
-def _clean_store_fields(data: dict[str, Any]) -> dict[str, Any]:
-    cleaned: dict[str, Any] = clean_given_text(data, TEXT_LIMITS)
+def _clean_store_fields(data: StoreInput | StoreChange) -> dict[str, Any]:
+    """The fields given (not None), cleaned and checked."""
+    given = asdict(data)
+    cleaned: dict[str, Any] = clean_given_text(given, TEXT_LIMITS)
     if "name" in cleaned and not cleaned["name"]:
         raise InvalidInput(_("A store needs a name."), field="name")
     for name, (low, high) in NUMBER_RANGES.items():
-        if data.get(name) is not None:
-            cleaned[name] = whole_number(data[name], low, high, field=name)
+        if given[name] is not None:
+            cleaned[name] = whole_number(given[name], low, high, field=name)
     return cleaned
 
 
-def _set_logo(store: Store, logo: Any) -> None:
+def _set_logo(store: Store, logo: UploadedFile) -> None:
     """Validate the upload and store it under a name of our own (never the client's)."""
     ext, _w, _h = validate_image(logo)
     store.logo.save(f"{store.pk}.{ext}", logo, save=False)
 
 
-def open_store(user: User, *, name: str, logo: Any = None, **fields: Any) -> Store:
+def open_store(user: User, data: StoreInput, *, logo: UploadedFile | None = None) -> Store:
     """Open a store; its creator becomes the owner."""
-    refuse_unknown(fields, EDITABLE_FIELDS)
-    cleaned = _clean_store_fields({**fields, "name": name or ""})
+    cleaned = _clean_store_fields(data)
     with transaction.atomic():
         owned = StoreStaff.objects.filter(user=user, role=StaffRole.OWNER).count()
         if owned >= MAX_STORES_PER_USER:
@@ -99,11 +133,12 @@ def open_store(user: User, *, name: str, logo: Any = None, **fields: Any) -> Sto
     return store
 
 
-def update_store(user: User, store_id: str, *, logo: Any = None, **fields: Any) -> Store:
-    """Change the store's fields (owner only); fields left out or None stay as they are."""
+def update_store(
+    user: User, store_id: str, change: StoreChange, *, logo: UploadedFile | None = None
+) -> Store:
+    """Change the store's fields (owner only); fields left None stay as they are."""
     store = access_store(user, store_id, need="owner")
-    refuse_unknown(fields, EDITABLE_FIELDS)
-    cleaned = _clean_store_fields(fields)
+    cleaned = _clean_store_fields(change)
     renamed = "name" in cleaned and cleaned["name"] != store.name
     with transaction.atomic():
         for key, value in cleaned.items():

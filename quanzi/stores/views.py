@@ -24,19 +24,45 @@ STORE_TEXT_FIELDS = ("name", "description", "shipping_policy", "after_sales_poli
 STORE_NUMBER_FIELDS = ("payment_window_minutes", "auto_receive_days", "after_sales_days")
 
 
-def _store_fields(post: QueryDict) -> dict[str, Any]:
-    """The store form's fields for the services; amounts typed in yuan become fen."""
-    fields: dict[str, Any] = {name: post.get(name) for name in STORE_TEXT_FIELDS if name in post}
-    for name in STORE_NUMBER_FIELDS:
-        number = str(post.get(name, "")).strip()
-        if number:
-            fields[name] = number
-    for name in YUAN_FIELDS:
-        raw = str(post.get(name, "")).strip()
-        if not raw:
-            continue
-        fields[name] = yuan_to_fen(raw, field=name)
-    return fields
+def _number(post: QueryDict, name: str) -> str | None:
+    """A number field's text for the service to check; None when left blank."""
+    return post.get(name, "").strip() or None
+
+
+def _fen(post: QueryDict, name: str) -> int | None:
+    """An amount typed in yuan, in fen; None when left blank."""
+    raw = post.get(name, "").strip()
+    return yuan_to_fen(raw, field=name) if raw else None
+
+
+def _store_input(post: QueryDict) -> services.StoreInput:
+    """The form of a new store; a blank number is the store's default."""
+    return services.StoreInput(
+        name=post.get("name", ""),
+        description=post.get("description", ""),
+        shipping_policy=post.get("shipping_policy", ""),
+        after_sales_policy=post.get("after_sales_policy", ""),
+        shipping_fee=_fen(post, "shipping_fee"),
+        free_shipping_threshold=_fen(post, "free_shipping_threshold"),
+        payment_window_minutes=_number(post, "payment_window_minutes"),
+        auto_receive_days=_number(post, "auto_receive_days"),
+        after_sales_days=_number(post, "after_sales_days"),
+    )
+
+
+def _store_change(post: QueryDict) -> services.StoreChange:
+    """The settings form; a field not sent, or a blank number, stays as it is."""
+    return services.StoreChange(
+        name=post.get("name"),
+        description=post.get("description"),
+        shipping_policy=post.get("shipping_policy"),
+        after_sales_policy=post.get("after_sales_policy"),
+        shipping_fee=_fen(post, "shipping_fee"),
+        free_shipping_threshold=_fen(post, "free_shipping_threshold"),
+        payment_window_minutes=_number(post, "payment_window_minutes"),
+        auto_receive_days=_number(post, "auto_receive_days"),
+        after_sales_days=_number(post, "after_sales_days"),
+    )
 
 
 def _form_values(store: Store | None, post: QueryDict | None) -> dict[str, Any]:
@@ -73,9 +99,7 @@ def open_store(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             store = services.open_store(
-                signed_in_user(request),
-                logo=request.FILES.get("logo"),
-                **_store_fields(request.POST),
+                signed_in_user(request), _store_input(request.POST), logo=request.FILES.get("logo")
             )
         except DomainError as exc:
             error = exc
@@ -100,8 +124,8 @@ def console_settings(request: HttpRequest, store_id: str) -> HttpResponse:
             services.update_store(
                 signed_in_user(request),
                 store.pk,
+                _store_change(request.POST),
                 logo=request.FILES.get("logo"),
-                **_store_fields(request.POST),
             )
         except DomainError as exc:
             error = exc

@@ -18,7 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from quanzi.accounts.models import ApiToken, User
-from quanzi.accounts.services import save_address
+from quanzi.accounts.services import AddressInput, save_address
 from quanzi.campaigns.bargains import services as bargains
 from quanzi.campaigns.flashsales import services as flashsales
 from quanzi.campaigns.groupbuy import services as groupbuy
@@ -34,7 +34,7 @@ from quanzi.catalog.services import (
 )
 from quanzi.circles.services.announcements import create_announcement
 from quanzi.circles.services.chat import report_message, send_message
-from quanzi.circles.services.membership import create_circle, join_circle
+from quanzi.circles.services.membership import CircleInput, create_circle, join_circle
 from quanzi.coupons.coupons import claim_coupon, create_coupon
 from quanzi.ledger.services import post_transaction
 from quanzi.orders.models import Order
@@ -50,21 +50,21 @@ from quanzi.referrals.services.withdrawals import request_withdrawal
 from quanzi.reviews.services import write_review
 from quanzi.social.services import graph
 from quanzi.social.services.notes import add_comment, create_note
-from quanzi.stores.services import add_staff, open_store
+from quanzi.stores.services import StoreInput, add_staff, open_store
 from quanzi.wallets import services as wallets
 from tests.factories import UserFactory
 from tests.referrals.withdrawal_helpers import earn
 
 ROLES = ("merchant", "customer")
 
-ADDRESS = {
-    "recipient": "王五",
-    "phone": "13712345678",
-    "province": "四川省",
-    "city": "成都市",
-    "district": "武侯区",
-    "detail": "天府大道 9 号",
-}
+ADDRESS = AddressInput(
+    recipient="王五",
+    phone="13712345678",
+    province="四川省",
+    city="成都市",
+    district="武侯区",
+    detail="天府大道 9 号",
+)
 
 
 @dataclass
@@ -133,7 +133,7 @@ def build_world() -> World:
 
     # given a store with a staff member, three products on the shelf (one with a photo) and a
     # coupon the customer claimed
-    store = open_store(owner, name="模糊测试小店")
+    store = open_store(owner, StoreInput(name="模糊测试小店"))
     add_staff(owner, store.pk, staff.username)
     coffee = _product(owner, store.pk, "fuzz-coffee", 5900, 9900)
     tea = _product(owner, store.pk, "fuzz-tea", 3900)
@@ -155,7 +155,7 @@ def build_world() -> World:
 
     # ... the customer's orders there: one paid and waiting on a refund request, one received
     # and reviewed, one unpaid with a payment started
-    save_address(buyer, dict(ADDRESS), make_default=True)
+    save_address(buyer, ADDRESS, make_default=True)
     asked = _paid(buyer, coffee_skus[0], "pay_fuzz_000001")
     after_sale = request_after_sale(
         buyer, asked.pk, kind="refund_only", amount=asked.total, reason="不想要了"
@@ -168,9 +168,9 @@ def build_world() -> World:
     payment = start_payment(buyer, [unpaid])
 
     # ... the merchant buys in another store too
-    other_store = open_store(seller, name="隔壁小店")
+    other_store = open_store(seller, StoreInput(name="隔壁小店"))
     other = _product(seller, other_store.pk, "fuzz-nuts", 2900)
-    merchant_address = save_address(owner, dict(ADDRESS), make_default=True)
+    merchant_address = save_address(owner, ADDRESS, make_default=True)
     bought = buy_now(owner, other.skus.get().pk, 1)
     merchant_payment = start_payment(owner, [bought])
 
@@ -217,7 +217,7 @@ def build_world() -> World:
 
     # ... the store's circle with members, a message, a report, an announcement and a red
     # packet, and a circle by approval where someone asked to join
-    circle = create_circle(owner, name="模糊测试圈", store_id=store.pk)
+    circle = create_circle(owner, CircleInput(name="模糊测试圈", store_id=store.pk))
     join_circle(staff, circle.pk)
     join_circle(buyer, circle.pk)
     message = send_message(staff, circle.pk, kind="text", text="大家好", client_id="fuzz-1")
@@ -225,7 +225,7 @@ def build_world() -> World:
     announcement = create_announcement(owner, circle.pk, title="新品上架")
     _fund_wallet(owner, 10_000)
     packet = redpackets.send_packet(owner, circle.pk, total=600, count=3)
-    strict = create_circle(owner, name="审核圈", join_policy="approval")
+    strict = create_circle(owner, CircleInput(name="审核圈", join_policy="approval"))
     join_request = join_circle(seller, strict.pk, message="想加入").join_request
     assert join_request is not None
 

@@ -6,7 +6,7 @@ from django.db import connection
 from quanzi.catalog import services
 from quanzi.catalog.models import Category, Product
 from quanzi.catalog.search import _pg_query, query_terms, search_products, search_vector, segment
-from quanzi.stores.services import update_store
+from quanzi.stores.services import StoreChange, update_store
 from tests.catalog.conftest import simple_input
 from tests.stores.roles import make_cast
 
@@ -95,7 +95,7 @@ def test_spec_values_category_and_store_name_are_searchable(cast):
     assert _titles(search_products("茶叶")) == ["大红袍"]
     assert set(_titles(search_products("山野"))) == {"大红袍", "帆布包"}  # the store 山野小铺
     # and a renamed store is found by its new name
-    update_store(cast.owner, cast.store.pk, name="海边杂货")
+    update_store(cast.owner, cast.store.pk, StoreChange(name="海边杂货"))
     assert set(_titles(search_products("海边"))) == {"大红袍", "帆布包"}
     assert _titles(search_products("山野")) == []
 

@@ -56,7 +56,8 @@ def make_circle(db: None) -> MakeCircle:
         owner: User, *, name: str = "咖啡爱好者", store: Store | None = None, **fields: Any
     ) -> Circle:
         return services.create_circle(
-            owner, name=name, store_id=store.pk if store else None, **fields
+            owner,
+            services.CircleInput(name=name, store_id=store.pk if store else None, **fields),
         )
 
     return make

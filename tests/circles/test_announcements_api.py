@@ -66,9 +66,9 @@ def test_an_announcement_of_another_circle_is_not_found(api, store_owner, store_
     from tests.factories import UserFactory
 
     other_owner = UserFactory()
-    from quanzi.circles.services.membership import create_circle
+    from quanzi.circles.services.membership import CircleInput, create_circle
 
-    other = create_circle(other_owner, name="别的圈")
+    other = create_circle(other_owner, CircleInput(name="别的圈"))
     a = Announcement.objects.create(circle=other, author=other_owner, title="别人的")
     # when the owner of store_circle deletes it through their own circle
     r = api(store_owner).delete(f"circles/{store_circle.pk}/announcements/{a.pk}")

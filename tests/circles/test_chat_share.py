@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from quanzi.accounts.services import save_address
+from quanzi.accounts.services import AddressInput, save_address
 from quanzi.circles.models import Circle, Message, MessageKind
 from quanzi.orders.services.checkout import buy_now
 from tests.factories import UserFactory
@@ -17,13 +17,13 @@ pytestmark = pytest.mark.django_db
 def buyer_order(circle_member, product):  # type: ignore[no-untyped-def]
     save_address(
         circle_member,
-        {
-            "recipient": "李小美",
-            "phone": "13912345678",
-            "province": "云南省",
-            "city": "昆明市",
-            "detail": "翠湖路 1 号",
-        },
+        AddressInput(
+            recipient="李小美",
+            phone="13912345678",
+            province="云南省",
+            city="昆明市",
+            detail="翠湖路 1 号",
+        ),
     )
     return buy_now(circle_member, product.skus.first().pk, 1)
 

@@ -86,7 +86,9 @@ def test_role_action_matrix(
     elif setup == "promote":
         services.set_admin(owner, store_circle.pk, target.public_id, admin=True)
     elif setup == "request":
-        services.update_circle(owner, store_circle.pk, join_policy="approval")
+        services.update_circle(
+            owner, store_circle.pk, services.CircleChange(join_policy="approval")
+        )
         request_id = services.join_circle(UserFactory(), store_circle.pk).join_request.pk
     url = f"circles/{store_circle.pk}{path}".replace("{t}", target.public_id).replace(
         "{r}", request_id
@@ -244,7 +246,9 @@ def test_banned_member_cannot_rejoin_in_any_way(api, store_circle, circle_member
     # when they try to join by id, by the link's code, and (approval circle) by request
     r_id = c.post(f"{url}/join", {})
     r_code = c.post(f"circles/join/{store_circle.invite_code}", {})
-    services.update_circle(store_circle.owner, store_circle.pk, join_policy="approval")
+    services.update_circle(
+        store_circle.owner, store_circle.pk, services.CircleChange(join_policy="approval")
+    )
     r_request = c.post(f"{url}/join", {"message": "让我回来"})
     # then each is a 403 with a clear reason, and nothing was created
     for r in (r_id, r_code, r_request):
@@ -254,7 +258,9 @@ def test_banned_member_cannot_rejoin_in_any_way(api, store_circle, circle_member
     assert Membership.objects.get(circle=store_circle, user=circle_member).state == "banned"
     # and once unbanned they may join again
     assert owner.post(f"{url}/members/{circle_member.public_id}/unban").status_code == 204
-    services.update_circle(store_circle.owner, store_circle.pk, join_policy="open")
+    services.update_circle(
+        store_circle.owner, store_circle.pk, services.CircleChange(join_policy="open")
+    )
     assert c.post(f"{url}/join", {}).json()["status"] == "joined"
 
 

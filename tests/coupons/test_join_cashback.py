@@ -30,7 +30,9 @@ def cashback(shop: Shop, make_coupon: MakeCoupon) -> Coupon:
 
 @pytest.fixture
 def circle(shop: Shop) -> Circle:
-    return membership.create_circle(shop.owner, name="山野老朋友", store_id=shop.store.pk)
+    return membership.create_circle(
+        shop.owner, membership.CircleInput(name="山野老朋友", store_id=shop.store.pk)
+    )
 
 
 def joined_copies(user) -> list[UserCoupon]:  # type: ignore[no-untyped-def]
@@ -65,7 +67,9 @@ def test_leaving_and_joining_again_gives_nothing(
 def test_a_second_circle_of_the_same_store_gives_nothing_more(
     shop: Shop, cashback: Coupon, circle: Circle, django_capture_on_commit_callbacks
 ):
-    second = membership.create_circle(shop.staff, name="山野咖啡", store_id=shop.store.pk)
+    second = membership.create_circle(
+        shop.staff, membership.CircleInput(name="山野咖啡", store_id=shop.store.pk)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         membership.join_circle(shop.buyer, circle.pk)
         membership.join_circle(shop.buyer, second.pk)
@@ -85,7 +89,9 @@ def test_even_with_another_coupon_as_cashback_a_person_gets_one_per_store(
     coupons.update_campaign_settings(
         shop.owner, shop.store.pk, coupons_on_campaign_price=False, join_cashback_id=newer.pk
     )
-    second = membership.create_circle(shop.staff, name="山野咖啡", store_id=shop.store.pk)
+    second = membership.create_circle(
+        shop.staff, membership.CircleInput(name="山野咖啡", store_id=shop.store.pk)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         membership.join_circle(shop.buyer, second.pk)
     assert [c.coupon_id for c in joined_copies(shop.buyer)] == [cashback.pk]
@@ -95,7 +101,8 @@ def test_an_approved_request_gives_the_cashback(
     shop: Shop, cashback: Coupon, django_capture_on_commit_callbacks
 ):
     circle = membership.create_circle(
-        shop.owner, name="审核圈", store_id=shop.store.pk, join_policy="approval"
+        shop.owner,
+        membership.CircleInput(name="审核圈", store_id=shop.store.pk, join_policy="approval"),
     )
     with django_capture_on_commit_callbacks(execute=True):
         membership.join_circle(shop.buyer, circle.pk, message="老顾客")
@@ -110,8 +117,10 @@ def test_no_cashback_without_a_setting_in_an_interest_circle_or_when_all_taken(
     shop: Shop, make_coupon: MakeCoupon, django_capture_on_commit_callbacks
 ):
     # a store circle without a join cashback, and an interest circle
-    store_circle = membership.create_circle(shop.owner, name="山野", store_id=shop.store.pk)
-    interest = membership.create_circle(UserFactory(), name="跑步")
+    store_circle = membership.create_circle(
+        shop.owner, membership.CircleInput(name="山野", store_id=shop.store.pk)
+    )
+    interest = membership.create_circle(UserFactory(), membership.CircleInput(name="跑步"))
     with django_capture_on_commit_callbacks(execute=True):
         membership.join_circle(shop.buyer, store_circle.pk)
         membership.join_circle(shop.buyer, interest.pk)

@@ -46,7 +46,9 @@ def coupons_held(shop: Shop, make_coupon: MakeCoupon, n: int) -> None:
 )
 def test_api_lists_have_constant_query_counts(api, shop: Shop, make_coupon: MakeCoupon, path):
     # given a store circle the buyer belongs to, the buyer's cart, and 2 coupons held
-    circle = membership.create_circle(shop.owner, name="山野", store_id=shop.store.pk)
+    circle = membership.create_circle(
+        shop.owner, membership.CircleInput(name="山野", store_id=shop.store.pk)
+    )
     membership.join_circle(shop.buyer, circle.pk)
     CartItem.objects.create(user=shop.buyer, sku=shop.sku, quantity=2)
     coupons_held(shop, make_coupon, 2)
@@ -71,7 +73,9 @@ def test_api_lists_have_constant_query_counts(api, shop: Shop, make_coupon: Make
 
 @pytest.mark.parametrize("page", ["/coupons/", "product", "circle", "announcements", "console"])
 def test_pages_have_constant_query_counts(client, shop: Shop, make_coupon: MakeCoupon, page):
-    circle = membership.create_circle(shop.owner, name="山野", store_id=shop.store.pk)
+    circle = membership.create_circle(
+        shop.owner, membership.CircleInput(name="山野", store_id=shop.store.pk)
+    )
     coupons_held(shop, make_coupon, 2)
     urls = {
         "product": f"/products/{shop.sku.product_id}/",

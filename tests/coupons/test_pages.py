@@ -160,7 +160,9 @@ def test_an_announcement_carries_a_coupon_members_claim_under_it(
     client, api, shop: Shop, make_coupon: MakeCoupon
 ):
     # given a store circle with the buyer as member, and an announcement
-    circle = membership.create_circle(shop.owner, name="山野老朋友", store_id=shop.store.pk)
+    circle = membership.create_circle(
+        shop.owner, membership.CircleInput(name="山野老朋友", store_id=shop.store.pk)
+    )
     membership.join_circle(shop.buyer, circle.pk)
     note = announcements.create_announcement(shop.owner, circle.pk, title="周五上新")
     coupon = make_coupon()

@@ -60,7 +60,9 @@ def who(shop: Shop, role: str) -> Any:
 def _do(action: str, client: Any, shop: Shop, open_coupon: Coupon, hidden: Coupon) -> Any:
     store = shop.store.pk
     if action == "circle_coupons":
-        circle = membership.create_circle(shop.owner, name="山野", store_id=store)
+        circle = membership.create_circle(
+            shop.owner, membership.CircleInput(name="山野", store_id=store)
+        )
         return client.get(f"campaigns/circles/{circle.pk}/coupons")
     calls = {
         "store_offers": lambda: client.get(f"campaigns/stores/{store}/coupons"),
@@ -110,7 +112,9 @@ def test_attaching_a_coupon_to_an_announcement(
 ):
     # given a store circle with an announcement, an admin who does not work for the store,
     # a member and a stranger
-    circle = membership.create_circle(shop.owner, name="山野老朋友", store_id=shop.store.pk)
+    circle = membership.create_circle(
+        shop.owner, membership.CircleInput(name="山野老朋友", store_id=shop.store.pk)
+    )
     note = announcements.create_announcement(shop.owner, circle.pk, title="周五上新")
     admin, member = UserFactory(), UserFactory()
     for person in (admin, member):

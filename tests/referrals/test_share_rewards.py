@@ -15,6 +15,7 @@ from django.utils import timezone
 from quanzi.accounts.models import User
 from quanzi.circles.models import Circle, JoinPolicy
 from quanzi.circles.services.membership import (
+    CircleInput,
     create_circle,
     decide_join_request,
     join_circle,
@@ -45,7 +46,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture
 def circle(scene: Scene) -> Circle:
     owner = scene.store.staff.get().user
-    return create_circle(owner, name="山野咖啡圈", store_id=scene.store.pk)
+    return create_circle(owner, CircleInput(name="山野咖啡圈", store_id=scene.store.pk))
 
 
 def _rule(store: Store, trigger: str, *, points: int = 10, cap: int = 5, active: bool = True):
@@ -134,7 +135,9 @@ def test_the_last_touch_on_the_circle_or_the_store_within_the_window_counts(
     # given two sharers: A shared the circle, B the store; and C shared another circle
     _rule(scene.store, "new_member")
     a, b, c = scene.sharer, UserFactory(), UserFactory()
-    other = create_circle(scene.store.staff.get().user, name="另一个圈", store_id=scene.store.pk)
+    other = create_circle(
+        scene.store.staff.get().user, CircleInput(name="另一个圈", store_id=scene.store.pk)
+    )
     member = UserFactory()
     _visit(share_link(a, "circle", circle.pk), member)
     _visit(share_link(b, "store", scene.store.pk), member)
@@ -159,7 +162,7 @@ def test_an_approved_join_request_rewards_the_sharer(
     # given an approval circle of the store and a person who asked to join through a share
     owner = scene.store.staff.get().user
     circle = create_circle(
-        owner, name="审核圈", store_id=scene.store.pk, join_policy=JoinPolicy.APPROVAL
+        owner, CircleInput(name="审核圈", store_id=scene.store.pk, join_policy=JoinPolicy.APPROVAL)
     )
     _rule(scene.store, "new_member")
     person = UserFactory()
@@ -178,7 +181,7 @@ def test_interest_circles_give_no_store_reward(
 ):
     # given an interest circle (no store) shared by the sharer, and a store with a rule
     _rule(scene.store, "new_member")
-    circle = create_circle(UserFactory(), name="咖啡爱好者")
+    circle = create_circle(UserFactory(), CircleInput(name="咖啡爱好者"))
     person = UserFactory()
     _visit(share_link(scene.sharer, "circle", circle.pk), person)
     # when someone joins it through the share

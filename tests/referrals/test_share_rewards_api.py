@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from quanzi.accounts.models import User
-from quanzi.circles.services.membership import create_circle, join_circle
+from quanzi.circles.services.membership import CircleInput, create_circle, join_circle
 from quanzi.coupons.coupons import create_coupon, grant_coupon
 from quanzi.referrals.models import PointsReason, ShareReward, ShareRewardRule
 from quanzi.referrals.services.points import grant_points
@@ -36,7 +36,7 @@ def shop() -> Shop:
     owner, staff, member, stranger = (UserFactory() for _ in range(4))
     store = store_with_owner(owner, name="山野小铺")
     StoreStaff.objects.create(store=store, user=staff, role=StaffRole.STAFF)
-    circle = create_circle(owner, name="山野咖啡圈", store_id=store.pk)
+    circle = create_circle(owner, CircleInput(name="山野咖啡圈", store_id=store.pk))
     join_circle(member, circle.pk)
     people: dict[str, User | None] = {
         "owner": owner,

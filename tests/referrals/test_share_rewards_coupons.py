@@ -11,7 +11,7 @@ from django.test import Client
 
 from quanzi.accounts.models import User
 from quanzi.circles.models import Circle
-from quanzi.circles.services.membership import create_circle, join_circle
+from quanzi.circles.services.membership import CircleInput, create_circle, join_circle
 from quanzi.core.errors import InvalidInput
 from quanzi.coupons import coupons
 from quanzi.coupons.models import Coupon, UserCoupon
@@ -51,7 +51,9 @@ def _coupon_rule(store: Store, coupon: Coupon, **fields: Any) -> ShareRewardRule
 
 @pytest.fixture
 def circle(scene: Scene) -> Circle:
-    return create_circle(_owner(scene.store), name="山野咖啡圈", store_id=scene.store.pk)
+    return create_circle(
+        _owner(scene.store), CircleInput(name="山野咖啡圈", store_id=scene.store.pk)
+    )
 
 
 def _bring(link: Any, circle: Circle, capture: Any) -> User:

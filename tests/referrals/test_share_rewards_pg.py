@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from quanzi.circles.services.membership import create_circle, join_circle
+from quanzi.circles.services.membership import CircleInput, create_circle, join_circle
 from quanzi.referrals.models import PointsEntry, ShareReward, Visit
 from quanzi.referrals.services import rewards
 from quanzi.referrals.services.links import share_link
@@ -20,7 +20,7 @@ def test_twenty_concurrent_new_members_from_one_sharer_reward_exactly_the_cap():
     # given a store rewarding 10 points per new member, at most 5 per sharer per day
     owner, sharer = UserFactory(), UserFactory()
     store = store_with_owner(owner)
-    circle = create_circle(owner, name="山野咖啡圈", store_id=store.pk)
+    circle = create_circle(owner, CircleInput(name="山野咖啡圈", store_id=store.pk))
     rewards.configure_rule(owner, store.pk, "new_member", is_active=True, points=10, daily_cap=5)
     link = share_link(sharer, "circle", circle.pk)
     people = [UserFactory() for _ in range(20)]
@@ -39,7 +39,7 @@ def test_one_trigger_delivered_at_once_rewards_once():
     # given a member brought by a share, whose join signal is delivered by six workers at once
     owner, sharer, member = UserFactory(), UserFactory(), UserFactory()
     store = store_with_owner(owner)
-    circle = create_circle(owner, name="山野咖啡圈", store_id=store.pk)
+    circle = create_circle(owner, CircleInput(name="山野咖啡圈", store_id=store.pk))
     rewards.configure_rule(owner, store.pk, "new_member", is_active=True, points=10)
     Visit.objects.create(link=share_link(sharer, "circle", circle.pk), visitor=member)
     # when the reward runs six times together

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from quanzi.stores.models import StaffRole, Store, StoreStaff
-from quanzi.stores.services import MAX_STORES_PER_USER, open_store
+from quanzi.stores.services import MAX_STORES_PER_USER, StoreInput, open_store
 from tests.factories import UserFactory
 from tests.stores.roles import ROLES, image_file
 
@@ -55,7 +55,7 @@ def test_opening_needs_a_login_and_valid_fields(api):
 def test_a_person_owns_at_most_five_stores(api):
     me = UserFactory()
     for i in range(MAX_STORES_PER_USER):
-        open_store(me, name=f"店{i}")
+        open_store(me, StoreInput(name=f"店{i}"))
     r = api(me).post("stores", {"name": "又一家"})
     assert r.status_code == 409
     assert Store.objects.count() == MAX_STORES_PER_USER

@@ -11,7 +11,7 @@ from quanzi.catalog import services as catalog
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.orders.selectors import business_day, dashboard
 from quanzi.stores.models import Store, StoreStaff
-from quanzi.stores.services import open_store
+from quanzi.stores.services import StoreInput, open_store
 from tests.factories import UserFactory
 from tests.stores.roles import image_file
 
@@ -72,8 +72,8 @@ def test_console_home_opens_a_store_then_goes_to_its_dashboard():
 
 def test_several_stores_are_listed():
     me = UserFactory()
-    open_store(me, name="甲店")
-    open_store(me, name="乙店")
+    open_store(me, StoreInput(name="甲店"))
+    open_store(me, StoreInput(name="乙店"))
     content = _client(me).get("/stores/console/").content.decode()
     assert content.count('data-testid="console-store-link"') == 2
 
@@ -101,7 +101,7 @@ def test_dashboard_counts_todays_paid_orders_in_shanghai_time(cast):
         _order(cast.store, OrderStatus.SHIPPED, 700, paid_at=now - timedelta(hours=1))  # yesterday
         _order(cast.store, OrderStatus.PENDING_PAYMENT, 999)
         _order(cast.store, OrderStatus.CANCELLED, 888, paid_at=None)
-        other = open_store(UserFactory(), name="别家")
+        other = open_store(UserFactory(), StoreInput(name="别家"))
         _order(other, OrderStatus.PAID, 123, paid_at=now)
         # when the dashboard is computed
         stats = dashboard(cast.store)

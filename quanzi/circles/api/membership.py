@@ -217,7 +217,7 @@ def create_circle(request: HttpRequest, data: CircleIn) -> Status[CircleOut]:
     """Create a store circle (`store_id`: its owner or staff) or an interest circle; you
     become its owner (at most 10 owned circles)."""
     user = current_user(request)
-    circle = services.create_circle(user, **data.dict())
+    circle = services.create_circle(user, services.CircleInput(**data.dict()))
     _c, membership = access_circle(user, circle.pk, need="owner")
     return Status(201, circle_out(request, circle, membership))
 
@@ -271,7 +271,7 @@ def update_circle(request: HttpRequest, circle_id: str, data: CirclePatch) -> Ci
     """Change the settings: admins the description, rules, commercial budget, flood limit and
     blocked words; the owner also the name, join policy and listing."""
     user = current_user(request)
-    services.update_circle(user, circle_id, **data.dict())
+    services.update_circle(user, circle_id, services.CircleChange(**data.dict()))
     circle, membership = access_circle(user, circle_id, need="admin")
     return circle_out(request, circle, membership)
 
@@ -280,7 +280,7 @@ def update_circle(request: HttpRequest, circle_id: str, data: CirclePatch) -> Ci
 def upload_avatar(request: HttpRequest, circle_id: str, file: File[UploadedFile]) -> CircleOut:
     """Replace the avatar: a JPEG, PNG, WebP or GIF image up to 5 MB (owner)."""
     user = current_user(request)
-    services.update_circle(user, circle_id, avatar=file)
+    services.update_circle(user, circle_id, services.CircleChange(), avatar=file)
     circle, membership = access_circle(user, circle_id, need="owner")
     return circle_out(request, circle, membership)
 

@@ -7,10 +7,12 @@ update of a membership's state (a state change that did not happen never moves t
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -36,7 +38,7 @@ from quanzi.circles.signals import member_joined
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
-from quanzi.core.validation import clean_given_text, refuse_unknown, whole_number
+from quanzi.core.validation import clean_given_text, whole_number
 from quanzi.orders.errors import OrderCode
 
 MAX_OWNED_CIRCLES = 10
@@ -52,9 +54,47 @@ NUMBER_RANGES = {
 }
 # Settings the admins may change; the rest (name, avatar, policy, listing) are the owner's.
 ADMIN_FIELDS = ("description", "rules", *NUMBER_RANGES, "blocked_words")
-OWNER_FIELDS = ("name", "join_policy", "is_listed", *ADMIN_FIELDS)
 
 JoinStatus = Literal["joined", "requested", "already_member", "pending"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CircleInput:
+    """A new circle: a store circle when `store_id` is given, else an interest circle. A number
+    left None is the circle's default (20% commercial share, 10 commercial messages a day, 20
+    messages per member a minute); the forms send numbers as text, the service checks them.
+    Blocked words are a list, or a text of words on lines or between commas."""
+
+    name: str
+    store_id: str | None = None
+    description: str = ""
+    rules: str = ""
+    join_policy: str = JoinPolicy.OPEN
+    is_listed: bool = True
+    commercial_share_percent: int | str | None = None
+    commercial_daily_cap: int | str | None = None
+    flood_per_minute: int | str | None = None
+    blocked_words: str | list[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CircleChange:
+    """A change of a circle's settings; a field left None stays as it is. Admins may change
+    the fields of ADMIN_FIELDS, the rest (and the avatar) are the owner's."""
+
+    name: str | None = None
+    description: str | None = None
+    rules: str | None = None
+    join_policy: str | None = None
+    is_listed: bool | None = None
+    commercial_share_percent: int | str | None = None
+    commercial_daily_cap: int | str | None = None
+    flood_per_minute: int | str | None = None
+    blocked_words: str | list[str] | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields given (not None): who may make the change depends on which they are."""
+        return {name: value for name, value in asdict(self).items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -100,7 +140,7 @@ def _notify(user: User, kind: str, text: str, circle: Circle, url: str = "") -> 
 # --- Settings --------------------------------------------------------------------------------
 
 
-def _clean_numbers(data: dict[str, Any], cleaned: dict[str, Any]) -> None:
+def _clean_numbers(data: Mapping[str, Any], cleaned: dict[str, Any]) -> None:
     for name, (low, high) in NUMBER_RANGES.items():
         value = data.get(name)
         if value is None or value == "":
@@ -135,25 +175,25 @@ def clean_blocked_words(value: Any) -> list[str]:
     return words
 
 
-def clean_settings(data: dict[str, Any]) -> dict[str, Any]:
-    """Validated circle settings; keys left out or None stay as they are."""
-    cleaned: dict[str, Any] = clean_given_text(data, TEXT_LIMITS)
+def clean_settings(data: CircleInput | CircleChange) -> dict[str, Any]:
+    """Validated circle settings; fields left None stay as they are."""
+    given = asdict(data)
+    cleaned: dict[str, Any] = clean_given_text(given, TEXT_LIMITS)
     if "name" in cleaned and not cleaned["name"]:
         raise InvalidInput(_("A circle needs a name."), field="name")
-    _clean_numbers(data, cleaned)
-    policy = data.get("join_policy")
-    if policy is not None:
-        if policy not in JoinPolicy.values:
+    _clean_numbers(given, cleaned)
+    if data.join_policy is not None:
+        if data.join_policy not in JoinPolicy.values:
             raise InvalidInput(_("Choose who can join."), field="join_policy")
-        cleaned["join_policy"] = policy
-    if data.get("is_listed") is not None:
-        cleaned["is_listed"] = bool(data["is_listed"])
-    if data.get("blocked_words") is not None:
-        cleaned["blocked_words"] = clean_blocked_words(data["blocked_words"])
+        cleaned["join_policy"] = data.join_policy
+    if data.is_listed is not None:
+        cleaned["is_listed"] = data.is_listed
+    if data.blocked_words is not None:
+        cleaned["blocked_words"] = clean_blocked_words(data.blocked_words)
     return cleaned
 
 
-def _set_avatar(circle: Circle, avatar: Any) -> None:
+def _set_avatar(circle: Circle, avatar: UploadedFile) -> None:
     """Validate the upload and store it under a name of our own (never the client's)."""
     from quanzi.core.images import validate_image
 
@@ -162,25 +202,19 @@ def _set_avatar(circle: Circle, avatar: Any) -> None:
 
 
 def create_circle(
-    user: User | None,
-    *,
-    name: str,
-    store_id: str | None = None,
-    avatar: Any = None,
-    **fields: Any,
+    user: User | None, data: CircleInput, *, avatar: UploadedFile | None = None
 ) -> Circle:
     """Create a store circle (the store's owner or staff) or an interest circle (anyone logged
     in, at most MAX_OWNED_CIRCLES owned); the creator becomes its owner."""
     user = _require_user(user)
-    refuse_unknown(fields, OWNER_FIELDS)
     store = None
-    if store_id:
+    if data.store_id:
         from quanzi.stores.services import access_store
 
-        if not is_public_id(store_id):
+        if not is_public_id(data.store_id):
             raise NotFound(_("Store not found."))
-        store = access_store(user, store_id, need="staff")
-    cleaned = clean_settings({**fields, "name": name or ""})
+        store = access_store(user, data.store_id, need="staff")
+    cleaned = clean_settings(data)
     with transaction.atomic():
         if Circle.objects.filter(owner=user).count() >= MAX_OWNED_CIRCLES:
             raise Conflict(
@@ -198,15 +232,17 @@ def create_circle(
 
 
 def update_circle(
-    user: User | None, circle_id: str, *, avatar: Any = None, **fields: Any
+    user: User | None,
+    circle_id: str,
+    change: CircleChange,
+    *,
+    avatar: UploadedFile | None = None,
 ) -> Circle:
     """Change the settings: admins the description, rules, commercial budget, flood limit and
-    blocked words; the owner everything. Fields left out or None stay as they are."""
-    given = {k: v for k, v in fields.items() if v is not None}
-    refuse_unknown(given, OWNER_FIELDS)
-    owner_only = bool(avatar) or bool(set(given) - set(ADMIN_FIELDS))
+    blocked words; the owner everything. Fields left None stay as they are."""
+    owner_only = bool(avatar) or bool(set(change.given()) - set(ADMIN_FIELDS))
     circle, _m = access_circle(user, circle_id, need="owner" if owner_only else "admin")
-    cleaned = clean_settings(given)
+    cleaned = clean_settings(change)
     with transaction.atomic():
         for key, value in cleaned.items():
             setattr(circle, key, value)

@@ -57,16 +57,20 @@ def _layout(user: User | None, circle: Circle) -> dict[str, Any]:
     return {"layout": "circles/base_circle.html"}
 
 
-def _settings_fields(post: QueryDict, owner: bool) -> dict[str, Any]:
-    """The settings form's fields for the service; an admin's form has no owner fields."""
-    fields: dict[str, Any] = {name: post.get(name) for name in SETTING_FIELDS if name in post}
-    fields["blocked_words"] = post.get("blocked_words", "")
-    if owner:
-        fields["is_listed"] = post.get("is_listed") == "on"
-    else:
-        for name in ("name", "join_policy"):
-            fields.pop(name, None)
-    return fields
+def _settings_change(post: QueryDict, owner: bool) -> services.CircleChange:
+    """The settings form as a change; an admin's form has no owner fields (name, join policy,
+    listing), and a field not sent stays as it is."""
+    return services.CircleChange(
+        name=post.get("name") if owner else None,
+        description=post.get("description"),
+        rules=post.get("rules"),
+        join_policy=post.get("join_policy") if owner else None,
+        is_listed=post.get("is_listed") == "on" if owner else None,
+        commercial_share_percent=post.get("commercial_share_percent"),
+        commercial_daily_cap=post.get("commercial_daily_cap"),
+        flood_per_minute=post.get("flood_per_minute"),
+        blocked_words=post.get("blocked_words", ""),
+    )
 
 
 # --- Public pages ----------------------------------------------------------------------------
@@ -184,13 +188,15 @@ def create(request: HttpRequest) -> HttpResponse:
         try:
             circle = services.create_circle(
                 user,
-                name=request.POST.get("name", ""),
-                store_id=request.POST.get("store") or None,
+                services.CircleInput(
+                    name=request.POST.get("name", ""),
+                    store_id=request.POST.get("store") or None,
+                    description=request.POST.get("description", ""),
+                    rules=request.POST.get("rules", ""),
+                    join_policy=request.POST.get("join_policy", JoinPolicy.OPEN),
+                    is_listed=request.POST.get("is_listed") == "on",
+                ),
                 avatar=request.FILES.get("avatar"),
-                description=request.POST.get("description", ""),
-                rules=request.POST.get("rules", ""),
-                join_policy=request.POST.get("join_policy", JoinPolicy.OPEN),
-                is_listed=request.POST.get("is_listed") == "on",
             )
         except DomainError as exc:
             error = exc
@@ -237,8 +243,8 @@ def settings(request: HttpRequest, circle_id: str) -> HttpResponse:
             services.update_circle(
                 user,
                 circle.pk,
+                _settings_change(request.POST, owner),
                 avatar=request.FILES.get("avatar") if owner else None,
-                **_settings_fields(request.POST, owner),
             )
         except DomainError as exc:
             error = exc

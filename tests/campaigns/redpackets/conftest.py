@@ -37,7 +37,9 @@ def fund(code: str, amount: int, ref: str) -> None:
 def room(db: None) -> Room:
     owner = UserFactory(nickname="店主阿梅")
     store = store_with_owner(owner, name="阿梅的咖啡小店")
-    circle = membership.create_circle(owner, name="咖啡爱好者", store_id=store.pk)
+    circle = membership.create_circle(
+        owner, membership.CircleInput(name="咖啡爱好者", store_id=store.pk)
+    )
     alice, bob = UserFactory(nickname="阿丽"), UserFactory(nickname="小波")
     for person in (alice, bob):
         membership.join_by_code(person, circle.invite_code)

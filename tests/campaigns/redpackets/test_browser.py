@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_two_members_grab_a_packet_and_see_the_best_luck_mark(new_page):
     owner = UserFactory(username="amei", nickname="店主阿梅")
     store = store_with_owner(owner, name="阿梅的咖啡小店")
-    circle = membership.create_circle(owner, name="咖啡爱好者", store_id=store.pk)
+    circle = membership.create_circle(
+        owner, membership.CircleInput(name="咖啡爱好者", store_id=store.pk)
+    )
     alice, bob = (
         UserFactory(username="ali", nickname="阿丽"),
         UserFactory(username="bo", nickname="小波"),
