@@ -25,11 +25,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.accounts.models import Address, User
-from quanzi.accounts.services import AddressInput, save_address
+from quanzi.accounts.services import AddressInput, access_address, save_address
 from quanzi.catalog.models import Sku
-from quanzi.core.errors import DomainError
+from quanzi.core.errors import Conflict, DomainError
 from quanzi.core.ids import is_public_id, new_id
 from quanzi.coupons.checkout import Picker, StoreGoods, coupon_pickers
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import Order
 from quanzi.orders.services import checkout as checkouts
 from quanzi.orders.services.paying import pay_from_wallet, start_payment
@@ -111,7 +112,7 @@ def build_sheet(user: User, data: QueryDict) -> Sheet:
     goods = checkouts.checkout_goods([(_sku_id(data), data.get("quantity", "1"))])[0]
     sku, quantity = goods.lines[0]
     coupon_field = f"coupon_{goods.store.pk}"
-    posted = {goods.store.pk: data[coupon_field]} if coupon_field in data else None
+    posted = {goods.store.pk: data.get(coupon_field, "")} if coupon_field in data else None
     picker = coupon_pickers(user, [goods], posted)[goods.store.pk]
     addresses = sorted(Address.objects.filter(user=user), key=lambda a: (not a.is_default, a.pk))
     wallet = wallet_balance(user)
@@ -136,10 +137,24 @@ def build_sheet(user: User, data: QueryDict) -> Sheet:
 def _render(
     request: HttpRequest, sheet: Sheet | None, error: DomainError | None = None
 ) -> HttpResponse:
-    """The sheet alone for HTMX (it goes into the page it was opened from), else a page."""
-    template = "orders/_buy_sheet.html" if is_htmx(request) else "orders/buy_sheet.html"
+    """The sheet alone for HTMX (it goes into the page it was opened from), else a page. A
+    refusal is shown in the sheet: with its 4xx status for a page, with 200 for HTMX (which
+    swaps in only successful answers)."""
+    htmx = is_htmx(request)
+    template = "orders/_buy_sheet.html" if htmx else "orders/buy_sheet.html"
     context: dict[str, Any] = {"sheet": sheet, "error": error}
-    return render(request, template, context, status=error.status if error else 200)
+    status = error.status if error is not None and not htmx else 200
+    return render(request, template, context, status=status)
+
+
+def _stock_problem(sheet: Sheet) -> DomainError | None:
+    if sheet.sku.stock >= sheet.quantity:
+        return None
+    if sheet.sku.stock <= 0:
+        message = _("This variant is sold out. Choose another one.")
+    else:
+        message = _("Only %(n)d left of this variant.") % {"n": sheet.sku.stock}
+    return Conflict(message, code=OrderCode.OUT_OF_STOCK)
 
 
 def _login_first(request: HttpRequest) -> HttpResponse:
@@ -157,16 +172,18 @@ def sheet(request: HttpRequest) -> HttpResponse:
     if user is None:
         return _login_first(request)
     try:
-        return _render(request, build_sheet(user, request.GET))
+        found = build_sheet(user, request.GET)
     except DomainError as exc:
         return _render(request, None, exc)
+    return _render(request, found, _stock_problem(found))
 
 
 def _address_for(user: User, data: QueryDict, current: Sheet) -> str:
-    """The address to ship to: the one chosen, or the one typed in the sheet (saved, and made
-    the default when it is the person's first)."""
+    """The address to ship to: the one chosen (someone else's is not found), or the one typed
+    in the sheet (saved, and made the default when it is the person's first)."""
     if current.addresses and data.get("address_choice") != "new":
-        return current.address_id
+        chosen = data.get("address", "") or current.address_id
+        return access_address(user, chosen).pk if is_public_id(chosen) else current.address_id
     typed = AddressInput(**{name: data.get(name, "") for name in ADDRESS_FIELDS})
     return save_address(user, typed, make_default=not current.addresses).pk
 
@@ -208,4 +225,3 @@ def _pay(request: HttpRequest, order: Order, pay: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return redirect("orders:detail", order_id=order.pk)
-
