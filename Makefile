@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint typecheck bench messages clean
+.PHONY: run test install lint typecheck bench screenshots messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# The key pages at phone size, in Chinese and English, as PNGs in var/screenshots (or
+# $QUANZI_SCREENSHOTS_DIR), from the demo data; the same walk fails on any internal text shown.
+screenshots: $(STAMP)
+	QUANZI_SCREENSHOTS_DIR=$${QUANZI_SCREENSHOTS_DIR:-$(CURDIR)/var/screenshots} \
+		$(BIN)/python -m pytest tests/browser/test_key_pages.py -m browser -q
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore=var

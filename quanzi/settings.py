@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "channels",
     "ninja",
     "django_htmx",
+    "heroicons",  # the icon set of the pages (SVG, drawn inline: no font, no emoji)
     "django_tasks",
     "django_tasks_db",
     "quanzi.core",
@@ -131,6 +132,8 @@ ASGI_APPLICATION = "quanzi.asgi.application"
 # QUANZI_WS_MAX_MESSAGE_BYTES (--ws-max-size), over which it closes the socket with 1009.
 QUANZI_WS_MAX_FRAME_CHARS = 64 * 1024
 QUANZI_WS_MAX_MESSAGE_BYTES = 1024 * 1024
+# The tab bar re-reads its unread badges this often (and at once when a page announces news).
+QUANZI_BADGE_POLL_SECONDS = int(os.environ.get("QUANZI_BADGE_POLL_SECONDS", "20"))
 
 # --- Database -------------------------------------------------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'quanzi.sqlite3'}"

@@ -17,3 +17,6 @@ CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}
 
 # The sandbox payment provider delivers its webhooks in-process on commit (no worker in tests).
 QUANZI_SANDBOX_DELIVERY = "inline"
+
+# The browser tests watch the tab bar's badges change without waiting the production interval.
+QUANZI_BADGE_POLL_SECONDS = 2

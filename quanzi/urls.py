@@ -8,6 +8,7 @@ from quanzi.api import api
 from quanzi.catalog import urls as catalog_urls
 from quanzi.core import health
 from quanzi.core.media import media
+from quanzi.storefront import app_install
 from quanzi.storefront import urls as storefront
 from quanzi.stores import urls as stores_urls
 
@@ -17,10 +18,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("metrics", health.metrics, name="metrics"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Installing to the home screen: the manifest, its icons, the favicon (storefront/app_install).
+    path("manifest.webmanifest", app_install.manifest, name="app_manifest"),
+    path("favicon.ico", app_install.favicon, name="favicon"),
+    path("icons/<int:size>.png", app_install.icon, name="app_icon"),
+    path("icons/<int:size>-<str:variant>.png", app_install.icon, name="app_icon_variant"),
     path("admin/", admin.site.urls),
     # The storefront's pages keep the names of the part of the site they are on
     # (quanzi/storefront/urls.py); each comes after the domain's own paths it could shadow.
     path("", include((storefront.home_pages, "core"))),
+    path("me/", include((storefront.me_pages, "me"))),
     path("accounts/", include("quanzi.accounts.urls")),
     path("stores/", include((stores_urls.urlpatterns + storefront.store_pages, "stores"))),
     path("products/", include((catalog_urls.urlpatterns + storefront.product_pages, "catalog"))),

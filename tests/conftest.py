@@ -185,7 +185,7 @@ def new_page(browser, live_server):  # type: ignore[no-untyped-def]
             base_url=live_server.url,
             locale="zh-CN" if lang.startswith("zh") else "en-US",
             extra_http_headers={"Accept-Language": "zh-CN" if lang.startswith("zh") else "en"},
-            viewport={"width": 420, "height": 900},
+            viewport={"width": 390, "height": 844},  # a phone (iPhone 12–15)
         )
         ctx.set_default_timeout(15_000)
         ctx.expose_binding("quanziCspViolation", lambda source, v: violations.append(repr(v)))

@@ -107,6 +107,11 @@ def _held_now(user: User, now: datetime) -> Q:
     return Q(user=user, status__in=HELD, valid_from__lte=now, expires_at__gt=now)
 
 
+def held_count(user: User, now: datetime | None = None) -> int:
+    """How many coupons the person holds that are valid now (one COUNT)."""
+    return UserCoupon.objects.filter(_held_now(user, now or timezone.now())).count()
+
+
 def coupon_options(user: User, baskets: list[StoreGoods]) -> dict[str, StoreOptions]:
     """{store id: the buyer's coupons of that store valid now, usable ones best first (largest
     discount, then soonest to expire), the others with what they lack}: one query."""

@@ -109,6 +109,37 @@ def orders_of_store(
     return paginate(qs, page, page_size)
 
 
+# The order states "我的" counts, each with its tab of the order list (key, label).
+BUYER_COUNTED: list[tuple[str, Any]] = [
+    (S.PENDING_PAYMENT, _("To pay")),
+    (S.PAID, _("To ship")),
+    (S.SHIPPED, _("To receive")),
+    (S.RECEIVED, _("Received")),
+    (S.AFTER_SALES, _("After-sales")),
+]
+
+
+@dataclass(frozen=True)
+class StateCount:
+    tab: str
+    label: Any
+    count: int
+
+
+def buyer_counts(user: User, now: datetime | None = None) -> list[StateCount]:
+    """How many of the user's orders wait in each state "我的" shows (one query); an order past
+    its payment deadline is not counted as to pay (its timer cancels it when next read)."""
+    moment = now or timezone.now()
+    rows = (
+        Order.objects.filter(buyer=user, status__in=[tab for tab, _label in BUYER_COUNTED])
+        .exclude(status=S.PENDING_PAYMENT, pay_deadline__lte=moment)
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    found = {row["status"]: row["n"] for row in rows}
+    return [StateCount(tab, label, found.get(tab, 0)) for tab, label in BUYER_COUNTED]
+
+
 @dataclass
 class OrderDetails:
     """An order checked with `access_order`, with its items, events and after-sales loaded."""

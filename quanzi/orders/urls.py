@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from quanzi.orders import views
+from quanzi.orders import buy_sheet, views
 
 app_name = "orders"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("cart/remove/", views.cart_remove, name="cart_remove"),
     path("checkout/", views.checkout, name="checkout"),
     path("buy-now/", views.buy_now, name="buy_now"),
+    path("buy-now/sheet/", buy_sheet.sheet, name="buy_sheet"),
+    path("buy-now/confirm/", buy_sheet.confirm, name="buy_confirm"),
     path("console/<str:store_id>/", views.console_orders, name="console_orders"),
     path("console/<str:store_id>/<str:order_id>/", views.console_order, name="console_order"),
     path("console/<str:store_id>/<str:order_id>/ship/", views.console_ship, name="console_ship"),

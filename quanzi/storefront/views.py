@@ -13,22 +13,25 @@ from django.views.decorators.http import require_GET
 
 from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.catalog.models import Category
-from quanzi.catalog.search import search_products, visible_products
+from quanzi.catalog.search import search_products
 from quanzi.catalog.services import access_product_with_role
 from quanzi.orders.selectors import dashboard
 from quanzi.reviews.selectors import recent_reviews
 from quanzi.social.services.notes import notes_for_product
+from quanzi.storefront.home import home_page
 from quanzi.stores.services import access_store, role_in
 
-HOME_PRODUCTS = 40
 PRODUCTS_PER_PAGE = 20
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The storefront home page: the categories and the newest on-shelf products."""
-    products = visible_products().order_by("-created_at", "id")[:HOME_PRODUCTS]
+    """首页: what is happening around the member, then products for them (storefront/home)."""
     categories = Category.objects.filter(parent=None)
-    return render(request, "storefront/home.html", {"products": products, "categories": categories})
+    return render(
+        request,
+        "storefront/home.html",
+        {"home": home_page(page_user(request)), "categories": categories},
+    )
 
 
 @require_GET

@@ -40,7 +40,8 @@ def test_merchant_lists_customer_buys_pays_receives_and_reviews(new_page):
     # given a merchant who opens a store from the console
     merchant = new_page()
     _sign_up(merchant, "shanye")
-    merchant.get_by_test_id("nav-console").click()
+    merchant.get_by_test_id("tab-me").click()
+    merchant.get_by_test_id("me-open-store").click()
     merchant.get_by_test_id("store-name").first.fill("山野小铺")
     merchant.get_by_test_id("open-store").first.click()
     merchant.wait_for_load_state()

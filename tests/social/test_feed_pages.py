@@ -26,9 +26,31 @@ def logged_in(user: User) -> Client:
     return client
 
 
-def test_the_feed_needs_a_login():
-    response = Client().get(reverse("social:feed"))
-    assert response.status_code == 302 and "login" in response.url
+def test_a_visitor_discovers_popular_notes(alice: User, bob: User, write_note):
+    # given two notes, the second one liked and collected more
+    quiet = write_note(alice, "安静的一篇")
+    loved = write_note(bob, "大家都爱的一篇")
+    Note.objects.filter(pk=loved.pk).update(like_count=5, collect_count=3)
+    Note.objects.filter(pk=quiet.pk).update(like_count=1)
+    # when a visitor opens 发现
+    response = Client().get(reverse("social:feed"), headers=EN)
+    # then they see the popular notes, most engaging first, and a way to log in
+    html = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="popular-notes"' in html
+    assert html.index("大家都爱的一篇") < html.index("安静的一篇")
+    assert "/accounts/login/?next=/social/" in html
+
+
+def test_a_member_with_an_empty_feed_lands_on_popular_notes(alice: User, bob: User, write_note):
+    # given a member who follows nobody, and someone's note
+    write_note(bob, "周末探店")
+    # when they open 发现
+    html = logged_in(alice).get(reverse("social:feed"), headers=EN).content.decode()
+    # then they see popular notes instead of an empty page, and the Following tab is there
+    assert "周末探店" in html and 'data-testid="feed-tab-following"' in html
+    # and asking for Following explicitly shows the empty feed with what to do next
+    following = logged_in(alice).get(reverse("social:feed"), {"tab": "following"}, headers=EN)
+    assert 'data-testid="feed-empty"' in following.content.decode()
 
 
 def test_the_feed_shows_notes_purchases_and_reviews(

@@ -319,14 +319,18 @@ def buy_now(
     sku_id: str,
     quantity: int | str,
     *,
+    address_id: str = "",
     checkout_key: str = "",
     coupon_id: str = "",
     best_coupon: bool = False,
 ) -> Order:
-    """One-click order (一键下单) of one SKU to the user's default address, with the coupon
-    `coupon_id` (or, with `best_coupon`, the best usable one)."""
-    address = default_address(user)
-    if address is None:
+    """One-click order (一键下单) of one SKU to the address `address_id` (the user's default
+    address when none is given), with the coupon `coupon_id` (or, with `best_coupon`, the
+    best usable one)."""
+    address = default_address(user) if not address_id else None
+    if address is not None:
+        address_id = address.pk
+    elif not address_id:
         raise InvalidInput(
             _("Add a shipping address first: one-click orders go to your default address."),
             code=OrderCode.NO_DEFAULT_ADDRESS,
@@ -340,7 +344,7 @@ def buy_now(
     return place_orders(
         user,
         [(sku_id, quantity)],
-        address.pk,
+        address_id,
         checkout_key=checkout_key,
         coupon_ids=coupon_ids,
         best_coupons=best_coupon,

@@ -69,3 +69,12 @@ def points_balance(store: Store, user: User) -> int:
 def points_history(store: Store, user: User) -> QuerySet[PointsEntry]:
     """The user's points entries in the store, newest first."""
     return PointsEntry.objects.filter(store=store, user=user).order_by("-created_at", "-pk")
+
+
+def points_by_store(user: User) -> list[PointsBalance]:
+    """The person's points in each store where they have some, with the store loaded."""
+    return list(
+        PointsBalance.objects.filter(user=user, balance__gt=0)
+        .select_related("store")
+        .order_by("-balance", "store_id")
+    )

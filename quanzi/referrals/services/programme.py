@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,12 +37,12 @@ from quanzi.referrals.services.distribution import (
     is_promoter,
     promoter_balance,
 )
+from quanzi.stores.models import Store
 from quanzi.stores.services import access_store
 
 if TYPE_CHECKING:
     from quanzi.accounts.models import User
     from quanzi.catalog.models import Product
-    from quanzi.stores.models import Store
 
 MAX_FEN = 10**12  # ¥10 billion: beyond any real threshold, well inside a BigIntegerField
 MAX_BINDING_DAYS = 3650
@@ -294,3 +294,21 @@ def programme_for(user: User, store_id: str) -> tuple[Store, DistributionConfig]
     ):
         raise NotFound(_("This store has no promoter programme."))
     return store, config
+
+
+MAX_CENTRES = 5
+
+
+def centres_for(user: User) -> list[Store]:
+    """The stores whose promoter centre "我的" links to: those whose programme is on, and
+    those where the person has commissions (money earned stays reachable), at most
+    MAX_CENTRES, the person's own promoter stores first."""
+    enabled = Q(distribution__enabled=True) | Q(
+        pk__in=Commission.objects.filter(promoter=user).values("order__store_id")
+    )
+    mine = Promoter.objects.filter(user=user, store=OuterRef("pk"))
+    return list(
+        Store.objects.filter(enabled, is_active=True)
+        .annotate(is_mine=Exists(mine))
+        .order_by("-is_mine", "name", "id")[:MAX_CENTRES]
+    )

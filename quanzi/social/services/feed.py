@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -382,6 +382,21 @@ def friends_who_bought(user: User | None, product_id: str) -> int:
         .filter(Exists(bought))
         .count()
     )
+
+
+def friends_bought(user: User | None, limit: int = 20) -> dict[str, int]:
+    """{product id: how many of the viewer's friends bought it}, for the products most friends
+    bought (friends who share their purchases; paid orders; one query)."""
+    if user is None or not user.is_authenticated:
+        return {}
+    sharing = User.objects.filter(friends_filter(user.pk), privacy__share_purchases=True)
+    rows = (
+        OrderItem.objects.filter(order__buyer__in=sharing, order__paid_at__isnull=False)
+        .values("product_id")
+        .annotate(n=Count("order__buyer_id", distinct=True))
+        .order_by("-n", "product_id")[:limit]
+    )
+    return {row["product_id"]: row["n"] for row in rows}
 
 
 def entries_for(user: User) -> QuerySet[FeedEntry]:

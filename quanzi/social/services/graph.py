@@ -169,6 +169,16 @@ def friend_ids(user: User | int) -> set[int]:
     )
 
 
+def followed_ids(user: User | int) -> set[int]:
+    """Ids of the people the user follows (friends among them), in one query."""
+    user_id = user if isinstance(user, int) else user.pk
+    return set(
+        Follow.objects.filter(follower_id=user_id, followee__isnull=False).values_list(
+            "followee_id", flat=True
+        )
+    )
+
+
 def is_friend(a: User | int, b: User | int) -> bool:
     a_id = a if isinstance(a, int) else a.pk
     b_id = b if isinstance(b, int) else b.pk

@@ -403,6 +403,16 @@ def collected_notes(
     return paginate(notes, page, page_size)
 
 
+def popular_notes(
+    viewer: Actor = None, page: int | None = None, page_size: int | None = None
+) -> Page[Note]:
+    """发现: the notes people engage with most (a collect counts twice: it means "I will come
+    back to this"), newest first among equals; open to visitors."""
+    score = F("like_count") + 2 * F("collect_count") + F("comment_count")
+    notes = visible_notes(viewer).alias(score=score).order_by("-score", "-created_at", "id")
+    return paginate(notes, page, page_size)
+
+
 def notes_for_product(product_id: str, limit: int = 4, viewer: Actor = None) -> list[Note]:
     """The newest notes tagging a product (for the product page)."""
     if not is_public_id(product_id):

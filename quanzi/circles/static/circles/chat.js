@@ -141,7 +141,7 @@
 
   /* A red packet (campaigns.redpackets): a link to the packet page, where it is grabbed. */
   function redPacketCard(c) {
-    var card = el("a", "chat-card red-packet-card", "🧧 " + (c.store ? c.store + " · " : "") + t.redPacket);
+    var card = el("a", "chat-card red-packet-card", (c.store ? c.store + " · " : "") + t.redPacket);
     card.href = c.url;
     card.dataset.testid = "chat-red-packet";
     return card;
