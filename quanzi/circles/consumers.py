@@ -297,6 +297,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             }
         )
 
+    async def chat_card(self, event: dict[str, Any]) -> None:
+        if self.joined:
+            await self.send_json({"type": "card", "id": event["id"], "card": event["card"]})
+
     async def member_removed(self, event: dict[str, Any]) -> None:
         if self.joined and event.get("user_id") == self.user.pk:
             await self._close(CLOSE_FORBIDDEN)

@@ -28,6 +28,7 @@ from quanzi.accounts.models import Address, User
 from quanzi.accounts.services import AddressInput, access_address, save_address
 from quanzi.catalog.models import Sku
 from quanzi.core.errors import Conflict, DomainError
+from quanzi.core.htmx import hx_redirect, is_htmx
 from quanzi.core.ids import is_public_id, new_id
 from quanzi.coupons.checkout import Picker, StoreGoods, coupon_pickers
 from quanzi.orders.errors import OrderCode
@@ -58,10 +59,6 @@ class Sheet:
     @property
     def can_pay_from_wallet(self) -> bool:
         return self.wallet >= self.picker.total
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def local_path(request: HttpRequest, url: str) -> str:
@@ -161,9 +158,7 @@ def _login_first(request: HttpRequest) -> HttpResponse:
     """Log in, then come back to the product (HTMX follows HX-Redirect with a full load)."""
     back = request.META.get("HTTP_REFERER", "") if is_htmx(request) else request.get_full_path()
     login = f"{reverse('accounts:login')}?{urlencode({'next': local_path(request, back)})}"
-    if is_htmx(request):
-        return HttpResponse(status=204, headers={"HX-Redirect": login})
-    return redirect(login)
+    return hx_redirect(login) if is_htmx(request) else redirect(login)
 
 
 @require_GET
@@ -215,13 +210,20 @@ def confirm(request: HttpRequest) -> HttpResponse:
 
 
 def _pay(request: HttpRequest, order: Order, pay: str) -> HttpResponse:
+    """Pay the new order: from the wallet at once (HTMX: the sheet says so and the page stays,
+    a chat keeps its socket), else on the provider's pay page."""
     user = signed_in_user(request)
+    htmx = is_htmx(request)
     try:
         if pay == PAY_WALLET:
             pay_from_wallet(user, order.pk)
+            if htmx:
+                order.refresh_from_db()
+                return render(request, "orders/_buy_done.html", {"order": order})
             messages.success(request, _("Paid from your wallet."))
             return redirect("orders:detail", order_id=order.pk)
-        return redirect(start_payment(user, [order]).pay_url)
+        pay_url = start_payment(user, [order]).pay_url
     except DomainError as exc:
         messages.error(request, str(exc.message))
-        return redirect("orders:detail", order_id=order.pk)
+        pay_url = reverse("orders:detail", args=[order.pk])
+    return hx_redirect(pay_url) if htmx else redirect(pay_url)

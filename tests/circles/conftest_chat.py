@@ -289,10 +289,10 @@ class LiveSite:
             return data
 
 
-def make_live_site(tmp_dir: Path, **env: str) -> LiveSite:
+def make_live_site(tmp_dir: Path, seed: str = SEED, **env: str) -> LiveSite:
+    """A migrated database seeded by the script `seed` (it prints "SEED" and its JSON)."""
     db_path = tmp_dir / "chat.sqlite3"
     site_env = server_env(db_path, MEDIA_ROOT=str(tmp_dir / "media"), **env)
     run_django(site_env, "manage.py", "migrate", "--noinput")
-    out = run_django(site_env, "-c", SEED)
-    seed = json.loads(out.split("SEED", 1)[1])
-    return LiveSite(db_path, site_env, seed, [])
+    out = run_django(site_env, "-c", seed)
+    return LiveSite(db_path, site_env, json.loads(out.split("SEED", 1)[1]), [])

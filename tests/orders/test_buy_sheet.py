@@ -173,3 +173,43 @@ def test_a_sold_out_variant_says_so(shop: Shop):  # noqa: F811
     shop.sku.save(update_fields=["stock"])
     response = _client(shop.buyer).get("/orders/buy-now/sheet/", {"sku": shop.sku.pk})
     assert response.status_code == 409 and 'data-testid="sheet-error"' in response.content.decode()
+
+
+def test_confirming_over_a_page_pays_from_the_wallet_in_place(shop: Shop):  # noqa: F811
+    # given a buyer with ¥100 in the wallet, confirming the sheet opened over a page (HTMX)
+    post_transaction(
+        "test.topup",
+        "w2",
+        [(provider_account("sandbox"), 10_000), (wallet_account(shop.buyer), -10_000)],
+    )
+    client = _client(shop.buyer)
+    data = {"sku": shop.sku.pk, "quantity": "1", "checkout_key": "h" * 16, "pay": "wallet"}
+    response = client.post(
+        "/orders/buy-now/confirm/",
+        {**data, "address": shop.address.pk},
+        headers={"HX-Request": "true"},
+    )
+    # then the sheet says it is paid, and the page under it stays where it is
+    html = response.content.decode()
+    order = Order.objects.get(buyer=shop.buyer)
+    assert response.status_code == 200 and 'data-testid="buy-done"' in html
+    assert order.status == OrderStatus.PAID and f'data-order-id="{order.pk}"' in html
+
+
+def test_confirming_over_a_page_goes_to_the_pay_page_with_a_full_load(shop: Shop):  # noqa: F811
+    client = _client(shop.buyer)
+    data = {"sku": shop.sku.pk, "quantity": "1", "checkout_key": "o" * 16, "pay": "online"}
+    response = client.post(
+        "/orders/buy-now/confirm/",
+        {**data, "address": shop.address.pk},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 204 and "/pay/" in response.headers["HX-Redirect"]
+
+
+def test_a_refusal_over_a_page_comes_back_in_the_sheet(shop: Shop):  # noqa: F811
+    client = _client(UserFactory())
+    data = {"sku": shop.sku.pk, "quantity": "1", "checkout_key": "e" * 16, "address_choice": "new"}
+    response = client.post("/orders/buy-now/confirm/", data, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and 'data-testid="sheet-error"' in response.content.decode()
+    assert not Order.objects.exists()

@@ -243,12 +243,15 @@ def _schedule(packet: RedPacket) -> None:
     enqueue_on_commit(tasks.expire_red_packet, packet.expires_at, packet.pk)
 
 
-def card_of(packet: RedPacket) -> dict[str, Any]:
+def card_of(packet: RedPacket, grabbed: int = 0) -> dict[str, Any]:
+    """The packet's chat card; `grabbed` (the shares taken so far) only grows, so the chat keeps
+    the newest state however the refreshes interleave."""
     return {
         "type": "red_packet",
         "packet_id": packet.pk,
         "kind": packet.kind,
         "count": packet.count,
+        "grabbed": grabbed,
         "greeting": packet.greeting,
         "store": packet.store.name if packet.store else None,
         "url": f"/redpackets/{packet.pk}/",
@@ -277,6 +280,18 @@ def publish_packet(packet_id: str) -> bool:
         )
         RedPacket.objects.filter(pk=packet.pk).update(message=message)
     return True
+
+
+def refresh_card(packet_id: str) -> bool:
+    """Redraw the packet's chat card with the grabs committed so far (run after a grab
+    commits: the last refresh to run counts every grab)."""
+    from quanzi.circles.services import chat
+
+    packet = RedPacket.objects.select_related("store").filter(pk=packet_id).first()
+    if packet is None or packet.message_id is None:
+        return False
+    grabbed = Share.objects.filter(packet=packet, claimed_by__isnull=False).count()
+    return chat.refresh_card(packet.message_id, card_of(packet, grabbed), version="grabbed")
 
 
 def expire_packet(packet_id: str) -> bool:
@@ -399,6 +414,7 @@ def grab(user: User, packet_id: str) -> Grab:
                     ],
                     memo=f"red packet {packet.pk} grabbed",
                 )
+                transaction.on_commit(lambda: refresh_card(packet.pk))
                 return Grab(share, already=False)
         except IntegrityError:  # the same member grabbed concurrently: one grab only
             return Grab(Share.objects.get(packet=packet, claimed_by=user), already=True)

@@ -21,6 +21,7 @@ from quanzi.campaigns.redpackets import services
 from quanzi.campaigns.redpackets.errors import RedPacketCode
 from quanzi.campaigns.redpackets.models import PacketKind
 from quanzi.core.errors import DomainError, InvalidInput
+from quanzi.core.htmx import is_htmx
 from quanzi.core.money import fen_to_yuan_str, yuan_to_fen
 from quanzi.stores.services import role_in
 from quanzi.wallets.services import wallet_balance
@@ -84,21 +85,39 @@ def send(request: HttpRequest, circle_id: str) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, packet_id: str) -> HttpResponse:
+    """The packet: its grab button, then who got what. HTMX (the chat's card) gets it as a
+    sheet over the chat, which stays connected."""
+    return _packet_page(request, packet_id)
+
+
+def _packet_page(
+    request: HttpRequest, packet_id: str, error: DomainError | None = None, *, part: bool = False
+) -> HttpResponse:
+    """The packet as a page; for HTMX as a sheet (opened from the chat), or only its part
+    (`part`: after a grab, which swaps the packet in place, in a sheet or on the page)."""
     user = signed_in_user(request)
     packet = services.access_packet(user, packet_id)
-    view = services.packet_view(user, packet)
-    return render(request, "redpackets/detail.html", {"view": view, "packet": packet})
+    context = {"view": services.packet_view(user, packet), "packet": packet, "error": error}
+    if is_htmx(request):
+        template = "redpackets/_packet.html" if part else "redpackets/_sheet.html"
+        return render(request, template, context)
+    return render(request, "redpackets/detail.html", context)
 
 
 @login_required
 @require_POST
 def grab(request: HttpRequest, packet_id: str) -> HttpResponse:
     user = signed_in_user(request)
+    htmx = is_htmx(request)
     try:
         result = services.grab(user, packet_id)
     except DomainError as exc:
+        if htmx:  # the packet says why, in place
+            return _packet_page(request, packet_id, exc, part=True)
         messages.error(request, str(exc.message))
     else:
+        if htmx:  # the packet shows the amount grabbed, in place
+            return _packet_page(request, packet_id, part=True)
         if not result.already:
             messages.success(
                 request,

@@ -241,6 +241,21 @@ def post_card(
     return _store(user, circle, client_id, draft, None)
 
 
+def refresh_card(message_id: str, card: dict[str, Any], *, version: str) -> bool:
+    """Replace a card message's card with a newer state made by its domain (a red packet's
+    count of grabs) and tell the circle's clients (a `card` frame) after commit. `version`
+    names a number in the card that only grows: an older state arriving late changes
+    nothing, so concurrent refreshes end on the newest. False when nothing changed."""
+    newer = Q(**{f"card__{version}__lt": card[version]}) | Q(**{f"card__{version}__isnull": True})
+    message = Message.objects.filter(pk=message_id).only("circle_id").first()
+    if message is None:
+        return False
+    changed = Message.objects.filter(newer, pk=message_id).update(card=card)
+    if changed:
+        publish(message.circle_id, {"type": "chat.card", "id": message_id, "card": card})
+    return bool(changed)
+
+
 def _clean_client_id(client_id: str) -> str:
     client_id = (client_id or "").strip()
     if not client_id or len(client_id) > MAX_CLIENT_ID or not client_id.isprintable():

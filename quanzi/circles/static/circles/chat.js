@@ -105,25 +105,18 @@
     info.appendChild(el("span", "price", yuan(p.price)));
     var state = { in_stock: t.inStock, sold_out: t.soldOut, off_shelf: t.offShelf }[p.stock_state];
     info.appendChild(el("span", "muted stock-" + p.stock_state, state || ""));
-    if (p.sku_id && p.stock_state === "in_stock") {
-      var buy = el("form", "inline");
-      buy.method = "post";
-      buy.action = "/orders/buy-now/";
-      [["csrfmiddlewaretoken", csrf], ["sku", p.sku_id], ["quantity", "1"]].forEach(function (kv) {
-        var field = el("input");
-        field.type = "hidden";
-        field.name = kv[0];
-        field.value = kv[1];
-        buy.appendChild(field);
-      });
-      var btn = el("button", "btn small", t.buy);
+    if (p.stock_state === "in_stock") {
+      // 立即购买's sheet opens over the chat (orders/buy_sheet.py): the socket stays connected
+      var sheetUrl = "/orders/buy-now/sheet/?product=" + encodeURIComponent(p.id) +
+        (p.sku_id ? "&sku=" + encodeURIComponent(p.sku_id) : "");
+      var btn = el("a", "btn small", p.sku_id ? t.buy : t.view);
+      btn.href = p.url;
       btn.dataset.testid = "chat-buy";
-      buy.appendChild(btn);
-      info.appendChild(buy);
-    } else if (p.stock_state === "in_stock") {
-      var view = el("a", "btn small secondary", t.view);
-      view.href = p.url;
-      info.appendChild(view);
+      btn.addEventListener("click", function (event) {
+        if (!openSheet(sheetUrl)) return;  // no HTMX: the product page
+        event.preventDefault();
+      });
+      info.appendChild(btn);
     }
     card.appendChild(info);
     return card;
@@ -139,12 +132,38 @@
     return card;
   }
 
-  /* A red packet (campaigns.redpackets): a link to the packet page, where it is grabbed. */
+  /* A red packet (campaigns.redpackets): opens as a sheet over the chat, where it is grabbed;
+     `card` frames redraw it as people grab (grabbed / count). */
   function redPacketCard(c) {
-    var card = el("a", "chat-card red-packet-card", (c.store ? c.store + " · " : "") + t.redPacket);
+    var card = el("a", "chat-card red-packet-card");
     card.href = c.url;
     card.dataset.testid = "chat-red-packet";
+    card.dataset.packetId = c.packet_id || "";
+    card.appendChild(el("strong", null, (c.store ? c.store + " · " : "") + t.redPacket));
+    var grabbed = c.grabbed || 0, count = c.count || 0;
+    var state = el("span", "muted red-packet-state",
+      grabbed >= count && count ? t.packetDone : t.packetGrabbed.replace("__N__", grabbed).replace("__M__", count));
+    state.dataset.testid = "chat-red-packet-state";
+    card.appendChild(state);
+    if (grabbed >= count && count) card.classList.add("done");
+    card.addEventListener("click", function (event) {
+      if (openSheet(c.url)) event.preventDefault();
+    });
     return card;
+  }
+
+  function openSheet(url) {
+    if (!window.htmx || !document.getElementById("sheet-root")) return false;
+    window.htmx.ajax("GET", url, { target: "#sheet-root", swap: "innerHTML" });
+    return true;
+  }
+
+  function redrawCard(frame) {
+    shown.forEach(function (li) {
+      if (li.dataset.id !== frame.id || !frame.card || frame.card.type !== "red_packet") return;
+      var old = li.querySelector("[data-testid=chat-red-packet]");
+      if (old) old.replaceWith(redPacketCard(frame.card));
+    });
   }
 
   function reviewCard(c) {
@@ -344,6 +363,8 @@
       outbox.delete(frame.client_id);
     } else if (frame.type === "message.deleted") {
       markDeleted(frame);
+    } else if (frame.type === "card") {
+      redrawCard(frame);
     } else if (frame.type === "error") {
       // a send refused while the database is unavailable stays in the outbox: it goes again
       // after the next reconnect (same client_id, so never twice)
