@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from quanzi.circles.models import Announcement
+from quanzi.circles.models import Announcement, Circle
 
 
 def launches_coming(
@@ -25,4 +25,13 @@ def launches_coming(
         )
         .select_related("circle", "product")
         .order_by("launch_at", "id")[:limit]
+    )
+
+
+def circles_of_store(store_id: str, limit: int = 4) -> list[Circle]:
+    """The store's listed circles, largest first (the store page invites to them)."""
+    return list(
+        Circle.objects.filter(store_id=store_id, is_listed=True).order_by(
+            "-member_count", "created_at", "id"
+        )[:limit]
     )

@@ -41,6 +41,18 @@ def recent_reviews(product_id: str, limit: int = 5) -> list[Review]:
     return list(_listed(visible_reviews().filter(product_id=product_id))[:limit])
 
 
+def highlighted_reviews(product_id: str, limit: int = 5) -> list[Review]:
+    """The reviews the product page shows: those with photos first (real buyers' pictures are
+    the strongest proof), newest first within each."""
+    queryset = (
+        visible_reviews()
+        .filter(product_id=product_id)
+        .alias(has_photos=_with_photos())
+        .order_by("-has_photos", "-created_at", "id")
+    )
+    return list(_listed(queryset)[:limit])
+
+
 def public_product(product_id: str) -> Product:
     """A product whose reviews are public: one the storefront shows (on shelf, store open)."""
     product = (

@@ -15,8 +15,9 @@ from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.catalog.models import Category
 from quanzi.catalog.search import search_products
 from quanzi.catalog.services import access_product_with_role
+from quanzi.circles.selectors import circles_of_store
 from quanzi.orders.selectors import dashboard
-from quanzi.reviews.selectors import recent_reviews
+from quanzi.reviews.selectors import highlighted_reviews, rating_breakdown
 from quanzi.social.services.notes import notes_for_product
 from quanzi.storefront.home import home_page
 from quanzi.stores.services import access_store, role_in
@@ -60,7 +61,8 @@ def product(request: HttpRequest, product_id: str) -> HttpResponse:
             "min_price": min(prices, default=0),
             "max_price": max(prices, default=0),
             "total_stock": sum(s.stock for s in skus),
-            "reviews": recent_reviews(found.pk, limit=5),
+            "reviews": highlighted_reviews(found.pk, limit=5),
+            "review_counts": rating_breakdown(found.pk) if found.rating_count else None,
             "notes": notes_for_product(found.pk, limit=4, viewer=page_user(request)),
         },
     )
@@ -80,7 +82,12 @@ def store(request: HttpRequest, store_id: str) -> HttpResponse:
     return render(
         request,
         "storefront/store.html",
-        {"store": found, "page": page, "role": role_in(user, found)},
+        {
+            "store": found,
+            "page": page,
+            "role": role_in(user, found),
+            "circles": circles_of_store(found.pk),
+        },
     )
 
 

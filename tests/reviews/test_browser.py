@@ -36,6 +36,8 @@ def test_a_buyer_reviews_anonymously_with_a_photo_and_the_merchant_replies(
     page.get_by_test_id("star-4").check()
     page.get_by_test_id("review-text").fill("豆子很新鲜，香气足")
     page.get_by_test_id("review-photos").set_input_files(str(picture))
+    # (the photo shows as a preview before anything is sent)
+    assert page.get_by_test_id("review-preview").count() == 1
     page.get_by_test_id("review-anonymous").check()
     page.get_by_test_id("review-submit").click()
     page.wait_for_url(f"**/products/{shop.product.id}/#reviews")
