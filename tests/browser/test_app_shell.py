@@ -9,8 +9,11 @@ import pytest
 
 from quanzi.circles.models import NotificationKind
 from quanzi.circles.services.notifications import notify
+from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.services.checkout import place_orders
 from tests.browser.people import log_in
 from tests.circles.conftest_chat import make_chat_circle
+from tests.factories import AddressFactory, SkuFactory, UserFactory, store_with_owner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -89,3 +92,25 @@ def test_the_shell_is_slim_on_a_phone(new_page):
         for t in TAB_PAGES:
             label = page.get_by_test_id(t).locator("span")
             assert label.bounding_box()["height"] < 20, (path, t)  # one line: no "分/享"
+
+
+def test_an_irreversible_step_asks_first_and_cancel_keeps_the_page(new_page):
+    # given a buyer on an unpaid order's page
+    buyer = UserFactory(username="alice")
+    address = AddressFactory(user=buyer)
+    sku = SkuFactory(product__store=store_with_owner(), stock=3)
+    order = place_orders(buyer, [(sku.pk, 1)], address.pk)[0]
+    page = new_page()
+    log_in(page, "alice")
+    page.goto(f"/orders/{order.pk}/")
+    # when they tap 取消订单, the page asks in its own dialog; 取消 keeps the order
+    page.get_by_test_id("cancel-order").click()
+    dialog = page.get_by_test_id("confirm-dialog")
+    assert "取消" in dialog.inner_text()
+    page.get_by_test_id("confirm-no").click()
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT
+    # and confirming cancels it, once
+    page.get_by_test_id("cancel-order").click()
+    page.get_by_test_id("confirm-yes").click()
+    page.wait_for_load_state()
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED

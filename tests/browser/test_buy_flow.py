@@ -120,6 +120,7 @@ def test_merchant_lists_customer_buys_pays_receives_and_reviews(new_page):
     # and the customer confirms receipt and reviews one item with a photo
     customer.goto(f"/orders/{order.pk}/")
     customer.get_by_test_id("confirm-receipt").click()
+    customer.get_by_test_id("confirm-yes").click()  # the page asks first: it pays the store
     customer.wait_for_load_state()
     assert customer.get_by_test_id("order-status").get_attribute("data-status") == "received"
     customer.get_by_test_id("write-review").first.click()

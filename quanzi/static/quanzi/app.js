@@ -1,31 +1,85 @@
 // Behaviour every page shares, bound from data- attributes: the Content-Security-Policy allows
 // scripts only from our static files, so templates carry no inline <script> and no on...=
 // handlers.
-//   <form data-confirm="Delete this?">  asks before submitting (Cancel keeps the page);
+//   <form data-confirm="Delete this?">  asks in a dialog before submitting (Cancel keeps the
+//                                       page); the buttons' words come from <body data-confirm-…>;
 //   <input data-autosubmit>             submits its form when its value changes;
 //   <a data-history-back href="/">      goes back a page when there is one, else follows href;
-//   <form data-submit-once>             disables its buttons once sent (no double order), and
-//                                       marks itself busy until the next page arrives;
+//   every POST form (and <form data-submit-once>) disables its buttons once sent (no double
+//                                       order) and is marked busy until the next page arrives;
 //   [data-sheet-close] in #sheet-root   closes the bottom sheet HTMX opened (so does Escape);
 //                                       outside it (the sheet as a page) the link is followed.
 (function () {
   "use strict";
 
+  // A question asked before an irreversible step, in the page's own dialog (a native
+  // window.confirm cannot be styled, and some in-app browsers block it).
+  function ask(question, then) {
+    var body = document.body;
+    var dialog = document.createElement("dialog");
+    dialog.className = "confirm-dialog";
+    dialog.setAttribute("data-testid", "confirm-dialog");
+    var text = document.createElement("p");
+    text.textContent = question;
+    var row = document.createElement("div");
+    row.className = "button-row";
+    var no = document.createElement("button");
+    no.type = "button";
+    no.className = "btn secondary";
+    no.textContent = body.getAttribute("data-confirm-no") || "Cancel";
+    no.setAttribute("data-testid", "confirm-no");
+    var yes = document.createElement("button");
+    yes.type = "button";
+    yes.className = "btn";
+    yes.textContent = body.getAttribute("data-confirm-yes") || "OK";
+    yes.setAttribute("data-testid", "confirm-yes");
+    row.append(no, yes);
+    dialog.append(text, row);
+    function close() {
+      dialog.close();
+      dialog.remove();
+    }
+    no.addEventListener("click", close);
+    dialog.addEventListener("cancel", close);
+    yes.addEventListener("click", function () {
+      close();
+      then();
+    });
+    body.appendChild(dialog);
+    dialog.showModal();
+    yes.focus();
+  }
+
+  // Every POST form is sent once: its buttons are disabled and it is marked busy until the
+  // next page arrives (no double order, no double refund); HTMX forms are HTMX's to handle.
+  function sendsOnce(form) {
+    return form.method === "post" && !form.hasAttribute("hx-post");
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
+    if (!form.getAttribute) return;
+    var question = form.getAttribute("data-confirm");
+    if (question && form.getAttribute("data-confirmed") !== "1") {
       event.preventDefault();
+      var submitter = event.submitter || null;
+      ask(question, function () {
+        form.setAttribute("data-confirmed", "1");
+        form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+      });
       return;
     }
-    if (form.hasAttribute && form.hasAttribute("data-submit-once")) {
+    form.removeAttribute("data-confirmed");
+    if (sendsOnce(form) || form.hasAttribute("data-submit-once")) {
       if (form.getAttribute("aria-busy") === "true") {
         event.preventDefault();
         return;
       }
       form.setAttribute("aria-busy", "true");
       window.setTimeout(function () {
-        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+        form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+          b.disabled = true;
+        });
       }, 0);
     }
   });
@@ -51,7 +105,7 @@
     if (event.persisted) {
       document.querySelectorAll("form[aria-busy=true]").forEach(function (form) {
         form.removeAttribute("aria-busy");
-        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+        form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
       });
     }
   });
