@@ -114,3 +114,29 @@ def test_an_irreversible_step_asks_first_and_cancel_keeps_the_page(new_page):
     page.get_by_test_id("confirm-yes").click()
     page.wait_for_load_state()
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
+
+
+def test_console_tables_are_cards_on_a_phone(new_page):
+    # given a merchant with orders, on the console's dashboard
+    owner = UserFactory(username="shanye")
+    store = store_with_owner(owner, name="山野小铺")
+    buyer = UserFactory()
+    sku = SkuFactory(product__store=store, stock=5)
+    address = AddressFactory(user=buyer)
+    for _ in range(2):
+        place_orders(buyer, [(sku.pk, 1)], address.pk)
+    page = new_page()
+    log_in(page, "shanye")
+    page.goto(f"/stores/console/{store.pk}/")
+    # then each order is a card as wide as the screen, its cells labelled, nothing wrapping
+    # one character per line
+    rows = page.locator("[data-testid=latest-orders] tbody tr")
+    assert rows.count() == 2
+    box = rows.first.bounding_box()
+    assert box is not None and box["width"] > 300
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('[data-testid=latest-orders] td'), '::before')"
+        ".content"
+    )
+    assert label not in ("", "none", "normal")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

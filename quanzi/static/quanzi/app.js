@@ -7,6 +7,8 @@
 //   <a data-history-back href="/">      goes back a page when there is one, else follows href;
 //   every POST form (and <form data-submit-once>) disables its buttons once sent (no double
 //                                       order) and is marked busy until the next page arrives;
+//   <table> with a <thead>              becomes one card per row on a phone (each cell labelled
+//                                       with its column's heading); the SKU matrix stays a table;
 //   [data-sheet-close] in #sheet-root   closes the bottom sheet HTMX opened (so does Escape);
 //                                       outside it (the sheet as a page) the link is followed.
 (function () {
@@ -129,4 +131,22 @@
       window.history.back();
     }
   });
+
+  function stackTables(root) {
+    root.querySelectorAll("table:not(.sku-table):not(.stack)").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (!heads.length) return;
+      var labels = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          cell.setAttribute("data-label", labels[column] || "");
+          column += cell.colSpan || 1;
+        });
+      });
+      table.classList.add("stack");
+    });
+  }
+  stackTables(document);
+  document.body.addEventListener("htmx:afterSwap", function (event) { stackTables(event.detail.target); });
 })();
