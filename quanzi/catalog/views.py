@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from quanzi.accounts.auth import signed_in_user
-from quanzi.catalog import forms, services, transfer
+from quanzi.catalog import console, forms, services, transfer
 from quanzi.catalog.errors import CatalogCode
 from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.search import SORTS, search_products
@@ -104,33 +104,17 @@ def _console_context(store: Store, **extra: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def console_products(request: HttpRequest, store_id: str) -> HttpResponse:
-    """The store's products, on and off the shelf, with import and export."""
+    """The store's products, on and off the shelf, searched, filtered and sorted, with import
+    and export."""
     store = access_store(signed_in_user(request), store_id)
-    products: QuerySet[Product] = (
-        Product.objects.filter(store=store)
-        .select_related("store", "category")
-        .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "created_at")),
-            Prefetch("skus", queryset=Sku.objects.filter(is_active=True)),
-        )
-        .order_by("-created_at", "id")
+    query = console.ConsoleQuery.of(
+        request.GET.get("q", ""), request.GET.get("shelf", ""), request.GET.get("sort", "")
     )
-    page = Paginator(products, CONSOLE_PAGE_SIZE).get_page(page_number(request))
-    rows = []
-    for product in page.object_list:
-        skus = list(product.skus.all())
-        images = list(product.images.all())
-        rows.append(
-            {
-                "product": product,
-                "skus": skus,
-                "stock": sum(s.stock for s in skus),
-                "cover": images[0] if images else None,
-            }
-        )
-    return render(
-        request, "catalog/console_products.html", _console_context(store, page=page, rows=rows)
-    )
+    listed = console.console_products(store, query)
+    page = Paginator(listed, CONSOLE_PAGE_SIZE).get_page(page_number(request))
+    rows = console.console_rows(list(page.object_list))
+    context = _console_context(store, page=page, rows=rows, query=query, low=console.LOW_STOCK)
+    return render(request, "catalog/console_products.html", context)
 
 
 def _editor(
