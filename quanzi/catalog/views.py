@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from quanzi.accounts.auth import signed_in_user
 from quanzi.catalog import console, forms, services, transfer
 from quanzi.catalog.errors import CatalogCode
-from quanzi.catalog.models import Category, Product, ProductImage, Sku
+from quanzi.catalog.models import Category, Product
 from quanzi.catalog.search import SORTS, search_products
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.images import validate_image
