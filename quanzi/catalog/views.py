@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from quanzi.accounts.auth import signed_in_user
-from quanzi.catalog import console, forms, services, transfer
+from quanzi.catalog import console, forms, import_staging, services, transfer
 from quanzi.catalog.errors import CatalogCode
 from quanzi.catalog.models import Category, Product
 from quanzi.catalog.search import SORTS, search_products
@@ -245,22 +245,44 @@ def console_image_move(
 @login_required
 @require_POST
 def console_import(request: HttpRequest, store_id: str) -> HttpResponse:
-    """Import a spreadsheet; on errors, show every invalid row (nothing was written)."""
-    store = access_store(signed_in_user(request), store_id)
-    upload = request.FILES.get("file")
-    errors: list[dict[str, Any]] = []
+    """Import a spreadsheet in two steps: the file is checked and its changes previewed
+    (nothing written), then applied — or cancelled. On errors, every invalid row is shown."""
+    user = signed_in_user(request)
+    store = access_store(user, store_id)
+    token = request.POST.get("token", "")
     try:
+        if token and request.POST.get("action") == "cancel":
+            import_staging.discard(store.pk, token)
+            messages.info(request, _("Import cancelled: nothing was changed."))
+            return redirect("catalog:console_products", store.pk)
+        if token:
+            return _apply_import(request, store, token)
+        upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput(_("Choose an .xlsx or .csv file."), code=CatalogCode.BAD_FILE)
-        result = transfer.import_products(signed_in_user(request), store.pk, upload)
+        plan = transfer.plan_import(user, store.pk, upload)
+        token = import_staging.stage(store.pk, upload)
     except DomainError as exc:
         errors = list(exc.extra.get("errors", []))
-        return render(
-            request,
-            "catalog/console_import.html",
-            _console_context(store, error=str(exc.message), errors=errors),
-            status=exc.status,
-        )
+        context = _console_context(store, error=str(exc.message), errors=errors)
+        return render(request, "catalog/console_import.html", context, status=exc.status)
+    counts = {
+        "new_products": sum(1 for group in plan.groups if group.product is None),
+        "new_skus": plan.count("new_sku"),
+        "updates": plan.count("update"),
+        "unchanged": plan.count("unchanged"),
+    }
+    context = _console_context(store, plan=plan, token=token, counts=counts)
+    return render(request, "catalog/console_import_preview.html", context)
+
+
+def _apply_import(request: HttpRequest, store: Store, token: str) -> HttpResponse:
+    """Apply a previewed file, checked again against the products as they are now."""
+    plan = transfer.plan_import(
+        signed_in_user(request), store.pk, import_staging.staged(store.pk, token)
+    )
+    result = transfer.apply_plan(plan)
+    import_staging.discard(store.pk, token)
     messages.success(
         request,
         _("Imported: %(c)d new and %(u)d updated products.")
