@@ -14,6 +14,7 @@ class CatalogCode(StrEnum):
     BAD_HEADER = "bad_header"  # an import file whose header row is not the template's
     FILE_TOO_LARGE = "file_too_large"
     IMPORT_INVALID = "import_invalid"  # an import file with invalid rows (each in `errors`)
+    IMPORT_GONE = "import_gone"  # a previewed import applied, cancelled or kept too long
     NO_SKU = "no_sku"  # a product on the shelf needs a priced SKU
     SKU_CODE_TAKEN = "sku_code_taken"
     STOCK_CHANGED = "stock_changed"  # the stock moved while the seller edited it

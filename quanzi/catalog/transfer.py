@@ -532,10 +532,72 @@ def _write_group(store: Store, group: Group, result: ImportResult) -> None:
     refresh_product(product)
 
 
-def import_products(user: User, store_id: str, upload: Any) -> ImportResult:
-    """Create and update the store's products from a file, all rows or none (store staff).
+@dataclass(frozen=True)
+class Change:
+    """What importing one row would do, for the preview."""
 
-    Raises ImportInvalid listing every invalid row (row number and reason) when any is."""
+    row: int
+    title: str
+    label: str
+    action: str  # "new_product" | "new_sku" | "update" | "unchanged"
+    price: tuple[int | None, int]  # (now, after)
+    stock: tuple[int | None, int]
+    on_shelf: tuple[bool | None, bool]
+
+
+@dataclass
+class ImportPlan:
+    """A checked file: the groups to write and what each row changes."""
+
+    store: Store
+    groups: list[Group]
+    changes: list[Change]
+
+    def count(self, action: str) -> int:
+        return sum(1 for change in self.changes if change.action == action)
+
+
+def _changes(group: Group) -> list[Change]:
+    product = group.product
+    existing = (
+        {spec_key(s.spec_values): s for s in product.skus.order_by("is_active", "created_at")}
+        if product is not None
+        else {}
+    )
+    changes = []
+    for row in group.rows:
+        sku = existing.get(row.key)
+        label = " / ".join(value for _name, value in row.specs)
+        if product is None:
+            action = "new_product"
+        elif sku is None:
+            action = "new_sku"
+        elif (sku.price, sku.stock, sku.is_active, product.on_shelf) == (
+            row.price,
+            row.stock,
+            True,
+            row.on_shelf,
+        ):
+            action = "unchanged"
+        else:
+            action = "update"
+        changes.append(
+            Change(
+                row=row.number,
+                title=row.title,
+                label=label,
+                action=action,
+                price=(sku.price if sku else None, row.price),
+                stock=(sku.stock if sku else None, row.stock),
+                on_shelf=(product.on_shelf if product else None, row.on_shelf),
+            )
+        )
+    return changes
+
+
+def plan_import(user: User, store_id: str, upload: Any) -> ImportPlan:
+    """Read and check a file against the store's products without writing anything (store
+    staff). Raises ImportInvalid listing every invalid row (row number and reason)."""
     store = access_store(user, store_id)
     raw_rows = read_rows(upload)
     if not raw_rows:
@@ -551,8 +613,21 @@ def import_products(user: User, store_id: str, upload: Any) -> ImportResult:
     groups = _Checker(store, rows, errors).groups()
     if errors:
         raise ImportInvalid(sorted(errors, key=lambda e: e["row"]))
+    changes = [change for group in groups for change in _changes(group)]
+    return ImportPlan(store, groups, sorted(changes, key=lambda c: c.row))
+
+
+def apply_plan(plan: ImportPlan) -> ImportResult:
+    """Write a checked plan, all rows or none."""
     result = ImportResult()
     with transaction.atomic():
-        for group in groups:
-            _write_group(store, group, result)
+        for group in plan.groups:
+            _write_group(plan.store, group, result)
     return result
+
+
+def import_products(user: User, store_id: str, upload: Any) -> ImportResult:
+    """Create and update the store's products from a file, all rows or none (store staff).
+
+    Raises ImportInvalid listing every invalid row (row number and reason) when any is."""
+    return apply_plan(plan_import(user, store_id, upload))

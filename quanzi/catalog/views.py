@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from quanzi.accounts.auth import signed_in_user
-from quanzi.catalog import forms, services, transfer
+from quanzi.catalog import console, forms, import_staging, services, transfer
 from quanzi.catalog.errors import CatalogCode
-from quanzi.catalog.models import Category, Product, ProductImage, Sku
+from quanzi.catalog.models import Category, Product
 from quanzi.catalog.search import SORTS, search_products
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.images import validate_image
@@ -104,33 +103,17 @@ def _console_context(store: Store, **extra: Any) -> dict[str, Any]:
 @login_required
 @require_GET
 def console_products(request: HttpRequest, store_id: str) -> HttpResponse:
-    """The store's products, on and off the shelf, with import and export."""
+    """The store's products, on and off the shelf, searched, filtered and sorted, with import
+    and export."""
     store = access_store(signed_in_user(request), store_id)
-    products: QuerySet[Product] = (
-        Product.objects.filter(store=store)
-        .select_related("store", "category")
-        .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "created_at")),
-            Prefetch("skus", queryset=Sku.objects.filter(is_active=True)),
-        )
-        .order_by("-created_at", "id")
+    query = console.ConsoleQuery.of(
+        request.GET.get("q", ""), request.GET.get("shelf", ""), request.GET.get("sort", "")
     )
-    page = Paginator(products, CONSOLE_PAGE_SIZE).get_page(page_number(request))
-    rows = []
-    for product in page.object_list:
-        skus = list(product.skus.all())
-        images = list(product.images.all())
-        rows.append(
-            {
-                "product": product,
-                "skus": skus,
-                "stock": sum(s.stock for s in skus),
-                "cover": images[0] if images else None,
-            }
-        )
-    return render(
-        request, "catalog/console_products.html", _console_context(store, page=page, rows=rows)
-    )
+    listed = console.console_products(store, query)
+    page = Paginator(listed, CONSOLE_PAGE_SIZE).get_page(page_number(request))
+    rows = console.console_rows(list(page.object_list))
+    context = _console_context(store, page=page, rows=rows, query=query, low=console.LOW_STOCK)
+    return render(request, "catalog/console_products.html", context)
 
 
 def _editor(
@@ -262,22 +245,44 @@ def console_image_move(
 @login_required
 @require_POST
 def console_import(request: HttpRequest, store_id: str) -> HttpResponse:
-    """Import a spreadsheet; on errors, show every invalid row (nothing was written)."""
-    store = access_store(signed_in_user(request), store_id)
-    upload = request.FILES.get("file")
-    errors: list[dict[str, Any]] = []
+    """Import a spreadsheet in two steps: the file is checked and its changes previewed
+    (nothing written), then applied — or cancelled. On errors, every invalid row is shown."""
+    user = signed_in_user(request)
+    store = access_store(user, store_id)
+    token = request.POST.get("token", "")
     try:
+        if token and request.POST.get("action") == "cancel":
+            import_staging.discard(store.pk, token)
+            messages.info(request, _("Import cancelled: nothing was changed."))
+            return redirect("catalog:console_products", store.pk)
+        if token:
+            return _apply_import(request, store, token)
+        upload = request.FILES.get("file")
         if upload is None:
             raise InvalidInput(_("Choose an .xlsx or .csv file."), code=CatalogCode.BAD_FILE)
-        result = transfer.import_products(signed_in_user(request), store.pk, upload)
+        plan = transfer.plan_import(user, store.pk, upload)
+        token = import_staging.stage(store.pk, upload)
     except DomainError as exc:
         errors = list(exc.extra.get("errors", []))
-        return render(
-            request,
-            "catalog/console_import.html",
-            _console_context(store, error=str(exc.message), errors=errors),
-            status=exc.status,
-        )
+        context = _console_context(store, error=str(exc.message), errors=errors)
+        return render(request, "catalog/console_import.html", context, status=exc.status)
+    counts = {
+        "new_products": sum(1 for group in plan.groups if group.product is None),
+        "new_skus": plan.count("new_sku"),
+        "updates": plan.count("update"),
+        "unchanged": plan.count("unchanged"),
+    }
+    context = _console_context(store, plan=plan, token=token, counts=counts)
+    return render(request, "catalog/console_import_preview.html", context)
+
+
+def _apply_import(request: HttpRequest, store: Store, token: str) -> HttpResponse:
+    """Apply a previewed file, checked again against the products as they are now."""
+    plan = transfer.plan_import(
+        signed_in_user(request), store.pk, import_staging.staged(store.pk, token)
+    )
+    result = transfer.apply_plan(plan)
+    import_staging.discard(store.pk, token)
     messages.success(
         request,
         _("Imported: %(c)d new and %(u)d updated products.")

@@ -262,10 +262,16 @@ def test_console_list_import_and_export(cast, product):
         and "<td>3</td>" in content
     )
     assert Product.objects.count() == 1
-    # a good file imports
+    # a good file is previewed (nothing written), then imported when applied
     good = io.BytesIO("title,price,stock,on_shelf\n咖啡,59,3,yes\n".encode())
     good.name = "good.csv"
     r = client.post(f"/products/console/{cast.store.pk}/import/", {"file": good})
+    assert r.status_code == 200 and 'data-testid="import-preview"' in r.content.decode()
+    assert not Sku.objects.filter(product__title="咖啡").exists()
+    token = r.context["token"]
+    r = client.post(
+        f"/products/console/{cast.store.pk}/import/", {"token": token, "action": "apply"}
+    )
     assert r.status_code == 302
     assert Sku.objects.filter(product__title="咖啡", price=5900).exists()
 
