@@ -286,43 +286,53 @@ def _demo_coupons(users: dict[str, Any], store: Any) -> Any:
     merchant = users["merchant"]
     days: dict[str, Any] = {"validity": "days", "valid_days": 30}
     coupons.create_coupon(
-        merchant, store.pk, name="新朋友立减 5 元", kind="fixed", amount_off=500, total=200, **days
+        merchant,
+        store.pk,
+        coupons.CouponFields(
+            name="新朋友立减 5 元", kind="fixed", amount_off=500, total=200, **days
+        ),
     )
     threshold = coupons.create_coupon(
         merchant,
         store.pk,
-        name="满 99 减 15",
-        kind="threshold",
-        amount_off=1500,
-        min_spend=9900,
-        total=500,
-        per_user_limit=2,
-        **days,
+        coupons.CouponFields(
+            name="满 99 减 15",
+            kind="threshold",
+            amount_off=1500,
+            min_spend=9900,
+            total=500,
+            per_user_limit=2,
+            **days,
+        ),
     )
     now = timezone.now()
     coupons.create_coupon(
         merchant,
         store.pk,
-        name="咖啡节 88 折",
-        kind="percent",
-        percent_off=12,
-        max_off=3000,
-        min_spend=5000,
-        validity="window",
-        valid_from=now,
-        valid_until=now + timedelta(days=30),
-        total=300,
+        coupons.CouponFields(
+            name="咖啡节 88 折",
+            kind="percent",
+            percent_off=12,
+            max_off=3000,
+            min_spend=5000,
+            validity="window",
+            valid_from=now,
+            valid_until=now + timedelta(days=30),
+            total=300,
+        ),
     )
     cashback = coupons.create_coupon(
         merchant,
         store.pk,
-        name="入群礼 满 50 减 8",
-        kind="threshold",
-        amount_off=800,
-        min_spend=5000,
-        total=1000,
-        claimable=False,
-        **days,
+        coupons.CouponFields(
+            name="入群礼 满 50 减 8",
+            kind="threshold",
+            amount_off=800,
+            min_spend=5000,
+            total=1000,
+            claimable=False,
+            **days,
+        ),
     )
     coupons.update_campaign_settings(
         merchant, store.pk, coupons_on_campaign_price=False, join_cashback_id=cashback.pk

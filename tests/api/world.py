@@ -35,7 +35,7 @@ from quanzi.catalog.services import (
 from quanzi.circles.services.announcements import create_announcement
 from quanzi.circles.services.chat import report_message, send_message
 from quanzi.circles.services.membership import CircleInput, create_circle, join_circle
-from quanzi.coupons.coupons import claim_coupon, create_coupon
+from quanzi.coupons.coupons import CouponFields, claim_coupon, create_coupon
 from quanzi.ledger.services import post_transaction
 from quanzi.orders.models import Order
 from quanzi.orders.services.aftersales import request_after_sale
@@ -142,13 +142,15 @@ def build_world() -> World:
     coupon = create_coupon(
         owner,
         store.pk,
-        name="满50减10",
-        kind="threshold",
-        amount_off=1000,
-        min_spend=5000,
-        validity="days",
-        valid_days=7,
-        total=100,
+        CouponFields(
+            name="满50减10",
+            kind="threshold",
+            amount_off=1000,
+            min_spend=5000,
+            validity="days",
+            valid_days=7,
+            total=100,
+        ),
     )
     claim_coupon(buyer, coupon.pk)
     coffee_skus = [sku.pk for sku in coffee.skus.order_by("price")]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from quanzi.accounts.models import User
 from quanzi.circles.services.membership import CircleInput, create_circle, join_circle
-from quanzi.coupons.coupons import create_coupon, grant_coupon
+from quanzi.coupons.coupons import CouponFields, create_coupon, grant_coupon
 from quanzi.referrals.models import PointsReason, ShareReward, ShareRewardRule
 from quanzi.referrals.services.points import grant_points
 from quanzi.referrals.services.rewards import configure_rule
@@ -294,12 +294,9 @@ def test_lists_take_constant_queries(shop: Shop, api: Any):
     coupon = create_coupon(
         shop.people["owner"],
         shop.store.pk,
-        name="满50减10",
-        kind="fixed",
-        amount_off=1000,
-        validity="days",
-        valid_days=7,
-        total=10,
+        CouponFields(
+            name="满50减10", kind="fixed", amount_off=1000, validity="days", valid_days=7, total=10
+        ),
     )
     copy = grant_coupon(coupon, sharer, source="share_reward")
     ShareReward.objects.create(  # and one of them paid with a coupon

@@ -33,7 +33,9 @@ def _owner(store: Store) -> User:
 
 def _coupon(store: Store, *, total: int = 100, per_user: int = 10) -> Coupon:
     return coupons.create_coupon(
-        _owner(store), store.pk, **(COUPON | {"total": total, "per_user_limit": per_user})
+        _owner(store),
+        store.pk,
+        coupons.CouponFields(**(COUPON | {"total": total, "per_user_limit": per_user})),
     )
 
 
