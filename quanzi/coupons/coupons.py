@@ -14,9 +14,9 @@ backstop. How coupons are priced and used at checkout is in `quanzi.coupons.chec
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
-from collections.abc import Mapping
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
