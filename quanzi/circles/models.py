@@ -267,6 +267,8 @@ class NotificationKind(models.TextChoices):
     LAUNCH = "launch", _("Launch")
     JOIN_REQUEST = "join_request", _("Join request")
     JOIN_DECIDED = "join_decided", _("Join request answered")
+    GROUP_COMPLETE = "group_complete", _("Group buy complete")
+    GROUP_FAILED = "group_failed", _("Group buy failed")
 
 
 class Notification(PublicModel):

@@ -388,6 +388,7 @@ def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
     from quanzi.campaigns.bargains import services as bargains
     from quanzi.campaigns.flashsales import services as flashsales
     from quanzi.campaigns.groupbuy import services as groupbuy
+    from quanzi.core.money import format_fen
 
     now = timezone.now()
     week = {"starts_at": now, "ends_at": now + timedelta(days=7)}
@@ -402,13 +403,14 @@ def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
         **week,
     )
     sku = bargain_product.skus.order_by("price").first()
+    floor = max(sku.price // 3, 1)
     bargains.create_campaign(
         merchant,
         store.pk,
         sku_id=sku.pk,
-        title=f"砍价免单价：{bargain_product.title}",
+        title=f"砍价低至 {format_fen(floor)}：{bargain_product.title}",
         start_price=sku.price,
-        floor_price=max(sku.price // 3, 1),
+        floor_price=floor,
         helpers_needed=3,
         hours=48,
         max_helps_per_user=3,

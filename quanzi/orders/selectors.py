@@ -102,10 +102,18 @@ def orders_of_buyer(
 
 
 def orders_of_store(
-    store: Store, statuses: Sequence[str] = (), page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+    store: Store,
+    statuses: Sequence[str] = (),
+    page: int = 1,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    *,
+    shippable: bool = False,
 ) -> Page:
-    """The store's orders (the caller checked the store with `access_store`)."""
+    """The store's orders (the caller checked the store with `access_store`); `shippable`
+    leaves out the orders held back from shipping (`ship_hold`: a group still forming)."""
     qs = _filter_status(_with_items(Order.objects.filter(store=store)), statuses)
+    if shippable:
+        qs = qs.filter(ship_hold=False)
     return paginate(qs, page, page_size)
 
 
@@ -200,12 +208,13 @@ def business_day(now: datetime | None = None) -> tuple[datetime, datetime]:
 
 
 def dashboard(store: Store, now: datetime | None = None) -> Dashboard:
-    """Today's paid orders and sales, the orders waiting to ship, the latest orders."""
+    """Today's paid orders and sales, the orders waiting to ship (not those held back: a group
+    still forming), the latest orders."""
     start, end = business_day(now)
     today = Order.objects.filter(
         store=store, status__in=SOLD_STATUSES, paid_at__gte=start, paid_at__lt=end
     ).aggregate(n=Count("id"), sales=Sum("total"))
-    pending = Order.objects.filter(store=store, status=S.PAID).count()
+    pending = Order.objects.filter(store=store, status=S.PAID, ship_hold=False).count()
     latest = list(
         Order.objects.filter(store=store)
         .select_related("buyer")

@@ -24,6 +24,7 @@ from quanzi.core.pagination import page_number
 from quanzi.coupons.checkout import coupon_options, coupon_pickers
 from quanzi.orders import selectors
 from quanzi.orders.models import AfterSaleKind, Order, OrderStatus
+from quanzi.orders.panels import order_panels
 from quanzi.orders.services import access, aftersales, state, timers, transitions
 from quanzi.orders.services import cart as carts
 from quanzi.orders.services import checkout as checkouts
@@ -231,7 +232,12 @@ def my_orders(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "orders/my_orders.html",
-        {"page": page, "tabs": selectors.tabs_with_active(tab), "tab": tab},
+        {
+            "page": page,
+            "tabs": selectors.tabs_with_active(tab),
+            "tab": tab,
+            "panels": order_panels(page.items),
+        },
     )
 
 
@@ -241,7 +247,11 @@ def detail(request: HttpRequest, order_id: str) -> HttpResponse:
     return render(
         request,
         "orders/detail.html",
-        {"d": selectors.details(order), "confirming": _confirming_round(request, order)},
+        {
+            "d": selectors.details(order),
+            "confirming": _confirming_round(request, order),
+            "panels": order_panels([order]),
+        },
     )
 
 
@@ -356,7 +366,9 @@ def console_orders(request: HttpRequest, store_id: str) -> HttpResponse:
     store = access_store(signed_in_user(request), store_id)
     tab = _tab(request)
     statuses = selectors.statuses_of_tab(tab)
-    page = selectors.orders_of_store(store, statuses, page_number(request))
+    # "To ship" lists what may ship now: not the orders held back (a group still forming).
+    shippable = tab == OrderStatus.PAID
+    page = selectors.orders_of_store(store, statuses, page_number(request), shippable=shippable)
     return render(
         request,
         "orders/console_orders.html",

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from quanzi.accounts.models import User
 from quanzi.campaigns.bargains.cuts import cut_range, next_cut
 from quanzi.campaigns.bargains.errors import BargainCode
+from quanzi.campaigns.bargains.honesty import claims_free
 from quanzi.campaigns.bargains.locks import lock_bargain, lock_bought_bargain
 from quanzi.campaigns.bargains.models import (
     LIVE,
@@ -122,6 +123,10 @@ def _clean_campaign(data: dict[str, Any]) -> dict[str, Any]:
         cleaned[name] = whole_number(data.get(name), low, high, field=name)
     if cleaned["floor_price"] >= cleaned["start_price"]:
         raise InvalidInput(_("The floor price must be below the start price."), field="floor_price")
+    if cleaned["floor_price"] > 0 and claims_free(title):
+        raise InvalidInput(
+            _("The title may not promise it free: the floor price is above zero."), field="title"
+        )
     if cleaned["start_price"] - cleaned["floor_price"] < cleaned["helpers_needed"]:
         raise InvalidInput(
             _("Start price minus floor price must be at least 1 fen per helper needed."),

@@ -8,7 +8,8 @@ class GroupBuyConfig(AppConfig):
     verbose_name = _("Group buying")
 
     def ready(self) -> None:
-        from quanzi.campaigns.groupbuy import receivers, shares
+        from quanzi.campaigns.groupbuy import panels, receivers, shares
 
         receivers.connect()
         shares.connect()
+        panels.connect()

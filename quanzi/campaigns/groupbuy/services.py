@@ -10,6 +10,7 @@ orders may then ship. When time runs out it completes if the campaign's disclose
 paid seat is refunded through the payment provider, exactly once (a seat moves paid → refunded
 in a conditional update in the refund's own transaction). Expiry is a scheduled task and is
 re-checked whenever a group is read (rule 5), so a lost, doubled or late task changes nothing.
+Whoever closes a group tells its members how it ended, after commit (`notices`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.locks import lock_users
 from quanzi.accounts.models import User
+from quanzi.campaigns.groupbuy import notices
 from quanzi.campaigns.groupbuy.errors import GroupBuyCode
 from quanzi.campaigns.groupbuy.locks import lock_expired_open_group, lock_group
 from quanzi.campaigns.groupbuy.models import (
@@ -40,6 +42,7 @@ from quanzi.campaigns.groupbuy.models import (
     SeatState,
 )
 from quanzi.catalog.models import Product, Sku
+from quanzi.circles.models import NotificationKind
 from quanzi.core.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
@@ -439,6 +442,7 @@ def on_order_paid(order_id: str) -> None:
         if group.status == GroupStatus.FAILED:
             if _move_seat(seat, SeatState.RESERVED, SeatState.REFUNDED):
                 _refund_seat(seat, reason="group failed before this payment arrived")
+                notices.tell_on_commit(NotificationKind.GROUP_FAILED, [seat.pk])
             return
         if not _move_seat(seat, SeatState.RESERVED, SeatState.PAID, paid_at=now):
             return
@@ -450,6 +454,7 @@ def on_order_paid(order_id: str) -> None:
         Group.objects.filter(pk=group.pk).update(**changes)
         if group.status == GroupStatus.COMPLETE:
             _release(group)
+            notices.tell_on_commit(NotificationKind.GROUP_COMPLETE, [seat.pk])
         elif group.paid_count >= group.team_size:
             _complete(group, now)
 
@@ -530,10 +535,15 @@ def release_if_complete(group: Group) -> None:
 
 
 def _complete(group: Group, now: datetime) -> None:
-    """Complete a locked group: its paid orders may ship; the leader gets the reward."""
+    """Complete a locked group: its paid orders may ship, its paid members are told (after
+    commit) and the leader gets the reward."""
     Group.objects.filter(pk=group.pk).update(status=GroupStatus.COMPLETE, closed_at=now)
     group.status = GroupStatus.COMPLETE
     _release(group)
+    notices.tell_on_commit(
+        NotificationKind.GROUP_COMPLETE,
+        GroupMember.objects.filter(group=group, state=SeatState.PAID).values_list("pk", flat=True),
+    )
     points = group.campaign.leader_points
     if points and group.leader_id:
         from quanzi.referrals.models import PointsReason
@@ -586,9 +596,12 @@ def expire_group(group_id: str) -> bool:
             return True
         Group.objects.filter(pk=group.pk).update(status=GroupStatus.FAILED, closed_at=now)
         group.status = GroupStatus.FAILED
+        refunded = []
         for seat in GroupMember.objects.filter(group=group, state=SeatState.PAID).order_by("pk"):
             if _move_seat(seat, SeatState.PAID, SeatState.REFUNDED):
                 _refund_seat(seat, reason="group buy not filled in time")
+                refunded.append(seat.pk)
+        notices.tell_on_commit(NotificationKind.GROUP_FAILED, refunded)
     return True
 
 

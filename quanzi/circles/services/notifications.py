@@ -1,4 +1,5 @@
-"""The in-app notification centre: mentions, replies, announcements, launches and join requests.
+"""The in-app notification centre: mentions, replies, announcements, launches, join requests and
+group-buy outcomes (the kinds are listed in `NotificationKind`).
 
 Callers pass the recipient only (never the actor of their own action). A member who muted a
 circle's notifications gets none from that circle; notifications without a circle always go out.

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from quanzi.orders.models import OrderStatus
+from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.panels import OrderPanels
 
 register = template.Library()
 
@@ -17,6 +19,21 @@ def status_label(status: str) -> str:
         return str(OrderStatus(status).label)
     except ValueError:
         return status
+
+
+@register.filter
+def order_status_label(order: Order) -> str:
+    """The order's status as its pages show it: a paid order held back from shipping (a group
+    buy whose group is still forming) is "awaiting the group", not "to ship"."""
+    if order.status == OrderStatus.PAID and order.ship_hold:
+        return gettext("Awaiting the group")
+    return status_label(order.status)
+
+
+@register.filter
+def panel_of(panels: OrderPanels | None, order_id: str) -> SafeString:
+    """The panels the domains above orders show on the order (`orders.panels`), or nothing."""
+    return panels.of(order_id) if isinstance(panels, OrderPanels) else SafeString("")
 
 
 @register.filter
