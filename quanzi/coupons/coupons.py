@@ -14,7 +14,6 @@ backstop. How coupons are priced and used at checkout is in `quanzi.coupons.chec
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -33,7 +32,6 @@ from quanzi.core.validation import (
     clean_bool,
     clean_choice,
     clean_text,
-    refuse_unknown,
     whole_number,
 )
 from quanzi.coupons.errors import CouponCode
@@ -169,13 +167,6 @@ class CouponFields:
     total: int | str | None = None
     per_user_limit: int | str | None = None
     claimable: bool | None = None
-
-    @classmethod
-    def of(cls, given: Mapping[str, Any]) -> CouponFields:
-        """The fields from an untyped mapping (a script, a test); a key that is no coupon field
-        is refused with a 400 naming it."""
-        refuse_unknown(given, [f.name for f in fields(cls)])
-        return cls(**given)
 
     def given(self) -> dict[str, Any]:
         """The fields given (not None), by name."""

@@ -391,41 +391,49 @@ def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
     from quanzi.core.money import format_fen
 
     now = timezone.now()
-    week = {"starts_at": now, "ends_at": now + timedelta(days=7)}
+    week_end = now + timedelta(days=7)
     group_product, bargain_product, flash_product = products[0], products[1], products[2]
     groupbuy.create_campaign(
         merchant,
         store.pk,
-        product_id=group_product.pk,
-        prices={sku.pk: max(sku.price - 1000, 1) for sku in group_product.skus.all()},
-        team_size=3,
-        hours=24,
-        **week,
+        groupbuy.GroupBuyFields(
+            product_id=group_product.pk,
+            prices={sku.pk: max(sku.price - 1000, 1) for sku in group_product.skus.all()},
+            team_size=3,
+            hours=24,
+            starts_at=now,
+            ends_at=week_end,
+        ),
     )
     sku = bargain_product.skus.order_by("price").first()
     floor = max(sku.price // 3, 1)
     bargains.create_campaign(
         merchant,
         store.pk,
-        sku_id=sku.pk,
-        title=f"砍价低至 {format_fen(floor)}：{bargain_product.title}",
-        start_price=sku.price,
-        floor_price=floor,
-        helpers_needed=3,
-        hours=48,
-        max_helps_per_user=3,
-        spread_percent=50,
-        **week,
+        bargains.BargainInput(
+            sku_id=sku.pk,
+            title=f"砍价低至 {format_fen(floor)}：{bargain_product.title}",
+            start_price=sku.price,
+            floor_price=floor,
+            helpers_needed=3,
+            hours=48,
+            max_helps_per_user=3,
+            spread_percent=50,
+            starts_at=now,
+            ends_at=week_end,
+        ),
     )
     sku = flash_product.skus.order_by("price").first()
     flashsales.create_flash_sale(
         merchant,
         store.pk,
-        sku_id=sku.pk,
-        flash_price=max(sku.price // 2, 1),
-        stock=20,
-        starts_at=now,
-        ends_at=now + timedelta(hours=6),
+        flashsales.FlashSaleFields(
+            sku_id=sku.pk,
+            flash_price=max(sku.price // 2, 1),
+            stock=20,
+            starts_at=now,
+            ends_at=now + timedelta(hours=6),
+        ),
     )
 
 

@@ -183,29 +183,32 @@ def build_world() -> World:
     group_campaign = groupbuy.create_campaign(
         owner,
         store.pk,
-        product_id=coffee.pk,
-        prices=dict.fromkeys(coffee_skus, 4900),
-        team_size=3,
-        **week,
+        groupbuy.GroupBuyFields(
+            product_id=coffee.pk, prices=dict.fromkeys(coffee_skus, 4900), team_size=3, **week
+        ),
     )
     group = groupbuy.open_group(buyer, group_campaign.pk, coffee_skus[0]).group
     tea_sku = tea.skus.get()
     bargain_campaign = bargains.create_campaign(
         owner,
         store.pk,
-        sku_id=tea_sku.pk,
-        title="砍价茶",
-        start_price=tea_sku.price,
-        floor_price=1000,
-        helpers_needed=3,
-        hours=48,
-        max_helps_per_user=1,
-        spread_percent=50,
-        **week,
+        bargains.BargainInput(
+            sku_id=tea_sku.pk,
+            title="砍价茶",
+            start_price=tea_sku.price,
+            floor_price=1000,
+            helpers_needed=3,
+            hours=48,
+            max_helps_per_user=1,
+            spread_percent=50,
+            **week,
+        ),
     )
     bargain = bargains.start_bargain(buyer, bargain_campaign.pk)
     slot = flashsales.create_flash_sale(
-        owner, store.pk, sku_id=honey.skus.get().pk, flash_price=3400, stock=20, **week
+        owner,
+        store.pk,
+        flashsales.FlashSaleFields(sku_id=honey.skus.get().pk, flash_price=3400, stock=20, **week),
     )
 
     # ... a distribution programme with a share reward rule and a product rate, a promoter who

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.validation import typed_input
 from quanzi.coupons import coupons
 from quanzi.coupons.models import Coupon, StoreCampaignSettings
 from tests.coupons.conftest import DEFAULTS, MakeCoupon, claim
@@ -62,7 +63,9 @@ def test_bad_fields_are_a_400_naming_the_field_and_write_nothing(
     shop: Shop, fields: dict, field: str
 ):
     with pytest.raises(InvalidInput) as refused:
-        coupons.create_coupon(shop.owner, shop.store.pk, coupons.CouponFields.of(DEFAULTS | fields))
+        coupons.create_coupon(
+            shop.owner, shop.store.pk, typed_input(coupons.CouponFields, DEFAULTS | fields)
+        )
     assert refused.value.extra.get("field") == field
     assert Coupon.objects.count() == 0
 
