@@ -359,21 +359,20 @@ def _demo_distribution(merchant: Any, store: Any) -> None:
     programme.configure(
         merchant,
         store.pk,
-        enabled=True,
-        level1_rate_bp=1000,
-        level2_rate_bp=300,
-        binding_mode=BindingMode.TIME_LIMITED,
-        binding_days=30,
-        min_withdrawal=1000,
+        programme.DistributionChange(
+            enabled=True,
+            level1_rate_bp=1000,
+            level2_rate_bp=300,
+            binding_mode=BindingMode.TIME_LIMITED,
+            binding_days=30,
+            min_withdrawal=1000,
+        ),
     )
     rewards.configure_rule(
         merchant,
         store.pk,
         RewardTrigger.NEW_MEMBER,
-        is_active=True,
-        reward=RewardKind.POINTS,
-        points=10,
-        daily_cap=20,
+        rewards.RewardRuleChange(is_active=True, reward=RewardKind.POINTS, points=10, daily_cap=20),
     )
 
 

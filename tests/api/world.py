@@ -213,8 +213,17 @@ def build_world() -> World:
 
     # ... a distribution programme with a share reward rule and a product rate, a promoter who
     # earned commission and asked to withdraw it, and the customer's share link
-    programme.configure(owner, store.pk, enabled=True, level1_rate_bp=1000, min_withdrawal=100)
-    rewards.configure_rule(owner, store.pk, "new_member", is_active=True, reward="points", points=9)
+    programme.configure(
+        owner,
+        store.pk,
+        programme.DistributionChange(enabled=True, level1_rate_bp=1000, min_withdrawal=100),
+    )
+    rewards.configure_rule(
+        owner,
+        store.pk,
+        "new_member",
+        rewards.RewardRuleChange(is_active=True, reward="points", points=9),
+    )
     programme.set_product_rates(owner, store.pk, coffee.pk, 1200, 300)
     earn(store, promoter, 500)
     withdrawal = request_withdrawal(promoter, store.pk, 500)
