@@ -236,7 +236,9 @@ def console_coupons(request: HttpRequest, store_id: str) -> list[ConsoleCouponOu
 @router.post("/stores/{store_id}/coupons", auth=AUTH, response={201: CouponOut})
 def create_coupon(request: HttpRequest, store_id: str, data: CouponIn) -> Status[Any]:
     """A new coupon of the store (owner and staff)."""
-    coupon = coupons.create_coupon(current_user(request), store_id, **data.dict())
+    coupon = coupons.create_coupon(
+        current_user(request), store_id, coupons.CouponFields(**data.dict())
+    )
     return Status(201, coupon_out(coupon))
 
 
@@ -244,7 +246,9 @@ def create_coupon(request: HttpRequest, store_id: str, data: CouponIn) -> Status
 def update_coupon(request: HttpRequest, coupon_id: str, data: CouponPatch) -> dict[str, Any]:
     """Change a coupon (owner and staff); its discount and validity only while no copy is out."""
     fields = data.dict(exclude_unset=True)
-    return coupon_out(coupons.update_coupon(current_user(request), coupon_id, **fields))
+    return coupon_out(
+        coupons.update_coupon(current_user(request), coupon_id, coupons.CouponFields(**fields))
+    )
 
 
 @router.post("/coupons/{coupon_id}/deactivate", auth=AUTH, response=CouponOut)

@@ -14,7 +14,7 @@ backstop. How coupons are priced and used at checkout is in `quanzi.coupons.chec
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -32,7 +32,6 @@ from quanzi.core.validation import (
     clean_bool,
     clean_choice,
     clean_text,
-    refuse_unknown,
     whole_number,
 )
 from quanzi.coupons.errors import CouponCode
@@ -79,7 +78,6 @@ TERMS = (
     "valid_until",
     "valid_days",
 )
-EDITABLE = ("name", "total", "per_user_limit", "claimable", *TERMS)
 NO_TERMS: dict[str, Any] = {
     "kind": None,
     "amount_off": 0,
@@ -150,10 +148,35 @@ def _aware(value: Any, field: str) -> datetime:
     return value.replace(tzinfo=SHANGHAI) if timezone.is_naive(value) else value
 
 
-def _clean_given(data: dict[str, Any]) -> dict[str, Any]:
-    """Each given field (None = not given) checked on its own."""
-    refuse_unknown(data, EDITABLE)
-    given = {k: v for k, v in data.items() if v is not None}
+@dataclass(frozen=True, kw_only=True)
+class CouponFields:
+    """A coupon's fields as typed in, for `create_coupon` (which needs `name` and `total`)
+    and `update_coupon`; None means "not given" (unchanged, or the default on creation).
+    Amounts in fen; numbers may come as form text (the service checks them)."""
+
+    name: str | None = None
+    kind: str | None = None
+    amount_off: int | str | None = None
+    percent_off: int | str | None = None
+    max_off: int | str | None = None
+    min_spend: int | str | None = None
+    validity: str | None = None
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    valid_days: int | str | None = None
+    total: int | str | None = None
+    per_user_limit: int | str | None = None
+    claimable: bool | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields given (not None), by name."""
+        found = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: value for name, value in found.items() if value is not None}
+
+
+def _clean_given(data: CouponFields) -> dict[str, Any]:
+    """Each given field checked on its own."""
+    given = data.given()
     cleaned: dict[str, Any] = {}
     if "name" in given:
         cleaned["name"] = clean_text(
@@ -227,10 +250,10 @@ def _terms_of(coupon: Coupon) -> dict[str, Any]:
 # --- Merchant actions ------------------------------------------------------------------------
 
 
-def create_coupon(user: User | None, store_id: str, **fields: Any) -> Coupon:
+def create_coupon(user: User | None, store_id: str, data: CouponFields) -> Coupon:
     """A new coupon of the store (owner and staff)."""
     store = store_for_staff(user, store_id)
-    cleaned = _clean_given(fields)
+    cleaned = _clean_given(data)
     for required in ("name", "total"):
         if required not in cleaned:
             raise InvalidInput(_("This field is required."), field=required, code=CoreCode.REQUIRED)
@@ -245,14 +268,14 @@ def create_coupon(user: User | None, store_id: str, **fields: Any) -> Coupon:
         return Coupon.objects.create(store=store, **(cleaned | terms))
 
 
-def update_coupon(user: User | None, coupon_id: str, **fields: Any) -> Coupon:
+def update_coupon(user: User | None, coupon_id: str, change: CouponFields) -> Coupon:
     """Change a coupon (owner and staff). Name, quantity (not below what was handed out),
     per-person limit and claimability change any time; the discount terms only until a first
     copy is out (a coupon in someone's hands is a promise)."""
     coupon = access_coupon(user, coupon_id, need="staff")
     if not coupon.is_active:
         raise Conflict(_("This coupon was deactivated."), code=CouponCode.COUPON_INACTIVE)
-    cleaned = _clean_given(fields)
+    cleaned = _clean_given(change)
     changed_terms = {k: v for k, v in cleaned.items() if k in TERMS and v != getattr(coupon, k)}
     if changed_terms and coupon.issued:
         raise _terms_frozen(changed_terms)

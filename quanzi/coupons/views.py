@@ -77,7 +77,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- Merchant console ------------------------------------------------------------------------
 
 
-def _coupon_fields(post: QueryDict) -> dict[str, Any]:
+def _coupon_fields(post: QueryDict) -> coupons.CouponFields:
     """The coupon form's fields for the services: yuan become fen, Beijing times become
     datetimes; a field the form did not send (frozen terms) stays as it is."""
     fields: dict[str, Any] = {}
@@ -99,7 +99,7 @@ def _coupon_fields(post: QueryDict) -> dict[str, Any]:
         if raw:
             fields[name] = local_datetime(raw, field=name)
     fields["claimable"] = post.get("claimable") == "1"
-    return fields
+    return coupons.CouponFields(**fields)
 
 
 def _form_values(coupon: Coupon | None, post: QueryDict | None) -> dict[str, Any]:
@@ -175,7 +175,7 @@ def console_new(request: HttpRequest, store_id: str) -> HttpResponse:
     store = _console_store(request, store_id)
     if request.method == "POST":
         try:
-            coupons.create_coupon(signed_in_user(request), store.pk, **_coupon_fields(request.POST))
+            coupons.create_coupon(signed_in_user(request), store.pk, _coupon_fields(request.POST))
         except DomainError as exc:
             return _render_form(request, store, None, exc)
         messages.success(request, _("Coupon created."))
@@ -195,9 +195,7 @@ def console_edit(request: HttpRequest, store_id: str, coupon_id: str) -> HttpRes
     coupon = _console_coupon(request, store_id, coupon_id)
     if request.method == "POST":
         try:
-            coupons.update_coupon(
-                signed_in_user(request), coupon.pk, **_coupon_fields(request.POST)
-            )
+            coupons.update_coupon(signed_in_user(request), coupon.pk, _coupon_fields(request.POST))
         except DomainError as exc:
             return _render_form(request, coupon.store, coupon, exc)
         messages.success(request, _("Coupon saved."))

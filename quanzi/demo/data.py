@@ -286,43 +286,53 @@ def _demo_coupons(users: dict[str, Any], store: Any) -> Any:
     merchant = users["merchant"]
     days: dict[str, Any] = {"validity": "days", "valid_days": 30}
     coupons.create_coupon(
-        merchant, store.pk, name="新朋友立减 5 元", kind="fixed", amount_off=500, total=200, **days
+        merchant,
+        store.pk,
+        coupons.CouponFields(
+            name="新朋友立减 5 元", kind="fixed", amount_off=500, total=200, **days
+        ),
     )
     threshold = coupons.create_coupon(
         merchant,
         store.pk,
-        name="满 99 减 15",
-        kind="threshold",
-        amount_off=1500,
-        min_spend=9900,
-        total=500,
-        per_user_limit=2,
-        **days,
+        coupons.CouponFields(
+            name="满 99 减 15",
+            kind="threshold",
+            amount_off=1500,
+            min_spend=9900,
+            total=500,
+            per_user_limit=2,
+            **days,
+        ),
     )
     now = timezone.now()
     coupons.create_coupon(
         merchant,
         store.pk,
-        name="咖啡节 88 折",
-        kind="percent",
-        percent_off=12,
-        max_off=3000,
-        min_spend=5000,
-        validity="window",
-        valid_from=now,
-        valid_until=now + timedelta(days=30),
-        total=300,
+        coupons.CouponFields(
+            name="咖啡节 88 折",
+            kind="percent",
+            percent_off=12,
+            max_off=3000,
+            min_spend=5000,
+            validity="window",
+            valid_from=now,
+            valid_until=now + timedelta(days=30),
+            total=300,
+        ),
     )
     cashback = coupons.create_coupon(
         merchant,
         store.pk,
-        name="入群礼 满 50 减 8",
-        kind="threshold",
-        amount_off=800,
-        min_spend=5000,
-        total=1000,
-        claimable=False,
-        **days,
+        coupons.CouponFields(
+            name="入群礼 满 50 减 8",
+            kind="threshold",
+            amount_off=800,
+            min_spend=5000,
+            total=1000,
+            claimable=False,
+            **days,
+        ),
     )
     coupons.update_campaign_settings(
         merchant, store.pk, coupons_on_campaign_price=False, join_cashback_id=cashback.pk
@@ -349,21 +359,20 @@ def _demo_distribution(merchant: Any, store: Any) -> None:
     programme.configure(
         merchant,
         store.pk,
-        enabled=True,
-        level1_rate_bp=1000,
-        level2_rate_bp=300,
-        binding_mode=BindingMode.TIME_LIMITED,
-        binding_days=30,
-        min_withdrawal=1000,
+        programme.DistributionChange(
+            enabled=True,
+            level1_rate_bp=1000,
+            level2_rate_bp=300,
+            binding_mode=BindingMode.TIME_LIMITED,
+            binding_days=30,
+            min_withdrawal=1000,
+        ),
     )
     rewards.configure_rule(
         merchant,
         store.pk,
         RewardTrigger.NEW_MEMBER,
-        is_active=True,
-        reward=RewardKind.POINTS,
-        points=10,
-        daily_cap=20,
+        rewards.RewardRuleChange(is_active=True, reward=RewardKind.POINTS, points=10, daily_cap=20),
     )
 
 
@@ -381,41 +390,49 @@ def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
     from quanzi.core.money import format_fen
 
     now = timezone.now()
-    week = {"starts_at": now, "ends_at": now + timedelta(days=7)}
+    week_end = now + timedelta(days=7)
     group_product, bargain_product, flash_product = products[0], products[1], products[2]
     groupbuy.create_campaign(
         merchant,
         store.pk,
-        product_id=group_product.pk,
-        prices={sku.pk: max(sku.price - 1000, 1) for sku in group_product.skus.all()},
-        team_size=3,
-        hours=24,
-        **week,
+        groupbuy.GroupBuyFields(
+            product_id=group_product.pk,
+            prices={sku.pk: max(sku.price - 1000, 1) for sku in group_product.skus.all()},
+            team_size=3,
+            hours=24,
+            starts_at=now,
+            ends_at=week_end,
+        ),
     )
     sku = bargain_product.skus.order_by("price").first()
     floor = max(sku.price // 3, 1)
     bargains.create_campaign(
         merchant,
         store.pk,
-        sku_id=sku.pk,
-        title=f"砍价低至 {format_fen(floor)}：{bargain_product.title}",
-        start_price=sku.price,
-        floor_price=floor,
-        helpers_needed=3,
-        hours=48,
-        max_helps_per_user=3,
-        spread_percent=50,
-        **week,
+        bargains.BargainInput(
+            sku_id=sku.pk,
+            title=f"砍价低至 {format_fen(floor)}：{bargain_product.title}",
+            start_price=sku.price,
+            floor_price=floor,
+            helpers_needed=3,
+            hours=48,
+            max_helps_per_user=3,
+            spread_percent=50,
+            starts_at=now,
+            ends_at=week_end,
+        ),
     )
     sku = flash_product.skus.order_by("price").first()
     flashsales.create_flash_sale(
         merchant,
         store.pk,
-        sku_id=sku.pk,
-        flash_price=max(sku.price // 2, 1),
-        stock=20,
-        starts_at=now,
-        ends_at=now + timedelta(hours=6),
+        flashsales.FlashSaleFields(
+            sku_id=sku.pk,
+            flash_price=max(sku.price // 2, 1),
+            stock=20,
+            starts_at=now,
+            ends_at=now + timedelta(hours=6),
+        ),
     )
 
 

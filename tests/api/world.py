@@ -35,7 +35,7 @@ from quanzi.catalog.services import (
 from quanzi.circles.services.announcements import create_announcement
 from quanzi.circles.services.chat import report_message, send_message
 from quanzi.circles.services.membership import CircleInput, create_circle, join_circle
-from quanzi.coupons.coupons import claim_coupon, create_coupon
+from quanzi.coupons.coupons import CouponFields, claim_coupon, create_coupon
 from quanzi.ledger.services import post_transaction
 from quanzi.orders.models import Order
 from quanzi.orders.services.aftersales import request_after_sale
@@ -142,13 +142,15 @@ def build_world() -> World:
     coupon = create_coupon(
         owner,
         store.pk,
-        name="满50减10",
-        kind="threshold",
-        amount_off=1000,
-        min_spend=5000,
-        validity="days",
-        valid_days=7,
-        total=100,
+        CouponFields(
+            name="满50减10",
+            kind="threshold",
+            amount_off=1000,
+            min_spend=5000,
+            validity="days",
+            valid_days=7,
+            total=100,
+        ),
     )
     claim_coupon(buyer, coupon.pk)
     coffee_skus = [sku.pk for sku in coffee.skus.order_by("price")]
@@ -181,35 +183,47 @@ def build_world() -> World:
     group_campaign = groupbuy.create_campaign(
         owner,
         store.pk,
-        product_id=coffee.pk,
-        prices=dict.fromkeys(coffee_skus, 4900),
-        team_size=3,
-        **week,
+        groupbuy.GroupBuyFields(
+            product_id=coffee.pk, prices=dict.fromkeys(coffee_skus, 4900), team_size=3, **week
+        ),
     )
     group = groupbuy.open_group(buyer, group_campaign.pk, coffee_skus[0]).group
     tea_sku = tea.skus.get()
     bargain_campaign = bargains.create_campaign(
         owner,
         store.pk,
-        sku_id=tea_sku.pk,
-        title="砍价茶",
-        start_price=tea_sku.price,
-        floor_price=1000,
-        helpers_needed=3,
-        hours=48,
-        max_helps_per_user=1,
-        spread_percent=50,
-        **week,
+        bargains.BargainInput(
+            sku_id=tea_sku.pk,
+            title="砍价茶",
+            start_price=tea_sku.price,
+            floor_price=1000,
+            helpers_needed=3,
+            hours=48,
+            max_helps_per_user=1,
+            spread_percent=50,
+            **week,
+        ),
     )
     bargain = bargains.start_bargain(buyer, bargain_campaign.pk)
     slot = flashsales.create_flash_sale(
-        owner, store.pk, sku_id=honey.skus.get().pk, flash_price=3400, stock=20, **week
+        owner,
+        store.pk,
+        flashsales.FlashSaleFields(sku_id=honey.skus.get().pk, flash_price=3400, stock=20, **week),
     )
 
     # ... a distribution programme with a share reward rule and a product rate, a promoter who
     # earned commission and asked to withdraw it, and the customer's share link
-    programme.configure(owner, store.pk, enabled=True, level1_rate_bp=1000, min_withdrawal=100)
-    rewards.configure_rule(owner, store.pk, "new_member", is_active=True, reward="points", points=9)
+    programme.configure(
+        owner,
+        store.pk,
+        programme.DistributionChange(enabled=True, level1_rate_bp=1000, min_withdrawal=100),
+    )
+    rewards.configure_rule(
+        owner,
+        store.pk,
+        "new_member",
+        rewards.RewardRuleChange(is_active=True, reward="points", points=9),
+    )
     programme.set_product_rates(owner, store.pk, coffee.pk, 1200, 300)
     earn(store, promoter, 500)
     withdrawal = request_withdrawal(promoter, store.pk, 500)

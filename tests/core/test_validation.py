@@ -102,3 +102,24 @@ def test_form_numbers_and_times():
     assert local_input(None) == ""
     with pytest.raises(InvalidInput, match="Enter the launch time"):
         local_datetime("soon", field="launch_at", message=_("Enter the launch time."))
+
+
+def test_typed_input_refuses_unknown_and_missing_fields_with_a_400():
+    # given a service's typed input with a required and an optional field
+    from dataclasses import dataclass
+
+    from quanzi.core.validation import typed_input
+
+    @dataclass(frozen=True, kw_only=True)
+    class Thing:
+        name: str
+        size: int | None = None
+
+    # then a mapping of its fields makes one, and an unknown or a missing field is a 400
+    assert typed_input(Thing, {"name": "茶", "size": 2}) == Thing(name="茶", size=2)
+    with pytest.raises(InvalidInput) as unknown:
+        typed_input(Thing, {"name": "茶", "colour": "red"})
+    assert unknown.value.extra["field"] == "colour"
+    with pytest.raises(InvalidInput) as missing:
+        typed_input(Thing, {"size": 2})
+    assert missing.value.extra["field"] == "name"

@@ -38,7 +38,9 @@ def make_coupon(shop: Shop) -> MakeCoupon:  # noqa: F811
     """`make_coupon(**fields)`: a coupon of the shop, created by its owner."""
 
     def make(**fields: Any) -> Coupon:
-        return coupons.create_coupon(shop.owner, shop.store.pk, **(DEFAULTS | fields))
+        return coupons.create_coupon(
+            shop.owner, shop.store.pk, coupons.CouponFields(**(DEFAULTS | fields))
+        )
 
     return make
 

@@ -205,12 +205,14 @@ def test_a_flash_sale_order_takes_the_coupon_on_the_flash_price(
     sale = flashsales.create_flash_sale(
         shop.owner,
         shop.store.pk,
-        sku_id=shop.sku.pk,
-        flash_price=5200,
-        stock=5,
-        per_user_limit=1,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(hours=1),
+        flashsales.FlashSaleFields(
+            sku_id=shop.sku.pk,
+            flash_price=5200,
+            stock=5,
+            per_user_limit=1,
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(hours=1),
+        ),
     )
     copy = claim(shop.buyer, make_coupon())
     # when the buyer buys one

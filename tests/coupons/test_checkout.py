@@ -121,12 +121,14 @@ def test_a_checkout_of_two_stores_takes_one_coupon_per_store_order(
     tea_coupon = coupons.create_coupon(
         shop.other,
         tea_store.pk,
-        name="茶山立减 5 元",
-        kind="fixed",
-        amount_off=500,
-        validity="days",
-        valid_days=3,
-        total=9,
+        coupons.CouponFields(
+            name="茶山立减 5 元",
+            kind="fixed",
+            amount_off=500,
+            validity="days",
+            valid_days=3,
+            total=9,
+        ),
     )
     ours, theirs = claim(shop.buyer, make_coupon()), claim(shop.buyer, tea_coupon)
     # when the buyer checks out both stores, each with its coupon

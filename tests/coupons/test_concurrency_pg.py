@@ -70,7 +70,7 @@ def a_coupon(owner: User, **fields: Any) -> Coupon:
         "valid_days": 7,
         "total": 10,
     }
-    return coupons.create_coupon(owner, store.pk, **(terms | fields))
+    return coupons.create_coupon(owner, store.pk, coupons.CouponFields(**(terms | fields)))
 
 
 def test_a_hundred_claims_of_ten_coupons_hand_out_exactly_ten():

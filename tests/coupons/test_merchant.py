@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.validation import typed_input
 from quanzi.coupons import coupons
 from quanzi.coupons.models import Coupon, StoreCampaignSettings
 from tests.coupons.conftest import DEFAULTS, MakeCoupon, claim
@@ -62,7 +63,9 @@ def test_bad_fields_are_a_400_naming_the_field_and_write_nothing(
     shop: Shop, fields: dict, field: str
 ):
     with pytest.raises(InvalidInput) as refused:
-        coupons.create_coupon(shop.owner, shop.store.pk, **(DEFAULTS | fields))
+        coupons.create_coupon(
+            shop.owner, shop.store.pk, typed_input(coupons.CouponFields, DEFAULTS | fields)
+        )
     assert refused.value.extra.get("field") == field
     assert Coupon.objects.count() == 0
 
@@ -74,7 +77,9 @@ def test_a_window_must_end_after_it_starts_and_in_the_future(shop: Shop):
             coupons.create_coupon(
                 shop.owner,
                 shop.store.pk,
-                **(DEFAULTS | {"validity": "window", "valid_from": start, "valid_until": end}),
+                coupons.CouponFields(
+                    **(DEFAULTS | {"validity": "window", "valid_from": start, "valid_until": end})
+                ),
             )
     assert Coupon.objects.count() == 0
 
@@ -89,7 +94,7 @@ def test_a_copy_claimed_while_the_terms_change_still_freezes_them(
     monkeypatch.setattr(coupons, "access_coupon", lambda *args, **kwargs: stale)
     # when the merchant saves a new discount from what they opened
     with pytest.raises(Conflict) as refused:
-        coupons.update_coupon(shop.staff, coupon.pk, amount_off=2000)
+        coupons.update_coupon(shop.staff, coupon.pk, coupons.CouponFields(amount_off=2000))
     # then it is refused as frozen and the held copy keeps its promise
     assert refused.value.code == "terms_frozen"
     assert Coupon.objects.get(pk=coupon.pk).amount_off == DEFAULTS["amount_off"]
@@ -103,11 +108,13 @@ def test_terms_are_frozen_once_a_copy_is_out_but_name_and_quantity_change(
     claim(shop.buyer, coupon)
     # when the merchant changes its discount, it is refused and nothing changes
     with pytest.raises(Conflict) as refused:
-        coupons.update_coupon(shop.staff, coupon.pk, amount_off=2000)
+        coupons.update_coupon(shop.staff, coupon.pk, coupons.CouponFields(amount_off=2000))
     assert refused.value.code == "terms_frozen"
     # and the same terms sent again, the name, the quantity and the limit still change
     updated = coupons.update_coupon(
-        shop.staff, coupon.pk, amount_off=1000, name="满50减10·加量", total=9, per_user_limit=2
+        shop.staff,
+        coupon.pk,
+        coupons.CouponFields(amount_off=1000, name="满50减10·加量", total=9, per_user_limit=2),
     )
     assert (updated.name, updated.total, updated.per_user_limit, updated.amount_off) == (
         "满50减10·加量",
@@ -119,7 +126,9 @@ def test_terms_are_frozen_once_a_copy_is_out_but_name_and_quantity_change(
 
 def test_terms_change_freely_before_anyone_holds_it(shop: Shop, make_coupon: MakeCoupon):
     coupon = make_coupon()
-    updated = coupons.update_coupon(shop.owner, coupon.pk, kind="percent", percent_off=15)
+    updated = coupons.update_coupon(
+        shop.owner, coupon.pk, coupons.CouponFields(kind="percent", percent_off=15)
+    )
     assert (updated.kind, updated.percent_off, updated.amount_off) == ("percent", 15, 0)
 
 
@@ -128,11 +137,11 @@ def test_the_quantity_cannot_go_below_what_was_handed_out(shop: Shop, make_coupo
     claim(shop.buyer, coupon)
     claim(shop.buyer, coupon)
     with pytest.raises(Conflict) as refused:
-        coupons.update_coupon(shop.owner, coupon.pk, total=1)
+        coupons.update_coupon(shop.owner, coupon.pk, coupons.CouponFields(total=1))
     assert refused.value.code == "total_below_issued"
     coupon.refresh_from_db()
     assert coupon.total == 5
-    assert coupons.update_coupon(shop.owner, coupon.pk, total=2).total == 2
+    assert coupons.update_coupon(shop.owner, coupon.pk, coupons.CouponFields(total=2)).total == 2
 
 
 def test_deactivating_stops_claims_and_the_join_cashback_but_held_copies_stay(
@@ -152,7 +161,7 @@ def test_deactivating_stops_claims_and_the_join_cashback_but_held_copies_stay(
     with pytest.raises(NotFound):
         claim(shop.buyer, coupon)
     with pytest.raises(Conflict):
-        coupons.update_coupon(shop.owner, coupon.pk, name="again")
+        coupons.update_coupon(shop.owner, coupon.pk, coupons.CouponFields(name="again"))
     assert StoreCampaignSettings.objects.get(store=shop.store).join_cashback is None
     # and the copy already held is still the buyer's to use
     held.refresh_from_db()
@@ -181,7 +190,9 @@ def test_the_join_cashback_must_be_an_active_coupon_of_the_store(
 ):
     from tests.factories import store_with_owner
 
-    elsewhere = coupons.create_coupon(shop.other, store_with_owner(shop.other).pk, **DEFAULTS)
+    elsewhere = coupons.create_coupon(
+        shop.other, store_with_owner(shop.other).pk, coupons.CouponFields(**DEFAULTS)
+    )
     for bad in (elsewhere.pk, "forged0000000000", "x" * 40):
         with pytest.raises(InvalidInput):
             coupons.update_campaign_settings(

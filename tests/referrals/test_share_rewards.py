@@ -52,7 +52,10 @@ def circle(scene: Scene) -> Circle:
 def _rule(store: Store, trigger: str, *, points: int = 10, cap: int = 5, active: bool = True):
     owner = store.staff.get().user
     return rewards.configure_rule(
-        owner, store.pk, trigger, is_active=active, points=points, daily_cap=cap
+        owner,
+        store.pk,
+        trigger,
+        rewards.RewardRuleChange(is_active=active, points=points, daily_cap=cap),
     )
 
 

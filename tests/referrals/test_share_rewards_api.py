@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from quanzi.accounts.models import User
 from quanzi.circles.services.membership import CircleInput, create_circle, join_circle
-from quanzi.coupons.coupons import create_coupon, grant_coupon
+from quanzi.coupons.coupons import CouponFields, create_coupon, grant_coupon
 from quanzi.referrals.models import PointsReason, ShareReward, ShareRewardRule
 from quanzi.referrals.services.points import grant_points
-from quanzi.referrals.services.rewards import configure_rule
+from quanzi.referrals.services.rewards import RewardRuleChange, configure_rule
 from quanzi.stores.models import StaffRole, Store, StoreStaff
 from tests.factories import UserFactory, store_with_owner
 
@@ -58,7 +58,10 @@ def _client(user: User | None) -> Client:
 def _rewards(store: Store, n: int) -> None:
     """`n` rewards of the store's new-member rule, to different sharers and members."""
     rule = configure_rule(
-        store.staff.get(role="owner").user, store.pk, "new_member", is_active=True, points=5
+        store.staff.get(role="owner").user,
+        store.pk,
+        "new_member",
+        RewardRuleChange(is_active=True, points=5),
     )
     for i in range(n):
         sharer, member = UserFactory(), UserFactory()
@@ -123,7 +126,10 @@ def test_only_the_owner_changes_a_rule(shop: Shop, api: Any, role: str, expected
 def test_customers_read_their_own_rewards_and_points(shop: Shop, api: Any, role: str):
     # given the member earned a reward and points in the store
     rule = configure_rule(
-        shop.people["owner"], shop.store.pk, "first_order", is_active=True, points=8
+        shop.people["owner"],
+        shop.store.pk,
+        "first_order",
+        RewardRuleChange(is_active=True, points=8),
     )
     member = shop.people["member"]
     assert member is not None
@@ -294,12 +300,9 @@ def test_lists_take_constant_queries(shop: Shop, api: Any):
     coupon = create_coupon(
         shop.people["owner"],
         shop.store.pk,
-        name="满50减10",
-        kind="fixed",
-        amount_off=1000,
-        validity="days",
-        valid_days=7,
-        total=10,
+        CouponFields(
+            name="满50减10", kind="fixed", amount_off=1000, validity="days", valid_days=7, total=10
+        ),
     )
     copy = grant_coupon(coupon, sharer, source="share_reward")
     ShareReward.objects.create(  # and one of them paid with a coupon

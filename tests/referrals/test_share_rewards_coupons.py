@@ -33,7 +33,9 @@ def _owner(store: Store) -> User:
 
 def _coupon(store: Store, *, total: int = 100, per_user: int = 10) -> Coupon:
     return coupons.create_coupon(
-        _owner(store), store.pk, **(COUPON | {"total": total, "per_user_limit": per_user})
+        _owner(store),
+        store.pk,
+        coupons.CouponFields(**(COUPON | {"total": total, "per_user_limit": per_user})),
     )
 
 
@@ -42,10 +44,7 @@ def _coupon_rule(store: Store, coupon: Coupon, **fields: Any) -> ShareRewardRule
         _owner(store),
         store.pk,
         "new_member",
-        is_active=True,
-        reward="coupon",
-        coupon_id=coupon.pk,
-        **fields,
+        rewards.RewardRuleChange(is_active=True, reward="coupon", coupon_id=coupon.pk, **fields),
     )
 
 
@@ -125,9 +124,7 @@ def test_only_an_active_coupon_of_the_same_store_can_be_the_reward(scene: Scene,
                 owner,
                 scene.store.pk,
                 "first_order",
-                is_active=True,
-                reward="coupon",
-                coupon_id=coupon_id,
+                rewards.RewardRuleChange(is_active=True, reward="coupon", coupon_id=coupon_id),
             )
     # then nothing was saved; through the API too
     assert not ShareRewardRule.objects.exists()

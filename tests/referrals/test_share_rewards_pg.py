@@ -21,7 +21,12 @@ def test_twenty_concurrent_new_members_from_one_sharer_reward_exactly_the_cap():
     owner, sharer = UserFactory(), UserFactory()
     store = store_with_owner(owner)
     circle = create_circle(owner, CircleInput(name="山野咖啡圈", store_id=store.pk))
-    rewards.configure_rule(owner, store.pk, "new_member", is_active=True, points=10, daily_cap=5)
+    rewards.configure_rule(
+        owner,
+        store.pk,
+        "new_member",
+        rewards.RewardRuleChange(is_active=True, points=10, daily_cap=5),
+    )
     link = share_link(sharer, "circle", circle.pk)
     people = [UserFactory() for _ in range(20)]
     for person in people:
@@ -40,7 +45,9 @@ def test_one_trigger_delivered_at_once_rewards_once():
     owner, sharer, member = UserFactory(), UserFactory(), UserFactory()
     store = store_with_owner(owner)
     circle = create_circle(owner, CircleInput(name="山野咖啡圈", store_id=store.pk))
-    rewards.configure_rule(owner, store.pk, "new_member", is_active=True, points=10)
+    rewards.configure_rule(
+        owner, store.pk, "new_member", rewards.RewardRuleChange(is_active=True, points=10)
+    )
     Visit.objects.create(link=share_link(sharer, "circle", circle.pk), visitor=member)
     # when the reward runs six times together
     results = run_together(

@@ -176,7 +176,9 @@ def store_campaigns(request: HttpRequest, store_id: str) -> list[dict[str, Any]]
 @router.post("/stores/{store_id}/campaigns", auth=AUTH, response={201: BargainCampaignOut})
 def create_campaign(request: HttpRequest, store_id: str, data: BargainCampaignIn) -> Status[Any]:
     """A new bargain campaign on one of the store's SKUs (owner and staff)."""
-    campaign = services.create_campaign(current_user(request), store_id, **data.dict())
+    campaign = services.create_campaign(
+        current_user(request), store_id, services.BargainInput(**data.dict())
+    )
     return Status(201, campaign_out(campaign))
 
 

@@ -108,10 +108,28 @@ def access_bargain(user: User | None, bargain_id: str, *, need: str = "read") ->
 # --- Campaigns (merchant) ----------------------------------------------------------------------
 
 
-def _clean_campaign(data: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class BargainInput:
+    """A bargain campaign as typed in (amounts in fen; numbers may come as form text, the
+    service checks everything). None: not given (refused where the field is needed)."""
+
+    sku_id: str = ""
+    title: str = ""
+    start_price: int | str | None = None
+    floor_price: int | str | None = None
+    helpers_needed: int | str | None = None
+    hours: int | str | None = None
+    allow_above_floor: bool = False
+    max_helps_per_user: int | str | None = None
+    spread_percent: int | str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+
+def _clean_campaign(data: BargainInput) -> dict[str, Any]:
     refusal = _("Give the campaign a title of at most %(n)d characters.")
     title = clean_text(
-        str(data.get("title") or ""),
+        str(data.title or ""),
         field="title",
         max_length=MAX_TITLE,
         required=True,
@@ -120,7 +138,7 @@ def _clean_campaign(data: dict[str, Any]) -> dict[str, Any]:
     )
     cleaned: dict[str, Any] = {"title": title}
     for name, (low, high) in NUMBER_RANGES.items():
-        cleaned[name] = whole_number(data.get(name), low, high, field=name)
+        cleaned[name] = whole_number(getattr(data, name), low, high, field=name)
     if cleaned["floor_price"] >= cleaned["start_price"]:
         raise InvalidInput(_("The floor price must be below the start price."), field="floor_price")
     if cleaned["floor_price"] > 0 and claims_free(title):
@@ -132,7 +150,7 @@ def _clean_campaign(data: dict[str, Any]) -> dict[str, Any]:
             _("Start price minus floor price must be at least 1 fen per helper needed."),
             field="helpers_needed",
         )
-    starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+    starts_at, ends_at = data.starts_at, data.ends_at
     if not isinstance(starts_at, datetime) or not isinstance(ends_at, datetime):
         raise InvalidInput(_("Give the start and end times."), field="starts_at")
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
@@ -146,18 +164,18 @@ def _clean_campaign(data: dict[str, Any]) -> dict[str, Any]:
     cleaned |= {
         "starts_at": starts_at,
         "ends_at": ends_at,
-        "allow_above_floor": bool(data.get("allow_above_floor")),
+        "allow_above_floor": bool(data.allow_above_floor),
     }
     return cleaned
 
 
-def create_campaign(user: User | None, store_id: str, **data: Any) -> BargainCampaign:
+def create_campaign(user: User | None, store_id: str, data: BargainInput) -> BargainCampaign:
     """A new bargain campaign on one of the store's SKUs (owner and staff)."""
     user = _require_user(user)
     if not is_public_id(store_id):
         raise NotFound(_("Store not found."))
     store = access_store(user, store_id, need="staff")
-    sku_id = data.pop("sku_id", None)
+    sku_id = data.sku_id
     from quanzi.catalog.models import Sku
 
     sku = None

@@ -130,7 +130,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 # --- Merchant console -------------------------------------------------------------------------
 
 
-def _campaign_fields(post: QueryDict) -> dict[str, Any]:
+def _campaign_fields(post: QueryDict) -> services.BargainInput:
     """The form's fields for the service: yuan become fen, Beijing times become datetimes."""
     fields: dict[str, Any] = {name: post.get(name, "").strip() for name in NUMBER_FIELDS}
     fields |= {
@@ -142,7 +142,7 @@ def _campaign_fields(post: QueryDict) -> dict[str, Any]:
         "starts_at": local_datetime(post.get("starts_at", ""), field="starts_at"),
         "ends_at": local_datetime(post.get("ends_at", ""), field="ends_at"),
     }
-    return fields
+    return services.BargainInput(**fields)
 
 
 @login_required
@@ -156,7 +156,7 @@ def console(request: HttpRequest, store_id: str) -> HttpResponse:
     if request.method == "POST":
         form = request.POST.dict()
         try:
-            campaign = services.create_campaign(user, store_id, **_campaign_fields(request.POST))
+            campaign = services.create_campaign(user, store_id, _campaign_fields(request.POST))
         except InvalidInput as exc:
             error = exc
         else:

@@ -148,19 +148,16 @@ def console(request: HttpRequest, store_id: str) -> list[SlotOut]:
 @idempotent("flashsales.create")
 def create(request: HttpRequest, store_id: str, body: SlotIn) -> Status[Any]:
     """A new slot (owner and staff). Idempotency-Key honoured."""
-    data = body.model_dump()
-    sale = services.create_flash_sale(
-        current_user(request), store_id, sku_id=data.pop("sku_id"), **data
-    )
+    data = services.FlashSaleFields(**body.model_dump())
+    sale = services.create_flash_sale(current_user(request), store_id, data)
     return Status(201, _out(sale, timezone.now()).model_dump(mode="json"))
 
 
 @router.patch("/slots/{slot_id}", auth=AUTH, response=SlotOut)
 def update(request: HttpRequest, slot_id: str, body: SlotPatch) -> SlotOut:
     """Edit a slot before it starts (409 `started` afterwards)."""
-    sale = services.update_flash_sale(
-        current_user(request), slot_id, **body.model_dump(exclude_none=True)
-    )
+    change = services.FlashSaleFields(**body.model_dump(exclude_none=True))
+    sale = services.update_flash_sale(current_user(request), slot_id, change)
     return _out(sale, timezone.now())
 
 

@@ -21,6 +21,7 @@ task, and by `manage.py reconcile_flash_sales`); its docstring shows why that is
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -111,6 +112,26 @@ def console_slots(user: User, store_id: str) -> list[FlashSale]:
 # --- Merchant: slots -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True)
+class FlashSaleFields:
+    """A flash-sale slot as typed in, for `create_flash_sale` (which needs the SKU, the flash
+    price, the stock and the window) and `update_flash_sale` (only what is given changes; the
+    SKU stays). Amounts in fen; None: not given."""
+
+    sku_id: str | None = None
+    title: str | None = None
+    flash_price: int | str | None = None
+    stock: int | str | None = None
+    per_user_limit: int | str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The slot's fields given, by name (not the SKU)."""
+        found = {name: getattr(self, name) for name in EDITABLE}
+        return {name: value for name, value in found.items() if value is not None}
+
+
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if "title" in data:
@@ -147,10 +168,11 @@ def _check_window(starts_at: datetime, ends_at: datetime) -> None:
         raise InvalidInput(_("This flash sale would already be over."), field="ends_at")
 
 
-def create_flash_sale(user: User, store_id: str, *, sku_id: str, **fields: Any) -> FlashSale:
+def create_flash_sale(user: User, store_id: str, data: FlashSaleFields) -> FlashSale:
     """A new slot of one of the store's SKUs (owner or staff)."""
     store = access_store(user, store_id, need="staff")
-    sku = Sku.objects.filter(pk=clean_sku_id(sku_id), product__store=store).first()
+    fields = data.given()
+    sku = Sku.objects.filter(pk=clean_sku_id(data.sku_id or ""), product__store=store).first()
     if sku is None:
         raise NotFound(
             _("The product option does not exist in this store."), code=OrderCode.UNKNOWN_SKU
@@ -158,22 +180,22 @@ def create_flash_sale(user: User, store_id: str, *, sku_id: str, **fields: Any) 
     missing = [f for f in ("flash_price", "stock", "starts_at", "ends_at") if f not in fields]
     if missing:
         raise InvalidInput(_("Some fields are missing."), fields=missing)
-    data = _clean({"per_user_limit": 1, **fields})
-    _check_window(data["starts_at"], data["ends_at"])
-    if data["flash_price"] >= sku.price:
+    clean = _clean({"per_user_limit": 1, **fields})
+    _check_window(clean["starts_at"], clean["ends_at"])
+    if clean["flash_price"] >= sku.price:
         raise InvalidInput(
             _("The flash price must be below the normal price."), field="flash_price"
         )
     with transaction.atomic():
-        sale = FlashSale.objects.create(store=store, sku=sku, **data)
+        sale = FlashSale.objects.create(store=store, sku=sku, **clean)
         _after_change(sale)
     return sale
 
 
-def update_flash_sale(user: User, slot_id: str, **fields: Any) -> FlashSale:
+def update_flash_sale(user: User, slot_id: str, change: FlashSaleFields) -> FlashSale:
     """Change a slot that has not started yet (so nobody holds any of it)."""
     sale = access_flash_sale(user, slot_id, need="staff")
-    data = _clean({k: v for k, v in fields.items() if k in EDITABLE and v is not None})
+    data = _clean(change.given())
     _check_window(data.get("starts_at", sale.starts_at), data.get("ends_at", sale.ends_at))
     if data.get("flash_price", sale.flash_price) >= sale.sku.price:
         raise InvalidInput(

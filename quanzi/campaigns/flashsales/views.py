@@ -45,15 +45,15 @@ def buy(request: HttpRequest, slot_id: str) -> HttpResponse:
     return _pay_or_show(request, [order])
 
 
-def _slot_fields(post: QueryDict) -> dict[str, Any]:
+def _slot_fields(post: QueryDict) -> services.FlashSaleFields:
     """The form's fields for the services: yuan become fen, Beijing times become datetimes."""
-    fields: dict[str, Any] = {"title": post.get("title", "")}
+    fields: dict[str, Any] = {"sku_id": post.get("sku", ""), "title": post.get("title", "")}
     fields["flash_price"] = yuan_to_fen(post.get("flash_price", ""), field="flash_price")
     for name in ("stock", "per_user_limit"):
         fields[name] = form_whole_number(post.get(name, ""), field=name, max_digits=9)
     for name in ("starts_at", "ends_at"):
         fields[name] = local_datetime(post.get(name, ""), field=name)
-    return fields
+    return services.FlashSaleFields(**fields)
 
 
 @login_required
@@ -64,9 +64,7 @@ def console(request: HttpRequest, store_id: str) -> HttpResponse:
     error: DomainError | None = None
     if request.method == "POST":
         try:
-            services.create_flash_sale(
-                user, store.pk, sku_id=request.POST.get("sku", ""), **_slot_fields(request.POST)
-            )
+            services.create_flash_sale(user, store.pk, _slot_fields(request.POST))
         except DomainError as exc:
             error = exc
         else:

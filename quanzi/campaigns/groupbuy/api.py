@@ -245,8 +245,9 @@ def store_campaigns(request: HttpRequest, store_id: str) -> list[GroupBuyCampaig
 @router.post("/stores/{store_id}/campaigns", auth=AUTH, response={201: GroupBuyCampaignOut})
 def create_campaign(request: HttpRequest, store_id: str, data: GroupBuyCampaignIn) -> Status[Any]:
     """A new group buy of one of the store's products (owner and staff)."""
-    fields = data.dict()
-    campaign = services.create_campaign(current_user(request), store_id, **fields)
+    campaign = services.create_campaign(
+        current_user(request), store_id, services.GroupBuyFields(**data.dict())
+    )
     return Status(201, campaign_out(campaign))
 
 
@@ -255,5 +256,5 @@ def update_campaign(
     request: HttpRequest, campaign_id: str, data: GroupBuyCampaignPatch
 ) -> GroupBuyCampaignOut:
     """Change a group buy (owner and staff); open groups keep their terms."""
-    fields = data.dict(exclude_unset=True)
-    return campaign_out(services.update_campaign(current_user(request), campaign_id, **fields))
+    change = services.GroupBuyFields(**data.dict(exclude_unset=True))  # unset: unchanged
+    return campaign_out(services.update_campaign(current_user(request), campaign_id, change))

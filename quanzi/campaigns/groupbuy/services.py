@@ -46,7 +46,7 @@ from quanzi.circles.models import NotificationKind
 from quanzi.core.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
-from quanzi.core.validation import exact_whole_number, refuse_unknown
+from quanzi.core.validation import exact_whole_number
 from quanzi.orders.models import Order
 from quanzi.stores.services import access_store
 
@@ -169,6 +169,45 @@ def seconds_left(group: Group, now: datetime | None = None) -> int:
 # --- Merchant: campaigns -------------------------------------------------------------------
 
 
+class Unset:
+    """The value of a field not given (where None means something: no early completion)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = Unset()
+NULLABLE = ("complete_at_percent",)  # None here clears the setting; elsewhere None = not given
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupBuyFields:
+    """A group buy as typed in, for `create_campaign` (which needs the product, its prices,
+    the team size and the window) and `update_campaign` (only what is given changes). Prices
+    are {sku id: group price in fen}; numbers may come as form text (the service checks)."""
+
+    product_id: str | None = None
+    prices: object = None
+    team_size: int | str | None = None
+    hours: int | str | None = None
+    per_user_limit: int | str | None = None
+    per_order_limit: int | str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    complete_at_percent: int | str | Unset | None = UNSET
+    leader_points: int | str | None = None
+    is_active: bool | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The terms given, by name (not the product and prices)."""
+        found = {name: getattr(self, name) for name in CAMPAIGN_FIELDS}
+        return {
+            name: value
+            for name, value in found.items()
+            if not isinstance(value, Unset) and (value is not None or name in NULLABLE)
+        }
+
+
 def _clean_terms(fields: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     bounds = {
@@ -196,7 +235,6 @@ def _clean_terms(fields: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(fields["is_active"], bool):
             raise InvalidInput(_("is_active is true or false."), field="is_active")
         clean["is_active"] = fields["is_active"]
-    refuse_unknown(fields, CAMPAIGN_FIELDS)
     return clean
 
 
@@ -228,21 +266,19 @@ def _check_window(campaign: GroupCampaign) -> None:
         raise InvalidInput(_("A group buy must end after it starts."), field="ends_at")
 
 
-def create_campaign(
-    user: User, store_id: str, *, product_id: str, prices: object, **fields: Any
-) -> GroupCampaign:
+def create_campaign(user: User, store_id: str, data: GroupBuyFields) -> GroupCampaign:
     """A new group buy of one of the store's products (owner and staff)."""
     store = access_store(user, store_id, need="staff")
     product = None
-    if is_public_id(product_id):
-        product = Product.objects.filter(pk=product_id, store=store).first()
+    if is_public_id(data.product_id):
+        product = Product.objects.filter(pk=data.product_id, store=store).first()
     if product is None:
         raise InvalidInput(_("Choose one of this store's products."), field="product_id")
-    terms = _clean_terms(fields)
+    terms = _clean_terms(data.given())
     for name in ("team_size", "starts_at", "ends_at"):
         if name not in terms:
             raise InvalidInput(_("This field is required."), field=name)
-    clean_prices = _clean_prices(product, prices)
+    clean_prices = _clean_prices(product, data.prices)
     campaign = GroupCampaign(store=store, product=product, **terms)
     _check_window(campaign)
     with transaction.atomic():
@@ -254,13 +290,12 @@ def create_campaign(
     return access_campaign(user, campaign.pk, need="staff")
 
 
-def update_campaign(
-    user: User, campaign_id: str, *, prices: object = None, **fields: Any
-) -> GroupCampaign:
+def update_campaign(user: User, campaign_id: str, change: GroupBuyFields) -> GroupCampaign:
     """Change a group buy (owner and staff). Groups already open keep the team size, time limit
-    and percent they opened with; new prices apply to new orders."""
+    and percent they opened with; new prices apply to new orders. The product stays."""
     campaign = access_campaign(user, campaign_id, need="staff")
-    terms = _clean_terms(fields)
+    terms = _clean_terms(change.given())
+    prices = change.prices
     clean_prices = _clean_prices(campaign.product, prices) if prices is not None else None
     for name, value in terms.items():
         setattr(campaign, name, value)

@@ -138,7 +138,7 @@ def console(request: HttpRequest, store_id: str) -> HttpResponse:
     )
 
 
-def _form_fields(post: QueryDict, product: Product) -> dict[str, Any]:
+def _form_fields(post: QueryDict, product: Product) -> services.GroupBuyFields:
     """The form's fields for the services: yuan become fen, Beijing times become datetimes."""
     fields: dict[str, Any] = {}
     for name in NUMBER_FIELDS:
@@ -157,7 +157,7 @@ def _form_fields(post: QueryDict, product: Product) -> dict[str, Any]:
         for sku in product.skus.all()
         if post.get(f"price_{sku.pk}", "").strip()
     }
-    return fields
+    return services.GroupBuyFields(product_id=product.pk, **fields)
 
 
 def _form(
@@ -217,10 +217,7 @@ def console_new(request: HttpRequest, store_id: str) -> HttpResponse:
         return _form(request, store_id, None, product)
     try:
         campaign = services.create_campaign(
-            signed_in_user(request),
-            store_id,
-            product_id=product.pk,
-            **_form_fields(request.POST, product),
+            signed_in_user(request), store_id, _form_fields(request.POST, product)
         )
     except DomainError as exc:
         return _form(request, store_id, None, product, exc)
@@ -240,7 +237,7 @@ def console_edit(request: HttpRequest, store_id: str, campaign_id: str) -> HttpR
         return _form(request, store_id, campaign, campaign.product)
     try:
         campaign = services.update_campaign(
-            signed_in_user(request), campaign.pk, **_form_fields(request.POST, campaign.product)
+            signed_in_user(request), campaign.pk, _form_fields(request.POST, campaign.product)
         )
     except DomainError as exc:
         return _form(request, store_id, campaign, campaign.product, exc)

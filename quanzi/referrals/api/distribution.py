@@ -58,7 +58,9 @@ def get_config(request: HttpRequest, store_id: str) -> dict[str, Any]:
 @router.put("/stores/{store_id}/distribution", auth=AUTH, response=ConfigOut)
 def put_config(request: HttpRequest, store_id: str, data: ConfigIn) -> dict[str, Any]:
     """Change the store's distribution settings (owner); fields left out keep their value."""
-    config = programme.configure(current_user(request), store_id, **data.model_dump())
+    config = programme.configure(
+        current_user(request), store_id, programme.DistributionChange(**data.model_dump())
+    )
     return _config_out(config)
 
 

@@ -60,7 +60,8 @@ def put_rule(request: HttpRequest, store_id: str, trigger: str, data: RuleIn) ->
     """Set up the rule of one trigger, `new_member` or `first_order` (owner): `reward` is
     `points` (give `points`) or `coupon` (give `coupon_id`, one of the store's active coupons);
     fields left out keep their value."""
-    rule = rewards.configure_rule(current_user(request), store_id, trigger, **data.model_dump())
+    change = rewards.RewardRuleChange(**data.model_dump())
+    rule = rewards.configure_rule(current_user(request), store_id, trigger, change)
     return _rule_out(rule)
 
 

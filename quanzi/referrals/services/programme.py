@@ -6,7 +6,7 @@ The money side (bindings, commissions and their ledger postings) is in `distribu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -68,9 +68,26 @@ def _choice(value: Any, choices: type[BindingMode] | type[PromoterRule], field: 
     return value
 
 
-def configure(user: User, store_id: str, **fields: Any) -> DistributionConfig:
+@dataclass(frozen=True, kw_only=True)
+class DistributionChange:
+    """The store's distribution settings as typed in; None: left as they are. Rates in basis
+    points, amounts in fen (numbers may come as form text: `configure` checks them)."""
+
+    enabled: bool | None = None
+    level1_rate_bp: int | str | None = None
+    level2_rate_bp: int | str | None = None
+    binding_mode: str | None = None
+    binding_days: int | str | None = None
+    promoters: str | None = None
+    spend_threshold: int | str | None = None
+    min_withdrawal: int | str | None = None
+    withdrawal_fee_bp: int | str | None = None
+
+
+def configure(user: User, store_id: str, change: DistributionChange) -> DistributionConfig:
     """Save the store's distribution settings (owner only). Fields left out keep their value;
     every field given is checked before anything is written."""
+    fields = asdict(change)
     store = access_store(user, store_id, need="owner")
     config = config_for(store)
     checks: dict[str, Any] = {

@@ -17,6 +17,7 @@ reward once whatever replays or races happen. See docs/referrals.md.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import InvalidInput
 from quanzi.core.ids import is_public_id
-from quanzi.core.validation import clean_bool, clean_choice, refuse_unknown, whole_number
+from quanzi.core.validation import clean_bool, clean_choice, whole_number
 from quanzi.referrals.locks import lock_reward_rule
 from quanzi.referrals.models import (
     Attribution,
@@ -53,7 +54,6 @@ if TYPE_CHECKING:
 
 REWARD_DAY_TZ = ZoneInfo("Asia/Shanghai")  # the day of the daily cap, whoever is looking
 MAX_DAILY_CAP = 1000
-RULE_FIELDS = ("is_active", "reward", "points", "coupon_id", "daily_cap")
 
 
 # --- The merchant's rules ----------------------------------------------------------------------
@@ -75,9 +75,19 @@ def _trigger(value: Any) -> str:
     return value
 
 
+@dataclass(frozen=True, kw_only=True)
+class RewardRuleChange:
+    """A share-reward rule as typed in; None: left as it is (numbers may come as form text)."""
+
+    is_active: bool | None = None
+    reward: str | None = None
+    points: int | str | None = None
+    coupon_id: str | None = None
+    daily_cap: int | str | None = None
+
+
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     """The fields given (None: left as they are), each checked."""
-    refuse_unknown(fields, RULE_FIELDS)
     values: dict[str, Any] = {}  # the coupon is checked against the store by the caller
     if fields.get("is_active") is not None:
         values["is_active"] = clean_bool(fields["is_active"], field="is_active")
@@ -104,11 +114,14 @@ def _store_coupon(store: Store, coupon_id: Any) -> Coupon:
     return coupon
 
 
-def configure_rule(user: User, store_id: str, trigger: str, **fields: Any) -> ShareRewardRule:
+def configure_rule(
+    user: User, store_id: str, trigger: str, change: RewardRuleChange
+) -> ShareRewardRule:
     """Set up the store's share reward for one trigger (owner). Fields left out keep their
     value; everything is checked before anything is written."""
     store = access_store(user, store_id, need="owner")
     trigger = _trigger(trigger)
+    fields = asdict(change)
     values = _clean(fields)
     if fields.get("coupon_id") is not None:
         values["coupon"] = _store_coupon(store, fields["coupon_id"])

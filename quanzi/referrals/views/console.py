@@ -41,7 +41,7 @@ def percent_to_bp(raw: str, field: str) -> int:
     return int(value * 100)
 
 
-def _config_fields(post: QueryDict) -> dict[str, Any]:
+def _config_fields(post: QueryDict) -> programme.DistributionChange:
     fields: dict[str, Any] = {
         "enabled": post.get("enabled") == "on",
         "binding_mode": post.get("binding_mode"),
@@ -52,7 +52,7 @@ def _config_fields(post: QueryDict) -> dict[str, Any]:
         fields[name] = percent_to_bp(post.get(name, "0") or "0", name)
     for name in YUAN_FIELDS:
         fields[name] = yuan_to_fen(post.get(name, "") or "0", field=name)
-    return fields
+    return programme.DistributionChange(**fields)
 
 
 def _form_values(config: DistributionConfig) -> dict[str, Any]:
@@ -74,7 +74,7 @@ def settings(request: HttpRequest, store_id: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            programme.configure(signed_in_user(request), store.pk, **_config_fields(request.POST))
+            programme.configure(signed_in_user(request), store.pk, _config_fields(request.POST))
         except DomainError as exc:
             error = exc
         else:

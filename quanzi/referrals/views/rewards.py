@@ -25,15 +25,15 @@ from quanzi.stores.services import access_store, role_in
 PANEL_ROWS = 50
 
 
-def _rule_fields(post: QueryDict) -> dict[str, Any]:
+def _rule_fields(post: QueryDict) -> rewards.RewardRuleChange:
     """The rule form's fields for the service (an unticked box is "off")."""
-    return {
-        "is_active": post.get("is_active") == "on",
-        "reward": post.get("reward") or None,
-        "points": post.get("points", "").strip() or None,
-        "coupon_id": post.get("coupon_id") or None,
-        "daily_cap": post.get("daily_cap", "").strip() or None,
-    }
+    return rewards.RewardRuleChange(
+        is_active=post.get("is_active") == "on",
+        reward=post.get("reward") or None,
+        points=post.get("points", "").strip() or None,
+        coupon_id=post.get("coupon_id") or None,
+        daily_cap=post.get("daily_cap", "").strip() or None,
+    )
 
 
 def _values(rule: ShareRewardRule) -> dict[str, Any]:
@@ -56,7 +56,7 @@ def console(request: HttpRequest, store_id: str) -> HttpResponse:
     if request.method == "POST":
         failed_trigger = request.POST.get("trigger", "")
         try:
-            rewards.configure_rule(user, store.pk, failed_trigger, **_rule_fields(request.POST))
+            rewards.configure_rule(user, store.pk, failed_trigger, _rule_fields(request.POST))
         except DomainError as exc:
             error = exc
         else:

@@ -32,4 +32,4 @@ def a_campaign(owner: User | None = None, **fields: Any) -> BargainCampaign:
         "starts_at": now - timedelta(minutes=1),
         "ends_at": now + timedelta(days=7),
     }
-    return services.create_campaign(owner, store.pk, **(terms | fields))
+    return services.create_campaign(owner, store.pk, services.BargainInput(**(terms | fields)))

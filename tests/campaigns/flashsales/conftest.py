@@ -55,6 +55,8 @@ def make_sale(shop: Shop) -> MakeSale:  # noqa: F811
             **fields,
         }
         sku_id = (sku or shop.sku).pk
-        return services.create_flash_sale(shop.owner, shop.store.pk, sku_id=sku_id, **data)
+        return services.create_flash_sale(
+            shop.owner, shop.store.pk, services.FlashSaleFields(sku_id=sku_id, **data)
+        )
 
     return make

@@ -46,11 +46,13 @@ def test_a_flash_sale_from_the_console_to_an_order(new_page):
     running = services.create_flash_sale(
         cast.owner,
         cast.store.pk,
-        sku_id=sku.pk,
-        flash_price=1990,
-        stock=5,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(hours=1),
+        services.FlashSaleFields(
+            sku_id=sku.pk,
+            flash_price=1990,
+            stock=5,
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(hours=1),
+        ),
     )
     # when a customer opens the product page
     buyer = new_page("en")

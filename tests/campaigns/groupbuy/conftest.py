@@ -53,9 +53,9 @@ def make_deal(**terms: Any) -> Deal:
     campaign = services.create_campaign(
         owner,
         product.store_id,
-        product_id=product.pk,
-        prices={sku.pk: 3900, other.pk: 6900},
-        **fields,
+        services.GroupBuyFields(
+            product_id=product.pk, prices={sku.pk: 3900, other.pk: 6900}, **fields
+        ),
     )
     return Deal(owner, staff, product.store, sku, other, campaign)
 

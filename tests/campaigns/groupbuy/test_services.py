@@ -295,8 +295,9 @@ def test_anonymous_and_ended_campaigns_are_refused(deal: Deal):
     services.update_campaign(
         deal.owner,
         deal.campaign.pk,
-        starts_at=timezone.now() - timedelta(days=2),
-        ends_at=timezone.now() - timedelta(days=1),
+        services.GroupBuyFields(
+            starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=1)
+        ),
     )
     with pytest.raises(Conflict) as refused:
         services.open_group(customer(), deal.campaign.pk, deal.sku.pk)
@@ -323,11 +324,18 @@ def test_campaign_terms_are_validated(deal: Deal):
     ]
     for change in bad:
         with pytest.raises(InvalidInput):
-            services.create_campaign(deal.owner, deal.store.pk, **(base | change))
+            services.create_campaign(
+                deal.owner, deal.store.pk, services.GroupBuyFields(**(base | change))
+            )
     with pytest.raises(PermissionDenied):
-        services.create_campaign(customer(), deal.store.pk, **base)
+        services.create_campaign(customer(), deal.store.pk, services.GroupBuyFields(**base))
     # and staff may create one
-    assert services.create_campaign(deal.staff, deal.store.pk, **base).team_size == 3
+    assert (
+        services.create_campaign(
+            deal.staff, deal.store.pk, services.GroupBuyFields(**base)
+        ).team_size
+        == 3
+    )
 
 
 def test_leader_gets_the_reward_points_once_the_group_completes(paid: Any):
