@@ -37,9 +37,16 @@ class AfterSaleInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("id", "store", "buyer", "status", "total", "refunded_amount", "created_at")
+    list_display = ("number", "store", "buyer", "status", "total", "refunded_amount", "created_at")
     list_filter = ("status",)
-    search_fields = ("id", "buyer__username", "buyer__phone", "store__name", "tracking_number")
+    search_fields = (
+        "number",
+        "id",
+        "buyer__username",
+        "buyer__phone",
+        "store__name",
+        "tracking_number",
+    )
     list_select_related = ("store", "buyer")
     inlines = (ItemInline, AfterSaleInline, EventInline)
 

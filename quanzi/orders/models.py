@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.catalog.models import Product, Sku
@@ -44,13 +49,32 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# The day of an order's number is a day in Asia/Shanghai, wherever the buyer is.
+ORDER_NUMBER_TZ = ZoneInfo("Asia/Shanghai")
+ORDER_NUMBER_DIGITS = 8
+
+
+def new_order_number(at: datetime | None = None) -> str:
+    """The number a person reads for an order placed `at` (now): its Asia/Shanghai date and
+    8 random digits, e.g. "2026120204718356". Random, so it tells nobody how many orders a store
+    or the platform takes; unique (checkout draws again on the rare repeat)."""
+    day = timezone.localdate(at or timezone.now(), ORDER_NUMBER_TZ)
+    return f"{day:%Y%m%d}{secrets.randbelow(10**ORDER_NUMBER_DIGITS):0{ORDER_NUMBER_DIGITS}d}"
+
+
 class Order(PublicModel):
-    """One order per store per checkout. Amounts in fen; the address is a snapshot."""
+    """One order per store per checkout. Amounts in fen; the address is a snapshot.
+
+    `number` is what people read (pages, the API, the admin, messages); the opaque `id` stays
+    the order's address in URLs and APIs."""
 
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
     )
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField(
+        _("order number"), max_length=16, unique=True, default=new_order_number, editable=False
+    )
     status = models.CharField(
         max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
     )
@@ -129,7 +153,7 @@ class Order(PublicModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.id} ({self.status})"
+        return f"{self.number} ({self.get_status_display()})"
 
 
 class OrderItem(PublicModel):

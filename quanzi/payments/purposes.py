@@ -48,17 +48,20 @@ class ChargeItem:
 
 @dataclass(frozen=True)
 class ChargeLine:
-    """One line of what the payer sees on the provider's pay page."""
+    """One line of what the payer sees on the provider's pay page: `order_number` is what the
+    payer reads of the order (a provider's "merchant order number"), `order_id` its address."""
 
     merchant: str
     amount: int
     order_id: str = ""
+    order_number: str = ""
     items: tuple[ChargeItem, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         line: dict[str, Any] = {
             "merchant": self.merchant,
             "order_id": self.order_id,
+            "order_number": self.order_number,
             "amount": self.amount,
         }
         if self.items is not None:

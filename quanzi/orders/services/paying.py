@@ -60,12 +60,12 @@ def _lock_payable(user: User, order_ids: Sequence[str]) -> list[Order]:
     for order in orders:
         if order.status != OrderStatus.PENDING_PAYMENT:
             raise Conflict(
-                _("Order %(id)s is not waiting for payment.") % {"id": order.pk},
+                _("Order %(id)s is not waiting for payment.") % {"id": order.number},
                 code=OrderCode.NOT_PAYABLE,
             )
         if order.pay_deadline <= now:
             raise Conflict(
-                _("The time to pay order %(id)s has passed.") % {"id": order.pk},
+                _("The time to pay order %(id)s has passed.") % {"id": order.number},
                 code=OrderCode.PAYMENT_WINDOW_PASSED,
             )
         if order.total <= 0:
@@ -166,6 +166,7 @@ class OrderPayments:
             ChargeLine(
                 merchant=order.store.name,
                 order_id=order.pk,
+                order_number=order.number,
                 amount=amounts[order.pk],
                 items=tuple(
                     ChargeItem(title=i.title, spec=i.sku_label, quantity=i.quantity)

@@ -28,7 +28,7 @@ class SandboxCharge(PublicModel):
     merchant_reference = models.CharField(max_length=64, db_index=True)
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
-    # What the hosted page shows: [{"merchant", "order_id", "amount", "items": [...]}, ...]
+    # What the hosted page shows: [{"merchant", "order_id", "order_number", "amount", "items"}]
     summary = models.JSONField(default=list)
     payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     return_url = models.CharField(max_length=300)
