@@ -51,20 +51,16 @@ class Account(models.Model):
         return self.balance if self.kind == AccountKind.ASSET else -self.balance
 
 
-class TransactionKind(models.TextChoices):
-    CAPTURE = "capture", _("Payment captured")
-    REFUND = "refund", _("Refund")
-    SETTLEMENT = "settlement", _("Settlement")
-
-
 class Transaction(PublicModel):
     """One money movement: a set of entries summing to zero, written once.
 
     (kind, reference) is unique, so the same movement (a payment's capture, a refund, an order's
     settlement) can never be posted twice. A correction is a new transaction, never an edit.
+    The kinds are the domains' ("capture", "wallet.topup", "commission.frozen", …): each
+    registers its own with the label people read (`quanzi.ledger.kinds`).
     """
 
-    kind = models.CharField(_("kind"), max_length=20, choices=TransactionKind.choices)
+    kind = models.CharField(_("kind"), max_length=20)
     reference = models.CharField(_("reference"), max_length=64)
     memo = models.CharField(_("memo"), max_length=200, blank=True)
 

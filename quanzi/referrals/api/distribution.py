@@ -184,6 +184,7 @@ def delete_product_rates(request: HttpRequest, store_id: str, product_id: str) -
 class CommissionOut(Schema):
     id: str
     order_id: str
+    order_number: str = Field(description="the order's number, as people read it")
     level: int
     amount: int
     reversed_amount: int
@@ -209,6 +210,7 @@ def _commission_out(row: Commission) -> dict[str, Any]:
     return {
         "id": row.pk,
         "order_id": row.order_id,
+        "order_number": row.order.number,
         "level": row.level,
         "amount": row.amount,
         "reversed_amount": row.reversed_amount,
