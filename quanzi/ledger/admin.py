@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from quanzi.core.admin import ReadOnlyAdmin
+from quanzi.core.admin import ReadOnlyAdmin, money
 from quanzi.ledger.kinds import label_of, registered_kinds
 from quanzi.ledger.models import Account, Entry, Transaction
 
@@ -33,7 +33,8 @@ class KindFilter(admin.SimpleListFilter):
 
 class EntryInline(admin.TabularInline):
     model = Entry
-    fields = ("account", "amount", "order")
+    amount_yuan = money("amount", _("amount (debit positive)"))
+    fields = ("account", "amount_yuan", "order")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -47,7 +48,10 @@ class EntryInline(admin.TabularInline):
 
 @admin.register(Account)
 class AccountAdmin(ReadOnlyAdmin):
-    list_display = ("code", "kind", "store", "balance", "created_at")
+    balance_yuan = money("balance", _("balance (debit positive)"))
+    list_display = ("code", "kind", "store", "balance_yuan", "created_at")
+    exclude = ("balance",)
+    readonly_fields = ("balance_yuan",)
     list_filter = ("kind",)
     search_fields = ("code",)
     list_select_related = ("store",)
