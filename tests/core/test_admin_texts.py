@@ -38,6 +38,13 @@ def _declared(field: models.Field[object, object]) -> bool:
     return not field.auto_created
 
 
+def test_every_app_has_a_chinese_name():
+    # given the quanzi apps, when their names (the admin's headings) are read in Chinese
+    configs = [c for c in apps.get_app_configs() if c.name.startswith("quanzi.")]
+    # then each is translated
+    assert [c.label for c in configs if not _chinese(c.verbose_name)] == []
+
+
 def test_every_model_has_a_chinese_name():
     # given every model of the quanzi apps
     missing = []
