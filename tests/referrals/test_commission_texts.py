@@ -1,5 +1,6 @@
 """A promoter's commissions name the order by its number (issue 11, point 8), on the promoter
-centre and in its API, beside the order's id."""
+centre and in its API, beside the order's id; commissions and withdrawals read their status in
+the caller's language beside its code."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from django.test import Client
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.referrals.models import DistributionConfig
 from quanzi.referrals.services.distribution import bind, freeze_commissions
+from quanzi.referrals.services.withdrawals import request_withdrawal
 from tests.factories import UserFactory
 from tests.payments.helpers import make_order
+from tests.referrals.withdrawal_helpers import earn
+from tests.referrals.withdrawal_helpers import make_cast as wmake_cast
 from tests.stores.roles import make_cast
 
 pytestmark = pytest.mark.django_db
@@ -46,5 +50,18 @@ def test_the_centre_api_gives_the_number_beside_the_id(api):
     cast, a, order = _commission()
     # when A reads the centre through the API
     [row] = api(a).get(f"referrals/stores/{cast.store.pk}/centre").json()["commissions"]
-    # then the row carries the order's id and its number
+    # then the row carries the order's id and its number, its status's code and label
     assert (row["order_id"], row["order_number"]) == (order.pk, order.number)
+    assert (row["status"], row["status_label"]) == ("frozen", "冻结中")
+
+
+def test_a_withdrawal_reads_its_status_in_the_callers_language(api):
+    # given a promoter's withdrawal waiting for review
+    cast = wmake_cast(withdrawal_fee_bp=100)
+    earn(cast.store, cast.promoter, 1000)
+    request_withdrawal(cast.promoter, cast.store.pk, 300)
+    # when the promoter lists their withdrawals in Chinese
+    base = f"referrals/stores/{cast.store.pk}/withdrawals"
+    [row] = api(cast.promoter).get(base, headers={"Accept-Language": "zh-hans"}).json()["items"]
+    # then the status keeps its code and reads as a label
+    assert (row["status"], row["status_label"]) == ("pending", "待审核")

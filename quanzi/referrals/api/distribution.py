@@ -188,7 +188,8 @@ class CommissionOut(Schema):
     level: int
     amount: int
     reversed_amount: int
-    status: str
+    status: str = Field(description="frozen, available or reversed")
+    status_label: str = Field(description="the status in the caller's language")
     created_at: datetime
 
 
@@ -215,6 +216,7 @@ def _commission_out(row: Commission) -> dict[str, Any]:
         "amount": row.amount,
         "reversed_amount": row.reversed_amount,
         "status": row.status,
+        "status_label": str(row.get_status_display()),
         "created_at": row.created_at,
     }
 
