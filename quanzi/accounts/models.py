@@ -20,7 +20,7 @@ from quanzi.core.models import PublicModel
 class User(AbstractUser):
     """A person: customer, merchant, staff or operator. Logs in by username or phone."""
 
-    public_id = models.CharField(max_length=16, unique=True, editable=False)
+    public_id = models.CharField(_("public ID"), max_length=16, unique=True, editable=False)
     phone = models.CharField(_("phone number"), max_length=20, null=True, blank=True, unique=True)
     nickname = models.CharField(_("nickname"), max_length=40, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
@@ -44,7 +44,10 @@ class Address(PublicModel):
     """A shipping address (收货地址). At most one default per user (a partial unique index)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        verbose_name=_("user"),
     )
     recipient = models.CharField(_("recipient"), max_length=40)
     phone = models.CharField(_("phone number"), max_length=20)
@@ -55,6 +58,8 @@ class Address(PublicModel):
     is_default = models.BooleanField(_("default address"), default=False)
 
     class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
         ordering = ["-is_default", "-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -93,15 +98,24 @@ class ApiToken(models.Model):
     most every few minutes) and can be revoked. A revoked row is kept so that its holder is told
     why it no longer works."""
 
-    public_id = models.CharField(max_length=16, unique=True, default=new_id, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    public_id = models.CharField(
+        _("public ID"), max_length=16, unique=True, default=new_id, editable=False
     )
-    key_hash = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=60, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name or 'token'}"

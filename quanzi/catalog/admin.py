@@ -9,9 +9,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.search import reindex_products
+from quanzi.core.admin import money
 
 
 @admin.register(Category)
@@ -32,7 +34,8 @@ class SkuInline(admin.TabularInline[Sku, Product]):
     model = Sku
     extra = 0
     can_delete = False
-    fields = ("spec_values", "code", "price", "stock", "is_active")
+    price_yuan = money("price", _("price"))
+    fields = ("spec_values", "code", "price_yuan", "stock", "is_active")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -52,7 +55,8 @@ class ImageInline(admin.TabularInline[ProductImage, Product]):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin[Product]):
-    list_display = ("title", "store", "category", "min_price", "on_shelf", "created_at")
+    min_price_yuan = money("min_price", _("lowest price"))
+    list_display = ("title", "store", "category", "min_price_yuan", "on_shelf", "created_at")
     list_filter = ("on_shelf", "category")
     search_fields = ("title", "store__name")
     list_select_related = ("store", "category")

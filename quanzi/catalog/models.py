@@ -13,11 +13,17 @@ from quanzi.stores.models import Store
 class Category(PublicModel):
     name = models.CharField(_("name"), max_length=40, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("parent"),
     )
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("category")
         ordering = ["position", "name"]
         verbose_name_plural = _("categories")
 
@@ -30,9 +36,16 @@ class Product(PublicModel):
     [{"name": "颜色", "values": ["红", "蓝"]}, {"name": "尺码", "values": ["S", "M"]}];
     each SKU holds one value per attribute."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="products")
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="products", verbose_name=_("store")
+    )
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="products",
+        verbose_name=_("category"),
     )
     title = models.CharField(_("title"), max_length=120)
     subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
@@ -42,14 +55,16 @@ class Product(PublicModel):
     # Denormalised for lists and search ranking; kept up to date by catalog.services.
     min_price = models.BigIntegerField(_("lowest price (fen)"), default=0)
     sales_count = models.PositiveIntegerField(_("sold"), default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-    rating_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(_("sum of ratings"), default=0)
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0)
     # Search tokens (jieba, space-joined) of the title alone and of everything searchable; the
     # title is weighted higher in ranking. Written by catalog.search.index_product.
-    search_title = models.TextField(blank=True, editable=False)
-    search_text = models.TextField(blank=True, editable=False)
+    search_title = models.TextField(_("search title"), blank=True, editable=False)
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["store", "on_shelf", "-created_at"])]
 
@@ -69,14 +84,18 @@ class Product(PublicModel):
 class Sku(PublicModel):
     """A sellable variant. Stock is only ever changed by a conditional update (see services)."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="skus")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="skus", verbose_name=_("product")
+    )
     spec_values = models.JSONField(_("spec values"), default=dict, blank=True)
     code = models.CharField(_("SKU code"), max_length=64, blank=True)
     price = models.BigIntegerField(_("price (fen)"))
     stock = models.IntegerField(_("stock"), default=0)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("SKU")
+        verbose_name_plural = _("SKUs")
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(stock__gte=0), name="sku_stock_nonneg"),
@@ -111,12 +130,16 @@ class Sku(PublicModel):
 class ProductImage(PublicModel):
     """A product photo (at most MAX_IMAGES per product) and its JPEG thumbnail."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="products/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="products/thumbs/%Y/%m/")
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    position = models.PositiveIntegerField(default=0)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images", verbose_name=_("product")
+    )
+    image = models.ImageField(_("image"), upload_to="products/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="products/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
         ordering = ["position", "created_at"]

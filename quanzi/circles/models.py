@@ -28,18 +28,26 @@ class Circle(PublicModel):
     description = models.TextField(_("description"), max_length=2000, blank=True)
     rules = models.TextField(_("rules"), max_length=4000, blank=True)
     store = models.ForeignKey(
-        Store, null=True, blank=True, on_delete=models.CASCADE, related_name="circles"
+        Store,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="circles",
+        verbose_name=_("store"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_circles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_circles",
+        verbose_name=_("owner"),
     )
     join_policy = models.CharField(
         _("who can join"), max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
     )
     # The secret of the join link / QR code; rotating it invalidates old links.
-    invite_code = models.CharField(max_length=24, unique=True)
+    invite_code = models.CharField(_("invite code"), max_length=24, unique=True)
     is_listed = models.BooleanField(_("shown in discovery"), default=True)
-    member_count = models.PositiveIntegerField(default=0)
+    member_count = models.PositiveIntegerField(_("members"), default=0)
     # Commercial-message budget: at most this share (percent) of the circle's messages over a
     # rolling 7 days may be commercial, and at most this many per day.
     commercial_share_percent = models.PositiveSmallIntegerField(
@@ -53,9 +61,11 @@ class Circle(PublicModel):
         _("messages per member per minute"), default=20
     )
     blocked_words = models.JSONField(_("blocked words"), default=list, blank=True)
-    last_message_seq = models.BigIntegerField(default=0)
+    last_message_seq = models.BigIntegerField(_("last message number"), default=0)
 
     class Meta:
+        verbose_name = _("circle")
+        verbose_name_plural = _("circles")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -84,25 +94,35 @@ class Membership(models.Model):
     """A person in a circle: role, state, mute, read position and per-circle notification mute.
     One row per (circle, user) for life: leaving, removal and bans change its state."""
 
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="circle_memberships"
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("circle")
     )
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
-    state = models.CharField(max_length=10, choices=MemberState.choices, default=MemberState.ACTIVE)
-    muted_until = models.DateTimeField(null=True, blank=True)
-    notifications_muted = models.BooleanField(default=False)
-    last_read_seq = models.BigIntegerField(default=0)
-    joined_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="circle_memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    state = models.CharField(
+        _("state"), max_length=10, choices=MemberState.choices, default=MemberState.ACTIVE
+    )
+    muted_until = models.DateTimeField(_("muted until"), null=True, blank=True)
+    notifications_muted = models.BooleanField(_("notifications muted"), default=False)
+    last_read_seq = models.BigIntegerField(_("last read message number"), default=0)
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("invited by"),
     )
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["circle", "user"], name="membership_once")]
         indexes = [models.Index(fields=["user", "state"])]
 
@@ -117,11 +137,18 @@ class JoinRequestState(models.TextChoices):
 
 
 class JoinRequest(PublicModel):
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="join_requests")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    message = models.CharField(max_length=200, blank=True)
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="join_requests", verbose_name=_("circle")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    message = models.CharField(_("message"), max_length=200, blank=True)
     state = models.CharField(
-        max_length=10, choices=JoinRequestState.choices, default=JoinRequestState.PENDING
+        _("state"),
+        max_length=10,
+        choices=JoinRequestState.choices,
+        default=JoinRequestState.PENDING,
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -129,10 +156,13 @@ class JoinRequest(PublicModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("join request")
+        verbose_name_plural = _("join requests")
         constraints = [
             models.UniqueConstraint(
                 fields=["circle", "user"],
@@ -163,41 +193,63 @@ class Message(PublicModel):
     reconnects asks for everything after the last seq it saw. `client_id` (generated by the
     sender's client) makes a resent message one message."""
 
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="messages")
-    seq = models.BigIntegerField()
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="messages", verbose_name=_("circle")
+    )
+    seq = models.BigIntegerField(_("message number"))
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("sender"),
     )
-    client_id = models.CharField(max_length=64, blank=True)
-    kind = models.CharField(max_length=12, choices=MessageKind.choices, default=MessageKind.TEXT)
-    text = models.TextField(max_length=2000, blank=True)
-    image = models.ImageField(upload_to="circles/chat/%Y/%m/", blank=True)
-    thumbnail = models.ImageField(upload_to="circles/chat/thumbs/%Y/%m/", blank=True)
+    client_id = models.CharField(_("client ID"), max_length=64, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=MessageKind.choices, default=MessageKind.TEXT
+    )
+    text = models.TextField(_("text"), max_length=2000, blank=True)
+    image = models.ImageField(_("image"), upload_to="circles/chat/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="circles/chat/thumbs/%Y/%m/", blank=True
+    )
     product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Product,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("product"),
     )
     # Order and review cards keep a snapshot of what they show (title, amount, stars…).
-    card = models.JSONField(default=dict, blank=True)
+    card = models.JSONField(_("card"), default=dict, blank=True)
     reply_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reply to"),
     )
-    mentions = models.JSONField(default=list, blank=True)  # public ids of mentioned users
-    is_commercial = models.BooleanField(default=False)
-    recalled_at = models.DateTimeField(null=True, blank=True)
-    removed_at = models.DateTimeField(null=True, blank=True)
+    mentions = models.JSONField(
+        _("mentions"), default=list, blank=True
+    )  # public ids of mentioned users
+    is_commercial = models.BooleanField(_("commercial"), default=False)
+    recalled_at = models.DateTimeField(_("recalled at"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("removed by"),
     )
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["seq"]
         constraints = [
             models.UniqueConstraint(fields=["circle", "seq"], name="message_seq_once"),
@@ -216,22 +268,32 @@ class Message(PublicModel):
 class MessageReport(PublicModel):
     """A member reports a message; admins work the queue."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="reports", verbose_name=_("message")
     )
-    reason = models.CharField(max_length=200)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reporter"),
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("resolved by"),
     )
-    resolution = models.CharField(max_length=20, blank=True)  # "removed" / "dismissed"
+    resolution = models.CharField(
+        _("resolution"), max_length=20, blank=True
+    )  # "removed" / "dismissed"
 
     class Meta:
+        verbose_name = _("message report")
+        verbose_name_plural = _("message reports")
         constraints = [models.UniqueConstraint(fields=["message", "reporter"], name="report_once")]
 
     def __str__(self) -> str:
@@ -242,18 +304,32 @@ class Announcement(PublicModel):
     """A pinned notice, optionally a launch countdown linked to a product: when `launch_at`
     comes, the product goes on shelf (if it was off) and members are notified."""
 
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="announcements")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(max_length=80)
-    body = models.TextField(max_length=4000, blank=True)
-    is_pinned = models.BooleanField(default=True)
-    product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="announcements", verbose_name=_("circle")
     )
-    launch_at = models.DateTimeField(null=True, blank=True)
-    launched_at = models.DateTimeField(null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=80)
+    body = models.TextField(_("body"), max_length=4000, blank=True)
+    is_pinned = models.BooleanField(_("pinned"), default=True)
+    product = models.ForeignKey(
+        Product,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("product"),
+    )
+    launch_at = models.DateTimeField(_("launch at"), null=True, blank=True)
+    launched_at = models.DateTimeField(_("launched at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
         ordering = ["-is_pinned", "-created_at"]
 
     def __str__(self) -> str:
@@ -275,20 +351,35 @@ class Notification(PublicModel):
     """The in-app notification centre: one row per person per event, read or not."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
     )
-    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
     circle = models.ForeignKey(
-        Circle, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Circle,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("circle"),
     )
     message = models.ForeignKey(
-        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("message"),
     )
-    text = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("URL"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
 
@@ -313,17 +404,30 @@ class ModerationAction(models.TextChoices):
 class ModerationLog(PublicModel):
     """Who did what to whom in a circle (membership area): every moderation and role change."""
 
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="moderation_log")
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="moderation_log", verbose_name=_("circle")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     target = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("target"),
     )
-    action = models.CharField(max_length=20, choices=ModerationAction.choices)
-    until = models.DateTimeField(null=True, blank=True)  # the end of a mute
+    action = models.CharField(_("action"), max_length=20, choices=ModerationAction.choices)
+    until = models.DateTimeField(_("until"), null=True, blank=True)  # the end of a mute
 
     class Meta:
+        verbose_name = _("moderation log")
+        verbose_name_plural = _("moderation logs")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["circle", "-created_at"])]
 

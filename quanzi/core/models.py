@@ -12,7 +12,9 @@ from quanzi.core.ids import ID_LENGTH, new_id
 class PublicModel(models.Model):
     """A model whose primary key is a random, non-sequential string id used in URLs and APIs."""
 
-    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=new_id, editable=False)
+    id = models.CharField(
+        _("ID"), primary_key=True, max_length=ID_LENGTH, default=new_id, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -27,15 +29,19 @@ class IdempotencyRecord(models.Model):
     with one key produce one result.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    scope = models.CharField(max_length=64)
-    key = models.CharField(max_length=128)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True)
-    response = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("user")
+    )
+    scope = models.CharField(_("scope"), max_length=64)
+    key = models.CharField(_("key"), max_length=128)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True)
+    response = models.JSONField(_("response"), null=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_once")
         ]

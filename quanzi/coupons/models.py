@@ -26,7 +26,9 @@ class Coupon(PublicModel):
     """A store's coupon. Amounts in fen. `issued` counts the copies handed out (claimed or
     granted); at most `total`. The discount terms cannot change once a copy is out."""
 
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="coupons")
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="coupons", verbose_name=_("store")
+    )
     name = models.CharField(_("name"), max_length=40)
     kind = models.CharField(_("kind"), max_length=10, choices=CouponKind.choices)
     amount_off = models.BigIntegerField(_("amount off (fen)"), default=0)
@@ -45,6 +47,8 @@ class Coupon(PublicModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("coupon")
+        verbose_name_plural = _("coupons")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["store", "is_active", "claimable"])]
         constraints = [
@@ -119,26 +123,43 @@ class UserCoupon(PublicModel):
     """A copy of a coupon held by one customer, with its own validity (fixed at hand-out) and,
     once used, the order it was used on."""
 
-    coupon = models.ForeignKey(Coupon, on_delete=models.PROTECT, related_name="copies")
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="+")
+    coupon = models.ForeignKey(
+        Coupon, on_delete=models.PROTECT, related_name="copies", verbose_name=_("coupon")
+    )
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="+", verbose_name=_("store")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coupons"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="coupons",
+        verbose_name=_("user"),
     )
     # 1..per_user_limit: the unique (coupon, user, number) makes concurrent claims of one
     # person take distinct numbers, so nobody holds more than the limit.
-    number = models.PositiveSmallIntegerField(default=1)
-    source = models.CharField(max_length=20, choices=CouponSource.choices)
+    number = models.PositiveSmallIntegerField(_("coupon number"), default=1)
+    source = models.CharField(_("source"), max_length=20, choices=CouponSource.choices)
     status = models.CharField(
-        max_length=10, choices=UserCouponStatus.choices, default=UserCouponStatus.UNUSED
+        _("status"),
+        max_length=10,
+        choices=UserCouponStatus.choices,
+        default=UserCouponStatus.UNUSED,
     )
-    valid_from = models.DateTimeField()
-    expires_at = models.DateTimeField()
+    valid_from = models.DateTimeField(_("valid from"))
+    expires_at = models.DateTimeField(_("expires at"))
     order = models.ForeignKey(
-        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("order"),
     )
-    used_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("user coupon")
+        verbose_name_plural = _("user coupons")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["user", "status", "expires_at"]),
@@ -173,7 +194,10 @@ class StoreCampaignSettings(models.Model):
     """A store's campaign settings (one row per store, created on first change)."""
 
     store = models.OneToOneField(
-        "stores.Store", on_delete=models.CASCADE, related_name="campaign_settings"
+        "stores.Store",
+        on_delete=models.CASCADE,
+        related_name="campaign_settings",
+        verbose_name=_("store"),
     )
     # Whether a coupon's discount also covers items sold at a campaign price (group buying,
     # flash sales…). Off: those items do not count towards the coupon.
@@ -190,6 +214,10 @@ class StoreCampaignSettings(models.Model):
         verbose_name=_("join cashback coupon"),
     )
 
+    class Meta:
+        verbose_name = _("store campaign settings")
+        verbose_name_plural = _("store campaign settings")
+
     def __str__(self) -> str:
         return f"campaign settings of {self.store_id}"
 
@@ -198,9 +226,18 @@ class AnnouncementCoupon(models.Model):
     """A coupon carried by a store circle's announcement, claimable right under it."""
 
     announcement = models.OneToOneField(
-        "circles.Announcement", on_delete=models.CASCADE, related_name="coupon_link"
+        "circles.Announcement",
+        on_delete=models.CASCADE,
+        related_name="coupon_link",
+        verbose_name=_("announcement"),
     )
-    coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="+")
+    coupon = models.ForeignKey(
+        Coupon, on_delete=models.CASCADE, related_name="+", verbose_name=_("coupon")
+    )
+
+    class Meta:
+        verbose_name = _("announcement coupon")
+        verbose_name_plural = _("announcement coupons")
 
     def __str__(self) -> str:
         return f"{self.coupon_id} on {self.announcement_id}"

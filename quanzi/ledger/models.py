@@ -35,11 +35,14 @@ class Account(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="ledger_accounts",
+        verbose_name=_("store"),
     )
     balance = models.BigIntegerField(_("balance (fen, debit positive)"), default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -51,24 +54,22 @@ class Account(models.Model):
         return self.balance if self.kind == AccountKind.ASSET else -self.balance
 
 
-class TransactionKind(models.TextChoices):
-    CAPTURE = "capture", _("Payment captured")
-    REFUND = "refund", _("Refund")
-    SETTLEMENT = "settlement", _("Settlement")
-
-
 class Transaction(PublicModel):
     """One money movement: a set of entries summing to zero, written once.
 
     (kind, reference) is unique, so the same movement (a payment's capture, a refund, an order's
     settlement) can never be posted twice. A correction is a new transaction, never an edit.
+    The kinds are the domains' ("capture", "wallet.topup", "commission.frozen", …): each
+    registers its own with the label people read (`quanzi.ledger.kinds`).
     """
 
-    kind = models.CharField(_("kind"), max_length=20, choices=TransactionKind.choices)
+    kind = models.CharField(_("kind"), max_length=20)
     reference = models.CharField(_("reference"), max_length=64)
     memo = models.CharField(_("memo"), max_length=200, blank=True)
 
     class Meta:
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["kind", "reference"], name="ledger_posting_once")
@@ -81,8 +82,12 @@ class Transaction(PublicModel):
 class Entry(models.Model):
     """One line of a transaction: a signed amount (debit positive) on one account."""
 
-    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="entries", verbose_name=_("transaction")
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", verbose_name=_("account")
+    )
     amount = models.BigIntegerField(_("amount (fen, debit positive)"))
     order = models.ForeignKey(
         "orders.Order",
@@ -90,10 +95,12 @@ class Entry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="ledger_entries",
+        verbose_name=_("order"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("entry")
         verbose_name_plural = _("entries")
         indexes = [models.Index(fields=["account", "-id"])]
         constraints = [models.CheckConstraint(condition=~models.Q(amount=0), name="entry_nonzero")]

@@ -67,11 +67,12 @@ def store_balance(store_id: str) -> StoreBalance:
 def store_entries(store_id: str) -> QuerySet[Entry]:
     """The entries of a store's accounts, newest first (for the console and the API).
 
-    Each carries `store_amount`: the entry seen from the store (positive = owed to it more).
+    Each carries `store_amount`: the entry seen from the store (positive = owed to it more),
+    and its order, which the domains' details name (`quanzi.ledger.kinds`).
     """
     return (
         Entry.objects.filter(account__store_id=store_id)
-        .select_related("transaction", "account")
+        .select_related("transaction", "account", "order")
         .annotate(store_amount=F("amount") * -1)
         .order_by("-id")
     )

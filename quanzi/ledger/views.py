@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from quanzi.accounts.auth import signed_in_user
 from quanzi.accounts.models import User
+from quanzi.ledger.kinds import movements
 from quanzi.ledger.store_accounts import access_store_ledger, store_balance, store_entries
 
 PAGE_SIZE = 20
@@ -25,5 +26,6 @@ def console_balance(request: HttpRequest, store_id: str) -> HttpResponse:
         "console_tab": "balance",
         "balance": store_balance(store.pk),
         "page": page,
+        "lines": movements(page.object_list),
     }
     return render(request, "ledger/console_balance.html", context)

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from quanzi.core.admin import money
 from quanzi.orders.models import AfterSale, Order, OrderEvent, OrderItem
 
 
@@ -24,6 +26,9 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
 
 class ItemInline(ReadOnlyInline):
     model = OrderItem
+    unit_price_yuan = money("unit_price", _("unit price"))
+    fields = ("title", "sku_label", "unit_price_yuan", "quantity", "product", "sku")
+    readonly_fields = fields
 
 
 class EventInline(ReadOnlyInline):
@@ -33,13 +38,45 @@ class EventInline(ReadOnlyInline):
 class AfterSaleInline(ReadOnlyInline):
     model = AfterSale
     fk_name = "order"
+    amount_yuan = money("amount", _("refund amount"))
+    fields = ("kind", "status", "amount_yuan", "reason", "merchant_reply", "decided_at")
+    readonly_fields = fields
 
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("id", "store", "buyer", "status", "total", "refunded_amount", "created_at")
+    subtotal_yuan = money("subtotal", _("items"))
+    shipping_yuan = money("shipping_fee", _("shipping"))
+    discount_yuan = money("discount", _("discount"))
+    total_yuan = money("total", _("total"))
+    refunded_yuan = money("refunded_amount", _("refunded"))
+
+    list_display = (
+        "number",
+        "store",
+        "buyer",
+        "status",
+        "total_yuan",
+        "refunded_yuan",
+        "created_at",
+    )
+    exclude = ("subtotal", "shipping_fee", "discount", "total", "refunded_amount")
+    readonly_fields = (
+        "subtotal_yuan",
+        "shipping_yuan",
+        "discount_yuan",
+        "total_yuan",
+        "refunded_yuan",
+    )
     list_filter = ("status",)
-    search_fields = ("id", "buyer__username", "buyer__phone", "store__name", "tracking_number")
+    search_fields = (
+        "number",
+        "id",
+        "buyer__username",
+        "buyer__phone",
+        "store__name",
+        "tracking_number",
+    )
     list_select_related = ("store", "buyer")
     inlines = (ItemInline, AfterSaleInline, EventInline)
 

@@ -108,7 +108,10 @@ class OrderItemOut(Schema):
 
 
 class OrderOut(Schema):
-    id: str
+    id: str = Field(description="the order's address in URLs and the API")
+    number: str = Field(
+        description="what people read: the Asia/Shanghai date of the order and 8 random digits"
+    )
     status: str
     status_label: str
     store_id: str
@@ -244,6 +247,7 @@ def _item_out(item: OrderItem) -> OrderItemOut:
 def _order_fields(order: Order, items: list[OrderItem]) -> dict[str, Any]:
     return {
         "id": order.pk,
+        "number": order.number,
         "status": order.status,
         "status_label": str(OrderStatus(order.status).label),
         "store_id": order.store_id,

@@ -9,9 +9,11 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from quanzi.orders import product_guard
+        from quanzi.orders.services import postings
         from quanzi.orders.services.paying import OrderPayments
         from quanzi.payments.models import PaymentPurpose
         from quanzi.payments.purposes import register_purpose
 
         product_guard.connect()
+        postings.register_kinds()
         register_purpose(PaymentPurpose.ORDERS, OrderPayments())

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.catalog.models import Product, Sku
@@ -16,13 +21,18 @@ class CartItem(models.Model):
     """A line in a user's cart (the cart is the set of a user's lines)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_items"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cart_items",
+        verbose_name=_("user"),
     )
-    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+")
-    quantity = models.PositiveIntegerField(default=1)
-    added_at = models.DateTimeField(auto_now_add=True)
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+", verbose_name=_("SKU"))
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("cart item")
+        verbose_name_plural = _("cart items")
         ordering = ["-added_at"]
         constraints = [
             models.UniqueConstraint(fields=["user", "sku"], name="cart_line_once"),
@@ -44,18 +54,44 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# The day of an order's number is a day in Asia/Shanghai, wherever the buyer is.
+ORDER_NUMBER_TZ = ZoneInfo("Asia/Shanghai")
+ORDER_NUMBER_DIGITS = 8
+
+
+def new_order_number(at: datetime | None = None) -> str:
+    """The number a person reads for an order placed `at` (now): its Asia/Shanghai date and
+    8 random digits, e.g. "2026120204718356". Random, so it tells nobody how many orders a store
+    or the platform takes; unique (checkout draws again on the rare repeat)."""
+    day = timezone.localdate(at or timezone.now(), ORDER_NUMBER_TZ)
+    return f"{day:%Y%m%d}{secrets.randbelow(10**ORDER_NUMBER_DIGITS):0{ORDER_NUMBER_DIGITS}d}"
+
+
 class Order(PublicModel):
-    """One order per store per checkout. Amounts in fen; the address is a snapshot."""
+    """One order per store per checkout. Amounts in fen; the address is a snapshot.
+
+    `number` is what people read (pages, the API, the admin, messages); the opaque `id` stays
+    the order's address in URLs and APIs."""
 
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("buyer"),
     )
-    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="orders", verbose_name=_("store")
+    )
+    number = models.CharField(
+        _("order number"), max_length=16, unique=True, default=new_order_number, editable=False
+    )
     status = models.CharField(
-        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
     )
     # Where the order was before after-sales started, to return there if it is rejected.
-    status_before_after_sales = models.CharField(max_length=20, blank=True)
+    status_before_after_sales = models.CharField(
+        _("status before after-sales"), max_length=20, blank=True
+    )
     subtotal = models.BigIntegerField(_("items (fen)"))
     shipping_fee = models.BigIntegerField(_("shipping (fen)"), default=0)
     discount = models.BigIntegerField(_("discount (fen)"), default=0)
@@ -72,7 +108,9 @@ class Order(PublicModel):
     # A campaign order (group buy, bargain, flash sale): its kind and the campaign object's id
     # (the group, the bargain, the flash-sale slot), for the campaign's own records.
     campaign = models.CharField(_("campaign"), max_length=12, blank=True)
-    campaign_ref = models.CharField(max_length=16, blank=True, db_index=True)
+    campaign_ref = models.CharField(
+        _("campaign reference"), max_length=16, blank=True, db_index=True
+    )
     # Paid but not to be shipped yet: a group-buy order waits for its group to fill.
     ship_hold = models.BooleanField(_("waiting before shipping"), default=False)
     refunded_amount = models.BigIntegerField(_("refunded (fen)"), default=0)
@@ -81,20 +119,24 @@ class Order(PublicModel):
     carrier = models.CharField(_("carrier"), max_length=40, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=60, blank=True)
     pay_deadline = models.DateTimeField(_("pay before"))
-    paid_at = models.DateTimeField(null=True, blank=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    auto_receive_at = models.DateTimeField(null=True, blank=True)
-    complete_at = models.DateTimeField(null=True, blank=True)
-    checkout_key = models.CharField(max_length=64, blank=True, db_index=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    shipped_at = models.DateTimeField(_("shipped at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    auto_receive_at = models.DateTimeField(
+        _("receipt confirmed automatically at"), null=True, blank=True
+    )
+    complete_at = models.DateTimeField(_("completes at"), null=True, blank=True)
+    checkout_key = models.CharField(_("checkout key"), max_length=64, blank=True, db_index=True)
     # The payment whose capture paid this order (a capture by any other payment is refused).
-    payment_id = models.CharField(max_length=16, blank=True)
+    payment_id = models.CharField(_("payment ID"), max_length=16, blank=True)
     # Set once by the one action that gives the stock back (cancel or full refund before shipping).
-    stock_returned = models.BooleanField(default=False)
+    stock_returned = models.BooleanField(_("stock returned"), default=False)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["buyer", "-created_at"]),
@@ -129,22 +171,28 @@ class Order(PublicModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.id} ({self.status})"
+        return f"{self.number} ({self.get_status_display()})"
 
 
 class OrderItem(PublicModel):
     """A purchased SKU with the title, spec and price at the time of purchase."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
-    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
-    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(max_length=120)
-    sku_label = models.CharField(max_length=200, blank=True)
-    unit_price = models.BigIntegerField()
-    quantity = models.PositiveIntegerField()
-    image_url = models.CharField(max_length=300, blank=True)
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="items", verbose_name=_("order")
+    )
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU"))
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
+    )
+    title = models.CharField(_("title"), max_length=120)
+    sku_label = models.CharField(_("SKU specs"), max_length=200, blank=True)
+    unit_price = models.BigIntegerField(_("unit price (fen)"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    image_url = models.CharField(_("image URL"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_item_qty_pos"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="order_item_price_nonneg"),
@@ -161,16 +209,24 @@ class OrderItem(PublicModel):
 class OrderEvent(models.Model):
     """A recorded transition: who moved the order, when, from which state to which."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
     )
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    note = models.CharField(max_length=300, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name=_("actor"),
+    )
+    from_status = models.CharField(_("from status"), max_length=20, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -193,25 +249,35 @@ class AfterSaleStatus(models.TextChoices):
 class AfterSale(PublicModel):
     """An after-sales request on an order: refund only, or return and refund."""
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="after_sales")
-    kind = models.CharField(max_length=20, choices=AfterSaleKind.choices)
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="after_sales", verbose_name=_("order")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=AfterSaleKind.choices)
     status = models.CharField(
-        max_length=20, choices=AfterSaleStatus.choices, default=AfterSaleStatus.REQUESTED
+        _("status"),
+        max_length=20,
+        choices=AfterSaleStatus.choices,
+        default=AfterSaleStatus.REQUESTED,
     )
     amount = models.BigIntegerField(_("refund amount (fen)"))
     reason = models.CharField(_("reason"), max_length=300)
     merchant_reply = models.CharField(_("merchant's answer"), max_length=300, blank=True)
-    return_tracking_number = models.CharField(max_length=60, blank=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+    return_tracking_number = models.CharField(
+        _("return tracking number"), max_length=60, blank=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("decided by"),
     )
 
     class Meta:
+        verbose_name = _("after-sales request")
+        verbose_name_plural = _("after-sales requests")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="after_sale_amount_pos"),

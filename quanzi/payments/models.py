@@ -42,25 +42,32 @@ class Payment(PublicModel):
         _("purpose"), max_length=20, choices=PaymentPurpose.choices, default=PaymentPurpose.ORDERS
     )
     payer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("payer"),
     )
-    orders = models.ManyToManyField("orders.Order", through="PaymentOrder", related_name="payments")
+    orders = models.ManyToManyField(
+        "orders.Order", through="PaymentOrder", related_name="payments", verbose_name=_("orders")
+    )
     # The sorted ids of the orders, joined: finds "an open payment for exactly these orders".
-    orders_key = models.CharField(max_length=2000, db_index=True)
+    orders_key = models.CharField(_("orders key"), max_length=2000, db_index=True)
     amount = models.BigIntegerField(_("amount (fen)"))
-    currency = models.CharField(max_length=3, default=CURRENCY)
+    currency = models.CharField(_("currency"), max_length=3, default=CURRENCY)
     status = models.CharField(
-        max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+        _("status"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
     )
     provider = models.CharField(_("provider"), max_length=20)
     provider_ref = models.CharField(_("provider reference"), max_length=64, blank=True)
-    redirect_url = models.CharField(max_length=300, blank=True)
+    redirect_url = models.CharField(_("redirect URL"), max_length=300, blank=True)
     # Where the payer lands after the pay page: the order, or the order list for several.
-    return_url = models.CharField(max_length=300)
-    captured_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    return_url = models.CharField(_("return URL"), max_length=300)
+    captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["provider", "provider_ref"])]
         constraints = [
@@ -85,13 +92,21 @@ class PartOutcome(models.TextChoices):
 class PaymentOrder(models.Model):
     """The part of a payment that pays one order."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="parts")
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.CASCADE, related_name="parts", verbose_name=_("payment")
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="+", verbose_name=_("order")
+    )
     amount = models.BigIntegerField(_("amount (fen)"))
     # Set when the payment is captured: whether the order accepted it (orders' answer).
-    outcome = models.CharField(max_length=10, choices=PartOutcome.choices, default=PartOutcome.OPEN)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=PartOutcome.choices, default=PartOutcome.OPEN
+    )
 
     class Meta:
+        verbose_name = _("payment order")
+        verbose_name_plural = _("payment orders")
         constraints = [
             models.UniqueConstraint(fields=["payment", "order"], name="payment_order_once"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_order_amount_pos"),
@@ -111,19 +126,27 @@ class Refund(PublicModel):
     """Money given back for one order of a captured payment; completed by the provider's
     `refund.succeeded` webhook."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
+    )
     amount = models.BigIntegerField(_("amount (fen)"))
     reason = models.CharField(_("reason"), max_length=300)
-    after_sale_id = models.CharField(max_length=16, null=True, blank=True)
+    after_sale_id = models.CharField(
+        _("after-sales request ID"), max_length=16, null=True, blank=True
+    )
     status = models.CharField(
-        max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING
+        _("status"), max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING
     )
     provider_ref = models.CharField(_("provider reference"), max_length=64, blank=True)
-    failure_reason = models.CharField(max_length=300, blank=True)
-    succeeded_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
+    succeeded_at = models.DateTimeField(_("succeeded at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_pos"),
@@ -155,20 +178,25 @@ class Payout(PublicModel):
 
     provider = models.CharField(_("provider"), max_length=20)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        verbose_name=_("recipient"),
     )
     amount = models.BigIntegerField(_("amount (fen)"))
-    currency = models.CharField(max_length=3, default=CURRENCY)
+    currency = models.CharField(_("currency"), max_length=3, default=CURRENCY)
     purpose = models.CharField(_("purpose"), max_length=20)
     reference = models.CharField(_("reference"), max_length=64)
     status = models.CharField(
-        max_length=20, choices=PayoutStatus.choices, default=PayoutStatus.PENDING
+        _("status"), max_length=20, choices=PayoutStatus.choices, default=PayoutStatus.PENDING
     )
     provider_ref = models.CharField(_("provider reference"), max_length=64, blank=True)
-    failure_reason = models.CharField(max_length=300, blank=True)
-    settled_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_pos"),
@@ -189,18 +217,20 @@ class WebhookStatus(models.TextChoices):
 class WebhookEvent(models.Model):
     """A provider event whose signature was verified; one row per (provider, event id)."""
 
-    provider = models.CharField(max_length=20)
-    event_id = models.CharField(max_length=64)
-    type = models.CharField(max_length=40)
-    payload = models.JSONField()
+    provider = models.CharField(_("provider"), max_length=20)
+    event_id = models.CharField(_("event ID"), max_length=64)
+    type = models.CharField(_("type"), max_length=40)
+    payload = models.JSONField(_("payload"))
     status = models.CharField(
-        max_length=20, choices=WebhookStatus.choices, default=WebhookStatus.RECEIVED
+        _("status"), max_length=20, choices=WebhookStatus.choices, default=WebhookStatus.RECEIVED
     )
-    error = models.CharField(max_length=300, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
         ordering = ["-received_at"]
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once")

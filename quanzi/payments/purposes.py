@@ -14,14 +14,15 @@ money in the same transaction as the payment's status:
 - `refund_failed`: the provider refused a refund.
 
 A handler that raises rolls the outcome back with it (the provider's event is then retried).
-The handler also describes what is paid (`describe`, for the provider's pay page), says who else
-than the payer may read the payment (`may_view`), and opens a payment from payments' own
-endpoint and page (`start`, the order ids of POST /api/v1/payments and /pay/start/).
+The handler also describes what is paid (`describe`, for the provider's pay page; `titles`, for
+the payer's history of their wallet), says who else than the payer may read the payment
+(`may_view`), and opens a payment from payments' own endpoint and page (`start`, the order ids
+of POST /api/v1/payments and /pay/start/).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -48,17 +49,20 @@ class ChargeItem:
 
 @dataclass(frozen=True)
 class ChargeLine:
-    """One line of what the payer sees on the provider's pay page."""
+    """One line of what the payer sees on the provider's pay page: `order_number` is what the
+    payer reads of the order (a provider's "merchant order number"), `order_id` its address."""
 
     merchant: str
     amount: int
     order_id: str = ""
+    order_number: str = ""
     items: tuple[ChargeItem, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         line: dict[str, Any] = {
             "merchant": self.merchant,
             "order_id": self.order_id,
+            "order_number": self.order_number,
             "amount": self.amount,
         }
         if self.items is not None:
@@ -109,6 +113,12 @@ class PurposeHandler(Protocol):
 
     def describe(self, payment: Payment) -> ChargeSummary:
         """What the payer pays, shown on the provider's pay page, and until when."""
+        ...
+
+    def titles(self, paid: Mapping[str, Sequence[str]]) -> Mapping[str, str]:
+        """How a history names what was paid, in the active language: for each key (a
+        payment's id or a refund's) the order ids it paid (the payment's parts, the refund's one
+        order) → a short text such as the orders' numbers; never an id or a provider."""
         ...
 
     def may_view(self, user: User, payment: Payment) -> bool:

@@ -14,7 +14,8 @@ provider that captures at once (the wallet), inside the caller's transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -549,3 +550,35 @@ def settle_payout(
         )
         payout_settled.send(sender=Payout, payout=payout, succeeded=succeeded, reason=reason)
     return True
+
+
+# --- What a history names ------------------------------------------------------------------
+
+
+def _titles(paid: Mapping[str, tuple[str, list[str]]]) -> dict[str, str]:
+    """{key: (purpose, order ids)} → {key: text}, each purpose's handler asked once."""
+    by_purpose: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for key, (purpose, order_ids) in paid.items():
+        by_purpose[purpose][key] = order_ids
+    titles: dict[str, str] = {}
+    for purpose, orders_of in by_purpose.items():
+        titles.update(handler_for(purpose).titles(orders_of))
+    return titles
+
+
+def payment_titles(payment_ids: Collection[str]) -> dict[str, str]:
+    """What each payment paid, as its payer's history names it (its purpose's handler says)."""
+    parts: dict[str, list[str]] = defaultdict(list)
+    rows = PaymentOrder.objects.filter(payment_id__in=list(payment_ids)).order_by("order_id")
+    for payment_id, order_id in rows.values_list("payment_id", "order_id"):
+        parts[payment_id].append(order_id)
+    purposes = Payment.objects.filter(pk__in=list(payment_ids)).values_list("pk", "purpose")
+    return _titles({pk: (purpose, parts[pk]) for pk, purpose in purposes})
+
+
+def refund_titles(refund_ids: Collection[str]) -> dict[str, str]:
+    """What each refund gave back, as its payer's history names it: the order it was for."""
+    rows = Refund.objects.filter(pk__in=list(refund_ids)).values_list(
+        "pk", "payment__purpose", "order_id"
+    )
+    return _titles({pk: (purpose, [order_id]) for pk, purpose, order_id in rows})

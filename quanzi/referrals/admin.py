@@ -5,8 +5,9 @@ reward rules, rewards and points (read-only: written by the services)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from quanzi.core.admin import ReadOnlyAdmin
+from quanzi.core.admin import ReadOnlyAdmin, money
 from quanzi.referrals.models import (
     Binding,
     Commission,
@@ -36,7 +37,11 @@ class BindingAdmin(ReadOnlyAdmin):
 
 @admin.register(Commission)
 class CommissionAdmin(ReadOnlyAdmin):
-    list_display = ("order", "promoter", "level", "amount", "reversed_amount", "status")
+    amount_yuan = money("amount", _("amount"))
+    reversed_yuan = money("reversed_amount", _("reversed"))
+    list_display = ("order", "promoter", "level", "amount_yuan", "reversed_yuan", "status")
+    exclude = ("amount", "reversed_amount")
+    readonly_fields = ("amount_yuan", "reversed_yuan")
     list_filter = ("status", "level")
     raw_id_fields = ("order", "promoter")
 
@@ -56,7 +61,11 @@ class PromoterAdmin(ReadOnlyAdmin):
 
 @admin.register(Withdrawal)
 class WithdrawalAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "promoter", "store", "amount", "fee", "status", "created_at")
+    amount_yuan = money("amount", _("amount"))
+    fee_yuan = money("fee", _("fee"))
+    list_display = ("pk", "promoter", "store", "amount_yuan", "fee_yuan", "status", "created_at")
+    exclude = ("amount", "fee")
+    readonly_fields = ("amount_yuan", "fee_yuan")
     list_filter = ("status",)
     raw_id_fields = ("promoter", "store", "reviewed_by")
 

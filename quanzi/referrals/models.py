@@ -24,17 +24,27 @@ class ShareLink(PublicModel):
     """A short link carrying its sharer. `parent` is the link through which the sharer arrived
     themself: the links form a share tree (cascade) kept for analytics."""
 
-    code = models.CharField(max_length=CODE_LENGTH, unique=True)
+    code = models.CharField(_("code"), max_length=CODE_LENGTH, unique=True)
     sharer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_links"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="share_links",
+        verbose_name=_("sharer"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=TargetKind.choices)
-    target_id = models.CharField(max_length=16)
+    target_id = models.CharField(_("target ID"), max_length=16)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        verbose_name=_("parent"),
     )
 
     class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -55,18 +65,23 @@ class ShareLink(PublicModel):
 class Visit(PublicModel):
     """One visit through a share link; `visitor` is filled at login for anonymous visitors."""
 
-    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="visits")
+    link = models.ForeignKey(
+        ShareLink, on_delete=models.CASCADE, related_name="visits", verbose_name=_("link")
+    )
     visitor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="share_visits",
+        verbose_name=_("visitor"),
     )
-    session_key = models.CharField(max_length=40, blank=True, db_index=True)
-    ip_hash = models.CharField(max_length=64, blank=True)
+    session_key = models.CharField(_("session key"), max_length=40, blank=True, db_index=True)
+    ip_hash = models.CharField(_("IP hash"), max_length=64, blank=True)
 
     class Meta:
+        verbose_name = _("share link visit")
+        verbose_name_plural = _("share link visits")
         ordering = ["-created_at"]
 
 
@@ -74,14 +89,24 @@ class Attribution(PublicModel):
     """An order credited to the sharer whose link was the buyer's last touch in the window."""
 
     order = models.OneToOneField(
-        "orders.Order", on_delete=models.CASCADE, related_name="attribution"
+        "orders.Order",
+        on_delete=models.CASCADE,
+        related_name="attribution",
+        verbose_name=_("order"),
     )
-    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="attributions")
+    link = models.ForeignKey(
+        ShareLink, on_delete=models.CASCADE, related_name="attributions", verbose_name=_("link")
+    )
     sharer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attributions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attributions",
+        verbose_name=_("sharer"),
     )
 
     class Meta:
+        verbose_name = _("order attribution")
+        verbose_name_plural = _("order attributions")
         ordering = ["-created_at"]
 
 
@@ -106,7 +131,10 @@ class DistributionConfig(models.Model):
     deeper."""
 
     store = models.OneToOneField(
-        "stores.Store", on_delete=models.CASCADE, related_name="distribution"
+        "stores.Store",
+        on_delete=models.CASCADE,
+        related_name="distribution",
+        verbose_name=_("store"),
     )
     enabled = models.BooleanField(_("enabled"), default=False)
     level1_rate_bp = models.PositiveIntegerField(_("level 1 rate (basis points)"), default=0)
@@ -133,6 +161,8 @@ class DistributionConfig(models.Model):
     withdrawal_fee_bp = models.PositiveIntegerField(_("withdrawal fee (basis points)"), default=0)
 
     class Meta:
+        verbose_name = _("distribution settings")
+        verbose_name_plural = _("distribution settings")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
@@ -160,17 +190,27 @@ class Binding(models.Model):
     mode only (None: no expiry)."""
 
     customer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="promoter_bindings"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="promoter_bindings",
+        verbose_name=_("customer"),
     )
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="bindings")
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="bindings", verbose_name=_("store")
+    )
     promoter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bound_customers"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="bound_customers",
+        verbose_name=_("promoter"),
     )
-    expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("customer binding")
+        verbose_name_plural = _("customer bindings")
         constraints = [
             models.UniqueConstraint(fields=["customer", "store"], name="binding_once_per_store"),
             models.CheckConstraint(
@@ -194,9 +234,17 @@ class Commission(PublicModel):
     grows with refunds (each reversal is its own ledger transaction); the ledger is the truth,
     this row is the promoter's view of it."""
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="commissions")
+    order = models.ForeignKey(
+        "orders.Order",
+        on_delete=models.PROTECT,
+        related_name="commissions",
+        verbose_name=_("order"),
+    )
     promoter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commissions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="commissions",
+        verbose_name=_("promoter"),
     )
     level = models.PositiveSmallIntegerField(_("level"))
     amount = models.PositiveIntegerField(_("amount (fen)"))
@@ -207,9 +255,11 @@ class Commission(PublicModel):
         choices=CommissionStatus.choices,
         default=CommissionStatus.FROZEN,
     )
-    release_at = models.DateTimeField(null=True, blank=True)
+    release_at = models.DateTimeField(_("release at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("commission")
+        verbose_name_plural = _("commissions")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -233,12 +283,17 @@ class ProductCommission(models.Model):
     for the product)."""
 
     product = models.OneToOneField(
-        "catalog.Product", on_delete=models.CASCADE, related_name="commission_rates"
+        "catalog.Product",
+        on_delete=models.CASCADE,
+        related_name="commission_rates",
+        verbose_name=_("product"),
     )
     level1_rate_bp = models.PositiveIntegerField(_("level 1 rate (basis points)"))
     level2_rate_bp = models.PositiveIntegerField(_("level 2 rate (basis points)"))
 
     class Meta:
+        verbose_name = _("product commission rates")
+        verbose_name_plural = _("product commission rates")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
@@ -263,9 +318,14 @@ class Promoter(PublicModel):
     """A person's standing as a store's promoter: an application (with 'approved applicants'),
     or the merchant's decision to approve or revoke someone under any rule."""
 
-    store = models.ForeignKey("stores.Store", on_delete=models.CASCADE, related_name="promoters")
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="promoters", verbose_name=_("store")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="promoter_of"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="promoter_of",
+        verbose_name=_("user"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=PromoterStatus.choices, default=PromoterStatus.PENDING
@@ -277,10 +337,13 @@ class Promoter(PublicModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("promoter")
+        verbose_name_plural = _("promoters")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["store", "user"], name="promoter_once_per_store")
@@ -302,9 +365,17 @@ class Withdrawal(PublicModel):
     """A promoter's request to take `amount` fen of available commission out of a store's
     programme; `fee` stays with the store, `amount - fee` is paid out through the provider."""
 
-    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="withdrawals")
+    store = models.ForeignKey(
+        "stores.Store",
+        on_delete=models.PROTECT,
+        related_name="withdrawals",
+        verbose_name=_("store"),
+    )
     promoter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="withdrawals"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="withdrawals",
+        verbose_name=_("promoter"),
     )
     amount = models.BigIntegerField(_("amount (fen)"))
     fee = models.BigIntegerField(_("fee (fen)"), default=0)
@@ -320,13 +391,16 @@ class Withdrawal(PublicModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reject_reason = models.CharField(_("reason"), max_length=200, blank=True)
-    payout_ref = models.CharField(max_length=64, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
+    payout_ref = models.CharField(_("payout reference"), max_length=64, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("withdrawal")
+        verbose_name_plural = _("withdrawals")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="withdrawal_positive"),
@@ -357,17 +431,25 @@ class PointsEntry(models.Model):
     (store, user, reason, reference) is unique, so a grant that is replayed changes nothing."""
 
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.CASCADE, related_name="points_entries"
+        "stores.Store",
+        on_delete=models.CASCADE,
+        related_name="points_entries",
+        verbose_name=_("store"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="points_entries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="points_entries",
+        verbose_name=_("user"),
     )
     delta = models.BigIntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=20, choices=PointsReason.choices)
-    reference = models.CharField(max_length=64)
+    reference = models.CharField(_("reference"), max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points entries")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -385,15 +467,23 @@ class PointsBalance(models.Model):
     """The sum of a customer's points entries in a store, kept in the entries' transaction."""
 
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.CASCADE, related_name="points_balances"
+        "stores.Store",
+        on_delete=models.CASCADE,
+        related_name="points_balances",
+        verbose_name=_("store"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="points_balances"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="points_balances",
+        verbose_name=_("user"),
     )
     balance = models.BigIntegerField(_("points"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("points balance")
+        verbose_name_plural = _("points balances")
         constraints = [
             models.UniqueConstraint(fields=["store", "user"], name="points_balance_once"),
             models.CheckConstraint(
@@ -421,7 +511,10 @@ class ShareRewardRule(models.Model):
     times per sharer per day (Asia/Shanghai days)."""
 
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.CASCADE, related_name="share_reward_rules"
+        "stores.Store",
+        on_delete=models.CASCADE,
+        related_name="share_reward_rules",
+        verbose_name=_("store"),
     )
     trigger = models.CharField(_("trigger"), max_length=12, choices=RewardTrigger.choices)
     reward = models.CharField(
@@ -442,6 +535,8 @@ class ShareRewardRule(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("share reward rule")
+        verbose_name_plural = _("share reward rules")
         constraints = [
             models.UniqueConstraint(fields=["store", "trigger"], name="share_reward_rule_once"),
             models.CheckConstraint(
@@ -467,13 +562,23 @@ class ShareReward(PublicModel):
     (the circle joined, the order paid). A trigger rewards once, and a customer's first order
     once per store; `day` (Asia/Shanghai) counts the daily cap."""
 
-    rule = models.ForeignKey(ShareRewardRule, on_delete=models.CASCADE, related_name="rewards")
+    rule = models.ForeignKey(
+        ShareRewardRule, on_delete=models.CASCADE, related_name="rewards", verbose_name=_("rule")
+    )
     trigger = models.CharField(_("trigger"), max_length=12, choices=RewardTrigger.choices)
     sharer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_rewards"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="share_rewards",
+        verbose_name=_("sharer"),
     )
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reference = models.CharField(max_length=64)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    reference = models.CharField(_("reference"), max_length=64)
     points = models.PositiveIntegerField(_("points"), default=0)
     user_coupon = models.ForeignKey(
         "campaigns.UserCoupon",
@@ -483,9 +588,11 @@ class ShareReward(PublicModel):
         related_name="+",
         verbose_name=_("coupon given"),
     )
-    day = models.DateField()
+    day = models.DateField(_("day"))
 
     class Meta:
+        verbose_name = _("share reward")
+        verbose_name_plural = _("share rewards")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

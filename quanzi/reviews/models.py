@@ -22,11 +22,20 @@ class Review(PublicModel):
     """A buyer's review of one purchased item. The database allows one per order item, so a
     double submit or a race can never count twice in the product's rating."""
 
-    order_item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, related_name="reviews")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="reviews")
+    order_item = models.ForeignKey(
+        OrderItem, on_delete=models.PROTECT, related_name="reviews", verbose_name=_("order item")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("product")
+    )
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("store")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("author"),
     )
     stars = models.PositiveSmallIntegerField(_("stars"))
     text = models.TextField(_("review"), max_length=MAX_TEXT, blank=True)
@@ -39,6 +48,7 @@ class Review(PublicModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("replied by"),
     )
     is_hidden = models.BooleanField(
         _("hidden by moderation"),
@@ -86,12 +96,14 @@ class Review(PublicModel):
 class ReviewPhoto(PublicModel):
     """A photo of a review; positions 0–5, so the database itself caps a review at 6."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="reviews/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="reviews/thumbs/%Y/%m/")
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    position = models.PositiveSmallIntegerField(default=0)
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="photos", verbose_name=_("review")
+    )
+    image = models.ImageField(_("image"), upload_to="reviews/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="reviews/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position"]

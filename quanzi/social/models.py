@@ -18,7 +18,10 @@ class Follow(models.Model):
     following each other are friends."""
 
     follower = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="following"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="following",
+        verbose_name=_("follower"),
     )
     followee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -26,13 +29,21 @@ class Follow(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="followers",
+        verbose_name=_("followee"),
     )
     store = models.ForeignKey(
-        Store, null=True, blank=True, on_delete=models.CASCADE, related_name="followers"
+        Store,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="followers",
+        verbose_name=_("store"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -62,14 +73,22 @@ class Block(models.Model):
     (no follow, no comment, no notes in either direction)."""
 
     blocker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="blocks",
+        verbose_name=_("blocker"),
     )
     blocked = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocked_by"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="blocked_by",
+        verbose_name=_("blocked"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
         constraints = [
             models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once"),
             models.CheckConstraint(
@@ -85,7 +104,11 @@ class PrivacySettings(models.Model):
     """What a person lets friends see in their feed. Purchases are private by default."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy", primary_key=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="privacy",
+        primary_key=True,
+        verbose_name=_("user"),
     )
     share_purchases = models.BooleanField(_("show my purchases to friends"), default=False)
     share_reviews = models.BooleanField(_("show my reviews to friends"), default=True)
@@ -94,6 +117,10 @@ class PrivacySettings(models.Model):
     purchases_asked_at = models.DateTimeField(
         _("asked about sharing purchases"), null=True, blank=True
     )
+
+    class Meta:
+        verbose_name = _("privacy settings")
+        verbose_name_plural = _("privacy settings")
 
     def __str__(self) -> str:
         return f"privacy of {self.user_id}"
@@ -104,20 +131,32 @@ class Note(PublicModel):
     by a person, or by a store's staff in the store's name (`store` set)."""
 
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notes",
+        verbose_name=_("author"),
     )
     store = models.ForeignKey(
-        Store, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
+        Store,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notes",
+        verbose_name=_("store"),
     )
     title = models.CharField(_("title"), max_length=60)
     body = models.TextField(_("text"), max_length=5000, blank=True)
-    products = models.ManyToManyField(Product, blank=True, related_name="notes")
-    like_count = models.PositiveIntegerField(default=0)
-    collect_count = models.PositiveIntegerField(default=0)
-    comment_count = models.PositiveIntegerField(default=0)
-    is_hidden = models.BooleanField(default=False)
+    products = models.ManyToManyField(
+        Product, blank=True, related_name="notes", verbose_name=_("products")
+    )
+    like_count = models.PositiveIntegerField(_("likes"), default=0)
+    collect_count = models.PositiveIntegerField(_("saves"), default=0)
+    comment_count = models.PositiveIntegerField(_("comments"), default=0)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
 
     class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["author", "-created_at"]),
@@ -129,14 +168,18 @@ class Note(PublicModel):
 
 
 class NoteImage(PublicModel):
-    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="notes/%Y/%m/")
-    thumbnail = models.ImageField(upload_to="notes/thumbs/%Y/%m/")
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    position = models.PositiveSmallIntegerField(default=0)
+    note = models.ForeignKey(
+        Note, on_delete=models.CASCADE, related_name="images", verbose_name=_("note")
+    )
+    image = models.ImageField(_("image"), upload_to="notes/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="notes/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("note image")
+        verbose_name_plural = _("note images")
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["note", "position"], name="note_image_position_once"),
@@ -148,11 +191,17 @@ class NoteImage(PublicModel):
 
 
 class NoteLike(models.Model):
-    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="likes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.ForeignKey(
+        Note, on_delete=models.CASCADE, related_name="likes", verbose_name=_("note")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("note like")
+        verbose_name_plural = _("note likes")
         constraints = [models.UniqueConstraint(fields=["note", "user"], name="note_like_once")]
 
     def __str__(self) -> str:
@@ -160,13 +209,20 @@ class NoteLike(models.Model):
 
 
 class NoteCollect(models.Model):
-    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="collects")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collected_notes"
+    note = models.ForeignKey(
+        Note, on_delete=models.CASCADE, related_name="collects", verbose_name=_("note")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="collected_notes",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("saved note")
+        verbose_name_plural = _("saved notes")
         constraints = [models.UniqueConstraint(fields=["note", "user"], name="note_collect_once")]
 
     def __str__(self) -> str:
@@ -177,15 +233,29 @@ class NoteComment(PublicModel):
     """One level of comments: a comment may answer another comment of the same note
     (`reply_to`), but replies are shown flat under the note."""
 
-    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    text = models.CharField(max_length=500)
-    reply_to = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    note = models.ForeignKey(
+        Note, on_delete=models.CASCADE, related_name="comments", verbose_name=_("note")
     )
-    is_hidden = models.BooleanField(default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.CharField(_("text"), max_length=500)
+    reply_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reply to"),
+    )
+    is_hidden = models.BooleanField(_("hidden"), default=False)
 
     class Meta:
+        verbose_name = _("note comment")
+        verbose_name_plural = _("note comments")
         ordering = ["created_at"]
 
     def __str__(self) -> str:
@@ -204,27 +274,52 @@ class FeedEntry(models.Model):
     see it. See docs/feed.md for the design and its reasons."""
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_entries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="feed_entries",
+        verbose_name=_("owner"),
     )
-    kind = models.CharField(max_length=10, choices=ActivityKind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=ActivityKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     store = models.ForeignKey(
-        Store, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Store,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("store"),
     )
     note = models.ForeignKey(
-        Note, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Note,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("note"),
     )
     product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Product,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("product"),
     )
-    review_id = models.CharField(max_length=16, blank=True)
+    review_id = models.CharField(_("review ID"), max_length=16, blank=True)
     # Newest first with a boost for friends' activity: rank = created time + boost seconds.
-    rank = models.DateTimeField(db_index=True)
-    created_at = models.DateTimeField()
+    rank = models.DateTimeField(_("rank"), db_index=True)
+    created_at = models.DateTimeField(_("created at"))
 
     class Meta:
+        verbose_name = _("feed entry")
+        verbose_name_plural = _("feed entries")
         indexes = [models.Index(fields=["owner", "-rank", "-id"])]
 
     def __str__(self) -> str:

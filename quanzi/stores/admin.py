@@ -6,7 +6,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from quanzi.core.admin import money
 from quanzi.stores.models import Store, StoreStaff
 from quanzi.stores.signals import store_renamed
 
@@ -21,7 +23,9 @@ class StaffInline(admin.TabularInline[StoreStaff, Store]):
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin[Store]):
-    list_display = ("name", "is_active", "shipping_fee", "free_shipping_threshold", "created_at")
+    shipping_yuan = money("shipping_fee", _("shipping fee"))
+    free_shipping_yuan = money("free_shipping_threshold", _("free shipping from"))
+    list_display = ("name", "is_active", "shipping_yuan", "free_shipping_yuan", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "staff__user__username", "staff__user__phone")
     inlines = (StaffInline,)

@@ -32,6 +32,8 @@ class Store(PublicModel):
     is_active = models.BooleanField(_("open"), default=True)
 
     class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(shipping_fee__gte=0), name="store_fee_nonneg"),
@@ -61,14 +63,21 @@ class StaffRole(models.TextChoices):
 class StoreStaff(models.Model):
     """A person who works a store, as owner or staff."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="staff")
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="staff", verbose_name=_("store")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_roles"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="store_roles",
+        verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=10, choices=StaffRole.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("store staff member")
+        verbose_name_plural = _("store staff members")
         constraints = [
             models.UniqueConstraint(fields=["store", "user"], name="staff_once_per_store")
         ]

@@ -18,9 +18,15 @@ router = Router(auth=AUTH)
 
 class WalletLineOut(Schema):
     at: datetime
-    amount: int
-    kind: str
-    memo: str
+    amount: int = Field(description="fen: positive into the wallet, negative out of it")
+    kind: str = Field(description="the movement's code, e.g. wallet.topup or redpacket.grab")
+    label: str = Field(description="what the movement is, in the caller's language")
+    detail: str = Field(description="what it was about (an order's number, a circle), or ''")
+    memo: str = Field(description="label and detail in one line")
+
+    @staticmethod
+    def resolve_memo(obj: Any) -> str:
+        return str(obj.text)
 
 
 class WalletOut(Schema):

@@ -11,10 +11,12 @@ class WalletsConfig(AppConfig):
         from quanzi.payments.models import PaymentPurpose
         from quanzi.payments.providers import register_provider
         from quanzi.payments.purposes import register_purpose
-        from quanzi.wallets import services
+        from quanzi.wallets import provider, services, topup
         from quanzi.wallets.provider import WalletProvider
         from quanzi.wallets.topup import TopupPayments
 
         services.register_accounts()
+        provider.register_kinds()
+        topup.register_kinds()
         register_provider(WalletProvider)
         register_purpose(PaymentPurpose.WALLET_TOPUP, TopupPayments())

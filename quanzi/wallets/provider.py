@@ -17,24 +17,48 @@ wallet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import Conflict
+from quanzi.ledger.kinds import register_transaction_kind
+from quanzi.ledger.models import Entry
 from quanzi.ledger.services import post_transaction
 from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import Payment, Refund
 from quanzi.payments.providers.base import Charge, InvalidSignature, PaymentProvider, ProviderError
-from quanzi.payments.services import complete_refund
+from quanzi.payments.services import complete_refund, payment_titles, refund_titles
 from quanzi.wallets.errors import WalletCode
 from quanzi.wallets.services import wallet_account, wallet_balance
 
 PROVIDER = "wallet"
 KIND_PAY = "wallet.pay"
 KIND_REFUND = "wallet.refund"
+
+
+def _by_reference(
+    titles: Callable[[Collection[str]], Mapping[str, str]],
+) -> Callable[[Sequence[Entry]], Mapping[int, str]]:
+    """A ledger detail naming each entry by its transaction's reference (a payment, a refund)
+    as payments' purpose handler names it: the orders paid or refunded."""
+
+    def detail(entries: Sequence[Entry]) -> Mapping[int, str]:
+        named = titles({entry.transaction.reference for entry in entries})
+        return {entry.pk: named.get(entry.transaction.reference, "") for entry in entries}
+
+    return detail
+
+
+_paid_for = _by_reference(payment_titles)
+_refunded_for = _by_reference(refund_titles)
+
+
+def register_kinds() -> None:
+    register_transaction_kind(KIND_PAY, _("Payment"), detail=_paid_for)
+    register_transaction_kind(KIND_REFUND, _("Refund"), detail=_refunded_for)
 
 
 class WalletProvider(PaymentProvider):

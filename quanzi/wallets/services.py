@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from quanzi.ledger.accounts import register_account_type
+from quanzi.ledger.kinds import movements
 from quanzi.ledger.models import AccountKind, Entry
 from quanzi.ledger.services import owed
 from quanzi.wallets.signals import wallet_opened
@@ -37,10 +38,15 @@ def wallet_balance(user: User) -> int:
 
 @dataclass
 class WalletLine:
+    """One movement of the wallet as its holder reads it: `label` and `detail` are in their
+    language ("Refund", "Order 2026120204718356"); `kind` is the code clients branch on."""
+
     at: datetime
     amount: int  # positive: money in; negative: money out
     kind: str
-    memo: str
+    label: str
+    detail: str
+    text: str  # label and detail in one line
 
 
 def wallet_history(user: User, limit: int = 100) -> list[WalletLine]:
@@ -52,12 +58,14 @@ def wallet_history(user: User, limit: int = 100) -> list[WalletLine]:
     )
     return [
         WalletLine(
-            at=e.transaction.created_at,
-            amount=-e.amount,
-            kind=e.transaction.kind,
-            memo=e.transaction.memo,
+            at=m.entry.transaction.created_at,
+            amount=-m.entry.amount,
+            kind=m.kind,
+            label=m.label,
+            detail=m.detail,
+            text=m.text,
         )
-        for e in entries
+        for m in movements(entries)
     ]
 
 

@@ -11,7 +11,7 @@ captured and credits nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.core.errors import InvalidInput
+from quanzi.ledger.kinds import register_transaction_kind
 from quanzi.ledger.services import post_transaction
 from quanzi.payments.accounts import provider_account
 from quanzi.payments.models import Payment, PaymentPurpose
@@ -34,6 +35,11 @@ MAX_TOPUP = 500_000  # ¥5,000
 KIND_TOPUP = "wallet.topup"
 # How long the pay page of a top-up (which has no order deadline) stays open.
 TOPUP_PAY_WINDOW = timedelta(minutes=30)
+
+
+def register_kinds() -> None:
+    """A top-up reads "Top-up": the provider it came through is nobody's business but ours."""
+    register_transaction_kind(KIND_TOPUP, _("Top-up"))
 
 
 def start_topup(user: User, amount: Any) -> Payment:
@@ -59,6 +65,9 @@ class TopupPayments:
             lines=(ChargeLine(merchant=str(_("Wallet top-up")), amount=payment.amount),),
             expires_at=timezone.now() + TOPUP_PAY_WINDOW,
         )
+
+    def titles(self, paid: Mapping[str, Sequence[str]]) -> Mapping[str, str]:
+        return {key: str(_("Wallet top-up")) for key in paid}
 
     def may_view(self, user: User, payment: Payment) -> bool:
         return False  # only its payer

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class BargainsConfig(AppConfig):
     name = "quanzi.campaigns.bargains"
     label = "bargains"
-    verbose_name = _("Bargaining")
+    verbose_name = _("Bargains")
 
     def ready(self) -> None:
         from quanzi.campaigns.bargains import services, shares

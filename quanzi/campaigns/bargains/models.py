@@ -18,8 +18,12 @@ from quanzi.stores.models import Store
 
 
 class BargainCampaign(PublicModel):
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="bargain_campaigns")
-    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="bargain_campaigns")
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="bargain_campaigns", verbose_name=_("store")
+    )
+    sku = models.ForeignKey(
+        Sku, on_delete=models.PROTECT, related_name="bargain_campaigns", verbose_name=_("SKU")
+    )
     title = models.CharField(_("title"), max_length=60)
     start_price = models.BigIntegerField(_("start price (fen)"))
     floor_price = models.BigIntegerField(_("floor price (fen)"))
@@ -35,6 +39,8 @@ class BargainCampaign(PublicModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("bargain campaign")
+        verbose_name_plural = _("bargain campaigns")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(floor_price__gte=1), name="bargain_floor_positive"),
@@ -64,23 +70,40 @@ LIVE = (BargainStatus.OPEN, BargainStatus.FLOOR_REACHED)
 
 
 class Bargain(PublicModel):
-    campaign = models.ForeignKey(BargainCampaign, on_delete=models.CASCADE, related_name="bargains")
+    campaign = models.ForeignKey(
+        BargainCampaign,
+        on_delete=models.CASCADE,
+        related_name="bargains",
+        verbose_name=_("campaign"),
+    )
     starter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bargains"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="bargains",
+        verbose_name=_("starter"),
     )
-    start_price = models.BigIntegerField()
-    floor_price = models.BigIntegerField()
-    helpers_needed = models.PositiveIntegerField()
-    current_price = models.BigIntegerField()
-    helps_count = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=16, choices=BargainStatus.choices, default="open")
-    expires_at = models.DateTimeField(db_index=True)
+    start_price = models.BigIntegerField(_("start price (fen)"))
+    floor_price = models.BigIntegerField(_("floor price (fen)"))
+    helpers_needed = models.PositiveIntegerField(_("helpers needed"))
+    current_price = models.BigIntegerField(_("current price (fen)"))
+    helps_count = models.PositiveIntegerField(_("helps"), default=0)
+    status = models.CharField(
+        _("status"), max_length=16, choices=BargainStatus.choices, default="open"
+    )
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
     order = models.ForeignKey(
-        "orders.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("order"),
     )
-    bought_at = models.DateTimeField(null=True, blank=True)
+    bought_at = models.DateTimeField(_("bought at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("bargain")
+        verbose_name_plural = _("bargains")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -113,17 +136,26 @@ class BargainHelp(models.Model):
     (campaign, helper), so concurrent helps by one person on different bargains cannot both
     take the same slot and pass the per-person cap."""
 
-    bargain = models.ForeignKey(Bargain, on_delete=models.CASCADE, related_name="helps")
-    campaign = models.ForeignKey(BargainCampaign, on_delete=models.CASCADE, related_name="+")
-    helper = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bargain_helps"
+    bargain = models.ForeignKey(
+        Bargain, on_delete=models.CASCADE, related_name="helps", verbose_name=_("bargain")
     )
-    number = models.PositiveIntegerField()
+    campaign = models.ForeignKey(
+        BargainCampaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="bargain_helps",
+        verbose_name=_("helper"),
+    )
+    number = models.PositiveIntegerField(_("help number"))
     amount = models.BigIntegerField(_("amount cut (fen)"))
-    price_after = models.BigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    price_after = models.BigIntegerField(_("price after (fen)"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("bargain help")
+        verbose_name_plural = _("bargain helps")
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["bargain", "helper"], name="bargain_help_once"),

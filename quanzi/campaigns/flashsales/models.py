@@ -26,8 +26,12 @@ from quanzi.stores.models import Store
 class FlashSale(PublicModel):
     """One slot: `stock` of `total_stock` units left at `flash_price`, between the times."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="flash_sales")
-    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="flash_sales")
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="flash_sales", verbose_name=_("store")
+    )
+    sku = models.ForeignKey(
+        Sku, on_delete=models.CASCADE, related_name="flash_sales", verbose_name=_("SKU")
+    )
     title = models.CharField(_("title"), max_length=100, blank=True)
     flash_price = models.BigIntegerField(_("flash price (fen)"))
     total_stock = models.IntegerField(_("campaign stock"))
@@ -38,6 +42,8 @@ class FlashSale(PublicModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("flash sale")
+        verbose_name_plural = _("flash sales")
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["sku", "is_active", "ends_at"])]
         constraints = [
@@ -68,12 +74,18 @@ class FlashSale(PublicModel):
 class FlashQuota(models.Model):
     """How many units one user holds in one slot; `limit` is the slot's per-user limit."""
 
-    sale = models.ForeignKey(FlashSale, on_delete=models.CASCADE, related_name="quotas")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    claimed = models.IntegerField(default=0)
-    limit = models.IntegerField()
+    sale = models.ForeignKey(
+        FlashSale, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("sale")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("user")
+    )
+    claimed = models.IntegerField(_("claimed"), default=0)
+    limit = models.IntegerField(_("limit per buyer"))
 
     class Meta:
+        verbose_name = _("flash sale quota")
+        verbose_name_plural = _("flash sale quotas")
         constraints = [
             models.UniqueConstraint(fields=["sale", "user"], name="flash_quota_once"),
             models.CheckConstraint(condition=Q(claimed__gte=0), name="flash_quota_nonneg"),
@@ -89,13 +101,21 @@ class FlashQuota(models.Model):
 class FlashClaim(PublicModel):
     """One flash-sale order's units; `returned` once a cancellation gave them back."""
 
-    sale = models.ForeignKey(FlashSale, on_delete=models.CASCADE, related_name="claims")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
-    quantity = models.IntegerField()
-    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="flash_claim")
-    returned = models.BooleanField(default=False)
+    sale = models.ForeignKey(
+        FlashSale, on_delete=models.CASCADE, related_name="claims", verbose_name=_("sale")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("user")
+    )
+    quantity = models.IntegerField(_("quantity"))
+    order = models.OneToOneField(
+        Order, on_delete=models.CASCADE, related_name="flash_claim", verbose_name=_("order")
+    )
+    returned = models.BooleanField(_("returned"), default=False)
 
     class Meta:
+        verbose_name = _("flash sale claim")
+        verbose_name_plural = _("flash sale claims")
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="flash_claim_pos"),
         ]

@@ -16,10 +16,16 @@ CAMPAIGN_KIND = "group"  # Order.campaign of a group's orders; campaign_ref is t
 
 class GroupCampaign(PublicModel):
     store = models.ForeignKey(
-        "stores.Store", on_delete=models.CASCADE, related_name="group_campaigns"
+        "stores.Store",
+        on_delete=models.CASCADE,
+        related_name="group_campaigns",
+        verbose_name=_("store"),
     )
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.CASCADE, related_name="group_campaigns"
+        "catalog.Product",
+        on_delete=models.CASCADE,
+        related_name="group_campaigns",
+        verbose_name=_("product"),
     )
     team_size = models.PositiveSmallIntegerField(_("team size"))
     hours = models.PositiveSmallIntegerField(_("hours to fill a group"), default=24)
@@ -34,6 +40,8 @@ class GroupCampaign(PublicModel):
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("group-buy campaign")
+        verbose_name_plural = _("group-buy campaigns")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(team_size__gte=2), name="groupbuy_team_size_2"),
@@ -55,11 +63,17 @@ class GroupCampaign(PublicModel):
 class GroupPrice(models.Model):
     """The group price of one SKU of the campaign's product (fen)."""
 
-    campaign = models.ForeignKey(GroupCampaign, on_delete=models.CASCADE, related_name="prices")
-    sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(
+        GroupCampaign, on_delete=models.CASCADE, related_name="prices", verbose_name=_("campaign")
+    )
+    sku = models.ForeignKey(
+        "catalog.Sku", on_delete=models.CASCADE, related_name="+", verbose_name=_("SKU")
+    )
     price = models.BigIntegerField(_("group price (fen)"))
 
     class Meta:
+        verbose_name = _("group-buy price")
+        verbose_name_plural = _("group-buy prices")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "sku"], name="groupbuy_price_once"),
             models.CheckConstraint(condition=Q(price__gt=0), name="groupbuy_price_pos"),
@@ -80,22 +94,33 @@ class Group(PublicModel):
     both change only under the group's row lock. Team size, the completion threshold and the
     percent are copied from the campaign when the group opens."""
 
-    campaign = models.ForeignKey(GroupCampaign, on_delete=models.CASCADE, related_name="groups")
+    campaign = models.ForeignKey(
+        GroupCampaign, on_delete=models.CASCADE, related_name="groups", verbose_name=_("campaign")
+    )
     leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("leader"),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=GroupStatus.choices, default=GroupStatus.OPEN
     )
     team_size = models.PositiveSmallIntegerField(_("team size"))
-    complete_at_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    complete_at_percent = models.PositiveSmallIntegerField(
+        _("completes at (percent of seats)"), null=True, blank=True
+    )
     opened_at = models.DateTimeField(_("opened at"))
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    seats_taken = models.PositiveSmallIntegerField(default=0)
-    paid_count = models.PositiveSmallIntegerField(default=0)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    seats_taken = models.PositiveSmallIntegerField(_("seats taken"), default=0)
+    paid_count = models.PositiveSmallIntegerField(_("paid members"), default=0)
 
     class Meta:
+        verbose_name = _("group-buy group")
+        verbose_name_plural = _("group-buy groups")
         ordering = ["expires_at"]
         indexes = [models.Index(fields=["campaign", "status", "expires_at"])]
         constraints = [
@@ -122,20 +147,27 @@ ACTIVE_SEATS = (SeatState.RESERVED, SeatState.PAID)
 
 
 class GroupMember(PublicModel):
-    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members")
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="members", verbose_name=_("group")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_seats"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="group_seats",
+        verbose_name=_("user"),
     )
     order = models.OneToOneField(
-        "orders.Order", on_delete=models.PROTECT, related_name="group_seat"
+        "orders.Order", on_delete=models.PROTECT, related_name="group_seat", verbose_name=_("order")
     )
     state = models.CharField(
         _("seat"), max_length=10, choices=SeatState.choices, default=SeatState.RESERVED
     )
     joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("group-buy member")
+        verbose_name_plural = _("group-buy members")
         ordering = ["joined_at"]
         constraints = [
             models.UniqueConstraint(

@@ -12,4 +12,5 @@ class RedPacketsConfig(AppConfig):
         from quanzi.wallets.signals import wallet_opened
 
         services.register_accounts()
+        services.register_kinds()
         wallet_opened.connect(services.on_wallet_opened, dispatch_uid="redpackets.wallet_opened")

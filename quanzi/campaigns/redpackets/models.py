@@ -21,26 +21,45 @@ class PacketKind(models.TextChoices):
 
 
 class RedPacket(PublicModel):
-    circle = models.ForeignKey("circles.Circle", on_delete=models.CASCADE, related_name="+")
-    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    circle = models.ForeignKey(
+        "circles.Circle", on_delete=models.CASCADE, related_name="+", verbose_name=_("circle")
+    )
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sender"),
+    )
     # Set for a packet paid from a store's available balance (sent by its staff).
     store = models.ForeignKey(
-        "stores.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "stores.Store",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("store"),
     )
-    kind = models.CharField(max_length=10, choices=PacketKind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=PacketKind.choices)
     total = models.BigIntegerField(_("total (fen)"))
     count = models.PositiveIntegerField(_("shares"))
     greeting = models.CharField(_("greeting"), max_length=60, blank=True)
     visible_at = models.DateTimeField(_("appears at"))
     expires_at = models.DateTimeField(_("expires at"))
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     message = models.ForeignKey(
-        "circles.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "circles.Message",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("message"),
     )
-    refunded_at = models.DateTimeField(null=True, blank=True)
-    refunded_amount = models.BigIntegerField(default=0)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    refunded_amount = models.BigIntegerField(_("refunded (fen)"), default=0)
 
     class Meta:
+        verbose_name = _("red packet")
+        verbose_name_plural = _("red packets")
         ordering = ["-visible_at"]
         indexes = [models.Index(fields=["circle", "visible_at"])]
         constraints = [
@@ -55,16 +74,25 @@ class RedPacket(PublicModel):
 
 
 class Share(models.Model):
-    packet = models.ForeignKey(RedPacket, on_delete=models.CASCADE, related_name="shares")
-    index = models.PositiveIntegerField()
-    amount = models.BigIntegerField()
-    claimed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    packet = models.ForeignKey(
+        RedPacket, on_delete=models.CASCADE, related_name="shares", verbose_name=_("packet")
     )
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    refunded = models.BooleanField(default=False)
+    index = models.PositiveIntegerField(_("share number"))
+    amount = models.BigIntegerField(_("amount (fen)"))
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("claimed by"),
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    refunded = models.BooleanField(_("returned to the sender"), default=False)
 
     class Meta:
+        verbose_name = _("red packet share")
+        verbose_name_plural = _("red packet shares")
         ordering = ["index"]
         constraints = [
             models.UniqueConstraint(fields=["packet", "index"], name="redpacket_share_index"),

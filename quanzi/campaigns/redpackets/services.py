@@ -23,6 +23,7 @@ Design (docs/campaigns.md, "Red packets and wallets"):
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,7 +44,8 @@ from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.ledger.accounts import register_account_type
-from quanzi.ledger.models import AccountKind
+from quanzi.ledger.kinds import register_transaction_kind
+from quanzi.ledger.models import AccountKind, Entry
 from quanzi.ledger.services import owed, post_transaction
 from quanzi.ledger.store_accounts import available_account
 from quanzi.stores.models import StaffRole
@@ -74,6 +76,22 @@ def register_accounts() -> None:
 
 def packet_account(packet_id: str) -> str:
     return f"redpacket:{packet_id}"
+
+
+def _circles_of(entries: Sequence[Entry]) -> Mapping[int, str]:
+    """A packet's movements name the circle it was sent in (the reference is the packet's id,
+    or "<packet id>:<share>" for a grab)."""
+    packet_of = {entry.pk: entry.transaction.reference.split(":")[0] for entry in entries}
+    circles = dict(
+        RedPacket.objects.filter(pk__in=set(packet_of.values())).values_list("pk", "circle__name")
+    )
+    return {pk: circles[packet] for pk, packet in packet_of.items() if packet in circles}
+
+
+def register_kinds() -> None:
+    register_transaction_kind(KIND_SEND, _("Red packet sent"), detail=_circles_of)
+    register_transaction_kind(KIND_GRAB, _("Red packet grabbed"), detail=_circles_of)
+    register_transaction_kind(KIND_REFUND, _("Red packet returned"), detail=_circles_of)
 
 
 # --- Splitting -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.coupons import checkout as coupons
 from quanzi.orders.errors import OrderCode
-from quanzi.orders.models import CartItem, Order, OrderItem, OrderStatus
+from quanzi.orders.models import CartItem, Order, OrderItem, OrderStatus, new_order_number
 from quanzi.orders.services.inputs import (
     MAX_NOTE,
     clean_checkout_key,
@@ -108,6 +108,16 @@ def store_goods(store: Store, lines: list[tuple[Sku, int]]) -> coupons.StoreGood
     return coupons.StoreGoods(store, lines, subtotal, store.shipping_for(subtotal))
 
 
+def unused_order_number() -> str:
+    """A new order's number that no order has yet. Two checkouts drawing the same 8 random
+    digits on the same day in the same instant is the one repeat left: the unique index then
+    refuses the second, whose checkout fails whole and may simply be sent again."""
+    while True:
+        number = new_order_number()
+        if not Order.objects.filter(number=number).exists():
+            return number
+
+
 def _create_order(
     user: User,
     goods: coupons.StoreGoods,
@@ -121,6 +131,7 @@ def _create_order(
     """The order and its items; `unit_price` is a campaign's price for its one SKU."""
     discount = coupon.discount if coupon else 0
     order = Order.objects.create(
+        number=unused_order_number(),
         buyer=user,
         store=goods.store,
         subtotal=goods.subtotal,

@@ -12,12 +12,13 @@ orders first, then ledger accounts (`quanzi.orders.locks`).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, NotFound
@@ -60,12 +61,12 @@ def _lock_payable(user: User, order_ids: Sequence[str]) -> list[Order]:
     for order in orders:
         if order.status != OrderStatus.PENDING_PAYMENT:
             raise Conflict(
-                _("Order %(id)s is not waiting for payment.") % {"id": order.pk},
+                _("Order %(id)s is not waiting for payment.") % {"id": order.number},
                 code=OrderCode.NOT_PAYABLE,
             )
         if order.pay_deadline <= now:
             raise Conflict(
-                _("The time to pay order %(id)s has passed.") % {"id": order.pk},
+                _("The time to pay order %(id)s has passed.") % {"id": order.number},
                 code=OrderCode.PAYMENT_WINDOW_PASSED,
             )
         if order.total <= 0:
@@ -166,6 +167,7 @@ class OrderPayments:
             ChargeLine(
                 merchant=order.store.name,
                 order_id=order.pk,
+                order_number=order.number,
                 amount=amounts[order.pk],
                 items=tuple(
                     ChargeItem(title=i.title, spec=i.sku_label, quantity=i.quantity)
@@ -175,6 +177,19 @@ class OrderPayments:
             for order in orders
         )
         return ChargeSummary(lines=lines, expires_at=min(order.pay_deadline for order in orders))
+
+    def titles(self, paid: Mapping[str, Sequence[str]]) -> Mapping[str, str]:
+        """The numbers of the orders paid ("Order 2026120204718356", "Orders …, …")."""
+        wanted = {order_id for order_ids in paid.values() for order_id in order_ids}
+        numbers = dict(Order.objects.filter(pk__in=wanted).values_list("pk", "number"))
+        titles = {}
+        for key, order_ids in paid.items():
+            found = sorted(numbers[order_id] for order_id in order_ids if order_id in numbers)
+            if found:
+                titles[key] = ngettext("Order %(numbers)s", "Orders %(numbers)s", len(found)) % {
+                    "numbers": ", ".join(found)
+                }
+        return titles
 
     def may_view(self, user: User, payment: Payment) -> bool:
         """Staff of a store whose order the payment pays."""

@@ -12,23 +12,64 @@ of the order's escrow — referrals' commissions — each registered as a settle
 
 Locking: the order row is locked before the ledger accounts, so a refund and the settlement of
 the same order never interleave.
+
+The kinds of these postings are registered with the ledger (`register_kinds`, in
+OrdersConfig.ready): a store's balance page reads "Order paid · Order 2026120204718356".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from quanzi.ledger.models import Transaction, TransactionKind
+from quanzi.ledger.kinds import register_transaction_kind
+from quanzi.ledger.models import Entry, Transaction
 from quanzi.ledger.services import Line, is_posted, post_transaction
 from quanzi.ledger.store_accounts import available_account, escrow_account
 from quanzi.orders.locks import lock_existing_order
 from quanzi.orders.models import Order
 from quanzi.payments.accounts import UNAPPLIED_ACCOUNT, provider_account
 
+KIND_CAPTURE = "capture"
+KIND_REFUND = "refund"
+KIND_SETTLEMENT = "settlement"
+
 # Fen of an order's escrow that a domain holds out of its settlement, read from the locked order.
 SettlementHold = Callable[[Order], int]
+
+
+def order_title(number: str) -> str:
+    """How a history names an order: by its number."""
+    return gettext("Order %(number)s") % {"number": number}
+
+
+def order_numbers(entries: Sequence[Entry]) -> dict[int, str]:
+    """The number of the order each entry names ({entry pk: number}), read from the entry's
+    `order` where the query loaded it (`select_related("order")`), else in one query."""
+    numbers = {
+        entry.pk: entry.order.number
+        for entry in entries
+        if entry.order_id and Entry.order.is_cached(entry) and entry.order is not None
+    }
+    missing = {e.order_id for e in entries if e.order_id and e.pk not in numbers}
+    found = dict(Order.objects.filter(pk__in=missing).values_list("pk", "number"))
+    numbers.update({e.pk: found[e.order_id] for e in entries if e.order_id in found})
+    return numbers
+
+
+def order_details(entries: Sequence[Entry]) -> Mapping[int, str]:
+    """The detail of entries that name an order (their `order`): the order's number."""
+    return {pk: order_title(number) for pk, number in order_numbers(entries).items()}
+
+
+def register_kinds() -> None:
+    register_transaction_kind(KIND_CAPTURE, _("Order paid"), detail=order_details)
+    register_transaction_kind(KIND_REFUND, _("Refund"), detail=order_details)
+    register_transaction_kind(KIND_SETTLEMENT, _("Settlement"), detail=order_details)
+
 
 _holds: dict[str, SettlementHold] = {}
 
@@ -56,11 +97,11 @@ def record_capture(
     lines += [(escrow_account(store_id), -amount, order_id) for store_id, order_id, amount in parts]
     lines += [(UNAPPLIED_ACCOUNT, -amount, order_id) for order_id, amount in unapplied]
     memo = f"payment {payment_id}"
-    return post_transaction(TransactionKind.CAPTURE, payment_id, lines, memo=memo)
+    return post_transaction(KIND_CAPTURE, payment_id, lines, memo=memo)
 
 
 def is_settled(order_id: str) -> bool:
-    return is_posted(TransactionKind.SETTLEMENT, order_id)
+    return is_posted(KIND_SETTLEMENT, order_id)
 
 
 def record_refund(
@@ -83,7 +124,7 @@ def record_refund(
         else:
             store_code = escrow_account(order.store_id)
         return post_transaction(
-            TransactionKind.REFUND,
+            KIND_REFUND,
             refund_id,
             [(store_code, amount, order.pk), (provider_account(provider), -amount, None)],
             memo=f"refund {refund_id} of order {order.pk}",
@@ -104,7 +145,7 @@ def settle_order(order: Order) -> None:
         if amount <= 0 or is_settled(locked.pk):
             return
         post_transaction(
-            TransactionKind.SETTLEMENT,
+            KIND_SETTLEMENT,
             locked.pk,
             [
                 (escrow_account(locked.store_id), amount, locked.pk),

@@ -186,10 +186,12 @@ def delete_product_rates(request: HttpRequest, store_id: str, product_id: str) -
 class CommissionOut(Schema):
     id: str
     order_id: str
+    order_number: str = Field(description="the order's number, as people read it")
     level: int
     amount: int
     reversed_amount: int
-    status: str
+    status: str = Field(description="frozen, available or reversed")
+    status_label: str = Field(description="the status in the caller's language")
     created_at: datetime
 
 
@@ -211,10 +213,12 @@ def _commission_out(row: Commission) -> dict[str, Any]:
     return {
         "id": row.pk,
         "order_id": row.order_id,
+        "order_number": row.order.number,
         "level": row.level,
         "amount": row.amount,
         "reversed_amount": row.reversed_amount,
         "status": row.status,
+        "status_label": str(row.get_status_display()),
         "created_at": row.created_at,
     }
 

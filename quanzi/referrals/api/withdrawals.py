@@ -40,6 +40,7 @@ class WithdrawalOut(Schema):
     fee: int = Field(description="fen the store keeps")
     net: int = Field(description="fen paid out")
     status: str = Field(description="pending, paying, paid, rejected or failed")
+    status_label: str = Field(description="the status in the caller's language")
     reason: str = Field(description="why it was rejected or why its payout failed")
     created_at: datetime
     reviewed_at: datetime | None
@@ -56,6 +57,7 @@ def _out(row: Withdrawal) -> dict[str, Any]:
         "fee": row.fee,
         "net": row.net,
         "status": row.status,
+        "status_label": str(row.get_status_display()),
         "reason": row.reject_reason,
         "created_at": row.created_at,
         "reviewed_at": row.reviewed_at,

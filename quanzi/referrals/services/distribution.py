@@ -20,6 +20,7 @@ the escrow never goes negative. See docs/referrals.md.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -28,13 +29,16 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from quanzi.ledger.accounts import register_account_type
+from quanzi.ledger.kinds import register_transaction_kind
 from quanzi.ledger.models import AccountKind, Entry
 from quanzi.ledger.services import Line, balances, post_transaction
 from quanzi.ledger.store_accounts import available_account, escrow_account
 from quanzi.orders.locks import lock_order
-from quanzi.orders.services.postings import is_settled, register_settlement_hold
+from quanzi.orders.services.postings import is_settled, order_numbers, register_settlement_hold
 from quanzi.referrals.locks import lock_binding, lock_commissions, lock_enabled_config
 from quanzi.referrals.models import (
     Attribution,
@@ -67,6 +71,24 @@ def register_accounts() -> None:
     accounts have no store (they stay off the store's own ledger pages)."""
     for state in ("frozen", "available", "withdrawing"):
         register_account_type(f"promoter:{{store}}:{{promoter}}:{state}", AccountKind.LIABILITY)
+
+
+def _commission_details(entries: Sequence[Entry]) -> Mapping[int, str]:
+    """A commission's movements name its order by number and its level (the reference is
+    "<order id>:<level>[:<refunded total>]")."""
+    numbers = order_numbers(entries)
+    return {
+        entry.pk: gettext("Order %(number)s, level %(level)s")
+        % {"number": numbers[entry.pk], "level": entry.transaction.reference.split(":")[1]}
+        for entry in entries
+        if entry.pk in numbers
+    }
+
+
+def register_kinds() -> None:
+    register_transaction_kind(KIND_FROZEN, _("Commission frozen"), detail=_commission_details)
+    register_transaction_kind(KIND_RELEASED, _("Commission released"), detail=_commission_details)
+    register_transaction_kind(KIND_REVERSAL, _("Commission reversed"), detail=_commission_details)
 
 
 def frozen_account(store_id: str, public_id: str) -> str:
@@ -443,6 +465,7 @@ def connect() -> None:
     from quanzi.orders.signals import order_completed, order_paid, order_refunded
 
     register_accounts()
+    register_kinds()
     register_settlement_hold("referrals.commissions", escrow_commissions)
     order_paid.connect(on_order_paid, dispatch_uid="referrals.distribution.order_paid")
     order_completed.connect(on_order_completed, dispatch_uid="referrals.distribution.completed")

@@ -21,6 +21,7 @@ withdrawals until later earnings repay it. See docs/referrals.md.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +29,14 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
 from quanzi.core.money import format_fen
-from quanzi.ledger.models import Account
+from quanzi.ledger.kinds import register_transaction_kind
+from quanzi.ledger.models import Account, Entry
 from quanzi.ledger.services import Line, post_transaction
 from quanzi.ledger.store_accounts import available_account
 from quanzi.payments.accounts import provider_account
@@ -311,8 +314,28 @@ def on_payout_settled(
         log.warning("payout %s settled a withdrawal that was not paying", payout.pk)
 
 
+def _promoters_of(entries: Sequence[Entry]) -> Mapping[int, str]:
+    """A withdrawal's movements name its promoter (the reference is the withdrawal's id)."""
+    rows = Withdrawal.objects.filter(pk__in={e.transaction.reference for e in entries})
+    names = {row.pk: row.promoter.display_name for row in rows.select_related("promoter")}
+    return {
+        entry.pk: gettext("Promoter %(name)s") % {"name": names[entry.transaction.reference]}
+        for entry in entries
+        if entry.transaction.reference in names
+    }
+
+
+def register_kinds() -> None:
+    register_transaction_kind(KIND_REQUESTED, _("Withdrawal requested"), detail=_promoters_of)
+    register_transaction_kind(KIND_REJECTED, _("Withdrawal rejected"), detail=_promoters_of)
+    register_transaction_kind(KIND_FAILED, _("Withdrawal failed"), detail=_promoters_of)
+    register_transaction_kind(KIND_PAID, _("Withdrawal paid"), detail=_promoters_of)
+
+
 def connect() -> None:
     from quanzi.payments.signals import payout_settled
+
+    register_kinds()
 
     payout_settled.connect(on_payout_settled, dispatch_uid="referrals.withdrawals.payout")
 
