@@ -8,6 +8,7 @@ class SocialConfig(AppConfig):
     verbose_name = _("Social")
 
     def ready(self) -> None:
-        from quanzi.social import receivers
+        from quanzi.social import panels, receivers
 
         receivers.connect()
+        panels.register()

@@ -112,6 +112,11 @@ class PrivacySettings(models.Model):
     )
     share_purchases = models.BooleanField(_("show my purchases to friends"), default=False)
     share_reviews = models.BooleanField(_("show my reviews to friends"), default=True)
+    # When the person answered, after a purchase, whether friends may see their purchases: the
+    # question is asked once (the privacy page changes the answer any time).
+    purchases_asked_at = models.DateTimeField(
+        _("asked about sharing purchases"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("privacy settings")

@@ -8,11 +8,13 @@ Unfollowing or blocking also removes the other's activity from one's feed (see
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.locks import lock_users
@@ -295,6 +297,33 @@ def privacy(user: User) -> PrivacySettings:
     """The user's privacy settings (the defaults when never saved; nothing is written)."""
     found = PrivacySettings.objects.filter(user=user).first()
     return found if found is not None else PrivacySettings(user=user)
+
+
+def answer_purchase_question(user: User, share: bool) -> PrivacySettings:
+    """The person's answer, after a purchase, to "may friends see what you buy?" (asked once:
+    a second answer changes nothing; the privacy page is where the choice changes later)."""
+    try:
+        with transaction.atomic():
+            PrivacySettings.objects.get_or_create(user=user)
+    except IntegrityError:  # a concurrent first answer made the row
+        pass
+    # the first answer wins, without a lock: the update only changes an unanswered row
+    PrivacySettings.objects.filter(user=user, purchases_asked_at__isnull=True).update(
+        share_purchases=share, purchases_asked_at=timezone.now()
+    )
+    return PrivacySettings.objects.get(user=user)
+
+
+def asks_about_purchases(user_ids: Iterable[int]) -> set[int]:
+    """Who, among these people, has not yet been asked whether friends may see purchases (and
+    does not share them already)."""
+    ids = set(user_ids)
+    answered = set(
+        PrivacySettings.objects.filter(user_id__in=ids)
+        .filter(Q(purchases_asked_at__isnull=False) | Q(share_purchases=True))
+        .values_list("user_id", flat=True)
+    )
+    return ids - answered
 
 
 def update_privacy(

@@ -154,8 +154,29 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "social/graph_privacy.html", {"privacy": graph.privacy(me)})
 
 
+@login_required
+@require_POST
+def purchase_question(request: HttpRequest) -> HttpResponse:
+    """The answer to the question asked after a purchase (social/panels.py)."""
+    share = request.POST.get("share") == "1"
+    graph.answer_purchase_question(signed_in_user(request), share)
+    if share:
+        messages.success(request, _("Your friends will see what you buy from now on."))
+    else:
+        messages.success(request, _("Your purchases stay private."))
+    return redirect(_local_next(request))
+
+
+def _local_next(request: HttpRequest) -> str:
+    nxt = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        return nxt
+    return reverse("orders:my_orders")
+
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("privacy/", privacy, name="privacy"),
+    path("privacy/purchases/", purchase_question, name="purchase_question"),
     path("u/<str:public_id>/", person, name="person"),
     path("u/<str:public_id>/followers/", followers, name="followers"),
     path("u/<str:public_id>/following/", following, name="following"),
