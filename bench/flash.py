@@ -137,12 +137,14 @@ def _burst(
     sale = services.create_flash_sale(
         owner,
         sku.product.store_id,
-        sku_id=sku.pk,
-        flash_price=990,
-        stock=units,
-        per_user_limit=1,
-        starts_at=now,
-        ends_at=now + timedelta(hours=1),
+        services.FlashSaleFields(
+            sku_id=sku.pk,
+            flash_price=990,
+            stock=units,
+            per_user_limit=1,
+            starts_at=now,
+            ends_at=now + timedelta(hours=1),
+        ),
     )
     if services.fast.enabled():
         services.reconcile_flash_sale(sale.pk)  # loaded before the burst, as at a slot's start
