@@ -49,7 +49,9 @@ def _history(capture) -> tuple[User, Store, Order, str]:
     )
     with capture(execute=True):
         complete_order(order.pk)
-    circle = membership.create_circle(owner, name="咖啡爱好者", store_id=store.pk)
+    circle = membership.create_circle(
+        owner, membership.CircleInput(name="咖啡爱好者", store_id=store.pk)
+    )
     send_packet(owner, circle.pk, total=300, count=1, from_store=True)
     order.refresh_from_db()
     return owner, store, order, circle.name
