@@ -296,3 +296,26 @@ def make_live_site(tmp_dir: Path, seed: str = SEED, **env: str) -> LiveSite:
     run_django(site_env, "manage.py", "migrate", "--noinput")
     out = run_django(site_env, "-c", seed)
     return LiveSite(db_path, site_env, json.loads(out.split("SEED", 1)[1]), [])
+
+
+def open_chat(
+    browser: Any, site: tuple[LiveSite, str], who: str, *, lang: str = "en"
+) -> tuple[Any, Any]:
+    """A fresh phone-sized browser context logged in as `who` (a seeded person), on the
+    circle's chat, connected; `lang` "en" or "zh-hans"."""
+    live, base = site
+    chinese = lang.startswith("zh")
+    context = browser.new_context(
+        base_url=base,
+        locale="zh-CN" if chinese else "en-US",
+        extra_http_headers={"Accept-Language": "zh-CN" if chinese else "en"},
+        viewport={"width": 390, "height": 844},
+    )
+    context.set_default_timeout(15_000)
+    context.add_cookies(
+        [{"name": "sessionid", "value": live.seed["people"][who]["session"], "url": base}]
+    )
+    page = context.new_page()
+    page.goto(f"/circles/{live.seed['circle']}/chat/")
+    page.wait_for_selector("[data-testid=chat-status][data-state=online]")
+    return context, page

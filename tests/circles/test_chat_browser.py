@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.circles.conftest_chat import LiveSite, make_live_site
+from tests.circles.conftest_chat import LiveSite, make_live_site, open_chat
 
 pytestmark = pytest.mark.browser
 
@@ -25,25 +25,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveSite, s
     base = live.start()
     yield live, base
     live.stop()
-
-
-def open_chat(browser: Any, site: tuple[LiveSite, str], who: str) -> tuple[Any, Any]:
-    """A fresh browser context logged in as `who`, on the circle's chat, connected."""
-    live, base = site
-    context = browser.new_context(
-        base_url=base,
-        locale="en-US",
-        extra_http_headers={"Accept-Language": "en"},
-        viewport={"width": 420, "height": 900},
-    )
-    context.set_default_timeout(15_000)
-    context.add_cookies(
-        [{"name": "sessionid", "value": live.seed["people"][who]["session"], "url": base}]
-    )
-    page = context.new_page()
-    page.goto(f"/circles/{live.seed['circle']}/chat/")
-    page.wait_for_selector("[data-testid=chat-status][data-state=online]")
-    return context, page
 
 
 def post_from_page(page: Any, text: str) -> None:

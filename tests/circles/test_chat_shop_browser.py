@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.circles.conftest_chat import LiveSite, make_live_site
+from tests.circles.conftest_chat import LiveSite, make_live_site, open_chat
 
 pytestmark = pytest.mark.browser
 
@@ -57,29 +56,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveSite, s
     live.stop()
 
 
-def open_chat(browser: Any, site: tuple[LiveSite, str], who: str) -> tuple[Any, Any]:
-    live, base = site
-    context = browser.new_context(
-        base_url=base,
-        locale="zh-CN",
-        extra_http_headers={"Accept-Language": "zh-CN"},
-        viewport={"width": 390, "height": 844},
-    )
-    context.set_default_timeout(15_000)
-    context.add_cookies(
-        [{"name": "sessionid", "value": live.seed["people"][who]["session"], "url": base}]
-    )
-    page = context.new_page()
-    page.goto(f"/circles/{live.seed['circle']}/chat/")
-    page.wait_for_selector("[data-testid=chat-status][data-state=online]")
-    page.evaluate("window.__sameDocument = true")
-    return context, page
-
-
 def test_buy_from_the_card_and_grab_the_packet_without_leaving_the_chat(browser, site):
     live, base = site
-    alice_ctx, alice = open_chat(browser, site, "alice")
-    bob_ctx, bob = open_chat(browser, site, "bob")
+    alice_ctx, alice = open_chat(browser, site, "alice", lang="zh-hans")
+    bob_ctx, bob = open_chat(browser, site, "bob", lang="zh-hans")
+    for page in (alice, bob):  # gone if the page ever unloads
+        page.evaluate("window.__sameDocument = true")
     try:
         # when alice taps 购买 on the product card, the sheet opens over the chat
         alice.get_by_test_id("chat-buy").click()
