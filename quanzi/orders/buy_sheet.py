@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode, urlparse
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,14 +28,17 @@ from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.accounts.models import Address, User
 from quanzi.accounts.services import AddressInput, access_address, save_address
 from quanzi.catalog.models import Sku
-from quanzi.core.errors import Conflict, DomainError
+from quanzi.core.errors import Conflict, DomainError, InvalidInput
 from quanzi.core.htmx import hx_redirect, is_htmx
 from quanzi.core.ids import is_public_id, new_id
 from quanzi.coupons.checkout import Picker, StoreGoods, coupon_pickers
 from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import Order
+from quanzi.orders.panels import order_panels
 from quanzi.orders.services import checkout as checkouts
+from quanzi.orders.services.checkout import CampaignCheckout
 from quanzi.orders.services.paying import pay_from_wallet, start_payment
+from quanzi.orders.sheet_offers import SheetOffer, sheet_offer
 from quanzi.orders.signals import orders_placed
 from quanzi.wallets.services import wallet_balance
 
@@ -55,10 +59,30 @@ class Sheet:
     wallet: int
     pay: str
     checkout_key: str
+    # A campaign's price (group buy, bargain, flash sale): the offer and how it was asked for.
+    offer: SheetOffer | None = None
+    offer_kind: str = ""
+    offer_ref: str = ""
 
     @property
     def can_pay_from_wallet(self) -> bool:
         return self.wallet >= self.picker.total
+
+    @property
+    def unit_price(self) -> int:
+        return self.offer.prices[self.sku.pk] if self.offer else self.sku.price
+
+    @property
+    def stock(self) -> int:
+        """What can be bought: the campaign's own stock where it holds one, else the SKU's."""
+        if self.offer is not None and self.offer.stock is not None:
+            return min(self.offer.stock, self.sku.stock)
+        return self.sku.stock
+
+    @property
+    def max_quantity(self) -> int:
+        most = self.stock if self.offer is None else min(self.stock, self.offer.max_quantity)
+        return max(most, 1)
 
 
 def local_path(request: HttpRequest, url: str) -> str:
@@ -70,20 +94,31 @@ def local_path(request: HttpRequest, url: str) -> str:
     return path + (f"?{parsed.query}" if parsed.query else "")
 
 
-def _variants(sku: Sku) -> list[Sku]:
-    """The product's variants on sale, in the order the merchant made them."""
-    variants = list(
-        Sku.objects.filter(product_id=sku.product_id, is_active=True).order_by("created_at", "id")
-    )
+def _variants(sku: Sku, offer: SheetOffer | None) -> list[Sku]:
+    """The product's variants on sale (only those the campaign sells, at its prices), in the
+    order the merchant made them."""
+    found = Sku.objects.filter(product_id=sku.product_id, is_active=True)
+    if offer is not None:
+        found = found.filter(pk__in=list(offer.prices))
+    variants = list(found.order_by("created_at", "id"))
     for variant in variants:
         variant.product = sku.product  # labels follow the product's attribute order
+        if offer is not None:
+            variant.offer_price = offer.prices[variant.pk]  # type: ignore[attr-defined]
     return variants
 
 
-def _sku_id(data: QueryDict) -> str:
-    """The variant chosen, or — the sheet opened before one was — the product's first variant
-    in stock, shown chosen so the buyer sees what they would buy."""
-    sku_id = data.get("sku", "")
+def _sku_id(data: QueryDict, offer: SheetOffer | None) -> str:
+    """The variant chosen, or — the sheet opened before one was — the product's (or the
+    campaign's) first variant in stock, shown chosen so the buyer sees what they would buy."""
+    sku_id = data.get("sku", "") or data.get("sku_id", "")
+    if offer is not None:
+        if sku_id in offer.prices:
+            return sku_id
+        ids = list(offer.prices)
+        in_stock = Sku.objects.filter(pk__in=ids, is_active=True, stock__gt=0)
+        first = in_stock.order_by("created_at", "id").values_list("pk", flat=True).first()
+        return first or ids[0]
     product_id = data.get("product", "")
     if sku_id or not is_public_id(product_id):
         return sku_id
@@ -96,6 +131,31 @@ def _sku_id(data: QueryDict) -> str:
     return first or ""
 
 
+def _offer(user: User, data: QueryDict) -> tuple[SheetOffer | None, str, str]:
+    """The campaign the sheet sells at, if it was opened from one (`offer` and `ref`)."""
+    kind, ref = data.get("offer", "")[:20], data.get("ref", "")[:40]
+    if not kind:
+        return None, "", ""
+    return sheet_offer(user, kind, ref), kind, ref
+
+
+def _goods(data: QueryDict, offer: SheetOffer | None) -> StoreGoods:
+    """The store's goods of the sheet: at the campaign's price (so the coupons see a campaign
+    price, as the campaign order will) or at the SKU's."""
+    goods = checkouts.checkout_goods([(_sku_id(data, offer), data.get("quantity", "1"))])[0]
+    if offer is None:
+        return goods
+    sku, quantity = goods.lines[0]
+    subtotal = offer.prices[sku.pk] * quantity
+    return StoreGoods(
+        goods.store,
+        goods.lines,
+        subtotal,
+        goods.store.shipping_for(subtotal),
+        campaign_prices={sku.pk: offer.prices[sku.pk]},
+    )
+
+
 def _chosen_address(addresses: list[Address], wanted: str) -> str:
     ids = [a.pk for a in addresses]
     if wanted in ids:
@@ -106,7 +166,8 @@ def _chosen_address(addresses: list[Address], wanted: str) -> str:
 def build_sheet(user: User, data: QueryDict) -> Sheet:
     """The sheet for the request's choices; DomainError (unknown SKU, bad quantity, sold out)
     when there is nothing to buy."""
-    goods = checkouts.checkout_goods([(_sku_id(data), data.get("quantity", "1"))])[0]
+    offer, offer_kind, offer_ref = _offer(user, data)
+    goods = _goods(data, offer)
     sku, quantity = goods.lines[0]
     coupon_field = f"coupon_{goods.store.pk}"
     posted = {goods.store.pk: data.get(coupon_field, "")} if coupon_field in data else None
@@ -119,7 +180,7 @@ def build_sheet(user: User, data: QueryDict) -> Sheet:
     return Sheet(
         sku=sku,
         quantity=quantity,
-        variants=_variants(sku),
+        variants=_variants(sku, offer),
         goods=goods,
         picker=picker,
         addresses=addresses,
@@ -128,6 +189,9 @@ def build_sheet(user: User, data: QueryDict) -> Sheet:
         wallet=wallet,
         pay=pay,
         checkout_key=data.get("checkout_key", "")[:64] or new_id(),
+        offer=offer,
+        offer_kind=offer_kind,
+        offer_ref=offer_ref,
     )
 
 
@@ -145,12 +209,15 @@ def _render(
 
 
 def _stock_problem(sheet: Sheet) -> DomainError | None:
-    if sheet.sku.stock >= sheet.quantity:
+    if sheet.offer is not None and sheet.quantity > sheet.offer.max_quantity:
+        message = _("At most %(n)d per order at this price.") % {"n": sheet.offer.max_quantity}
+        return InvalidInput(message, field="quantity")
+    if sheet.stock >= sheet.quantity:
         return None
-    if sheet.sku.stock <= 0:
+    if sheet.stock <= 0:
         message = _("This variant is sold out. Choose another one.")
     else:
-        message = _("Only %(n)d left of this variant.") % {"n": sheet.sku.stock}
+        message = _("Only %(n)d left of this variant.") % {"n": sheet.stock}
     return Conflict(message, code=OrderCode.OUT_OF_STOCK)
 
 
@@ -194,7 +261,18 @@ def confirm(request: HttpRequest) -> HttpResponse:
         return _render(request, None, exc)
     try:
         address_id = _address_for(user, request.POST, current)
-        order = checkouts.buy_now(
+        order = _place(user, current, address_id)
+    except DomainError as exc:
+        return _render(request, current, exc)
+    orders_placed.send(sender=Order, request=request, orders=[order])
+    return _pay(request, order, current.pay)
+
+
+def _place(user: User, current: Sheet, address_id: str) -> Order:
+    """The sheet's order: at the SKU's price through buy-now, or through the campaign's own
+    service at its price. A resent sheet (same checkout key) finds the first order."""
+    if current.offer is None:
+        return checkouts.buy_now(
             user,
             current.sku.pk,
             current.quantity,
@@ -203,10 +281,20 @@ def confirm(request: HttpRequest) -> HttpResponse:
             coupon_id=current.picker.chosen,
             best_coupon=False,
         )
-    except DomainError as exc:
-        return _render(request, current, exc)
-    orders_placed.send(sender=Order, request=request, orders=[order])
-    return _pay(request, order, current.pay)
+    placed = checkouts.order_of_checkout(user, current.checkout_key)
+    if placed is not None:
+        return placed
+    choices = CampaignCheckout(
+        address_id=address_id, coupon_id=current.picker.chosen, checkout_key=current.checkout_key
+    )
+    try:
+        return current.offer.place(user, current.sku.pk, current.quantity, choices)
+    except IntegrityError:
+        # A concurrent resend of this sheet placed it first (the checkout key's unique index).
+        placed = checkouts.order_of_checkout(user, current.checkout_key)
+        if placed is None:
+            raise
+        return placed
 
 
 def _pay(request: HttpRequest, order: Order, pay: str) -> HttpResponse:
@@ -219,7 +307,8 @@ def _pay(request: HttpRequest, order: Order, pay: str) -> HttpResponse:
             pay_from_wallet(user, order.pk)
             if htmx:
                 order.refresh_from_db()
-                return render(request, "orders/_buy_done.html", {"order": order})
+                context = {"order": order, "panels": order_panels([order])}
+                return render(request, "orders/_buy_done.html", context)
             messages.success(request, _("Paid from your wallet."))
             return redirect("orders:detail", order_id=order.pk)
         pay_url = start_payment(user, [order]).pay_url

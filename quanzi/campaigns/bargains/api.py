@@ -19,6 +19,7 @@ from quanzi.campaigns.bargains import services
 from quanzi.campaigns.bargains.models import Bargain, BargainCampaign, BargainHelp
 from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
+from quanzi.orders.services.checkout import CampaignCheckout
 from quanzi.referrals.services.links import attribute_orders
 
 router = Router()
@@ -251,6 +252,8 @@ def buy(request: HttpRequest, bargain_id: str, data: BargainBuyIn) -> Status[Any
     """The starter buys at the current price, once (an unpaid order to pay through
     /payments). 409 `bargain_bought`, `bargain_expired`, `bargain_floor_not_reached`.
     Idempotency-Key honoured."""
-    order = services.buy_bargain(current_user(request), bargain_id, address_id=data.address_id)
+    order = services.buy_bargain(
+        current_user(request), bargain_id, checkout=CampaignCheckout(address_id=data.address_id)
+    )
     attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
     return Status(201, {"order_id": order.pk, "unit_price": order.items.get().unit_price})

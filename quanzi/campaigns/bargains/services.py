@@ -39,6 +39,7 @@ from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import clean_text, whole_number
 from quanzi.orders.models import Order
+from quanzi.orders.services.checkout import ONE_CLICK, CampaignCheckout
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store, role_in
 
@@ -329,7 +330,9 @@ def can_buy(bargain: Bargain) -> bool:
     return bargain.status == BargainStatus.OPEN and bargain.campaign.allow_above_floor
 
 
-def buy_bargain(user: User | None, bargain_id: str, *, address_id: str | None = None) -> Order:
+def buy_bargain(
+    user: User | None, bargain_id: str, *, checkout: CampaignCheckout = ONE_CLICK
+) -> Order:
     """The starter buys at the current price, once: the order is a campaign order (unpaid, with
     the usual payment window); cancelling it unpaid lets the starter buy again while the
     bargain lasts."""
@@ -356,7 +359,7 @@ def buy_bargain(user: User | None, bargain_id: str, *, address_id: str | None = 
             bargain.current_price,
             campaign=CAMPAIGN,
             campaign_ref=bargain.pk,
-            address_id=address_id,
+            checkout=checkout,
         )
         Bargain.objects.filter(pk=bargain.pk).update(
             status=BargainStatus.BOUGHT, order=order, bought_at=timezone.now()

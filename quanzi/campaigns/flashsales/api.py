@@ -20,6 +20,7 @@ from quanzi.campaigns.flashsales import services
 from quanzi.campaigns.flashsales.models import FlashSale
 from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
+from quanzi.orders.services.checkout import CampaignCheckout
 from quanzi.referrals.services.links import attribute_orders
 
 router = Router()
@@ -126,7 +127,9 @@ def buy(request: HttpRequest, slot_id: str, body: FlashSaleBuyIn) -> Status[Any]
     """Buy at the flash price: the unpaid order (pay it like any order). Idempotency-Key
     honoured."""
     user = current_user(request)
-    order = services.buy_flash_sale(user, slot_id, body.quantity, address_id=body.address_id)
+    order = services.buy_flash_sale(
+        user, slot_id, body.quantity, checkout=CampaignCheckout(address_id=body.address_id)
+    )
     attribute_orders(request, [order])  # referrals (issue 4): last-touch attribution
     out = FlashSaleBuyOut(
         order_id=order.pk,

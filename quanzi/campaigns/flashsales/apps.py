@@ -8,6 +8,7 @@ class FlashSalesConfig(AppConfig):
     verbose_name = _("Flash sales")
 
     def ready(self) -> None:
-        from quanzi.campaigns.flashsales.receivers import connect
+        from quanzi.campaigns.flashsales import receivers, sheet
 
-        connect()
+        receivers.connect()
+        sheet.connect()

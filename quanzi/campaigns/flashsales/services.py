@@ -44,7 +44,7 @@ from quanzi.core.ids import is_public_id, new_id
 from quanzi.core.validation import clean_text, exact_whole_number
 from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import Order
-from quanzi.orders.services.checkout import place_campaign_order
+from quanzi.orders.services.checkout import ONE_CLICK, CampaignCheckout, place_campaign_order
 from quanzi.orders.services.inputs import clean_quantity, clean_sku_id
 from quanzi.stores.services import access_store, role_in
 
@@ -296,7 +296,7 @@ REDIS_REFUSALS = {
 }
 
 
-def _open_refusal(sale: FlashSale, now: datetime) -> Conflict | None:
+def open_refusal(sale: FlashSale, now: datetime) -> Conflict | None:
     if not sale.is_active or not sale.store.is_active or now >= sale.ends_at:
         return _ended()
     if now < sale.starts_at:
@@ -309,7 +309,7 @@ def buy_flash_sale(
     slot_id: str,
     quantity: int | str = 1,
     *,
-    address_id: str | None = None,
+    checkout: CampaignCheckout = ONE_CLICK,
 ) -> Order:
     """Buy `quantity` units of the slot at its flash price: the unpaid campaign order, or a 409
     (not started, over, over the limit, sold out). Through Redis first when it is configured."""
@@ -319,7 +319,7 @@ def buy_flash_sale(
     if not is_public_id(slot_id):
         raise NotFound(_("Flash sale not found."))
     if not fast.enabled():
-        return _buy_in_db(user, slot_id, count, address_id)
+        return _buy_in_db(user, slot_id, count, checkout)
     claim_id = new_id()  # the reservation in Redis is the claim the database will hold
     try:
         code = fast.take(slot_id, user.pk, count, timezone.now().timestamp(), claim_id)
@@ -328,20 +328,24 @@ def buy_flash_sale(
             code = fast.take(slot_id, user.pk, count, timezone.now().timestamp(), claim_id)
     except redis.RedisError:
         logger.exception("flash sale %s: Redis unavailable, database path only", slot_id)
-        return _buy_in_db(user, slot_id, count, address_id)
+        return _buy_in_db(user, slot_id, count, checkout)
     if code == fast.NOT_LOADED:  # long over (its keys expire a day after its end)
-        return _buy_in_db(user, slot_id, count, address_id)
+        return _buy_in_db(user, slot_id, count, checkout)
     if code < 0:
         raise REDIS_REFUSALS[code]()
     try:
-        return _buy_in_db(user, slot_id, count, address_id, reservation=claim_id)
+        return _buy_in_db(user, slot_id, count, checkout, reservation=claim_id)
     except BaseException:
         _quietly(fast.give_back, slot_id, claim_id)
         raise
 
 
 def _buy_in_db(
-    user: User, slot_id: str, count: int, address_id: str | None, reservation: str | None = None
+    user: User,
+    slot_id: str,
+    count: int,
+    checkout: CampaignCheckout,
+    reservation: str | None = None,
 ) -> Order:
     """The database path: quota, order, then stock, in one transaction (all or nothing).
     `reservation`: the claim id Redis reserved the units under; it is confirmed while the slot's
@@ -350,7 +354,7 @@ def _buy_in_db(
     sale = FlashSale.objects.filter(pk=slot_id).select_related("store").first()
     if sale is None:
         raise NotFound(_("Flash sale not found."))
-    refusal = _open_refusal(sale, now)
+    refusal = open_refusal(sale, now)
     if refusal is not None:
         raise refusal
     if count > sale.per_user_limit:
@@ -367,7 +371,7 @@ def _buy_in_db(
             campaign=CAMPAIGN,
             campaign_ref=sale.pk,
             take_stock=False,
-            address_id=address_id,
+            checkout=checkout,
         )
         taken = FlashSale.objects.filter(
             pk=sale.pk,
@@ -378,7 +382,7 @@ def _buy_in_db(
         ).update(stock=F("stock") - count)
         if not taken:
             sale.refresh_from_db()
-            raise _open_refusal(sale, timezone.now()) or _sold_out()
+            raise open_refusal(sale, timezone.now()) or _sold_out()
         claim = FlashClaim.objects.create(
             id=reservation or new_id(), sale=sale, user=user, quantity=count, order=order
         )

@@ -20,6 +20,7 @@ from quanzi.campaigns.groupbuy import services
 from quanzi.campaigns.groupbuy.models import Group, GroupCampaign, GroupMember
 from quanzi.core.idempotency import idempotent
 from quanzi.core.schemas import Schema
+from quanzi.orders.services.checkout import CampaignCheckout
 from quanzi.referrals.services.links import attribute_orders
 
 router = Router()
@@ -206,12 +207,16 @@ def list_groups(request: HttpRequest, campaign_id: str) -> list[GroupOut]:
     return [group_out(group) for group in services.open_groups(campaign)]
 
 
+def _checkout(data: SeatIn) -> CampaignCheckout:
+    return CampaignCheckout(address_id=data.address_id)
+
+
 @router.post("/campaigns/{campaign_id}/groups", auth=AUTH, response={201: SeatOut})
 @idempotent("groupbuy.open")
 def open_group(request: HttpRequest, campaign_id: str, data: SeatIn) -> Status[Any]:
     """Open a group (开团): 201 with the group and the unpaid order. Idempotency-Key honoured."""
     user = current_user(request)
-    seat = services.open_group(user, campaign_id, data.sku_id, data.quantity, data.address_id)
+    seat = services.open_group(user, campaign_id, data.sku_id, data.quantity, _checkout(data))
     attribute_orders(request, [seat.order])  # referrals (issue 4): last-touch attribution
     return _seat_body(seat)
 
@@ -228,7 +233,7 @@ def join_group(request: HttpRequest, group_id: str, data: SeatIn) -> Status[Any]
     """Join a group (参团): 201 with the unpaid order; 409 `group_full`, `group_closed`,
     `group_already_joined` or `group_user_limit`. Idempotency-Key honoured."""
     user = current_user(request)
-    seat = services.join_group(user, group_id, data.sku_id, data.quantity, data.address_id)
+    seat = services.join_group(user, group_id, data.sku_id, data.quantity, _checkout(data))
     attribute_orders(request, [seat.order])  # referrals (issue 4): last-touch attribution
     return _seat_body(seat)
 

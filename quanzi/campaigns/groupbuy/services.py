@@ -48,6 +48,7 @@ from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import exact_whole_number
 from quanzi.orders.models import Order
+from quanzi.orders.services.checkout import ONE_CLICK, CampaignCheckout
 from quanzi.stores.services import access_store
 
 logger = logging.getLogger("quanzi.groupbuy")
@@ -327,7 +328,7 @@ def _require_user(user: User | None) -> User:
     return user
 
 
-def _check_live(campaign: GroupCampaign, now: datetime) -> None:
+def check_live(campaign: GroupCampaign, now: datetime) -> None:
     if not (campaign.is_active and campaign.store.is_active):
         raise Conflict(_("This group buy has ended."), code=GroupBuyCode.GROUP_CAMPAIGN_ENDED)
     if now < campaign.starts_at:
@@ -372,7 +373,7 @@ def _lock_user_seats(user: User, campaign: GroupCampaign) -> None:
 
 
 def _take_seat(
-    user: User, group: Group, sku_id: str, quantity: int, price: int, address_id: str | None
+    user: User, group: Group, sku_id: str, quantity: int, price: int, checkout: CampaignCheckout
 ) -> Seat:
     """Reserve a seat of a locked group with its order (everything or nothing)."""
     from quanzi.orders.services.checkout import place_campaign_order
@@ -385,7 +386,7 @@ def _take_seat(
         campaign=CAMPAIGN_KIND,
         campaign_ref=group.pk,
         ship_hold=True,
-        address_id=address_id,
+        checkout=checkout,
     )
     member = GroupMember.objects.create(group=group, user=user, order=order)
     Group.objects.filter(pk=group.pk).update(seats_taken=F("seats_taken") + 1)
@@ -398,14 +399,14 @@ def open_group(
     campaign_id: str,
     sku_id: object,
     quantity: object = 1,
-    address_id: str | None = None,
+    checkout: CampaignCheckout = ONE_CLICK,
 ) -> Seat:
     """Open (开团) a new group with the opener's order; it lasts the campaign's hours from now.
     The opener becomes its leader on paying."""
     buyer = _require_user(user)
     campaign = access_campaign(buyer, campaign_id)
     now = timezone.now()
-    _check_live(campaign, now)
+    check_live(campaign, now)
     price = _group_price(campaign, sku_id)
     count = _clean_quantity(campaign, quantity)
     with transaction.atomic():
@@ -417,7 +418,7 @@ def open_group(
             opened_at=now,
             expires_at=now + timedelta(hours=campaign.hours),
         )
-        seat = _take_seat(buyer, group, str(sku_id), count, price, address_id)
+        seat = _take_seat(buyer, group, str(sku_id), count, price, checkout)
         _schedule_expiry(group)
     return seat
 
@@ -427,14 +428,14 @@ def join_group(
     group_id: str,
     sku_id: object,
     quantity: object = 1,
-    address_id: str | None = None,
+    checkout: CampaignCheckout = ONE_CLICK,
 ) -> Seat:
     """Join (参团) a group through its link: a seat is reserved with the order, under the group's
     lock, only while the group is open, unexpired and not full."""
     buyer = _require_user(user)
     group = get_group(group_id)
     campaign = group.campaign
-    _check_live(campaign, timezone.now())
+    check_live(campaign, timezone.now())
     price = _group_price(campaign, sku_id)
     count = _clean_quantity(campaign, quantity)
     with transaction.atomic():
@@ -449,7 +450,7 @@ def join_group(
                 _("You are already in this group."), code=GroupBuyCode.GROUP_ALREADY_JOINED
             )
         locked.campaign = campaign
-        return _take_seat(buyer, locked, str(sku_id), count, price, address_id)
+        return _take_seat(buyer, locked, str(sku_id), count, price, checkout)
 
 
 # --- Order hooks (receivers of the orders signals) -----------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -164,6 +165,29 @@ def _create_order(
     return order
 
 
+@dataclass(frozen=True)
+class CampaignCheckout:
+    """The buyer's checkout choices for a campaign order (the checkout sheet makes them; a
+    one-click buy takes the defaults): the address (None: the default one), the coupon (None:
+    the best usable one; "": none; else that one of the buyer's coupons), and the sheet's
+    checkout key (a resend of the same sheet cannot place a second order: see
+    `order_of_checkout`)."""
+
+    address_id: str | None = None
+    coupon_id: str | None = None
+    checkout_key: str = ""
+
+
+ONE_CLICK = CampaignCheckout()
+
+
+def order_of_checkout(user: User, checkout_key: str) -> Order | None:
+    """The order a campaign checkout with this key placed already (a resent sheet), if any."""
+    if not checkout_key:
+        return None
+    return Order.objects.filter(buyer=user, checkout_key=checkout_key).first()
+
+
 def place_campaign_order(
     user: User,
     sku_id: str,
@@ -174,15 +198,15 @@ def place_campaign_order(
     campaign_ref: str,
     take_stock: bool = True,
     ship_hold: bool = False,
-    address_id: str | None = None,
-    coupon_id: str = "",
-    best_coupon: bool = True,
+    checkout: CampaignCheckout = ONE_CLICK,
 ) -> Order:
-    """An order of one SKU at a campaign's price (group buy, bargain, flash sale), to the given
-    or the default address. Where the store allows coupons on campaign prices it takes one of
-    the buyer's coupons of the store, priced on the campaign's goods: `coupon_id`, or (with
-    `best_coupon`, the default) the best usable one; elsewhere none, and a chosen one is
-    refused (409). A coupon is refused as at checkout and used in this transaction.
+    """An order of one SKU at a campaign's price (group buy, bargain, flash sale), to the
+    chosen or the default address. Where the store allows coupons on campaign prices it takes
+    one of the buyer's coupons of the store, priced on the campaign's goods: the one chosen,
+    or (no choice made) the best usable one; elsewhere none, and a chosen one is refused
+    (409). A coupon is refused as at checkout and used in this transaction. With a checkout
+    key, a concurrent resend of the same sheet is refused by the unique index (the caller
+    finds the first order with `order_of_checkout`).
 
     Call it inside the campaign's own transaction, after its own checks (a group's seat, a
     flash sale's stock and quota): everything is written or nothing. `take_stock=False` when
@@ -195,6 +219,7 @@ def place_campaign_order(
     if isinstance(unit_price, bool) or not isinstance(unit_price, int) or unit_price < 1:
         raise InvalidInput(_("A campaign price is a whole number of fen above zero."))
     count = clean_quantity(quantity)
+    address_id = checkout.address_id
     address = access_address(user, address_id) if address_id else default_address(user)
     if address is None:
         raise InvalidInput(
@@ -210,11 +235,13 @@ def place_campaign_order(
         sku.product.store.shipping_for(subtotal),
         campaign_prices={sku.pk: unit_price},
     )
-    applied = coupons.campaign_coupon(user, goods, coupon_id, best=best_coupon)
+    chosen = checkout.coupon_id
+    applied = coupons.campaign_coupon(user, goods, chosen or "", best=chosen is None)
+    key = clean_checkout_key(checkout.checkout_key) if checkout.checkout_key else ""
     with transaction.atomic():
         if take_stock:
             _take_stock({sku.pk: count}, {sku.pk: sku})
-        order = _create_order(user, goods, address, "", "", applied, unit_price=unit_price)
+        order = _create_order(user, goods, address, "", key, applied, unit_price=unit_price)
         Order.objects.filter(pk=order.pk).update(
             campaign=campaign,
             campaign_ref=campaign_ref,

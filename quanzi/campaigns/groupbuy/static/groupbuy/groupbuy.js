@@ -11,13 +11,23 @@
     return true;
   }
   function start(el) {
+    el.dataset.started = "1";
     var end = Date.now() + parseInt(el.dataset.secondsLeft || "0", 10) * 1000;
     function tick() {
       if (show(el, Math.round((end - Date.now()) / 1000))) { setTimeout(tick, 1000); }
     }
     tick();
   }
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-seconds-left]").forEach(start);
+  // Countdowns of the page, and of content swapped in later (the checkout sheet's result).
+  function scan(root) {
+    root.querySelectorAll("[data-seconds-left]:not([data-started])").forEach(start);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { scan(document); });
+  } else {
+    scan(document);
+  }
+  document.addEventListener("htmx:load", function (event) {
+    if (event.target && event.target.querySelectorAll) { scan(event.target); }
   });
 })();
