@@ -138,6 +138,9 @@ class ProductImage(PublicModel):
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
     position = models.PositiveIntegerField(_("position"), default=0)
+    # 规格图片: the value of the product's first spec this photo shows (e.g. "红色"), so the
+    # variants with that value show it when chosen; empty for a photo of the whole product.
+    spec_value = models.CharField(_("shows the variant"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("product image")

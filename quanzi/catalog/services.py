@@ -27,6 +27,7 @@ from quanzi.catalog.models import Category, Product, ProductImage, Sku
 from quanzi.catalog.search import index_product, unindex_product
 from quanzi.catalog.signals import deleting_product
 from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.ids import is_public_id
 from quanzi.core.images import delete_files, make_thumbnail, validate_image
 from quanzi.core.money import fen_to_yuan_str
 from quanzi.core.validation import FIELD_TOO_LONG, clean_text
@@ -558,6 +559,63 @@ def move_image(user: User, product_id: str, image_id: str, step: int) -> None:
     j = min(max(i + (1 if step > 0 else -1), 0), len(ids) - 1)
     ids[i], ids[j] = ids[j], ids[i]
     reorder_images(user, product_id, ids)
+
+
+def variant_spec(product: Product) -> tuple[str, tuple[str, ...]] | None:
+    """The spec whose values photos can show (规格图片: the first one, as at Youzan): its name
+    and values; None for a product without specs."""
+    specs = product.specs or []
+    if not specs or not isinstance(specs[0], dict):
+        return None
+    first = specs[0]
+    return str(first.get("name", "")), tuple(str(v) for v in first.get("values") or [])
+
+
+def set_image_variant(user: User, product_id: str, image_id: str, value: str) -> ProductImage:
+    """Make a photo the picture of the variants with `value` of the first spec (one photo per
+    value: the photo that showed it before no longer does), or of none with ''."""
+    product = access_product(user, product_id)
+    image = product.images.filter(pk=image_id).first() if is_public_id(image_id) else None
+    if image is None:
+        raise NotFound(_("Image not found."))
+    value = value.strip() if isinstance(value, str) else ""
+    spec = variant_spec(product)
+    if value and (spec is None or value not in spec[1]):
+        if spec is None:
+            raise InvalidInput(
+                _("This product has no specs: a photo shows the whole product."),
+                field="spec_value",
+            )
+        raise InvalidInput(
+            _("“%(value)s” is not a value of “%(spec)s”.") % {"value": value[:40], "spec": spec[0]},
+            field="spec_value",
+        )
+    with transaction.atomic():
+        lock_product(product.pk)
+        if value:
+            product.images.filter(spec_value=value).exclude(pk=image.pk).update(spec_value="")
+        ProductImage.objects.filter(pk=image.pk).update(spec_value=value)
+    image.spec_value = value
+    return image
+
+
+def variant_images(product: Product, images: Sequence[ProductImage]) -> dict[str, ProductImage]:
+    """{value of the first spec: its photo} among `images` (the product's, already loaded)."""
+    spec = variant_spec(product)
+    if spec is None:
+        return {}
+    return {img.spec_value: img for img in images if img.spec_value in spec[1]}
+
+
+def sku_image(sku: Sku, images: Sequence[ProductImage]) -> ProductImage | None:
+    """The photo of this variant (its first spec value's), else the product's first photo."""
+    spec = variant_spec(sku.product)
+    if spec is not None:
+        value = str(sku.spec_values.get(spec[0], ""))
+        shown = variant_images(sku.product, images).get(value)
+        if shown is not None:
+            return shown
+    return images[0] if images else None
 
 
 # --- Categories ------------------------------------------------------------------------------

@@ -35,4 +35,9 @@ urlpatterns = [
         views.console_image_move,
         name="console_image_move",
     ),
+    path(
+        "console/<str:store_id>/<str:product_id>/images/<str:image_id>/variant/",
+        views.console_image_variant,
+        name="console_image_variant",
+    ),
 ]

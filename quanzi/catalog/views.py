@@ -129,6 +129,7 @@ def _editor(
         categories=Category.objects.all(),
         images=list(product.images.order_by("position", "created_at")) if product else [],
         max_images=services.MAX_IMAGES,
+        variant_spec=services.variant_spec(product) if product else None,
         **forms.editor_context(form),
     )
     return render(request, "catalog/console_editor.html", context, status=status)
@@ -239,6 +240,25 @@ def console_image_move(
     product = _console_product(request, store, product_id)
     step = -1 if request.POST.get("direction") == "up" else 1
     services.move_image(signed_in_user(request), product.pk, image_id, step)
+    return redirect("catalog:console_edit", store.pk, product.pk)
+
+
+@login_required
+@require_POST
+def console_image_variant(
+    request: HttpRequest, store_id: str, product_id: str, image_id: str
+) -> HttpResponse:
+    """规格图片: the photo shows the variants with one value of the first spec (or none)."""
+    store = access_store(signed_in_user(request), store_id)
+    product = _console_product(request, store, product_id)
+    try:
+        services.set_image_variant(
+            signed_in_user(request), product.pk, image_id, request.POST.get("spec_value", "")
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Photo saved."))
     return redirect("catalog:console_edit", store.pk, product.pk)
 
 

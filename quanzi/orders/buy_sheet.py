@@ -27,7 +27,8 @@ from django.views.decorators.http import require_GET, require_POST
 from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.accounts.models import Address, User
 from quanzi.accounts.services import AddressInput, access_address, save_address
-from quanzi.catalog.models import Sku
+from quanzi.catalog.models import ProductImage, Sku
+from quanzi.catalog.services import sku_image
 from quanzi.core.errors import Conflict, DomainError, InvalidInput
 from quanzi.core.htmx import hx_redirect, is_htmx
 from quanzi.core.ids import is_public_id, new_id
@@ -67,6 +68,11 @@ class Sheet:
     @property
     def can_pay_from_wallet(self) -> bool:
         return self.wallet >= self.picker.total
+
+    @property
+    def image(self) -> ProductImage | None:
+        """The chosen variant's photo (规格图片), else the product's first."""
+        return sku_image(self.sku, list(self.sku.product.images.all()))
 
     @property
     def unit_price(self) -> int:

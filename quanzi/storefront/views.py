@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.catalog.models import Category
 from quanzi.catalog.search import search_products
-from quanzi.catalog.services import access_product_with_role
+from quanzi.catalog.services import access_product_with_role, sku_image
 from quanzi.circles.selectors import circles_of_store
 from quanzi.orders.selectors import dashboard
 from quanzi.reviews.selectors import highlighted_reviews, rating_breakdown
@@ -43,8 +43,17 @@ def product(request: HttpRequest, product_id: str) -> HttpResponse:
     for sku in skus:
         sku.product = found
     images = list(found.images.order_by("position", "created_at"))
+    # 规格图片: a variant's photo is shown in the gallery when it is chosen (its index there).
+    shown = {img.pk: i for i, img in enumerate(images)}
     picker = [
-        {"id": s.pk, "values": s.spec_values, "price": s.price, "stock": s.stock, "label": s.label}
+        {
+            "id": s.pk,
+            "values": s.spec_values,
+            "price": s.price,
+            "stock": s.stock,
+            "label": s.label,
+            "image": shown[image.pk] if (image := sku_image(s, images)) else None,
+        }
         for s in skus
     ]
     prices = [s.price for s in skus]

@@ -104,3 +104,33 @@ def test_buy_buttons_ask_for_every_option_first(new_page):
     page.get_by_test_id("buy-now").click()
     assert page.get_by_test_id("choose-hint").is_visible()
     assert page.url.endswith(f"/products/{product.pk}/")
+
+
+def test_choosing_a_colour_turns_the_gallery_to_its_photo(new_page):
+    # given a 颜色 × 尺码 product with three photos, the third showing 蓝
+    cast = make_cast()
+    from quanzi.catalog import services
+    from tests.catalog.conftest import matrix_input
+    from tests.stores.roles import image_file
+
+    product = services.create_product(cast.owner, cast.store.pk, matrix_input())
+    services.set_shelf(cast.owner, product.pk, True)
+    photos = [
+        services.add_image(cast.owner, product.pk, image_file(f"p{i}.jpg", (600, 600), "JPEG"))
+        for i in range(3)
+    ]
+    services.set_image_variant(cast.owner, product.pk, photos[2].pk, "蓝")
+    page = new_page("en")
+    page.goto(f"/products/{product.pk}/")
+    gallery = page.get_by_test_id("gallery")
+    # when a visitor chooses 蓝 (before choosing a size)
+    page.get_by_test_id("spec-颜色-蓝").click()
+    # then the gallery turns to 蓝's photo
+    page.wait_for_function(
+        "document.querySelector('[data-testid=gallery]').scrollLeft > 0"
+        " && document.querySelector('[data-testid=gallery]').dataset.shown === '2'"
+    )
+    # and choosing 红, which has no photo of its own, turns it back to the first
+    page.get_by_test_id("spec-颜色-红").click()
+    page.wait_for_function("document.querySelector('[data-testid=gallery]').dataset.shown === '0'")
+    assert gallery.is_visible()

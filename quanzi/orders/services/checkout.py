@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from quanzi.accounts.models import Address, User
 from quanzi.accounts.services import access_address, default_address
-from quanzi.catalog.models import Product, ProductImage, Sku
+from quanzi.catalog.models import ProductImage, Sku
 from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.coupons import checkout as coupons
@@ -71,9 +71,12 @@ def is_sellable(sku: Sku) -> bool:
     return sku.is_active and product.on_shelf and product.store.is_active
 
 
-def _image_url(product: Product) -> str:
-    images = list(product.images.all())
-    return images[0].thumbnail.url[:300] if images else ""
+def _image_url(sku: Sku) -> str:
+    """The ordered variant's photo (its 规格图片, else the product's first photo)."""
+    from quanzi.catalog.services import sku_image
+
+    image = sku_image(sku, list(sku.product.images.all()))
+    return image.thumbnail.url[:300] if image else ""
 
 
 def _take_stock(wanted: Mapping[str, int], skus: Mapping[str, Sku]) -> None:
@@ -156,7 +159,7 @@ def _create_order(
             sku_label=sku.label[:200],
             unit_price=sku.price if unit_price is None else unit_price,
             quantity=quantity,
-            image_url=_image_url(sku.product),
+            image_url=_image_url(sku),
         )
         for sku, quantity in goods.lines
     )

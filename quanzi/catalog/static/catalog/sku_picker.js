@@ -1,6 +1,7 @@
 /* The product page's SKU picker: one button per spec value; the chosen combination fills the
-   form's <select name="sku"> (which is the picker without JavaScript) and shows its price and
-   stock. Plain JavaScript, no build step. */
+   form's <select name="sku"> (which is the picker without JavaScript) and shows its price,
+   stock and photo (规格图片: the gallery turns to the photo of the chosen first-spec value).
+   Plain JavaScript, no build step. */
 (function () {
   "use strict";
   var form = document.getElementById("buy-form");
@@ -14,6 +15,26 @@
   var stockText = form.querySelector("[data-testid=sku-stock]");
   var hint = form.querySelector("[data-testid=choose-hint]");
   var chosen = {};
+  var gallery = document.querySelector("[data-testid=gallery]");
+
+  // Turn the gallery to photo `index` (the server's index of the variant's photo).
+  function showPhoto(index) {
+    if (!gallery || index === null || index === undefined) return;
+    var photos = gallery.querySelectorAll("img");
+    var photo = photos[index];
+    if (!photo || gallery.dataset.shown === String(index)) return;
+    gallery.dataset.shown = String(index);
+    gallery.scrollTo({ left: photo.offsetLeft - gallery.offsetLeft, behavior: "smooth" });
+  }
+  // The photo of what is chosen so far: the variant's, or that of any variant sharing the
+  // chosen value of the first spec (they share their photo).
+  function photoOfChoice(sku) {
+    if (sku) return sku.image;
+    if (!specs.length || !(specs[0].name in chosen)) return null;
+    var first = specs[0].name;
+    var match = skus.find(function (s) { return s.values[first] === chosen[first]; });
+    return match ? match.image : null;
+  }
 
   function yuan(fen) {
     return "¥" + Math.floor(fen / 100) + "." + String(fen % 100).padStart(2, "0");
@@ -39,6 +60,7 @@
       }));
     });
     var sku = current();
+    showPhoto(photoOfChoice(sku));
     select.value = sku ? sku.id : "";
     status.hidden = !sku;
     if (!sku) return;
