@@ -64,9 +64,11 @@ def test_a_bargain_reaches_its_floor_after_three_helpers(new_page):
     assert page.get_by_test_id("left-to-floor").inner_text() == "¥0.00"
     assert page.get_by_test_id("helps-count").inner_text() == "3 / 3"
     assert page.get_by_test_id("helper").count() == 3
-    # and the starter buys at ¥9.90
+    # and the starter buys at ¥9.90: the checkout sheet shows that price, confirming pays
     page.get_by_test_id("buy").click()
-    page.wait_for_load_state()
-    assert "/orders/" in page.url
+    sheet = page.get_by_test_id("buy-sheet")
+    assert sheet.get_by_test_id("sheet-price").inner_text().startswith("¥9.90")
+    sheet.get_by_test_id("sheet-confirm").click()
+    page.wait_for_url("**/pay/**")
     bargain.refresh_from_db()
     assert bargain.status == "bought" and bargain.order is not None

@@ -69,7 +69,10 @@ def test_a_flash_sale_from_the_console_to_an_order(new_page):
     assert buyer.get_by_test_id("flash-buy").count() == 1
     # when they buy at the flash price
     buyer.get_by_test_id("flash-buy").click()
-    buyer.wait_for_load_state()
+    sheet = buyer.get_by_test_id("buy-sheet")
+    assert sheet.get_by_test_id("sheet-price").inner_text().startswith("¥19.90")
+    sheet.get_by_test_id("sheet-confirm").click()
+    buyer.wait_for_url("**/pay/**")
     # then the order is at ¥19.90 and the browser is on the pay page
     order = Order.objects.get()
     assert (order.campaign_ref, order.subtotal) == (running.pk, 1990)

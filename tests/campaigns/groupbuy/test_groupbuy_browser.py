@@ -17,6 +17,16 @@ from tests.factories import AddressFactory, UserFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def confirm_sheet_and_pay(page) -> None:  # type: ignore[no-untyped-def]
+    """The checkout sheet opened over the page (group price, address, total): confirm it,
+    then pay on the sandbox."""
+    sheet = page.get_by_test_id("buy-sheet")
+    sheet.wait_for()
+    assert sheet.get_by_test_id("sheet-offer").is_visible()
+    sheet.get_by_test_id("sheet-confirm").click()
+    pay_on_sandbox(page)
+
+
 def pay_on_sandbox(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url("**/pay/sandbox/**")
     page.get_by_test_id("sandbox-confirm").click()
@@ -30,7 +40,7 @@ def join_and_pay(page, name: str, link: str):  # type: ignore[no-untyped-def]
     log_in(page, name)
     page.goto(link)
     page.get_by_test_id("join").click()
-    pay_on_sandbox(page)
+    confirm_sheet_and_pay(page)
     return page
 
 
@@ -49,7 +59,7 @@ def test_two_customers_join_through_the_link_and_the_group_completes(new_page):
     log_in(a, "ali")
     a.goto(f"/groupbuy/c/{deal.campaign.pk}/")
     a.get_by_test_id("start-group").click()
-    pay_on_sandbox(a)
+    confirm_sheet_and_pay(a)
     group = Group.objects.get()
     a.goto(f"/groupbuy/g/{group.pk}/")
     assert a.get_by_test_id("in-group").is_visible()
