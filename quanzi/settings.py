@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "quanzi.core",
     "quanzi.accounts",
     "quanzi.stores",
+    "quanzi.tracking",
     "quanzi.catalog",
     "quanzi.ledger",
     "quanzi.payments",
@@ -134,6 +135,17 @@ QUANZI_WS_MAX_FRAME_CHARS = 64 * 1024
 QUANZI_WS_MAX_MESSAGE_BYTES = 1024 * 1024
 # The tab bar re-reads its unread badges this often (and at once when a page announces news).
 QUANZI_BADGE_POLL_SECONDS = int(os.environ.get("QUANZI_BADGE_POLL_SECONDS", "20"))
+
+# --- Tracking (the events the merchant insights count: quanzi/tracking) ---------------------
+# Rows are written in batches of TRACKING_BATCH, or TRACKING_FLUSH_SECONDS after the oldest
+# waiting one; the rollup runs every TRACKING_ROLLUP_SECONDS and raw rows are kept
+# TRACKING_RETENTION_DAYS (the daily rollups are kept for good).
+TRACKING_ENABLED = os.environ.get("QUANZI_TRACKING", "1") != "0"
+TRACKING_BATCH = int(os.environ.get("QUANZI_TRACKING_BATCH", "200"))
+TRACKING_FLUSH_SECONDS = float(os.environ.get("QUANZI_TRACKING_FLUSH_SECONDS", "5"))
+TRACKING_ROLLUP_SECONDS = float(os.environ.get("QUANZI_TRACKING_ROLLUP_SECONDS", "60"))
+TRACKING_ROLLUP_LAG_SECONDS = 10.0
+TRACKING_RETENTION_DAYS = int(os.environ.get("QUANZI_TRACKING_RETENTION_DAYS", "90"))
 
 # --- Database -------------------------------------------------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'quanzi.sqlite3'}"

@@ -20,3 +20,8 @@ QUANZI_SANDBOX_DELIVERY = "inline"
 
 # The browser tests watch the tab bar's badges change without waiting the production interval.
 QUANZI_BADGE_POLL_SECONDS = 2
+
+# Tracking events are written as soon as their transaction commits (no batching across tests),
+# and the rollup reads them at once.
+TRACKING_BATCH = 1
+TRACKING_ROLLUP_LAG_SECONDS = 0.0

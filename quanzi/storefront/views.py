@@ -21,6 +21,8 @@ from quanzi.reviews.selectors import highlighted_reviews, rating_breakdown
 from quanzi.social.services.notes import notes_for_product
 from quanzi.storefront.home import home_page
 from quanzi.stores.services import access_store, role_in
+from quanzi.tracking.models import EventKind
+from quanzi.tracking.recorder import record_visit
 
 PRODUCTS_PER_PAGE = 20
 
@@ -39,6 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def product(request: HttpRequest, product_id: str) -> HttpResponse:
     """The product page: gallery, price, SKU picker, buy buttons, store, description, reviews."""
     found, role = access_product_with_role(page_user(request), product_id, need="read")
+    if role is None:  # the store's own people are not visitors
+        record_visit(request, EventKind.PRODUCT_VIEW, store_id=found.store_id, ref=found.pk)
     skus = list(found.skus.filter(is_active=True))
     for sku in skus:
         sku.product = found
@@ -88,13 +92,16 @@ def store(request: HttpRequest, store_id: str) -> HttpResponse:
     except ValueError:
         number = 1
     page = Paginator(products, PRODUCTS_PER_PAGE).get_page(number)  # type: ignore[arg-type]
+    role = role_in(user, found)
+    if role is None:
+        record_visit(request, EventKind.STORE_VIEW, store_id=found.pk)
     return render(
         request,
         "storefront/store.html",
         {
             "store": found,
             "page": page,
-            "role": role_in(user, found),
+            "role": role,
             "circles": circles_of_store(found.pk),
         },
     )

@@ -47,7 +47,7 @@ def test_share_poster_link_sign_up_buy_commission_release_withdraw(new_page):
     # and B opens that link logged out, signs up, and buys the product paying on the sandbox
     b = new_page()
     b.goto(link)
-    b.wait_for_url(f"**/products/{product.pk}/")
+    b.wait_for_url(f"**/products/{product.pk}/*")
     b.goto("/accounts/signup/")
     b.fill("input[name=username]", "xiaomei")
     b.fill("input[name=password]", PASSWORD)

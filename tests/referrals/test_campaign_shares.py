@@ -82,8 +82,13 @@ def test_campaign_links_lead_to_their_pages():
     r_group = visitor.get(f"/s/{to_group.code}")
     r_bargain = visitor.get(f"/s/{to_bargain.code}")
     # then each redirects to its page, which answers
-    assert r_group.status_code == 302 and r_group["Location"] == f"/groupbuy/g/{group.pk}/"
-    assert r_bargain.status_code == 302 and r_bargain["Location"] == f"/bargains/{bargain.pk}/"
+    assert (
+        r_group.status_code == 302 and r_group["Location"] == f"/groupbuy/g/{group.pk}/?src=share"
+    )
+    assert (
+        r_bargain.status_code == 302
+        and r_bargain["Location"] == f"/bargains/{bargain.pk}/?src=share"
+    )
     assert visitor.get(r_group["Location"]).status_code == 200
     assert visitor.get(r_bargain["Location"]).status_code == 200
 

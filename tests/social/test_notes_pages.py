@@ -48,7 +48,8 @@ def test_note_page_shows_buy_buttons_for_tagged_products(author):
     assert f'name="sku" value="{sku.id}"' in html and 'name="quantity" value="1"' in html
     assert "¥39.00" in html or "39.00" in html
     # the two-SKU product links to its page to choose, and the off-shelf one cannot be bought
-    assert f'href="{reverse("catalog:detail", args=[several.id])}" data-testid="note-buy"' in html
+    page_url = reverse("catalog:detail", args=[several.id])
+    assert f'href="{page_url}?src=note" data-testid="note-buy"' in html
     assert html.count('data-testid="note-buy"') == 2
     assert "No longer on sale" in html
     for testid in ("note-title", "note-body", "note-images", "note-products", "note-like"):

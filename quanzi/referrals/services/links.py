@@ -22,12 +22,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
+from quanzi.catalog.models import Product
 from quanzi.circles.errors import CircleCode
 from quanzi.core.errors import DomainError, InvalidInput, NotAuthenticated, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.orders.models import Order
-from quanzi.referrals.models import CODE_LENGTH, Attribution, ShareLink, Visit
+from quanzi.referrals.models import CODE_LENGTH, Attribution, ShareLink, TargetKind, Visit
 from quanzi.referrals.targets import is_known, target_for
+from quanzi.tracking.models import EventKind, Source
+from quanzi.tracking.recorder import is_bot, record, visitor_of
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +83,27 @@ def share_link(
         return link
     try:
         with transaction.atomic():
-            return ShareLink.objects.create(code=_new_code(), **lookup)
+            link = ShareLink.objects.create(code=_new_code(), **lookup)
+            record(
+                EventKind.SHARE_CREATED,
+                store_id=store_of_target(kind, target_id),
+                user_id=user.pk,
+                ref=link.code,
+            )
+            return link
     except IntegrityError:  # a concurrent share of the same target won the race
         return ShareLink.objects.get(**lookup)
+
+
+def store_of_target(kind: str, target_id: str) -> str:
+    """The store a shared page belongs to (a product's, a store itself), for the insights;
+    '' for pages that are no store's (a note, a circle)."""
+    if kind == TargetKind.STORE:
+        return target_id
+    if kind == TargetKind.PRODUCT:
+        found = Product.objects.filter(pk=target_id).values_list("store_id", flat=True).first()
+        return found or ""
+    return ""
 
 
 def _ip_hash(request: HttpRequest) -> str:
@@ -105,6 +126,15 @@ def record_visit(request: HttpRequest, code: str) -> ShareLink:
         session_key=request.session.session_key or "",
         ip_hash=_ip_hash(request),
     )
+    if not is_bot(request):
+        record(
+            EventKind.SHARE_VISIT,
+            store_id=store_of_target(link.kind, link.target_id),
+            user_id=user.pk if user is not None else "",
+            visitor=visitor_of(request),
+            source=Source.SHARE,
+            ref=link.code,
+        )
     request.session[SESSION_KEY] = {
         "code": link.code,
         "at": timezone.now().isoformat(),

@@ -33,6 +33,8 @@ from quanzi.social.models import Block, Note, NoteCollect, NoteComment, NoteImag
 from quanzi.social.services.graph import is_blocked_between
 from quanzi.stores.models import Store, StoreStaff
 from quanzi.stores.services import access_store
+from quanzi.tracking.models import EventKind
+from quanzi.tracking.recorder import record
 
 Actor = User | AnonymousUser | None
 
@@ -228,6 +230,13 @@ def delete_note(user: Actor, note_id: str) -> None:
 # --- Likes and collects --------------------------------------------------------------------
 
 
+def _record(kind: str, actor: User, note: Note) -> None:
+    """Count an interaction with a note for the insights, under the store of the first product
+    it is about (none: the platform's)."""
+    store_id = note.products.values_list("store_id", flat=True).first() or ""
+    record(kind, store_id=store_id, user_id=actor.pk, ref=note.pk)
+
+
 def _check_not_blocked(actor: User, other_id: int) -> None:
     if actor.pk != other_id and is_blocked_between(actor.pk, other_id):
         raise PermissionDenied(_("You cannot interact with this person."), code=SocialCode.BLOCKED)
@@ -244,6 +253,8 @@ def _set_mark(
             with transaction.atomic():
                 model.objects.create(note=note, user=actor)
                 Note.objects.filter(pk=note.pk).update(**{counter: F(counter) + 1})
+                if model is NoteLike:
+                    _record(EventKind.LIKE, actor, note)
         except IntegrityError:
             pass  # already marked (a double click): nothing changes
     else:
@@ -291,6 +302,7 @@ def add_comment(user: Actor, note_id: str, text: str, reply_to: str | None = Non
     with transaction.atomic():
         comment = NoteComment.objects.create(note=note, author=actor, text=clean, reply_to=parent)
         Note.objects.filter(pk=note.pk).update(comment_count=F("comment_count") + 1)
+        _record(EventKind.COMMENT, actor, note)
     return comment
 
 
