@@ -222,7 +222,7 @@ def clean_shipment(carrier: object, tracking_number: object, carrier_name: objec
     number = number.upper()
     if not known.accepts(number):
         raise InvalidInput(
-            _("A %(carrier)s tracking number is %(shape)s, for example %(example)s.")
+            _("%(carrier)s tracking numbers are %(shape)s, for example %(example)s.")
             % {"carrier": known.name, "shape": known.shape, "example": known.example},
             code=OrderCode.INVALID_TRACKING_NUMBER,
             field="tracking_number",

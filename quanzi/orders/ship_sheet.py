@@ -120,7 +120,7 @@ def sheet_template(user: User, store_id: str) -> tuple[bytes, str, str]:
             [
                 order.number,
                 default,
-                "",
+                None,
                 _safe_cell(str((order.address or {}).get("recipient", ""))),
                 _safe_cell(_items(order)),
             ]
@@ -191,7 +191,10 @@ class SheetRow:
 
     def line(self) -> ShipmentLine:
         return ShipmentLine(
-            order=self.order, carrier=self.carrier, tracking_number=self.tracking_number
+            order=self.order,
+            carrier=self.carrier,
+            tracking_number=self.tracking_number,
+            row=self.row,
         )
 
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
-from quanzi.core.errors import DomainError, InvalidInput, NotFound
+from quanzi.core.errors import CoreCode, DomainError, InvalidInput, NotFound
 from quanzi.core.ids import is_public_id
 from quanzi.orders.carriers import Shipment, clean_shipment
 from quanzi.orders.errors import OrderCode
@@ -42,6 +42,7 @@ class ShipmentLine:
     carrier: str
     tracking_number: str
     carrier_name: str = ""
+    row: int = 0  # what a refusal calls the line: its spreadsheet row (else its position)
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,9 @@ def _clean_lines(lines: Sequence[ShipmentLine]) -> list[ShipmentLine]:
             carrier=line.carrier,
             tracking_number=line.tracking_number,
             carrier_name=line.carrier_name,
+            row=line.row or position,
         )
-        for line in lines
+        for position, line in enumerate(lines, start=1)
     ]
 
 
@@ -115,6 +117,9 @@ def _not_found() -> NotFound:
 
 
 def _check(store: Store, line: ShipmentLine, order: Order | None, mine: set[str]) -> LineCheck:
+    if not line.order:
+        missing = InvalidInput(_("The order number is missing."), code=CoreCode.REQUIRED)
+        return LineCheck(line, None, None, missing)
     if order is None or (order.store_id != store.pk and order.store_id not in mine):
         return LineCheck(line, None, None, _not_found())
     if order.store_id != store.pk:
@@ -143,16 +148,16 @@ def check_lines(user: User, store_id: str, lines: Sequence[ShipmentLine]) -> lis
     mine = {s.pk for s in stores_of(user)}
     checks: list[LineCheck] = []
     seen: dict[str, int] = {}
-    for position, line in enumerate(cleaned, start=1):
+    for line in cleaned:
         check = _check(store, line, orders.get(line.order), mine)
         if check.order is not None and check.order.pk in seen:
             duplicate = InvalidInput(
-                _("This order is already on line %(n)d.") % {"n": seen[check.order.pk]},
+                _("This order is already on row %(n)d.") % {"n": seen[check.order.pk]},
                 code=OrderCode.DUPLICATE_ORDER,
             )
             check = LineCheck(line, check.order, None, duplicate)
         elif check.order is not None:
-            seen[check.order.pk] = position
+            seen[check.order.pk] = line.row
         checks.append(check)
     return checks
 
