@@ -535,6 +535,7 @@ def _render_batch(
             "console_tab": "orders",
             "rows": rows,
             "shipped": shipped or [],
+            "failed": any(row.error for row in rows),
             "couriers": carriers.choices(),
             "error": error,
         },
