@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.admin import money
+from quanzi.orders.carriers import carrier_label
 from quanzi.orders.models import AfterSale, Order, OrderEvent, OrderItem
 
 
@@ -60,13 +61,14 @@ class OrderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "refunded_yuan",
         "created_at",
     )
-    exclude = ("subtotal", "shipping_fee", "discount", "total", "refunded_amount")
+    exclude = ("subtotal", "shipping_fee", "discount", "total", "refunded_amount", "carrier")
     readonly_fields = (
         "subtotal_yuan",
         "shipping_yuan",
         "discount_yuan",
         "total_yuan",
         "refunded_yuan",
+        "courier",
     )
     list_filter = ("status",)
     search_fields = (
@@ -79,6 +81,11 @@ class OrderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     )
     list_select_related = ("store", "buyer")
     inlines = (ItemInline, AfterSaleInline, EventInline)
+
+    @admin.display(description=_("carrier"))
+    def courier(self, obj: Order) -> str:
+        """The courier's name in the reader's language, not its code."""
+        return carrier_label(obj.carrier)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -20,8 +20,9 @@ from quanzi.core.idempotency import idempotent
 from quanzi.core.ids import is_public_id
 from quanzi.core.schemas import Schema
 from quanzi.orders import selectors
-from quanzi.orders.models import AfterSale, Order, OrderItem, OrderStatus
-from quanzi.orders.services import access, aftersales, transitions
+from quanzi.orders.carriers import CARRIERS, carrier_label, parse_ship_note, tracking_url
+from quanzi.orders.models import AfterSale, Order, OrderEvent, OrderItem, OrderStatus
+from quanzi.orders.services import access, aftersales, batch_shipping, transitions
 from quanzi.orders.services import cart as carts
 from quanzi.orders.services import checkout as checkouts
 from quanzi.orders.signals import orders_placed
@@ -151,8 +152,12 @@ class AfterSaleOut(Schema):
 class OrderDetailOut(OrderOut):
     address: dict[str, str]
     note: str
-    carrier: str
+    carrier: str = Field(
+        description="the courier's code (GET /orders/carriers), or the name of another courier"
+    )
+    carrier_label: str = Field(description="the courier as people read it, in their language")
     tracking_number: str
+    tracking_url: str = Field(description="the courier's public tracking page, or ''")
     paid_at: datetime | None
     shipped_at: datetime | None
     received_at: datetime | None
@@ -173,8 +178,58 @@ class OrderPageOut(Schema):
 
 
 class ShipIn(Schema):
-    carrier: str = Field(max_length=100)
-    tracking_number: str = Field(max_length=100)
+    carrier: str = Field(
+        max_length=100,
+        description="a courier's code (GET /orders/carriers), one of its names, or 'other' "
+        "with carrier_name; another name is another courier's",
+    )
+    carrier_name: str = Field(
+        default="", max_length=100, description="the courier's name, with carrier 'other'"
+    )
+    tracking_number: str = Field(
+        max_length=100, description="a known courier's must have its shape (GET /orders/carriers)"
+    )
+
+
+class CarrierOut(Schema):
+    code: str
+    name: str = Field(description="in the caller's language")
+    tracking_number_shape: str = Field(description="what its tracking numbers look like, in words")
+    example: str = Field(description="a tracking number of the right shape")
+    tracking_url: str = Field(
+        description="its public tracking page, {number} standing for the tracking number; "
+        "'' when it has none"
+    )
+
+
+class BatchShipItemIn(ShipIn):
+    order: str = Field(max_length=40, description="the order's number, or its id")
+
+
+class BatchShipIn(Schema):
+    items: list[BatchShipItemIn] = Field(
+        max_length=batch_shipping.MAX_LINES,
+        description=f"the orders to ship, at most {batch_shipping.MAX_LINES}",
+    )
+
+
+class BatchShipItemOut(Schema):
+    order: str = Field(description="as sent")
+    ok: bool = Field(description="shipped; otherwise left as it was, `code` and `detail` say why")
+    order_id: str | None
+    number: str | None
+    carrier: str = Field(description="the courier's code, or another courier's name, as kept")
+    carrier_label: str
+    tracking_number: str
+    tracking_url: str
+    code: str | None
+    detail: str | None
+
+
+class BatchShipOut(Schema):
+    shipped: int
+    failed: int
+    items: list[BatchShipItemOut] = Field(description="one per item sent, in its order")
 
 
 class AfterSaleIn(Schema):
@@ -291,7 +346,9 @@ def detail_out(order: Order) -> OrderDetailOut:
         address={k: str(v) for k, v in (order.address or {}).items()},
         note=order.note,
         carrier=order.carrier,
+        carrier_label=carrier_label(order.carrier),
         tracking_number=order.tracking_number,
+        tracking_url=tracking_url(order.carrier, order.tracking_number),
         paid_at=order.paid_at,
         shipped_at=order.shipped_at,
         received_at=order.received_at,
@@ -303,7 +360,7 @@ def detail_out(order: Order) -> OrderDetailOut:
             OrderEventOut(
                 from_status=event.from_status,
                 to_status=event.to_status,
-                note=_(event.note) if event.note else "",
+                note=_event_note(event),
                 actor=event.actor.display_name if event.actor else None,
                 at=event.at,
             )
@@ -311,6 +368,15 @@ def detail_out(order: Order) -> OrderDetailOut:
         ],
         after_sales=[_after_sale_out(a) for a in found.after_sales],
     )
+
+
+def _event_note(event: OrderEvent) -> str:
+    """An event's note in the caller's language; the shipping step names its courier."""
+    if event.from_status == OrderStatus.PAID and event.to_status == OrderStatus.SHIPPED:
+        sent = parse_ship_note(event.note)
+        if sent is not None:
+            return f"{carrier_label(sent[0])} {sent[1]}"
+    return _(event.note) if event.note else ""
 
 
 def page_out(page: selectors.Page) -> OrderPageOut:
@@ -437,6 +503,67 @@ def store_orders(
     return page_out(selectors.orders_of_store(store, _status_filter(status), page, page_size))
 
 
+@router.post("/store/{store_id}/ship-batch", response=BatchShipOut)
+def ship_batch(request: HttpRequest, store_id: str, data: BatchShipIn) -> BatchShipOut:
+    """Store staff ship many paid orders of the store at once (批量发货), each with its own
+    courier and tracking number. Each item ships in its own transaction: the answer says of
+    each whether it shipped or, with the code and message of its refusal, why not (not found,
+    held for its group, not paid or already shipped, a tracking number of the wrong shape…).
+    No item, or more than the limit, is a 400 (422 past the schema's limit)."""
+    if not is_public_id(store_id):
+        raise NotFound(_("Store not found."))
+    lines = [
+        batch_shipping.ShipmentLine(
+            order=item.order,
+            carrier=item.carrier,
+            carrier_name=item.carrier_name,
+            tracking_number=item.tracking_number,
+        )
+        for item in data.items
+    ]
+    results = batch_shipping.ship_lines(current_user(request), store_id, lines)
+    items = [_batch_item_out(result) for result in results]
+    shipped = sum(1 for item in items if item.ok)
+    return BatchShipOut(shipped=shipped, failed=len(items) - shipped, items=items)
+
+
+def _batch_item_out(result: batch_shipping.LineResult) -> BatchShipItemOut:
+    order = result.order
+    shipped = order is not None and result.ok
+    return BatchShipItemOut(
+        order=result.line.order,
+        ok=result.ok,
+        order_id=order.pk if order is not None else None,
+        number=order.number if order is not None else None,
+        carrier=order.carrier if shipped and order is not None else "",
+        carrier_label=carrier_label(order.carrier) if shipped and order is not None else "",
+        tracking_number=order.tracking_number if shipped and order is not None else "",
+        tracking_url=(
+            tracking_url(order.carrier, order.tracking_number)
+            if shipped and order is not None
+            else ""
+        ),
+        code=str(result.error.code) if result.error is not None else None,
+        detail=str(result.error.message) if result.error is not None else None,
+    )
+
+
+@router.get("/carriers", response=list[CarrierOut], auth=None)
+def list_carriers(request: HttpRequest) -> list[CarrierOut]:
+    """The couriers an order can be shipped with: give the code when shipping ('other' with
+    the courier's name for another one)."""
+    return [
+        CarrierOut(
+            code=carrier.code,
+            name=str(carrier.name),
+            tracking_number_shape=str(carrier.shape),
+            example=carrier.example,
+            tracking_url=carrier.track_url,
+        )
+        for carrier in CARRIERS
+    ]
+
+
 # --- One order -----------------------------------------------------------------------------
 
 
@@ -485,7 +612,11 @@ def confirm_receipt(request: HttpRequest, order_id: str) -> OrderDetailOut:
 def ship(request: HttpRequest, order_id: str, data: ShipIn) -> OrderDetailOut:
     """Store staff ship a paid order."""
     order = transitions.ship_order(
-        current_user(request), order_id, data.carrier, data.tracking_number
+        current_user(request),
+        order_id,
+        data.carrier,
+        data.tracking_number,
+        carrier_name=data.carrier_name,
     )
     return detail_out(order)
 

@@ -117,6 +117,30 @@ def orders_of_store(
     return paginate(qs, page, page_size)
 
 
+def to_ship(store: Store, ids: Sequence[str] | None = None, limit: int = 500) -> list[Order]:
+    """The store's orders that may ship now (paid, not held back for a group), those that
+    waited longest first; only those of `ids` when given. The caller checked the store."""
+    qs = _with_items(Order.objects.filter(store=store, status=S.PAID, ship_hold=False))
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    orders = list(qs.order_by("paid_at", "created_at")[:limit])
+    refresh_orders(orders)
+    return [order for order in orders if order.status == S.PAID]
+
+
+def last_carrier(store: Store) -> str:
+    """The `carrier` of the store's latest shipment ("" before its first): what the next
+    shipment's form offers first."""
+    latest = (
+        Order.objects.filter(store=store, shipped_at__isnull=False)
+        .exclude(carrier="")
+        .order_by("-shipped_at")
+        .values_list("carrier", flat=True)
+        .first()
+    )
+    return latest or ""
+
+
 # The order states "我的" counts, each with its tab of the order list (key, label).
 BUYER_COUNTED: list[tuple[str, Any]] = [
     (S.PENDING_PAYMENT, _("To pay")),

@@ -18,6 +18,18 @@ urlpatterns = [
     path("buy-now/sheet/", buy_sheet.sheet, name="buy_sheet"),
     path("buy-now/confirm/", buy_sheet.confirm, name="buy_confirm"),
     path("console/<str:store_id>/", views.console_orders, name="console_orders"),
+    # Before the order pages: "ship" and "ship-sheet" are no order ids.
+    path("console/<str:store_id>/ship/", views.console_batch_ship, name="console_batch_ship"),
+    path(
+        "console/<str:store_id>/ship-sheet/",
+        views.console_ship_template,
+        name="console_ship_template",
+    ),
+    path(
+        "console/<str:store_id>/ship-sheet/import/",
+        views.console_ship_import,
+        name="console_ship_import",
+    ),
     path("console/<str:store_id>/<str:order_id>/", views.console_order, name="console_order"),
     path("console/<str:store_id>/<str:order_id>/ship/", views.console_ship, name="console_ship"),
     path(

@@ -3,6 +3,7 @@ store console's order list and order page. Thin: the services do the work."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
@@ -13,22 +14,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.accounts.models import Address, User
-from quanzi.core.errors import DomainError, NotFound
+from quanzi.core.errors import DomainError, InvalidInput, NotFound
 from quanzi.core.ids import is_public_id, new_id
 from quanzi.core.money import format_fen, yuan_to_fen
 from quanzi.core.pagination import page_number
 from quanzi.coupons.checkout import coupon_options, coupon_pickers
-from quanzi.orders import selectors
+from quanzi.orders import carriers, selectors, ship_sheet
+from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import AfterSaleKind, Order, OrderStatus
 from quanzi.orders.panels import order_panels
-from quanzi.orders.services import access, aftersales, state, timers, transitions
+from quanzi.orders.services import access, aftersales, batch_shipping, state, timers, transitions
 from quanzi.orders.services import cart as carts
 from quanzi.orders.services import checkout as checkouts
 from quanzi.orders.signals import orders_placed
+from quanzi.stores.models import Store
 from quanzi.stores.services import access_store
 
 
@@ -378,6 +382,7 @@ def console_orders(request: HttpRequest, store_id: str) -> HttpResponse:
             "page": page,
             "tabs": selectors.tabs_with_active(tab),
             "tab": tab,
+            "max_rows": ship_sheet.MAX_ROWS,
         },
     )
 
@@ -387,6 +392,18 @@ def _console_order(request: HttpRequest, store_id: str, order_id: str) -> Order:
     if order.store_id != store_id:
         raise NotFound(_("Order not found."))
     return order
+
+
+def _ship_defaults(request: HttpRequest, store: Store, error: DomainError | None) -> dict[str, str]:
+    """The ship form's courier: what was sent (shown again with a refusal), else the courier
+    the store used last."""
+    if error is not None and "carrier" in request.POST:
+        return {
+            "carrier": request.POST.get("carrier", ""),
+            "carrier_name": request.POST.get("carrier_name", ""),
+        }
+    code, name = carriers.form_choice(selectors.last_carrier(store))
+    return {"carrier": code, "carrier_name": name}
 
 
 def _render_console_order(
@@ -401,6 +418,8 @@ def _render_console_order(
             "d": selectors.details(order),
             "error": error,
             "form": request.POST if error else {},
+            "couriers": carriers.choices(),
+            "ship": _ship_defaults(request, order.store, error),
         },
         status=error.status if error else 200,
     )
@@ -429,7 +448,11 @@ def _console_form(
 def console_ship(request: HttpRequest, store_id: str, order_id: str) -> HttpResponse:
     def ship(user: User, oid: str) -> None:
         transitions.ship_order(
-            user, oid, request.POST.get("carrier", ""), request.POST.get("tracking_number", "")
+            user,
+            oid,
+            request.POST.get("carrier", ""),
+            request.POST.get("tracking_number", ""),
+            carrier_name=request.POST.get("carrier_name", ""),
         )
 
     return _console_form(request, store_id, order_id, _("Order shipped."), ship)
@@ -457,3 +480,179 @@ def console_after_sale_reject(
         aftersales.reject_after_sale(user, oid, after_sale_id, request.POST.get("reason", ""))
 
     return _console_form(request, store_id, order_id, _("Request rejected."), reject)
+
+
+# --- Batch shipping (批量发货) -----------------------------------------------------------------
+
+
+def _console_store(request: HttpRequest, store_id: str) -> Store:
+    if not is_public_id(store_id):
+        raise NotFound(_("Store not found."))
+    return access_store(signed_in_user(request), store_id)
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """A row of the batch form: the order, what was typed, and why it did not ship."""
+
+    ref: str
+    order: Order | None
+    carrier: str
+    carrier_name: str
+    tracking_number: str
+    error: str = ""
+
+
+def _posted_lines(request: HttpRequest) -> list[batch_shipping.ShipmentLine]:
+    """The batch form's rows: one value of each field per row, in the table's order."""
+    columns = [
+        request.POST.getlist(name)
+        for name in ("order", "carrier", "carrier_name", "tracking_number")
+    ]
+    if len({len(column) for column in columns}) != 1:
+        raise InvalidInput(_("The form is incomplete: open it again from the order list."))
+    return [
+        batch_shipping.ShipmentLine(
+            order=ref, carrier=carrier, carrier_name=name, tracking_number=number
+        )
+        for ref, carrier, name, number in zip(*columns, strict=True)
+    ]
+
+
+def _render_batch(
+    request: HttpRequest,
+    store: Store,
+    rows: list[BatchRow],
+    *,
+    shipped: list[Order] | None = None,
+    error: DomainError | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "orders/console_batch_ship.html",
+        {
+            "store": store,
+            "console_tab": "orders",
+            "rows": rows,
+            "shipped": shipped or [],
+            "failed": any(row.error for row in rows),
+            "couriers": carriers.choices(),
+            "error": error,
+        },
+        status=error.status if error else 200,
+    )
+
+
+@login_required
+def console_batch_ship(request: HttpRequest, store_id: str) -> HttpResponse:
+    """GET ?order=…: a table of the chosen orders to ship, each with its courier (the store's
+    last one first) and tracking number. POST: ship every row that can ship, each on its own;
+    the rows that did not ship come back with their reason, to be fixed and sent again."""
+    store = _console_store(request, store_id)
+    if request.method != "POST":
+        ids = request.GET.getlist("order")
+        if len(ids) > batch_shipping.MAX_LINES:
+            raise InvalidInput(
+                _("At most %(n)d orders can be shipped at once.") % {"n": batch_shipping.MAX_LINES}
+            )
+        orders = selectors.to_ship(store, [i for i in ids if is_public_id(i)])
+        if not orders:
+            messages.error(request, _("Choose the orders to ship: paid ones, not held back."))
+            return redirect(f"{reverse('orders:console_orders', args=[store.pk])}?status=paid")
+        code, name = carriers.form_choice(selectors.last_carrier(store))
+        rows = [BatchRow(order.pk, order, code, name, "") for order in orders]
+        return _render_batch(request, store, rows)
+    lines = _posted_lines(request)
+    try:
+        results = batch_shipping.ship_lines(signed_in_user(request), store.pk, lines)
+    except DomainError as exc:
+        rows = [
+            BatchRow(line.order, None, line.carrier, line.carrier_name, line.tracking_number)
+            for line in lines[: batch_shipping.MAX_LINES]
+        ]
+        return _render_batch(request, store, rows, error=exc)
+    shipped = [result.order for result in results if result.ok and result.order is not None]
+    failed = [
+        BatchRow(
+            result.line.order,
+            result.order,
+            result.line.carrier,
+            result.line.carrier_name,
+            result.line.tracking_number,
+            str(result.error.message) if result.error else "",
+        )
+        for result in results
+        if not result.ok
+    ]
+    if not failed:
+        messages.success(
+            request,
+            ngettext("%(n)d order shipped.", "%(n)d orders shipped.", len(shipped))
+            % {"n": len(shipped)},
+        )
+        return redirect(f"{reverse('orders:console_orders', args=[store.pk])}?status=paid")
+    return _render_batch(request, store, failed, shipped=shipped)
+
+
+@login_required
+@require_GET
+def console_ship_template(request: HttpRequest, store_id: str) -> HttpResponse:
+    """The .xlsx to fill in: the store's orders waiting to ship, the tracking numbers empty."""
+    _console_store(request, store_id)
+    content, content_type, name = ship_sheet.sheet_template(signed_in_user(request), store_id)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _render_sheet(
+    request: HttpRequest, store: Store, outcome: ship_sheet.SheetOutcome, token: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "orders/console_ship_sheet.html",
+        {
+            "store": store,
+            "console_tab": "orders",
+            "outcome": outcome,
+            "token": token,
+            "applied": not token,
+            "counts": {
+                status: outcome.count(status) for status in ("ready", "shipped", "error", "skipped")
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def console_ship_import(request: HttpRequest, store_id: str) -> HttpResponse:
+    """Ship from a spreadsheet in two steps: the sheet is read and each row's outcome shown
+    (nothing written), then applied — or cancelled. Applying ships the rows that can ship and
+    shows what each row did."""
+    store = _console_store(request, store_id)
+    user = signed_in_user(request)
+    token = request.POST.get("token", "")
+    to_ship = f"{reverse('orders:console_orders', args=[store.pk])}?status=paid"
+    try:
+        if token and request.POST.get("action") == "cancel":
+            ship_sheet.discard(store.pk, token)
+            messages.info(request, _("Cancelled: nothing was shipped."))
+            return redirect(to_ship)
+        if token:
+            outcome = ship_sheet.apply_sheet(user, store.pk, ship_sheet.staged(store.pk, token))
+            ship_sheet.discard(store.pk, token)
+            return _render_sheet(request, store, outcome)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidInput(_("Choose the filled .xlsx sheet."), code=OrderCode.SHEET_UNREADABLE)
+        outcome = ship_sheet.preview_sheet(user, store.pk, upload)
+        token = ship_sheet.stage(store.pk, upload)
+    except DomainError as exc:
+        return render(
+            request,
+            "orders/console_ship_sheet.html",
+            {"store": store, "console_tab": "orders", "error": exc},
+            status=exc.status,
+        )
+    return _render_sheet(request, store, outcome, token)

@@ -163,7 +163,7 @@ def build_world() -> World:
         buyer, asked.pk, kind="refund_only", amount=asked.total, reason="不想要了"
     )
     received = _paid(buyer, coffee_skus[1], "pay_fuzz_000002")
-    ship_order(owner, received.pk, "顺丰速运", "SF1234567890")
+    ship_order(owner, received.pk, "顺丰速运", "SF1234567890123")
     confirm_receipt(buyer, received.pk)
     review = write_review(buyer, received.pk, received.items.get().pk, 5, "很好喝")
     unpaid = buy_now(buyer, tea.skus.get().pk, 1)

@@ -76,7 +76,7 @@ def test_share_poster_link_sign_up_buy_commission_release_withdraw(new_page):
     assert a.get_by_test_id("commission-row").count() == 1
 
     # when the merchant ships, B confirms receipt, and the after-sales window (7 days) passes
-    ship_order(merchant_user, order.pk, carrier="顺丰速运", tracking_number="SF1234567890")
+    ship_order(merchant_user, order.pk, carrier="顺丰速运", tracking_number="SF1234567890123")
     confirm_receipt(order.buyer, order.pk)
     with time_machine.travel(timezone.now() + timedelta(days=8), tick=True):
         call_command("run_order_timers")

@@ -74,7 +74,7 @@ def place(shop: Shop, quantity: int = 1, sku: Sku | None = None) -> Order:
 
 def shipped(shop: Shop, quantity: int = 1) -> Order:
     order = pay(place(shop, quantity))
-    return ship_order(shop.staff, order.pk, "顺丰速运", "SF1234567890")
+    return ship_order(shop.staff, order.pk, "顺丰速运", "SF1234567890123")
 
 
 def received(shop: Shop, quantity: int = 1) -> Order:

@@ -65,11 +65,11 @@ def test_a_held_order_cannot_be_shipped_until_released(shop: Shop):
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.PAID)
     # when the merchant tries to ship it, then a clear 409
     with translation.override("en"), pytest.raises(Conflict) as refused:
-        ship_order(shop.owner, order.pk, "顺丰", "SF1")
+        ship_order(shop.owner, order.pk, "顺丰", "SF1234567890123")
     assert refused.value.code == "ship_hold"
     # when the group fills and releases it, then it ships
     assert release_ship_hold([order.pk]) == 1
-    ship_order(shop.owner, order.pk, "顺丰", "SF1")
+    ship_order(shop.owner, order.pk, "顺丰", "SF1234567890123")
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
 
 

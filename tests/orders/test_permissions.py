@@ -38,7 +38,7 @@ def _paid(shop: Shop, capture: Any) -> Order:
 
 
 def _shipped(shop: Shop, capture: Any) -> Order:
-    return ship_order(shop.owner, _paid(shop, capture).pk, "EMS", "E1")
+    return ship_order(shop.owner, _paid(shop, capture).pk, "EMS", "1012345678901")
 
 
 def _after_sales(shop: Shop, capture: Any) -> Order:
@@ -66,7 +66,7 @@ CASES: dict[str, Case] = {
         _paid,
         "post",
         "orders/{order}/ship",
-        {"carrier": "顺丰", "tracking_number": "SF1"},
+        {"carrier": "顺丰", "tracking_number": "SF1234567890123"},
         {"owner", "staff"},
     ),
     "approve": Case(

@@ -110,7 +110,7 @@ def test_shipped_orders_are_received_automatically(shop: Shop):
     # given a store that auto-receives after 10 days, and an order shipped now
     shop.store.auto_receive_days = 10
     shop.store.save()
-    order = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
+    order = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "1012345678901")
     # when the task runs too early, nothing happens
     with later(days=9):
         assert tasks.auto_receive_order.call(order.pk) is False
@@ -128,7 +128,7 @@ def test_shipped_orders_are_received_automatically(shop: Shop):
 def test_completion_settles_the_order_to_the_store(shop: Shop, django_capture_on_commit_callbacks):
     # given an order paid through the provider, shipped and received
     order = pay_through_sandbox(place(shop, 2), django_capture_on_commit_callbacks)
-    ship_order(shop.owner, order.pk, "EMS", "E1")
+    ship_order(shop.owner, order.pk, "EMS", "1012345678901")
     order = confirm_receipt(shop.buyer, order.pk)
     assert store_balance(shop.store.pk).escrow == order.total
     # when the after-sales window (7 days) has passed and the task runs twice
@@ -144,7 +144,9 @@ def test_completion_settles_the_order_to_the_store(shop: Shop, django_capture_on
 
 
 def test_an_open_after_sales_request_holds_completion(shop: Shop):
-    order = confirm_receipt(shop.buyer, ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1").pk)
+    order = confirm_receipt(
+        shop.buyer, ship_order(shop.owner, pay(place(shop)).pk, "EMS", "1012345678901").pk
+    )
     after_sale = request_after_sale(
         shop.buyer, order.pk, kind="return_refund", amount=100, reason="有瑕疵"
     )
@@ -158,7 +160,7 @@ def test_an_open_after_sales_request_holds_completion(shop: Shop):
 
 
 def test_an_order_never_read_for_a_month_chains_receive_and_complete(shop: Shop):
-    order = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
+    order = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "1012345678901")
     with later(days=30):
         refresh_order(order)
     assert order.status == S.COMPLETED
@@ -167,7 +169,7 @@ def test_an_order_never_read_for_a_month_chains_receive_and_complete(shop: Shop)
 
 def test_the_sweep_command_applies_every_overdue_timer(shop: Shop):
     unpaid = place(shop, 2)
-    shipped = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "E1")
+    shipped = ship_order(shop.owner, pay(place(shop)).pk, "EMS", "1012345678901")
     with later(days=8):
         fresh = place(shop)
         out = io.StringIO()

@@ -12,7 +12,6 @@ Paying is told by payments (`payment_events`), after-sales is `aftersales`, and 
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from django.db import transaction
@@ -21,15 +20,21 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from quanzi.accounts.models import User
-from quanzi.core.errors import Conflict, InvalidInput
+from quanzi.core.errors import Conflict, DomainError
+from quanzi.orders.carriers import carrier_label, clean_shipment
 from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.orders.services.access import access_order
-from quanzi.orders.services.inputs import clean_text
-from quanzi.orders.services.state import move_or_refuse, receive, release_cancelled, schedule
+from quanzi.orders.services.state import (
+    move_or_refuse,
+    receive,
+    release_cancelled,
+    schedule,
+    transition_refused,
+)
 
 S = OrderStatus
-TRACKING_RE = re.compile(r"^[A-Za-z0-9\-]+$")
+SHIPPED_STATES = (S.SHIPPED, S.RECEIVED, S.COMPLETED)
 
 NOTE_BUYER_CANCELLED = gettext_noop("Cancelled by the buyer")
 NOTE_RECEIVED = gettext_noop("Receipt confirmed by the buyer")
@@ -55,23 +60,40 @@ def cancel_order(user: User, order_id: str) -> Order:
     return order
 
 
-def ship_order(user: User, order_id: str, carrier: str, tracking_number: str) -> Order:
-    """Store staff ship a paid order with a carrier and tracking number; auto-receive starts."""
-    order = access_order(user, order_id, need="store")
-    carrier = clean_text(carrier, 40, field="carrier", required=True)
-    tracking_number = clean_text(tracking_number, 60, field="tracking_number", required=True)
-    if not TRACKING_RE.match(tracking_number):
-        raise InvalidInput(
-            _("A tracking number has only letters, digits and '-'."),
-            code=OrderCode.INVALID_TRACKING_NUMBER,
-            field="tracking_number",
-        )
-    if Order.objects.filter(pk=order.pk, ship_hold=True).exists():
+def ship_refusal(order: Order) -> DomainError | None:
+    """Why `order`, as just read, cannot be shipped now; None when it can. `ship_order` asks
+    first, and the batches ask it to preview their lines."""
+    if order.status == S.PAID and order.ship_hold:
         # Only ever cleared (a group fills), never set again: checking first is enough.
-        raise Conflict(
+        return Conflict(
             _("This order waits for its group to fill before it can be shipped."),
             code=OrderCode.SHIP_HOLD,
         )
+    if order.status in SHIPPED_STATES:
+        return Conflict(
+            _("This order was already shipped: %(carrier)s %(number)s.")
+            % {"carrier": carrier_label(order.carrier), "number": order.tracking_number},
+            code=OrderCode.INVALID_TRANSITION,
+            status=order.status,
+        )
+    if order.status != S.PAID:
+        return transition_refused(REFUSE_SHIP, order)
+    return None
+
+
+def ship_order(
+    user: User, order_id: str, carrier: str, tracking_number: str, *, carrier_name: str = ""
+) -> Order:
+    """Store staff ship a paid order with a courier and tracking number; auto-receive starts.
+
+    `carrier` is a courier's code (`quanzi.orders.carriers`), one of its names, or "other" with
+    the courier's name in `carrier_name`; the order keeps the code, or the other courier's
+    name (`carriers.clean_shipment`)."""
+    order = access_order(user, order_id, need="store")
+    refusal = ship_refusal(order)
+    if refusal is not None:
+        raise refusal
+    shipment = clean_shipment(carrier, tracking_number, carrier_name)
     now = timezone.now()
     auto_at = now + timedelta(days=order.store.auto_receive_days)
     with transaction.atomic():
@@ -81,9 +103,10 @@ def ship_order(user: User, order_id: str, carrier: str, tracking_number: str) ->
             allowed=(S.PAID,),
             refusal=REFUSE_SHIP,
             actor=user,
-            note=f"{carrier} {tracking_number}",
-            carrier=carrier,
-            tracking_number=tracking_number,
+            # Read back by the timeline (carriers.parse_ship_note): courier, space, number.
+            note=f"{shipment.carrier} {shipment.tracking_number}",
+            carrier=shipment.carrier,
+            tracking_number=shipment.tracking_number,
             shipped_at=now,
             auto_receive_at=auto_at,
         )

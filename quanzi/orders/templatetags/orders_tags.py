@@ -6,7 +6,8 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders.carriers import carrier_label, parse_ship_note, tracking_url
+from quanzi.orders.models import Order, OrderEvent, OrderStatus
 from quanzi.orders.panels import OrderPanels
 
 register = template.Library()
@@ -41,3 +42,30 @@ def event_note(note: str) -> str:
     """An event note: system notes are stored in English and shown in the reader's language;
     a person's own words (a reason) have no translation and are shown as written."""
     return gettext(note) if note else ""
+
+
+@register.filter
+def courier(carrier: str) -> str:
+    """An order's `carrier` as a person reads it: the courier's name in their language, or the
+    name typed for another courier (and the free text of orders shipped before the list)."""
+    return carrier_label(carrier) if carrier else ""
+
+
+@register.inclusion_tag("orders/_shipment.html")
+def shipment(carrier: str, number: str, testid: str = "order-shipment") -> dict[str, str]:
+    """The courier, the tracking number and, where the courier has one, the link to its public
+    tracking page."""
+    return {
+        "label": carrier_label(carrier),
+        "number": number,
+        "url": tracking_url(carrier, number),
+        "testid": testid,
+    }
+
+
+@register.filter
+def shipped_with(event: OrderEvent) -> tuple[str, str] | None:
+    """(carrier, tracking number) of the timeline's shipping step, None for any other step."""
+    if event.from_status == OrderStatus.PAID and event.to_status == OrderStatus.SHIPPED:
+        return parse_ship_note(event.note)
+    return None
