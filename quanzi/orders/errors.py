@@ -10,9 +10,11 @@ from quanzi.core.errors import error_codes
 
 @error_codes
 class OrderCode(StrEnum):
+    AFTER_SALE_CLOSED = "after_sale_closed"  # its thread takes no more messages
     AFTER_SALE_NOT_FOUND = "after_sale_not_found"
     ALREADY_DECIDED = "already_decided"  # an after-sales request already answered
     CART_FULL = "cart_full"
+    EMPTY_MESSAGE = "empty_message"  # an after-sales message with neither text nor photos
     HAS_ORDERS = "has_orders"  # the thing has orders: switch it off instead of deleting it
     INVALID_QUANTITY = "invalid_quantity"
     INVALID_TRACKING_NUMBER = "invalid_tracking_number"
@@ -20,6 +22,7 @@ class OrderCode(StrEnum):
     NO_DEFAULT_ADDRESS = "no_default_address"
     NO_ITEMS = "no_items"
     NOT_IN_CART = "not_in_cart"
+    NOT_A_RETURN = "not_a_return"  # a return tracking number for a refund-only request
     NOT_PAYABLE = "not_payable"  # the order is not waiting for payment
     NOT_SHIPPED = "not_shipped"
     NOTHING_TO_PAY = "nothing_to_pay"
@@ -28,4 +31,5 @@ class OrderCode(StrEnum):
     OVER_REFUND = "over_refund"  # more than what is left to refund
     PAYMENT_WINDOW_PASSED = "payment_window_passed"  # the order's time to pay is over
     SHIP_HOLD = "ship_hold"  # a group-buy order waits for its group to fill
+    THREAD_FULL = "thread_full"  # an after-sales thread has as many messages as it may hold
     UNKNOWN_SKU = "unknown_sku"

@@ -6,7 +6,14 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from quanzi.orders.models import Order, OrderStatus
+from quanzi.orders import thread_lines
+from quanzi.orders.models import (
+    MAX_THREAD_PHOTOS,
+    MAX_THREAD_TEXT,
+    AfterSaleMessage,
+    Order,
+    OrderStatus,
+)
 from quanzi.orders.panels import OrderPanels
 
 register = template.Library()
@@ -41,3 +48,27 @@ def event_note(note: str) -> str:
     """An event note: system notes are stored in English and shown in the reader's language;
     a person's own words (a reason) have no translation and are shown as written."""
     return gettext(note) if note else ""
+
+
+@register.filter
+def thread_line(line: AfterSaleMessage) -> str:
+    """A system line of an after-sales thread, in the reader's language (stored as a code)."""
+    return thread_lines.describe(line)
+
+
+@register.filter
+def thread_text_label(line: AfterSaleMessage) -> str:
+    """What the person's words on a system line are: "Reason", "Seller's answer"…"""
+    return thread_lines.text_label(line)
+
+
+@register.simple_tag
+def thread_author(line: AfterSaleMessage, order: Order, side: str) -> str:
+    """Who wrote a message, as `side` ("buyer" or "merchant") reads it."""
+    return thread_lines.author_name(line, order, "merchant" if side == "merchant" else "buyer")
+
+
+@register.simple_tag
+def thread_limits() -> dict[str, int]:
+    """What one message of an after-sales thread may hold: {"text": characters, "photos": n}."""
+    return {"text": MAX_THREAD_TEXT, "photos": MAX_THREAD_PHOTOS}
