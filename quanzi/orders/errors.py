@@ -14,7 +14,6 @@ class OrderCode(StrEnum):
     AFTER_SALE_NOT_FOUND = "after_sale_not_found"
     ALREADY_DECIDED = "already_decided"  # an after-sales request already answered
     CART_FULL = "cart_full"
-    EMPTY_MESSAGE = "empty_message"  # an after-sales message with neither text nor photos
     HAS_ORDERS = "has_orders"  # the thing has orders: switch it off instead of deleting it
     INVALID_QUANTITY = "invalid_quantity"
     INVALID_TRACKING_NUMBER = "invalid_tracking_number"

@@ -162,7 +162,7 @@ def test_a_photo_only_message_is_fine_but_an_empty_one_is_not(shop: Shop):
     # when they send nothing (or only spaces), then it is refused
     with pytest.raises(InvalidInput) as refused:
         post_message(shop.buyer, order.pk, after_sale.pk, MessageInput("  \n "))
-    assert refused.value.code == OrderCode.EMPTY_MESSAGE
+    assert refused.value.code == CoreCode.REQUIRED
     assert len(lines(after_sale)) == 2
 
 

@@ -116,7 +116,7 @@ def test_only_the_buyer_sends_the_return_tracking_number(api, shop: Shop):
 @pytest.mark.parametrize(
     ("data", "status", "code"),
     [
-        ({"text": ""}, 400, "empty_message"),
+        ({"text": ""}, 400, "required"),
         ({"text": "长" * 501}, 400, "text_too_long"),
         ({"text": "看", "photos": [photo(f"{i}.jpg") for i in range(7)]}, 400, "too_many_images"),
         ({"text": "看", "photos": [not_an_image()]}, 400, "not_an_image"),

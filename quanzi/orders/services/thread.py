@@ -188,7 +188,7 @@ def post_message(
     photos = list(data.photos or ())
     if not text and not photos:
         raise InvalidInput(
-            _("Write a message or add a photo."), code=OrderCode.EMPTY_MESSAGE, field="text"
+            _("Write a message or add a photo."), code=CoreCode.REQUIRED, field="text"
         )
     if not is_open(after_sale):
         raise closed_error(after_sale)
