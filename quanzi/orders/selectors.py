@@ -174,10 +174,13 @@ def details(order: Order) -> OrderDetails:
         order=order,
         items=list(OrderItem.objects.filter(order=order).order_by("id")),
         events=list(OrderEvent.objects.filter(order=order).select_related("actor")),
-        after_sales=list(
-            AfterSale.objects.filter(order=order).prefetch_related(thread.lines_prefetch())
-        ),
+        after_sales=after_sales_of(order),
     )
+
+
+def after_sales_of(order: Order) -> list[AfterSale]:
+    """The order's after-sales requests, newest first, each with its thread loaded."""
+    return list(AfterSale.objects.filter(order=order).prefetch_related(thread.lines_prefetch()))
 
 
 def tabs_with_active(active: str) -> list[dict[str, Any]]:

@@ -356,7 +356,7 @@ def after_sales_request(request: HttpRequest, order_id: str) -> HttpResponse:
             "kinds": AfterSaleKind.choices,
             "max_amount": order.total - order.refunded_amount,
             "max_photos": MAX_THREAD_PHOTOS,
-            "after_sales": selectors.details(order).after_sales,
+            "after_sales": selectors.after_sales_of(order),
         },
         status=error.status if error else 200,
     )
@@ -408,7 +408,7 @@ def _post_to_thread(
     order: Order,
     after_sale_id: str,
     side: thread_lines.Side,
-    page: Callable[[_ThreadRefusal | None], HttpResponse],
+    page: Callable[[_ThreadRefusal], HttpResponse],
 ) -> HttpResponse:
     """Post the form's message (text, photos) as `side`. HTMX gets the request's block again
     (with the refusal in its reply box, as a 200 so that HTMX swaps it in); a plain form goes
