@@ -6,3 +6,8 @@ class CirclesConfig(AppConfig):
     name = "quanzi.circles"
     label = "circles"
     verbose_name = _("Circles")
+
+    def ready(self) -> None:
+        from quanzi.circles import receivers
+
+        receivers.connect()

@@ -345,6 +345,7 @@ class NotificationKind(models.TextChoices):
     JOIN_DECIDED = "join_decided", _("Join request answered")
     GROUP_COMPLETE = "group_complete", _("Group buy complete")
     GROUP_FAILED = "group_failed", _("Group buy failed")
+    AFTER_SALES = "after_sales", _("After-sales")
 
 
 class Notification(PublicModel):

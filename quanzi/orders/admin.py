@@ -7,11 +7,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.admin import money
+from quanzi.orders import thread_lines
 from quanzi.orders.carriers import carrier_label
-from quanzi.orders.models import AfterSale, Order, OrderEvent, OrderItem
+from quanzi.orders.models import AfterSale, AfterSaleMessage, Order, OrderEvent, OrderItem
 
 
 class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -86,6 +89,51 @@ class OrderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def courier(self, obj: Order) -> str:
         """The courier's name in the reader's language, not its code."""
         return carrier_label(obj.carrier)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AfterSaleMessageInline(ReadOnlyInline):
+    """The request's thread: what each step was (in the operator's language), the messages and
+    their photos (thumbnails opening the full image)."""
+
+    model = AfterSaleMessage
+    fields = ("seq", "role", "author", "step", "text", "photo_links", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("what happened"))
+    def step(self, line: AfterSaleMessage) -> str:
+        return thread_lines.describe(line)
+
+    @admin.display(description=_("photos"))
+    def photo_links(self, line: AfterSaleMessage) -> SafeString:
+        return format_html_join(
+            " ",
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="" width="60"></a>',
+            ((photo.image.url, photo.thumbnail.url) for photo in line.photos.all()),
+        )
+
+
+@admin.register(AfterSale)
+class AfterSaleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """After-sales requests with their threads and photo evidence, read-only: the buyer and the
+    store act through the pages and the API."""
+
+    amount_yuan = money("amount", _("refund amount"))
+    list_display = ("order", "kind", "status", "amount_yuan", "created_at")
+    list_filter = ("status", "kind")
+    search_fields = ("order__number", "id")
+    list_select_related = ("order",)
+    exclude = ("amount",)
+    readonly_fields = ("amount_yuan",)
+    inlines = (AfterSaleMessageInline,)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -3,6 +3,10 @@
 Mounted at /api/v1/orders. Money is integer fen. POST /checkout, /buy-now and /{id}/pay accept
 an `Idempotency-Key` header: a replay returns the first response, the same key with another
 body is a 422.
+
+An after-sales request has a thread (GET/POST /{id}/after-sales/{after_sale_id}/messages): the
+buyer and the store's staff write to each other, with photos, while the request is open; each
+step of the request is a system line, in the caller's language.
 """
 
 from __future__ import annotations
@@ -12,17 +16,25 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Status
+from ninja import Field, File, Form, Router, Status
+from ninja.files import UploadedFile
 
 from quanzi.accounts.auth import AUTH, current_user
 from quanzi.core.errors import InvalidInput, NotFound
 from quanzi.core.idempotency import idempotent
 from quanzi.core.ids import is_public_id
 from quanzi.core.schemas import Schema
-from quanzi.orders import selectors
+from quanzi.orders import selectors, thread_lines
 from quanzi.orders.carriers import CARRIERS, carrier_label, parse_ship_note, tracking_url
-from quanzi.orders.models import AfterSale, Order, OrderEvent, OrderItem, OrderStatus
-from quanzi.orders.services import access, aftersales, batch_shipping, transitions
+from quanzi.orders.models import (
+    AfterSale,
+    AfterSaleMessage,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+)
+from quanzi.orders.services import access, aftersales, batch_shipping, thread, transitions
 from quanzi.orders.services import cart as carts
 from quanzi.orders.services import checkout as checkouts
 from quanzi.orders.signals import orders_placed
@@ -243,6 +255,47 @@ class AfterSaleRejectIn(Schema):
     reason: str = Field(max_length=1000)
 
 
+class ReturnTrackingIn(Schema):
+    tracking_number: str = Field(max_length=100)
+
+
+class AfterSalePhotoOut(Schema):
+    id: str
+    url: str = Field(description="the full image")
+    thumbnail_url: str
+    width: int
+    height: int
+
+
+class AfterSaleMessageOut(Schema):
+    id: str
+    role: str = Field(description="buyer, merchant or system")
+    event: str = Field(
+        description="a system line's step: requested, return_tracking, approved, rejected, "
+        "refunded, refund_failed or withdrawn; '' for a message"
+    )
+    summary: str = Field(description="a system line in the caller's language; '' for a message")
+    author_name: str | None = Field(
+        description="who wrote a message (the store's name for its staff); null for a system line"
+    )
+    text: str = Field(
+        description="what a person wrote; on a system line, the reason of the request or the "
+        "merchant's answer"
+    )
+    photos: list[AfterSalePhotoOut]
+    created_at: datetime
+
+
+class AfterSaleThreadOut(Schema):
+    after_sale_id: str
+    status: str
+    open: bool = Field(
+        description="whether the thread takes messages: while the request waits for the "
+        "merchant or is being refunded"
+    )
+    messages: list[AfterSaleMessageOut]
+
+
 class PayOut(Schema):
     payment_id: str
     pay_url: str
@@ -336,6 +389,37 @@ def _after_sale_out(after_sale: AfterSale) -> AfterSaleOut:
         return_tracking_number=after_sale.return_tracking_number,
         created_at=after_sale.created_at,
         decided_at=after_sale.decided_at,
+    )
+
+
+def _message_out(line: AfterSaleMessage, shown: thread.Thread) -> AfterSaleMessageOut:
+    return AfterSaleMessageOut(
+        id=line.pk,
+        role=line.role,
+        event=line.event,
+        summary=thread_lines.describe(line),
+        author_name=thread_lines.author_name(line, shown.order, shown.side) or None,
+        text=line.text,
+        photos=[
+            AfterSalePhotoOut(
+                id=p.pk,
+                url=p.image.url,
+                thumbnail_url=p.thumbnail.url,
+                width=p.width,
+                height=p.height,
+            )
+            for p in line.photos.all()
+        ],
+        created_at=line.created_at,
+    )
+
+
+def _thread_out(shown: thread.Thread) -> AfterSaleThreadOut:
+    return AfterSaleThreadOut(
+        after_sale_id=shown.after_sale.pk,
+        status=shown.after_sale.status,
+        open=shown.open,
+        messages=[_message_out(line, shown) for line in shown.lines],
     )
 
 
@@ -658,3 +742,48 @@ def reject_after_sale(
     return _after_sale_out(
         aftersales.reject_after_sale(current_user(request), order_id, after_sale_id, data.reason)
     )
+
+
+@router.post("/{order_id}/after-sales/{after_sale_id}/return-tracking", response=AfterSaleOut)
+def send_return_tracking(
+    request: HttpRequest, order_id: str, after_sale_id: str, data: ReturnTrackingIn
+) -> AfterSaleOut:
+    """The buyer of a return and refund sends the tracking number of the goods sent back, while
+    the request waits for the merchant (again: corrects it)."""
+    return _after_sale_out(
+        aftersales.send_return_tracking(
+            current_user(request), order_id, after_sale_id, data.tracking_number
+        )
+    )
+
+
+@router.get("/{order_id}/after-sales/{after_sale_id}/messages", response=AfterSaleThreadOut)
+def after_sale_thread(
+    request: HttpRequest, order_id: str, after_sale_id: str
+) -> AfterSaleThreadOut:
+    """A request's thread, oldest first, for its buyer and the store's staff: messages with
+    their photos, and a system line for each step of the request."""
+    return _thread_out(thread.thread_of(current_user(request), order_id, after_sale_id))
+
+
+@router.post(
+    "/{order_id}/after-sales/{after_sale_id}/messages", response={201: AfterSaleMessageOut}
+)
+def post_after_sale_message(
+    request: HttpRequest,
+    order_id: str,
+    after_sale_id: str,
+    text: Form[str] = "",
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Status[AfterSaleMessageOut]:
+    """The buyer or the store's staff write in an open request's thread (multipart): `text`
+    (≤ 500 characters) and/or up to 6 `photos` (repeated field; `photos[]` is accepted too).
+    A closed request answers 409 `after_sale_closed`; the other side is notified."""
+    user = current_user(request)
+    uploads = [*(photos or []), *request.FILES.getlist("photos[]")]
+    line = thread.post_message(
+        user, order_id, after_sale_id, thread.MessageInput(text=text, photos=uploads)
+    )
+    shown = thread.thread_of(user, order_id, after_sale_id)
+    posted = next(found for found in shown.lines if found.pk == line.pk)
+    return Status(201, _message_out(posted, shown))

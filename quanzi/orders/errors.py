@@ -10,6 +10,7 @@ from quanzi.core.errors import error_codes
 
 @error_codes
 class OrderCode(StrEnum):
+    AFTER_SALE_CLOSED = "after_sale_closed"  # its thread takes no more messages
     AFTER_SALE_NOT_FOUND = "after_sale_not_found"
     ALREADY_DECIDED = "already_decided"  # an after-sales request already answered
     CART_FULL = "cart_full"
@@ -22,6 +23,7 @@ class OrderCode(StrEnum):
     NO_ITEMS = "no_items"
     NO_SHIPMENTS = "no_shipments"  # a batch of shipments with no line
     NOT_IN_CART = "not_in_cart"
+    NOT_A_RETURN = "not_a_return"  # a return tracking number for a refund-only request
     NOT_PAYABLE = "not_payable"  # the order is not waiting for payment
     NOT_SHIPPED = "not_shipped"
     NOTHING_TO_PAY = "nothing_to_pay"
@@ -35,4 +37,5 @@ class OrderCode(StrEnum):
     SHEET_UNREADABLE = "sheet_unreadable"  # not an .xlsx file, or no columns we know
     SHIP_HOLD = "ship_hold"  # a group-buy order waits for its group to fill
     TOO_MANY_SHIPMENTS = "too_many_shipments"  # a batch (form, sheet, API) over its limit
+    THREAD_FULL = "thread_full"  # an after-sales thread has as many messages as it may hold
     UNKNOWN_SKU = "unknown_sku"

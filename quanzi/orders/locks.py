@@ -22,7 +22,12 @@ its locks in this order, so two flows never wait for each other in a cycle:
   accounts (the capture or refund posting, then, inside the same transaction, referrals'
   commission reversal on `order_refunded`) → payment parts' outcomes and new refunds;
 - completion: the order row → ledger accounts (`postings.settle_order`); after the commit,
-  referrals releases the order's commissions (order row → commissions → ledger accounts).
+  referrals releases the order's commissions (order row → commissions → ledger accounts);
+- an after-sales thread: a message locks the request's row alone (`lock_after_sale`) and adds
+  its line and photos under it; a step of the request (decided, withdrawn, refunded, a return
+  tracking number) holds the same row through its conditional update while it adds its system
+  line, so the lines of a thread are numbered one after the other and no message is added to a
+  request that a concurrent step just closed.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from collections.abc import Collection
 from django.db.models import QuerySet
 
 from quanzi.accounts.models import User
-from quanzi.orders.models import Order
+from quanzi.orders.models import AfterSale, Order
 
 
 def _locked() -> QuerySet[Order]:
@@ -53,3 +58,12 @@ def lock_buyer_orders(buyer: User, order_ids: Collection[str]) -> list[Order]:
     """The buyer's orders among `order_ids`, locked in primary-key order (two payments of
     overlapping orders never deadlock); an id that is not the buyer's is simply missing."""
     return list(_locked().filter(pk__in=list(order_ids), buyer=buyer).order_by("pk"))
+
+
+def lock_after_sale(after_sale_id: str, order: Order) -> AfterSale | None:
+    """The order's after-sales request, locked; None when there is none."""
+    return (
+        AfterSale.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk=after_sale_id, order=order)
+        .first()
+    )

@@ -291,3 +291,107 @@ class AfterSale(PublicModel):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind} ({self.status})"
+
+
+class AfterSaleRole(models.TextChoices):
+    """Who a line of an after-sales thread is from."""
+
+    BUYER = "buyer", _("Buyer")
+    MERCHANT = "merchant", _("Merchant")
+    SYSTEM = "system", _("System")
+
+
+class AfterSaleEvent(models.TextChoices):
+    """What a system line of an after-sales thread records. Its words are not stored: the line
+    keeps this code and its `params`, and is written in the reader's language when shown
+    (`services.thread.describe`)."""
+
+    REQUESTED = "requested", _("Request sent")
+    RETURN_TRACKING = "return_tracking", _("Return tracking number sent")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    REFUNDED = "refunded", _("Refunded")
+    REFUND_FAILED = "refund_failed", _("Refund failed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+MAX_THREAD_TEXT = 500
+MAX_THREAD_PHOTOS = 6  # per line: the request's evidence, or one message's
+
+
+class AfterSaleMessage(PublicModel):
+    """A line of an after-sales request's thread: a message of the buyer or of the store's
+    staff (text and photos), or a system line recording a step of the request (`event`, its
+    `params`; `text` is then the person's own words that came with it: the reason, the
+    merchant's answer). Numbered from 0 in the order they were written, each under the
+    request's row lock."""
+
+    after_sale = models.ForeignKey(
+        AfterSale,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("after-sales request"),
+    )
+    seq = models.PositiveIntegerField(_("number in the thread"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    role = models.CharField(_("from"), max_length=10, choices=AfterSaleRole.choices)
+    event = models.CharField(_("event"), max_length=20, choices=AfterSaleEvent.choices, blank=True)
+    params = models.JSONField(_("event details"), default=dict, blank=True)
+    text = models.TextField(_("text"), max_length=MAX_THREAD_TEXT, blank=True)
+
+    class Meta:
+        verbose_name = _("after-sales message")
+        verbose_name_plural = _("after-sales messages")
+        ordering = ["seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["after_sale", "seq"], name="after_sale_message_seq"),
+            # A system line records an event; a person's message records none.
+            models.CheckConstraint(
+                condition=(Q(role="system") & ~Q(event=""))
+                | (Q(role__in=["buyer", "merchant"]) & Q(event="")),
+                name="after_sale_message_event_iff_system",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.after_sale_id} #{self.seq} {self.role} {self.event}".rstrip()
+
+
+class AfterSalePhoto(PublicModel):
+    """A photo of a thread line (the request's evidence, or a message's): positions 0–5, so the
+    database itself caps a line at 6. Stored under random names, like every upload."""
+
+    message = models.ForeignKey(
+        AfterSaleMessage,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("after-sales message"),
+    )
+    image = models.ImageField(_("image"), upload_to="aftersales/%Y/%m/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="aftersales/thumbs/%Y/%m/")
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("after-sales photo")
+        verbose_name_plural = _("after-sales photos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "position"], name="after_sale_photo_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__lt=MAX_THREAD_PHOTOS), name="after_sale_photo_at_most_6"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} #{self.position}"

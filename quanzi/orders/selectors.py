@@ -24,6 +24,7 @@ from quanzi.orders.models import (
     OrderItem,
     OrderStatus,
 )
+from quanzi.orders.services import thread
 from quanzi.orders.services.timers import refresh_orders
 from quanzi.stores.models import Store
 
@@ -191,12 +192,19 @@ class OrderDetails:
 
 
 def details(order: Order) -> OrderDetails:
+    """The order's items, events and after-sales requests, each request with its thread (lines,
+    authors and photos: `after_sale.messages.all()` asks nothing more)."""
     return OrderDetails(
         order=order,
         items=list(OrderItem.objects.filter(order=order).order_by("id")),
         events=list(OrderEvent.objects.filter(order=order).select_related("actor")),
-        after_sales=list(AfterSale.objects.filter(order=order)),
+        after_sales=after_sales_of(order),
     )
+
+
+def after_sales_of(order: Order) -> list[AfterSale]:
+    """The order's after-sales requests, newest first, each with its thread loaded."""
+    return list(AfterSale.objects.filter(order=order).prefetch_related(thread.lines_prefetch()))
 
 
 def tabs_with_active(active: str) -> list[dict[str, Any]]:

@@ -17,6 +17,11 @@ commits, with `order_id`, `campaign` and `campaign_ref` (a campaign gives back i
 `orders_placed` is sent by the checkout and buy-now page and API right after they placed
 orders, with `request` (the buyer's, with its session) and `orders` (referrals attributes them
 to the buyer's last share touch; receivers never break a checkout).
+
+`after_sale_line_added` is sent after the transaction that added a line to an after-sales
+request's thread commits (a message of the buyer or of the store's staff, or a system line of a
+step of the request), with `line_id` (the `AfterSaleMessage`): the notification centre tells the
+other side, with what `services.thread.notices_for(line_id)` says.
 """
 
 from __future__ import annotations
@@ -28,3 +33,4 @@ order_completed = Signal()
 order_refunded = Signal()
 order_cancelled = Signal()
 orders_placed = Signal()
+after_sale_line_added = Signal()

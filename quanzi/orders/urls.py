@@ -42,6 +42,11 @@ urlpatterns = [
         views.console_after_sale_reject,
         name="console_after_sale_reject",
     ),
+    path(
+        "console/<str:store_id>/<str:order_id>/after-sales/<str:after_sale_id>/messages/",
+        views.console_after_sale_message,
+        name="console_after_sale_message",
+    ),
     path("<str:order_id>/", views.detail, name="detail"),
     path("<str:order_id>/pay/", views.pay, name="pay"),
     path("<str:order_id>/cancel/", views.cancel, name="cancel"),
@@ -51,5 +56,15 @@ urlpatterns = [
         "<str:order_id>/after-sales/<str:after_sale_id>/withdraw/",
         views.after_sales_withdraw,
         name="after_sales_withdraw",
+    ),
+    path(
+        "<str:order_id>/after-sales/<str:after_sale_id>/messages/",
+        views.after_sales_message,
+        name="after_sales_message",
+    ),
+    path(
+        "<str:order_id>/after-sales/<str:after_sale_id>/return-tracking/",
+        views.after_sales_return_tracking,
+        name="after_sales_return_tracking",
     ),
 ]

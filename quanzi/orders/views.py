@@ -3,6 +3,7 @@ store console's order list and order page. Thin: the services do the work."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -20,15 +21,24 @@ from django.views.decorators.http import require_GET, require_POST
 from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.accounts.models import Address, User
 from quanzi.core.errors import DomainError, InvalidInput, NotFound
+from quanzi.core.htmx import is_htmx
 from quanzi.core.ids import is_public_id, new_id
 from quanzi.core.money import format_fen, yuan_to_fen
 from quanzi.core.pagination import page_number
 from quanzi.coupons.checkout import coupon_options, coupon_pickers
-from quanzi.orders import carriers, selectors, ship_sheet
+from quanzi.orders import carriers, selectors, ship_sheet, thread_lines
 from quanzi.orders.errors import OrderCode
-from quanzi.orders.models import AfterSaleKind, Order, OrderStatus
+from quanzi.orders.models import MAX_THREAD_PHOTOS, AfterSaleKind, Order, OrderStatus
 from quanzi.orders.panels import order_panels
-from quanzi.orders.services import access, aftersales, batch_shipping, state, timers, transitions
+from quanzi.orders.services import (
+    access,
+    aftersales,
+    batch_shipping,
+    state,
+    thread,
+    timers,
+    transitions,
+)
 from quanzi.orders.services import cart as carts
 from quanzi.orders.services import checkout as checkouts
 from quanzi.orders.signals import orders_placed
@@ -248,14 +258,23 @@ def my_orders(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, order_id: str) -> HttpResponse:
     order = access.access_order(signed_in_user(request), order_id, need="buyer")
+    return _render_detail(request, order)
+
+
+def _render_detail(
+    request: HttpRequest, order: Order, refused: _ThreadRefusal | None = None
+) -> HttpResponse:
     return render(
         request,
         "orders/detail.html",
         {
             "d": selectors.details(order),
+            "order": order,
             "confirming": _confirming_round(request, order),
             "panels": order_panels([order]),
+            **(refused.context() if refused else {}),
         },
+        status=refused.error.status if refused else 200,
     )
 
 
@@ -331,6 +350,7 @@ def after_sales_request(request: HttpRequest, order_id: str) -> HttpResponse:
                 amount=_amount_from_form(request.POST.get("amount", "")),
                 reason=request.POST.get("reason", ""),
                 return_tracking_number=request.POST.get("return_tracking_number", ""),
+                photos=request.FILES.getlist("photos"),
             )
         except DomainError as exc:
             error = exc
@@ -346,6 +366,8 @@ def after_sales_request(request: HttpRequest, order_id: str) -> HttpResponse:
             "form": request.POST,
             "kinds": AfterSaleKind.choices,
             "max_amount": order.total - order.refunded_amount,
+            "max_photos": MAX_THREAD_PHOTOS,
+            "after_sales": selectors.after_sales_of(order),
         },
         status=error.status if error else 200,
     )
@@ -358,6 +380,98 @@ def after_sales_withdraw(request: HttpRequest, order_id: str, after_sale_id: str
         aftersales.withdraw_after_sale(user, oid, after_sale_id)
 
     return _order_action(request, order_id, _("Request withdrawn."), withdraw)
+
+
+@login_required
+@require_POST
+def after_sales_return_tracking(
+    request: HttpRequest, order_id: str, after_sale_id: str
+) -> HttpResponse:
+    def send(user: User, oid: str) -> None:
+        aftersales.send_return_tracking(
+            user, oid, after_sale_id, request.POST.get("tracking_number", "")
+        )
+
+    return _order_action(request, order_id, _("Tracking number sent to the seller."), send)
+
+
+# --- After-sales threads: the buyer's order page and the console's ----------------------------
+
+
+@dataclass(frozen=True)
+class _ThreadRefusal:
+    """A message the thread refused, shown in its reply box with what was typed."""
+
+    error: DomainError
+    after_sale_id: str
+    text: str
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "thread_error": self.error,
+            "thread_error_for": self.after_sale_id,
+            "thread_text": self.text,
+        }
+
+
+def _post_to_thread(
+    request: HttpRequest,
+    order: Order,
+    after_sale_id: str,
+    side: thread_lines.Side,
+    page: Callable[[_ThreadRefusal], HttpResponse],
+) -> HttpResponse:
+    """Post the form's message (text, photos) as `side`. HTMX gets the request's block again
+    (with the refusal in its reply box, as a 200 so that HTMX swaps it in); a plain form goes
+    back to the page at the thread, or gets the page again with the refusal."""
+    user = signed_in_user(request)
+    text = request.POST.get("text", "")
+    need: access.Need = "buyer" if side == "buyer" else "store"
+    refused = None
+    try:
+        thread.post_message(
+            user,
+            order.pk,
+            after_sale_id,
+            thread.MessageInput(text=text, photos=request.FILES.getlist("photos")),
+            need=need,
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        refused = _ThreadRefusal(exc, after_sale_id, text)
+    if is_htmx(request):
+        shown = thread.thread_of(user, order.pk, after_sale_id, need=need)
+        context = {
+            "a": shown.after_sale,
+            "order": shown.order,
+            "side": side,
+            "store": shown.order.store,
+            **(refused.context() if refused else {}),
+        }
+        return render(request, "orders/_after_sale.html", context)
+    if refused is not None:
+        return page(refused)
+    messages.success(request, _("Message sent."))
+    if side == "buyer":
+        back = reverse("orders:detail", args=[order.pk])
+    else:
+        back = reverse("orders:console_order", args=[order.store_id, order.pk])
+    return redirect(f"{back}#after-sale-{after_sale_id}")
+
+
+@login_required
+@require_POST
+def after_sales_message(request: HttpRequest, order_id: str, after_sale_id: str) -> HttpResponse:
+    """The buyer writes in a request's thread (text and photos)."""
+    order = access.access_order(signed_in_user(request), order_id, need="buyer")
+    return _post_to_thread(
+        request,
+        order,
+        after_sale_id,
+        "buyer",
+        lambda refused: _render_detail(request, timers.refresh_order(order), refused),
+    )
 
 
 # --- Store console -------------------------------------------------------------------------
@@ -407,8 +521,12 @@ def _ship_defaults(request: HttpRequest, store: Store, error: DomainError | None
 
 
 def _render_console_order(
-    request: HttpRequest, order: Order, error: DomainError | None = None
+    request: HttpRequest,
+    order: Order,
+    error: DomainError | None = None,
+    refused: _ThreadRefusal | None = None,
 ) -> HttpResponse:
+    status = error.status if error else refused.error.status if refused else 200
     return render(
         request,
         "orders/console_order.html",
@@ -416,12 +534,14 @@ def _render_console_order(
             "store": order.store,
             "console_tab": "orders",
             "d": selectors.details(order),
+            "order": order,
             "error": error,
             "form": request.POST if error else {},
             "couriers": carriers.choices(),
             "ship": _ship_defaults(request, order.store, error),
+            **(refused.context() if refused else {}),
         },
-        status=error.status if error else 200,
+        status=status,
     )
 
 
@@ -656,3 +776,21 @@ def console_ship_import(request: HttpRequest, store_id: str) -> HttpResponse:
             status=exc.status,
         )
     return _render_sheet(request, store, outcome, token)
+
+
+@login_required
+@require_POST
+def console_after_sale_message(
+    request: HttpRequest, store_id: str, order_id: str, after_sale_id: str
+) -> HttpResponse:
+    """The store's staff write in a request's thread (text and photos)."""
+    order = _console_order(request, store_id, order_id)
+    return _post_to_thread(
+        request,
+        order,
+        after_sale_id,
+        "merchant",
+        lambda refused: _render_console_order(
+            request, timers.refresh_order(order), refused=refused
+        ),
+    )

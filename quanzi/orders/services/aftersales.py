@@ -1,21 +1,33 @@
-"""After-sales: the buyer asks for a refund (or a return and refund) and may withdraw it; the
-store rejects it or approves it, and an approved refund is asked of payments (`paying`) and
-completes when payments tells orders (`payment_events.on_refund_succeeded`)."""
+"""After-sales: the buyer asks for a refund (or a return and refund), with up to 6 photos, may
+send the return's tracking number and may withdraw the request; the store rejects it or
+approves it, and an approved refund is asked of payments (`paying`) and completes when payments
+tells orders (`payment_events.on_refund_succeeded`). Each step is a system line of the
+request's thread (`thread`), written in the step's transaction."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from quanzi.accounts.models import User
-from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound
-from quanzi.core.ids import is_public_id
+from quanzi.core.errors import Conflict, CoreCode, InvalidInput
+from quanzi.core.images import delete_files
 from quanzi.core.money import format_fen
 from quanzi.orders.errors import OrderCode
-from quanzi.orders.models import AfterSale, AfterSaleKind, AfterSaleStatus, Order, OrderStatus
-from quanzi.orders.services import payment_events
+from quanzi.orders.models import (
+    AfterSale,
+    AfterSaleEvent,
+    AfterSaleKind,
+    AfterSaleStatus,
+    OrderStatus,
+)
+from quanzi.orders.services import payment_events, thread
 from quanzi.orders.services.access import access_order
 from quanzi.orders.services.inputs import MAX_REASON, clean_text
 from quanzi.orders.services.paying import refund_order
@@ -28,6 +40,8 @@ from quanzi.orders.services.state import (
 )
 
 S = OrderStatus
+E = AfterSaleEvent
+TRACKING_RE = re.compile(r"^[A-Za-z0-9\-]+$")  # as a shipment's (transitions.ship_order)
 
 NOTE_APPROVED = gettext_noop("After-sales request approved: refunding")
 NOTE_WITHDRAWN = gettext_noop("After-sales request withdrawn by the buyer")
@@ -47,9 +61,11 @@ def request_after_sale(
     amount: int,
     reason: str,
     return_tracking_number: str = "",
+    photos: Sequence[UploadedFile] = (),
 ) -> AfterSale:
     """The buyer asks for a refund (before or after shipping) or a return and refund (after
-    shipping) of at most what is left to refund; the order waits in after-sales."""
+    shipping) of at most what is left to refund, with up to 6 photos; the order waits in
+    after-sales. The request opens its thread with its system line (the reason, the photos)."""
     order = access_order(user, order_id, need="buyer")
     if order.status not in AFTER_SALES_FROM:
         raise transition_refused(REFUSE_AFTER_SALES, order)
@@ -69,29 +85,44 @@ def request_after_sale(
         )
     reason = clean_text(reason, MAX_REASON, field="reason", required=True)
     tracking = clean_text(return_tracking_number, 60, field="return_tracking_number")
-    with transaction.atomic():
-        previous = order.status
-        move_or_refuse(
-            order,
-            S.AFTER_SALES,
-            allowed=AFTER_SALES_FROM,
-            refusal=REFUSE_AFTER_SALES,
-            actor=user,
-            note=reason,
-            status_before_after_sales=previous,
-        )
-        return AfterSale.objects.create(
-            order=order, kind=kind, amount=amount, reason=reason, return_tracking_number=tracking
-        )
-
-
-def _after_sale_of(order: Order, after_sale_id: str) -> AfterSale:
-    found = None
-    if is_public_id(after_sale_id):
-        found = AfterSale.objects.filter(pk=after_sale_id, order=order).first()
-    if found is None:
-        raise NotFound(_("After-sales request not found."), code=OrderCode.AFTER_SALE_NOT_FOUND)
-    return found
+    prepared = thread.prepare_photos(list(photos))
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            previous = order.status
+            move_or_refuse(
+                order,
+                S.AFTER_SALES,
+                allowed=AFTER_SALES_FROM,
+                refusal=REFUSE_AFTER_SALES,
+                actor=user,
+                note=reason,
+                status_before_after_sales=previous,
+            )
+            after_sale = AfterSale.objects.create(
+                order=order,
+                kind=kind,
+                amount=amount,
+                reason=reason,
+                return_tracking_number=tracking,
+            )
+            thread.record(
+                after_sale,
+                E.REQUESTED,
+                author=user,
+                params={"kind": kind, "amount": amount},
+                text=reason,
+                photos=prepared,
+                written=written,
+            )
+            if tracking:
+                thread.record(
+                    after_sale, E.RETURN_TRACKING, author=user, params={"number": tracking}
+                )
+    except BaseException:
+        delete_files(written)
+        raise
+    return after_sale
 
 
 def _decide(after_sale: AfterSale, to: str, user: User, reply: str = "") -> None:
@@ -114,7 +145,7 @@ def _decide(after_sale: AfterSale, to: str, user: User, reply: str = "") -> None
 def withdraw_after_sale(user: User, order_id: str, after_sale_id: str) -> AfterSale:
     """The buyer withdraws a request the merchant has not decided yet."""
     order = access_order(user, order_id, need="buyer")
-    after_sale = _after_sale_of(order, after_sale_id)
+    after_sale = thread.after_sale_of(order, after_sale_id)
     with transaction.atomic():
         won = AfterSale.objects.filter(pk=after_sale.pk, status=AfterSaleStatus.REQUESTED).update(
             status=AfterSaleStatus.WITHDRAWN, updated_at=timezone.now()
@@ -125,17 +156,54 @@ def withdraw_after_sale(user: User, order_id: str, after_sale_id: str) -> AfterS
             )
         after_sale.status = AfterSaleStatus.WITHDRAWN
         leave_after_sales(order, actor=user, note=NOTE_WITHDRAWN, refunded=False)
+        thread.record(after_sale, E.WITHDRAWN, author=user)
+    return after_sale
+
+
+def send_return_tracking(
+    user: User, order_id: str, after_sale_id: str, tracking_number: str
+) -> AfterSale:
+    """The buyer of a return and refund tells the merchant the tracking number of the goods
+    sent back, while the request waits for the merchant (sending again corrects it)."""
+    order = access_order(user, order_id, need="buyer")
+    after_sale = thread.after_sale_of(order, after_sale_id)
+    number = clean_text(tracking_number, 60, field="tracking_number", required=True)
+    if not TRACKING_RE.match(number):
+        raise InvalidInput(
+            _("A tracking number has only letters, digits and '-'."),
+            code=OrderCode.INVALID_TRACKING_NUMBER,
+            field="tracking_number",
+        )
+    if after_sale.kind != AfterSaleKind.RETURN_REFUND:
+        raise Conflict(
+            _("This request is for a refund only: there are no goods to send back."),
+            code=OrderCode.NOT_A_RETURN,
+        )
+    with transaction.atomic():
+        won = AfterSale.objects.filter(pk=after_sale.pk, status=AfterSaleStatus.REQUESTED).update(
+            return_tracking_number=number, updated_at=timezone.now()
+        )
+        if won != 1:
+            after_sale.refresh_from_db(fields=["status"])
+            if not thread.is_open(after_sale):
+                raise thread.closed_error(after_sale)
+            raise Conflict(
+                _("This after-sales request was already decided."), code=OrderCode.ALREADY_DECIDED
+            )
+        after_sale.return_tracking_number = number
+        thread.record(after_sale, E.RETURN_TRACKING, author=user, params={"number": number})
     return after_sale
 
 
 def reject_after_sale(user: User, order_id: str, after_sale_id: str, reason: str) -> AfterSale:
     """The merchant rejects a request with a reason; the order returns to where it was."""
     order = access_order(user, order_id, need="store")
-    after_sale = _after_sale_of(order, after_sale_id)
+    after_sale = thread.after_sale_of(order, after_sale_id)
     reason = clean_text(reason, MAX_REASON, field="reason", required=True)
     with transaction.atomic():
         _decide(after_sale, AfterSaleStatus.REJECTED, user, reason)
         leave_after_sales(order, actor=user, note=reason, refunded=False)
+        thread.record(after_sale, E.REJECTED, author=user, text=reason)
     return after_sale
 
 
@@ -143,12 +211,13 @@ def approve_after_sale(user: User, order_id: str, after_sale_id: str) -> AfterSa
     """The merchant approves; the refund is asked of the payment provider (outside our
     transaction) and completes when payments tells orders (`on_refund_succeeded`)."""
     order = access_order(user, order_id, need="store")
-    after_sale = _after_sale_of(order, after_sale_id)
+    after_sale = thread.after_sale_of(order, after_sale_id)
     if order.status != S.AFTER_SALES:
         raise transition_refused(REFUSE_DECIDE, order)
     with transaction.atomic():
         _decide(after_sale, AfterSaleStatus.APPROVED, user)
         record_event(order, S.AFTER_SALES, S.AFTER_SALES, user, NOTE_APPROVED)
+        thread.record(after_sale, E.APPROVED, author=user, params={"amount": after_sale.amount})
     try:
         refund_order(
             order, after_sale.amount, reason=after_sale.reason, after_sale_id=after_sale.pk

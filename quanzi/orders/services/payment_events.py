@@ -18,7 +18,15 @@ from quanzi.core.errors import Conflict
 from quanzi.core.events import send_on_commit
 from quanzi.orders.errors import OrderCode
 from quanzi.orders.locks import lock_order
-from quanzi.orders.models import AfterSale, AfterSaleStatus, Order, OrderItem, OrderStatus
+from quanzi.orders.models import (
+    AfterSale,
+    AfterSaleEvent,
+    AfterSaleStatus,
+    Order,
+    OrderItem,
+    OrderStatus,
+)
+from quanzi.orders.services import thread
 from quanzi.orders.services.state import give_back_stock, leave_after_sales, move, record_event
 from quanzi.orders.signals import order_paid, order_refunded
 
@@ -98,11 +106,13 @@ def on_refund_succeeded(
         if order.refunded_amount > before:
             _send_refunded(order.pk, order.refunded_amount - before, order.refunded_amount)
         if after_sale_id:
-            AfterSale.objects.filter(
+            closed = AfterSale.objects.filter(
                 pk=after_sale_id,
                 order=order,
                 status__in=[AfterSaleStatus.APPROVED, AfterSaleStatus.REQUESTED],
             ).update(status=AfterSaleStatus.REFUNDED, updated_at=timezone.now())
+            if closed:
+                _record(after_sale_id, AfterSaleEvent.REFUNDED, {"amount": amount})
         fully = order.refunded_amount >= order.total
         note = NOTE_REFUNDED if fully else NOTE_PARTLY_REFUNDED
         if order.status == S.AFTER_SALES:
@@ -168,3 +178,10 @@ def on_refund_failed(order_id: str, after_sale_id: str | None) -> None:
         order = Order.objects.filter(pk=order_id).first()
         if reopened and order is not None:
             record_event(order, order.status, order.status, None, NOTE_REFUND_FAILED)
+            _record(after_sale_id, AfterSaleEvent.REFUND_FAILED)
+
+
+def _record(after_sale_id: str, event: str, params: dict[str, int] | None = None) -> None:
+    """The step's system line in the request's thread (the caller's update holds its row)."""
+    after_sale = AfterSale.objects.get(pk=after_sale_id)
+    thread.record(after_sale, event, params=params)

@@ -6,8 +6,16 @@ from django import template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from quanzi.orders import thread_lines
 from quanzi.orders.carriers import carrier_label, parse_ship_note, tracking_url
-from quanzi.orders.models import Order, OrderEvent, OrderStatus
+from quanzi.orders.models import (
+    MAX_THREAD_PHOTOS,
+    MAX_THREAD_TEXT,
+    AfterSaleMessage,
+    Order,
+    OrderEvent,
+    OrderStatus,
+)
 from quanzi.orders.panels import OrderPanels
 
 register = template.Library()
@@ -69,3 +77,26 @@ def shipped_with(event: OrderEvent) -> tuple[str, str] | None:
     if event.from_status == OrderStatus.PAID and event.to_status == OrderStatus.SHIPPED:
         return parse_ship_note(event.note)
     return None
+
+
+def thread_line(line: AfterSaleMessage) -> str:
+    """A system line of an after-sales thread, in the reader's language (stored as a code)."""
+    return thread_lines.describe(line)
+
+
+@register.filter
+def thread_text_label(line: AfterSaleMessage) -> str:
+    """What the person's words on a system line are: "Reason", "Seller's answer"…"""
+    return thread_lines.text_label(line)
+
+
+@register.simple_tag
+def thread_author(line: AfterSaleMessage, order: Order, side: str) -> str:
+    """Who wrote a message, as `side` ("buyer" or "merchant") reads it."""
+    return thread_lines.author_name(line, order, "merchant" if side == "merchant" else "buyer")
+
+
+@register.simple_tag
+def thread_limits() -> dict[str, int]:
+    """What one message of an after-sales thread may hold: {"text": characters, "photos": n}."""
+    return {"text": MAX_THREAD_TEXT, "photos": MAX_THREAD_PHOTOS}
