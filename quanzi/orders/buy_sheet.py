@@ -41,6 +41,8 @@ from quanzi.orders.services.checkout import CampaignCheckout
 from quanzi.orders.services.paying import pay_from_wallet, start_payment
 from quanzi.orders.sheet_offers import SheetOffer, sheet_offer
 from quanzi.orders.signals import orders_placed
+from quanzi.tracking.models import EventKind
+from quanzi.tracking.recorder import record
 from quanzi.wallets.services import wallet_balance
 
 ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "district", "detail")
@@ -243,6 +245,13 @@ def sheet(request: HttpRequest) -> HttpResponse:
         found = build_sheet(user, request.GET)
     except DomainError as exc:
         return _render(request, None, exc)
+    if "checkout_key" not in request.GET:  # opened, not recalculated
+        record(
+            EventKind.CHECKOUT,
+            store_id=found.goods.store.pk,
+            user_id=user.pk,
+            ref=found.sku.product_id,
+        )
     return _render(request, found, _stock_problem(found))
 
 

@@ -44,6 +44,8 @@ from quanzi.orders.services import checkout as checkouts
 from quanzi.orders.signals import orders_placed
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store
+from quanzi.tracking.models import EventKind
+from quanzi.tracking.recorder import record
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -180,6 +182,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
         if not shown.stores:
             messages.error(request, _("Your cart has nothing on sale to check out."))
             return redirect("orders:cart")
+        for store in shown.stores:
+            record(EventKind.CHECKOUT, store_id=store.store.pk, user_id=user.pk, ref="cart")
         return render(request, "orders/checkout.html", _checkout_context(request, shown))
     lines = [_line(raw) for raw in request.POST.getlist("line")]
     notes = {key[5:]: request.POST.get(key, "") for key in request.POST if key.startswith("note_")}

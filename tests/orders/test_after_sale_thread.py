@@ -266,7 +266,7 @@ def test_each_step_is_a_system_line_read_in_either_language(
 ):
     # given an order paid through the sandbox, shipped, and a return requested with a number
     order = pay_through_sandbox(place(shop), django_capture_on_commit_callbacks)
-    order = ship_order(shop.staff, order.pk, "圆通", "YT1")
+    order = ship_order(shop.staff, order.pk, "圆通", "YT1234567890123")
     after_sale = request_after_sale(
         shop.buyer,
         order.pk,
@@ -444,7 +444,7 @@ def test_the_migration_writes_the_lines_of_older_requests(shop: Shop):
     # given requests made before threads existed: one rejected, one withdrawn
     import importlib
 
-    migration = importlib.import_module("quanzi.orders.migrations.0007_after_sale_thread")
+    migration = importlib.import_module("quanzi.orders.migrations.0006_after_sale_thread")
     order, rejected = requested(shop, kind="refund_only")
     reject_after_sale(shop.staff, order.pk, rejected.pk, "不支持")
     _order2, withdrawn = requested(shop)

@@ -41,7 +41,7 @@ def evidence_files() -> set[Path]:
 
 
 def shipped_order(shop: Shop) -> Order:
-    return ship_order(shop.staff, pay(place(shop)).pk, "顺丰速运", "SF1234567890")
+    return ship_order(shop.staff, pay(place(shop)).pk, "顺丰速运", "SF1234567890123")
 
 
 def requested(

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from quanzi.orders.services.cart import add_to_cart
+from quanzi.orders.services.payment_events import on_refund_succeeded
 from quanzi.referrals.services.links import share_link
 from quanzi.social.services import notes
 from quanzi.tracking.models import Event, EventKind
 from tests.factories import ProductFactory, SkuFactory, UserFactory, store_with_owner
+from tests.orders.conftest import Shop, pay, place, shop  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148 MicroMessenger"
@@ -85,4 +88,25 @@ def test_likes_and_comments_on_a_note_count_under_its_products_store():
     assert sorted(rows.values_list("kind", "store_id", "ref")) == [
         (EventKind.COMMENT, product.store_id, note.pk),
         (EventKind.LIKE, product.store_id, note.pk),
+    ]
+
+
+def test_the_money_path_counts_carts_checkouts_payments_and_refunds(shop: Shop):  # noqa: F811
+    # given a buyer who adds two to the cart, opens the checkout, orders and pays
+    add_to_cart(shop.buyer, shop.sku.pk, 2)
+    _browser(shop.buyer).get("/orders/checkout/")
+    order = pay(place(shop, 2))
+    # when the store refunds ¥10 of it
+    on_refund_succeeded(order.pk, 1000, None, payment_id=order.payment_id)
+    # then each step is counted under the store, the payment and the refund with their amounts
+    rows = list(
+        Event.objects.filter(store_id=shop.store.pk)
+        .order_by("id")
+        .values_list("kind", "amount", "ref")
+    )
+    assert rows == [
+        (EventKind.ADD_TO_CART, shop.sku.price * 2, shop.sku.product_id),
+        (EventKind.CHECKOUT, 0, "cart"),
+        (EventKind.PAID, order.total, order.pk),
+        (EventKind.REFUNDED, 1000, order.pk),
     ]

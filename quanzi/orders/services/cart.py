@@ -17,6 +17,8 @@ from quanzi.orders.models import CartItem
 from quanzi.orders.services.checkout import sellable_skus
 from quanzi.orders.services.inputs import MAX_QUANTITY, clean_quantity, clean_sku_id
 from quanzi.stores.models import Store
+from quanzi.tracking.models import EventKind
+from quanzi.tracking.recorder import record
 
 MAX_CART_LINES = 100
 
@@ -112,6 +114,18 @@ def add_to_cart(user: User, sku_id: str, quantity: int | str = 1) -> int:
     """Add `quantity` of a SKU on sale, merging with its line; returns the line's quantity."""
     quantity = clean_quantity(quantity)
     sku = next(iter(sellable_skus([clean_sku_id(sku_id)]).values()))
+    line = _add_line(user, sku, quantity)
+    record(
+        EventKind.ADD_TO_CART,
+        store_id=sku.product.store_id,
+        user_id=user.pk,
+        ref=sku.product_id,
+        amount=sku.price * quantity,
+    )
+    return line
+
+
+def _add_line(user: User, sku: Sku, quantity: int) -> int:
     for _attempt in range(2):  # a concurrent first add may win the unique line: merge then
         with transaction.atomic():
             merged = CartItem.objects.filter(

@@ -29,6 +29,8 @@ from quanzi.orders.models import (
 from quanzi.orders.services import thread
 from quanzi.orders.services.state import give_back_stock, leave_after_sales, move, record_event
 from quanzi.orders.signals import order_paid, order_refunded
+from quanzi.tracking.models import EventKind
+from quanzi.tracking.recorder import record
 
 logger = logging.getLogger("quanzi.orders")
 
@@ -62,6 +64,13 @@ def on_payment_captured(order_id: str, payment_id: str) -> bool:
             order.refresh_from_db(fields=["payment_id"])
             return order.payment_id == payment_id
         _count_sales(order)
+        record(
+            EventKind.PAID,
+            store_id=order.store_id,
+            user_id=order.buyer_id,
+            ref=order.pk,
+            amount=order.total,
+        )
         # Social feed (issue 4): friends' purchases, once the payment is committed.
         send_on_commit(order_paid, Order, order_id=order.pk, buyer_id=order.buyer_id)
     return True
@@ -105,6 +114,13 @@ def on_refund_succeeded(
         # Distribution (issue 4): reverse commissions once the refund is committed.
         if order.refunded_amount > before:
             _send_refunded(order.pk, order.refunded_amount - before, order.refunded_amount)
+            record(
+                EventKind.REFUNDED,
+                store_id=order.store_id,
+                user_id=order.buyer_id,
+                ref=order.pk,
+                amount=order.refunded_amount - before,
+            )
         if after_sale_id:
             closed = AfterSale.objects.filter(
                 pk=after_sale_id,

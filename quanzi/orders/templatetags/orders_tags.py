@@ -79,6 +79,7 @@ def shipped_with(event: OrderEvent) -> tuple[str, str] | None:
     return None
 
 
+@register.filter
 def thread_line(line: AfterSaleMessage) -> str:
     """A system line of an after-sales thread, in the reader's language (stored as a code)."""
     return thread_lines.describe(line)
