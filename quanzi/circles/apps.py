@@ -6,3 +6,8 @@ class CirclesConfig(AppConfig):
     name = "quanzi.circles"
     label = "circles"
     verbose_name = _("Circles")
+
+    def ready(self) -> None:
+        from quanzi.circles.services import coupons
+
+        coupons.connect()  # a store's coupons as live chat cards

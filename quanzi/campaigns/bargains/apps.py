@@ -8,7 +8,8 @@ class BargainsConfig(AppConfig):
     verbose_name = _("Bargains")
 
     def ready(self) -> None:
-        from quanzi.campaigns.bargains import services, shares
+        from quanzi.campaigns.bargains import cards, services, shares
 
+        cards.connect()
         services.connect()
         shares.connect()
