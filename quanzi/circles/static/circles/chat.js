@@ -429,10 +429,7 @@
   }
 
   function couponValue(c) {
-    if (c.kind === "percent") {
-      var zhe = String((100 - c.percent_off) / 10);
-      return fill(t.couponPercent, { __P__: c.percent_off, __Z__: zhe });
-    }
+    if (c.kind === "percent") return fill(t.couponPercent, { __P__: c.percent_off });
     return fill(t.couponAmount, { __A__: yuan(c.amount_off) });
   }
 
