@@ -300,22 +300,28 @@
     b.dataset.liveAction = "1";
     b.addEventListener("click", function () {
       b.disabled = true;
-      var line = b.closest("[data-card]").querySelector("[data-testid=chat-card-result]");
       request("POST", url, {}, { "Idempotency-Key": newClientId() }).then(function (data) {
-        results.set(messageId, { text: done(data), ok: true });
-        line.textContent = done(data);
-        line.className = "campaign-result ok";
-        line.hidden = false;
+        showResult(messageId, done(data), true);
       }, function (err) {
-        var text = (err && err.detail) || t.offline;
-        results.set(messageId, { text: text, ok: false });
-        line.textContent = text;
-        line.className = "campaign-result refused";
-        line.hidden = false;
+        showResult(messageId, (err && err.detail) || t.offline, false);
         b.disabled = false;
       });
     });
     return b;
+  }
+
+  /* Say under the message's card what the tap did; the card may have been redrawn by a `card`
+     frame meanwhile, so the line is found again (and kept for later redraws). */
+  function showResult(messageId, text, ok) {
+    results.set(messageId, { text: text, ok: ok });
+    shown.forEach(function (li) {
+      if (li.dataset.id !== messageId) return;
+      var line = li.querySelector("[data-card] [data-testid=chat-card-result]");
+      if (!line) return;
+      line.textContent = text;
+      line.className = "campaign-result " + (ok ? "ok" : "refused");
+      line.hidden = false;
+    });
   }
 
   function avatars(members, empty) {
