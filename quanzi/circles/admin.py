@@ -49,6 +49,7 @@ class CircleAdmin(admin.ModelAdmin[Circle]):
         "commercial_share_percent",
         "commercial_daily_cap",
         "flood_per_minute",
+        "member_share_daily_limit",
         "blocked_words",
         *readonly_fields,
     )

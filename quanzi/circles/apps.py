@@ -9,5 +9,7 @@ class CirclesConfig(AppConfig):
 
     def ready(self) -> None:
         from quanzi.circles import receivers
+        from quanzi.circles.services import coupons
 
         receivers.connect()
+        coupons.connect()  # a store's coupons as live chat cards

@@ -37,7 +37,17 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
 # The fields of a `send` frame: each is text when present.
-SEND_FIELDS = ("kind", "text", "client_id", "product_id", "order_id", "review_id", "reply_to")
+SEND_FIELDS = (
+    "kind",
+    "text",
+    "client_id",
+    "product_id",
+    "order_id",
+    "review_id",
+    "reply_to",
+    "card_type",
+    "target_id",
+)
 
 
 class InvalidFrame(InvalidInput):
@@ -259,6 +269,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             order_id=fields["order_id"] or None,
             review_id=fields["review_id"] or None,
             reply_to_id=fields["reply_to"] or None,
+            card_type=fields["card_type"] or None,
+            target_id=fields["target_id"] or None,
         )
         return message.seq, message.pk
 

@@ -16,11 +16,14 @@ class CircleCode(StrEnum):
     BAD_PRODUCT = "bad_product"
     BANNED = "banned"
     BLOCKED_WORD = "blocked_word"  # the message has a word the circle blocks
+    # a campaign or coupon of another store, shared in a store's circle
+    CARD_NOT_HERE = "card_not_here"
     # the circle's daily budget of commercial messages is spent
     COMMERCIAL_BUDGET = "commercial_budget"
     EMPTY_MESSAGE = "empty_message"
     IMAGE_REQUIRED = "image_required"
     INVALID_ACTION = "invalid_action"
+    INVALID_CARD = "invalid_card"  # a campaign card of a kind the chat does not know
     # the client's id of a chat message (for retries) is missing or too long
     INVALID_CLIENT_ID = "invalid_client_id"
     INVALID_FRAME = "invalid_frame"  # a WebSocket frame that is not a known JSON message
@@ -35,6 +38,8 @@ class CircleCode(StrEnum):
     LAUNCH_NO_PRODUCT = "launch_no_product"
     LAUNCH_TOO_FAR = "launch_too_far"
     LAUNCH_TOO_SOON = "launch_too_soon"
+    # an ordinary member shared as many cards in this circle as a rolling 24 hours allow
+    MEMBER_SHARE_LIMIT = "member_share_limit"
     MESSAGE_NOT_FOUND = "message_not_found"
     MUTED = "muted"  # the member is muted in this circle
     NOT_A_MEMBER = "not_a_member"

@@ -8,7 +8,9 @@ Lock order:
 
 - a chat message: the circle (its message counter: one sequence number at a time) → the new
   message → the sender's own membership (read marker, conditional update) → notifications.
-  A red packet's card is posted the same way, after the packet's own conditional update.
+  A red packet's card is posted the same way, after the packet's own conditional update. The
+  commercial budget and a member's share limit are counted under the circle's lock, so the
+  count and the insert are one step.
 - joining: (the join request, when an admin decides it →) the person's membership → the circle
   (its member count, conditional update). This is the reverse of a message's order; the two
   share a row only when a message of a person who has just left is stored while that same

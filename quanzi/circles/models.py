@@ -60,6 +60,12 @@ class Circle(PublicModel):
     flood_per_minute = models.PositiveSmallIntegerField(
         _("messages per member per minute"), default=20
     )
+    # An ordinary member's product and campaign cards are not commercial, but each member may
+    # share at most this many in a rolling 24 hours (the store's people and promoters count
+    # against the commercial budget instead).
+    member_share_daily_limit = models.PositiveSmallIntegerField(
+        _("cards a member may share a day"), default=3
+    )
     blocked_words = models.JSONField(_("blocked words"), default=list, blank=True)
     last_message_seq = models.BigIntegerField(_("last message number"), default=0)
 
@@ -70,7 +76,10 @@ class Circle(PublicModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(commercial_share_percent__lte=100), name="circle_share_le_100"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(member_share_daily_limit__gte=1), name="circle_member_shares_ge_1"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -181,11 +190,14 @@ class MessageKind(models.TextChoices):
     PRODUCT = "product", _("Product card")
     ORDER = "order", _("Order card")
     REVIEW = "review", _("Review card")
+    CAMPAIGN = "campaign", _("Campaign card")
     ANNOUNCEMENT = "announcement", _("Announcement")
     SYSTEM = "system", _("System")
 
 
-COMMERCIAL_KINDS = (MessageKind.PRODUCT,)
+# Cards that sell: commercial (the circle's budget) when the store's people or its promoters
+# post them; an ordinary member's share counts against the member's own daily limit instead.
+COMMERCIAL_KINDS = (MessageKind.PRODUCT, MessageKind.CAMPAIGN)
 
 
 class Message(PublicModel):
@@ -224,6 +236,9 @@ class Message(PublicModel):
     )
     # Order and review cards keep a snapshot of what they show (title, amount, stars…).
     card = models.JSONField(_("card"), default=dict, blank=True)
+    # What a live card shows (a group buy's group, a bargain, a coupon: "group:<id>"): its
+    # domain redraws every message of it when its state changes (chat.refresh_cards).
+    card_ref = models.CharField(_("card of"), max_length=40, blank=True)
     reply_to = models.ForeignKey(
         "self",
         null=True,
@@ -259,7 +274,11 @@ class Message(PublicModel):
                 name="message_client_id_once",
             ),
         ]
-        indexes = [models.Index(fields=["circle", "is_commercial", "created_at"])]
+        indexes = [
+            models.Index(fields=["circle", "is_commercial", "created_at"]),
+            models.Index(fields=["circle", "sender", "created_at"], name="message_sender_recent"),
+            models.Index(fields=["card_ref"], condition=~Q(card_ref=""), name="message_card_ref"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.circle_id}#{self.seq}"

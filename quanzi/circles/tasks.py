@@ -13,3 +13,12 @@ from quanzi.circles.services import announcements
 def launch_announcement(announcement_id: str) -> bool:
     """Apply a launch countdown whose time has come (product on shelf, members notified)."""
     return announcements.launch(announcement_id)
+
+
+@task()
+def refresh_coupon_cards(coupon_id: str) -> int:
+    """Redraw a coupon's chat cards when its time ends (a card whose version already counts
+    the end is left as it is)."""
+    from quanzi.circles.services import coupons
+
+    return coupons.refresh_coupon_cards(coupon_id)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotAuthenticated, NotFound
+from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.pagination import Page, paginate
 from quanzi.core.validation import (
@@ -46,6 +47,7 @@ from quanzi.coupons.models import (
     UserCouponStatus,
     Validity,
 )
+from quanzi.coupons.signals import coupon_changed
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store, role_in
 
@@ -297,6 +299,7 @@ def update_coupon(user: User | None, coupon_id: str, change: CouponFields) -> Co
                 code=CouponCode.TOTAL_BELOW_ISSUED,
                 field="total",
             )
+        send_on_commit(coupon_changed, Coupon, coupon_id=coupon.pk)
     coupon.refresh_from_db()
     return coupon
 
@@ -316,6 +319,7 @@ def deactivate_coupon(user: User | None, coupon_id: str) -> Coupon:
     with transaction.atomic():
         Coupon.objects.filter(pk=coupon.pk).update(is_active=False, updated_at=timezone.now())
         StoreCampaignSettings.objects.filter(join_cashback=coupon).update(join_cashback=None)
+        send_on_commit(coupon_changed, Coupon, coupon_id=coupon.pk)
     coupon.is_active = False
     return coupon
 
@@ -419,6 +423,7 @@ def _hand_out(coupon: Coupon, user: User, source: str) -> UserCoupon:
                 ).update(issued=F("issued") + 1)
                 if taken != 1:
                     raise Conflict(_("This coupon is all taken."), code=CouponCode.COUPON_SOLD_OUT)
+                send_on_commit(coupon_changed, Coupon, coupon_id=coupon.pk)
                 return UserCoupon.objects.create(
                     coupon=coupon,
                     store_id=coupon.store_id,

@@ -10,6 +10,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from quanzi.circles.services.cards import register_seller
         from quanzi.orders.signals import orders_placed
         from quanzi.referrals.services import distribution, rewards, withdrawals
         from quanzi.referrals.services.links import on_login, on_orders_placed
@@ -19,3 +20,4 @@ class ReferralsConfig(AppConfig):
         distribution.connect()
         withdrawals.connect()
         rewards.connect()
+        register_seller("referrals.promoters", distribution.promotes)

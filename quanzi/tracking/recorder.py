@@ -104,7 +104,7 @@ def record(
             ref=str(ref or "")[:32],
             amount=int(amount),
         )
-        transaction.on_commit(lambda: _keep(row))
+        transaction.on_commit(_once(row))
     except Exception:
         log.exception("could not record a %s event", kind)
 
@@ -122,6 +122,20 @@ def record_visit(request: HttpRequest, kind: str, *, store_id: str, ref: str = "
         source=source_of(request),
         ref=ref,
     )
+
+
+def _once(row: Event) -> Any:
+    """The commit callback that hands `row` over: once, however often it is called (nested
+    test captures run a callback more than once)."""
+    kept = False
+
+    def keep() -> None:
+        nonlocal kept
+        if not kept:
+            kept = True
+            _keep(row)
+
+    return keep
 
 
 def _keep(row: Event) -> None:
@@ -152,7 +166,8 @@ def flush() -> int:
     if not rows:
         return 0
     try:
-        Event.objects.bulk_create(rows, batch_size=500)
+        with transaction.atomic():  # a savepoint: a failure never breaks the caller's transaction
+            Event.objects.bulk_create(rows, batch_size=500)
     except Exception:
         log.exception("could not write %d tracking events; dropped", len(rows))
         return 0

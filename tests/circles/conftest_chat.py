@@ -178,7 +178,7 @@ def server_env(db_path: Path, **extra: str) -> dict[str, str]:
 
 def run_django(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout

@@ -124,7 +124,8 @@ def test_product_card_only_from_the_circles_store(api, cc: ChatCircle) -> None:
     )
     assert r.status_code == 400
     assert r.json()["code"] == "invalid_product"
-    # and the circle's own product is a commercial card with price, stock and its one SKU
+    # and the circle's own product is a card with price, stock and its one SKU: a member's
+    # share, not commercial (the store's own card is: test_chat_commercial.py)
     Circle.objects.filter(pk=cc.id).update(commercial_share_percent=100)
     r = client.post(
         f"circles/{cc.id}/messages",
@@ -135,7 +136,7 @@ def test_product_card_only_from_the_circles_store(api, cc: ChatCircle) -> None:
     assert card["title"] == "耶加雪菲"
     assert card["stock_state"] == "in_stock"
     assert card["sku_id"] == cc.product.skus.get().pk
-    assert r.json()["is_commercial"] is True
+    assert r.json()["is_commercial"] is False
 
 
 def test_image_message_is_validated_and_thumbnailed(api, cc: ChatCircle) -> None:
@@ -234,7 +235,7 @@ def test_history_cursor_pagination_with_constant_queries(
 ) -> None:
     # given 30 messages, some with a product card and a reply
     Circle.objects.filter(pk=cc.id).update(flood_per_minute=100, commercial_share_percent=100)
-    Circle.objects.filter(pk=cc.id).update(commercial_daily_cap=100)
+    Circle.objects.filter(pk=cc.id).update(commercial_daily_cap=100, member_share_daily_limit=100)
     first = None
     for i in range(30):
         extra = {}
@@ -328,16 +329,16 @@ def test_commercial_share_refuses_over_cap_and_accepts_when_window_frees(
     with time_machine.travel(start, tick=False) as traveller:
         # given a product card posted on day 0 (when the circle allowed it) ...
         Circle.objects.filter(pk=cc.id).update(commercial_share_percent=100)
-        first = share_product(api, cc.admin, cc.id, cc.product.pk, "p0")
+        first = share_product(api, cc.owner, cc.id, cc.product.pk, "p0")
         assert first.status_code == 201
         Circle.objects.filter(pk=cc.id).update(commercial_share_percent=20)
         # ... and 4 chat messages on day 1
         traveller.shift(timedelta(days=1))
         for i in range(4):
             assert say(api, cc.alice, cc.id, f"chat {i}").status_code == 201
-        # when the admin shares another product on day 2: (1+1)/(5+1) = 33 % > 20 %
+        # when the store's owner shares another product on day 2: (1+1)/(5+1) = 33 % > 20 %
         traveller.shift(timedelta(days=1))
-        refused = share_product(api, cc.admin, cc.id, cc.product.pk, "p1")
+        refused = share_product(api, cc.owner, cc.id, cc.product.pk, "p1")
         # then it is refused with the reason and when it frees (day 0 + 7 days)
         assert refused.status_code == 409
         body = refused.json()
@@ -349,7 +350,7 @@ def test_commercial_share_refuses_over_cap_and_accepts_when_window_frees(
         assert chat.commercial_share(cc.refresh()) == (1, 5)
         # when the first card has left the 7-day window: (0+1)/(4+1) = 20 %
         traveller.move_to(start + timedelta(days=7, seconds=1))
-        accepted = share_product(api, cc.admin, cc.id, cc.product.pk, "p1")
+        accepted = share_product(api, cc.owner, cc.id, cc.product.pk, "p1")
         # then the same message is accepted
         assert accepted.status_code == 201, accepted.content
 
@@ -358,30 +359,30 @@ def test_commercial_daily_cap_and_recalled_cards_do_not_count(api, cc: ChatCircl
     start = timezone.now()
     Circle.objects.filter(pk=cc.id).update(commercial_share_percent=100, commercial_daily_cap=1)
     with time_machine.travel(start, tick=False) as traveller:
-        # given one product card today
-        first = share_product(api, cc.alice, cc.id, cc.product.pk, "d0")
+        # given one product card of the store's owner today
+        first = share_product(api, cc.owner, cc.id, cc.product.pk, "d0")
         assert first.status_code == 201
         # when another is sent an hour later, then the daily cap refuses it
         traveller.shift(timedelta(hours=1))
-        refused = share_product(api, cc.alice, cc.id, cc.product.pk, "d1")
+        refused = share_product(api, cc.owner, cc.id, cc.product.pk, "d1")
         assert refused.status_code == 409
         assert refused.json()["limit"] == "daily"
         expected = timezone.localtime(start + timedelta(hours=24)).isoformat()
         assert refused.json()["frees_at"] == expected
         # when 24 hours have passed since the first, then it is accepted
         traveller.move_to(start + timedelta(hours=24, seconds=1))
-        assert share_product(api, cc.alice, cc.id, cc.product.pk, "d1").status_code == 201
+        assert share_product(api, cc.owner, cc.id, cc.product.pk, "d1").status_code == 201
         # and a recalled card frees its place at once
         last = Message.objects.order_by("-seq").first()
         assert last is not None
-        chat.recall_message(cc.alice, cc.id, last.pk)
-        assert share_product(api, cc.alice, cc.id, cc.product.pk, "d2").status_code == 201
+        chat.recall_message(cc.owner, cc.id, last.pk)
+        assert share_product(api, cc.owner, cc.id, cc.product.pk, "d2").status_code == 201
 
 
 def test_console_commercial_share_for_admins(api, cc: ChatCircle) -> None:
     # given one card among five messages
     Circle.objects.filter(pk=cc.id).update(commercial_share_percent=100)
-    share_product(api, cc.admin, cc.id, cc.product.pk, "s0")
+    share_product(api, cc.owner, cc.id, cc.product.pk, "s0")
     for i in range(4):
         say(api, cc.alice, cc.id, f"m{i}")
     # when the admin asks, then the share is shown; members cannot ask

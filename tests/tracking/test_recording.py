@@ -107,3 +107,21 @@ def test_visitors_are_accounts_or_a_daily_hash_and_sources_are_whitelisted():
     assert "10.0.0.1" not in recorder.visitor_of(one) and len(recorder.visitor_of(one)) == 24
     # and a source is one of the known ones, else direct
     assert recorder.source_of(one) == "chat" and recorder.source_of(again) == "direct"
+
+
+@pytest.mark.django_db
+def test_a_commit_callback_run_twice_writes_once_and_a_failure_leaves_the_transaction_usable(
+    django_capture_on_commit_callbacks: Any,
+):
+    # given an event whose commit callback is run twice (nested test captures do this)
+    with django_capture_on_commit_callbacks() as callbacks:
+        recorder.record(EventKind.PAID, store_id="s1", amount=100)
+    for callback in callbacks * 2:
+        callback()
+    # then it is written once
+    assert Event.objects.count() == 1
+    # and when a write fails inside the caller's transaction, the caller can carry on
+    row = Event.objects.get()
+    recorder._buffer.append(row)  # the same primary key again: the insert fails
+    recorder.flush()
+    assert Event.objects.count() == 1  # the transaction still answers

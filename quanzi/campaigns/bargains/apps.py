@@ -8,8 +8,9 @@ class BargainsConfig(AppConfig):
     verbose_name = _("Bargains")
 
     def ready(self) -> None:
-        from quanzi.campaigns.bargains import services, shares, sheet
+        from quanzi.campaigns.bargains import cards, services, shares, sheet
 
+        cards.connect()
         services.connect()
         shares.connect()
         sheet.connect()

@@ -20,5 +20,6 @@ class BargainCode(StrEnum):
     BARGAIN_HELP_LIMIT = "bargain_help_limit"
     BARGAIN_HELPED = "bargain_helped"
     BARGAIN_NOT_FOUND = "bargain_not_found"
+    BARGAIN_NOT_STARTER = "bargain_not_starter"  # only the starter may share the bargain
     BARGAIN_NOT_RUNNING = "bargain_not_running"
     BARGAIN_SELF_HELP = "bargain_self_help"

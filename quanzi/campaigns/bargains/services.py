@@ -8,6 +8,9 @@ help in a campaign) are the backstop. Buying locks the same row, so it happens o
 
 Timers (rule 5): a bargain's expiry is a scheduled task and is re-checked whenever a bargain is
 read or acted on; both are idempotent conditional updates.
+
+Every change a bargain's chat card shows (a help, the purchase, a cancelled purchase, the
+expiry) redraws its cards after it commits (`cards`, `_redraw`).
 """
 
 from __future__ import annotations
@@ -60,6 +63,20 @@ def _require_user(user: User | None) -> User:
     if user is None or not user.is_authenticated:
         raise NotAuthenticated()
     return user
+
+
+def _redraw(*bargain_ids: str) -> None:
+    """Redraw these bargains' chat cards once the current transaction commits (at once when
+    there is none); a failure is logged and never undoes what committed."""
+
+    def run() -> None:
+        from quanzi.campaigns.bargains import cards
+
+        for bargain_id in bargain_ids:
+            cards.refresh_bargain(bargain_id)
+
+    if bargain_ids:
+        transaction.on_commit(run, robust=True)
 
 
 # --- Access (the one permission helper of the domain) ----------------------------------------
@@ -302,6 +319,7 @@ def help_bargain(
                 code=BargainCode.BARGAIN_HELP_BUSY,
             ) from exc
         bargain.save(update_fields=["current_price", "helps_count", "status", "updated_at"])
+        _redraw(bargain.pk)
     bargain.starter = found.starter
     bargain.campaign = found.campaign
     return HelpResult(bargain, made)
@@ -364,6 +382,7 @@ def buy_bargain(
         Bargain.objects.filter(pk=bargain.pk).update(
             status=BargainStatus.BOUGHT, order=order, bought_at=timezone.now()
         )
+        _redraw(bargain.pk)
     return order
 
 
@@ -391,6 +410,7 @@ def on_order_cancelled(
         ):
             status = BargainStatus.EXPIRED  # the starter began another one meanwhile
         Bargain.objects.filter(pk=bargain.pk).update(status=status, order=None, bought_at=None)
+        _redraw(bargain.pk)
 
 
 def connect() -> None:
@@ -411,18 +431,18 @@ def _schedule_expiry(bargain: Bargain) -> None:
 
 def expire_bargain(bargain_id: str) -> bool:
     """Expire the bargain if it is still open (or at its floor, unbought) past its time."""
-    return bool(
-        Bargain.objects.filter(
-            pk=bargain_id, status__in=LIVE, expires_at__lte=timezone.now()
-        ).update(status=BargainStatus.EXPIRED)
-    )
+    expired = Bargain.objects.filter(
+        pk=bargain_id, status__in=LIVE, expires_at__lte=timezone.now()
+    ).update(status=BargainStatus.EXPIRED)
+    if expired:
+        _redraw(bargain_id)
+    return bool(expired)
 
 
 def expire_overdue(**filters: Any) -> int:
-    """Expire every overdue live bargain matching `filters` (one conditional update)."""
-    return Bargain.objects.filter(
-        Q(**filters), status__in=LIVE, expires_at__lte=timezone.now()
-    ).update(status=BargainStatus.EXPIRED)
+    """Expire every overdue live bargain matching `filters` (a conditional update each)."""
+    due = Bargain.objects.filter(Q(**filters), status__in=LIVE, expires_at__lte=timezone.now())
+    return sum(expire_bargain(pk) for pk in due.values_list("pk", flat=True))
 
 
 def refresh_bargain(bargain: Bargain) -> Bargain:

@@ -8,8 +8,9 @@ class GroupBuyConfig(AppConfig):
     verbose_name = _("Group buying")
 
     def ready(self) -> None:
-        from quanzi.campaigns.groupbuy import panels, receivers, shares, sheet
+        from quanzi.campaigns.groupbuy import cards, panels, receivers, shares, sheet
 
+        cards.connect()
         receivers.connect()
         shares.connect()
         panels.connect()

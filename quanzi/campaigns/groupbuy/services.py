@@ -10,7 +10,8 @@ orders may then ship. When time runs out it completes if the campaign's disclose
 paid seat is refunded through the payment provider, exactly once (a seat moves paid → refunded
 in a conditional update in the refund's own transaction). Expiry is a scheduled task and is
 re-checked whenever a group is read (rule 5), so a lost, doubled or late task changes nothing.
-Whoever closes a group tells its members how it ended, after commit (`notices`).
+Whoever closes a group tells its members how it ended, after commit (`notices`), and every
+seat change redraws the group's chat cards after commit (`cards`, `_redraw`).
 """
 
 from __future__ import annotations
@@ -391,7 +392,20 @@ def _take_seat(
     member = GroupMember.objects.create(group=group, user=user, order=order)
     Group.objects.filter(pk=group.pk).update(seats_taken=F("seats_taken") + 1)
     group.seats_taken += 1
+    _redraw(group.pk)
     return Seat(group, member, order)
+
+
+def _redraw(group_id: str) -> None:
+    """Redraw the group's chat cards (and its campaign's) once this transaction commits; a
+    failure is logged and never undoes what committed."""
+
+    def run() -> None:
+        from quanzi.campaigns.groupbuy import cards
+
+        cards.refresh_group(group_id)
+
+    transaction.on_commit(run, robust=True)
 
 
 def open_group(
@@ -479,9 +493,11 @@ def on_order_paid(order_id: str) -> None:
             if _move_seat(seat, SeatState.RESERVED, SeatState.REFUNDED):
                 _refund_seat(seat, reason="group failed before this payment arrived")
                 notices.tell_on_commit(NotificationKind.GROUP_FAILED, [seat.pk])
+                _redraw(group.pk)
             return
         if not _move_seat(seat, SeatState.RESERVED, SeatState.PAID, paid_at=now):
             return
+        _redraw(group.pk)
         group.paid_count += 1
         changes: dict[str, Any] = {"paid_count": group.paid_count}
         if group.leader_id is None:
@@ -512,6 +528,7 @@ def on_order_cancelled(order_id: str) -> None:
         group = lock_group(seat.group_id)
         if _move_seat(seat, SeatState.RESERVED, SeatState.RELEASED):
             Group.objects.filter(pk=group.pk).update(seats_taken=F("seats_taken") - 1)
+            _redraw(group.pk)
 
 
 def on_order_refunded(order_id: str) -> None:
@@ -526,6 +543,7 @@ def on_order_refunded(order_id: str) -> None:
         return
     if not _move_seat(seat, SeatState.PAID, SeatState.REFUNDED):
         return
+    _redraw(group.pk)
     changes: dict[str, Any] = {
         "paid_count": F("paid_count") - 1,
         "seats_taken": F("seats_taken") - 1,
@@ -575,6 +593,7 @@ def _complete(group: Group, now: datetime) -> None:
     commit) and the leader gets the reward."""
     Group.objects.filter(pk=group.pk).update(status=GroupStatus.COMPLETE, closed_at=now)
     group.status = GroupStatus.COMPLETE
+    _redraw(group.pk)
     _release(group)
     notices.tell_on_commit(
         NotificationKind.GROUP_COMPLETE,
@@ -632,6 +651,7 @@ def expire_group(group_id: str) -> bool:
             return True
         Group.objects.filter(pk=group.pk).update(status=GroupStatus.FAILED, closed_at=now)
         group.status = GroupStatus.FAILED
+        _redraw(group.pk)
         refunded = []
         for seat in GroupMember.objects.filter(group=group, state=SeatState.PAID).order_by("pk"):
             if _move_seat(seat, SeatState.PAID, SeatState.REFUNDED):

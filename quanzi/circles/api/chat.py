@@ -31,6 +31,18 @@ class SendIn(Schema):
     order_id: str | None = None
     review_id: str | None = None
     reply_to: str | None = None
+    card_type: str | None = Field(
+        None, description='kind "campaign": group, groupbuy, bargain or coupon'
+    )
+    target_id: str | None = Field(None, description="the group, campaign, bargain or coupon")
+
+
+class CardOptionOut(Schema):
+    card_type: str
+    target_id: str
+    title: str
+    detail: str
+    image: str | None
 
 
 class ReadIn(Schema):
@@ -88,8 +100,8 @@ def list_messages(request: HttpRequest, circle_id: str, q: Query[HistoryQuery]) 
 
 @router.post("/{circle_id}/messages", response={201: dict[str, Any]})
 def send(request: HttpRequest, circle_id: str, data: SendIn) -> Status[dict[str, Any]]:
-    """Send a text, product, order or review message; resending the same `client_id`
-    returns the first message."""
+    """Send a text, product, order, review or campaign card message; resending the same
+    `client_id` returns the first message."""
     message = chat.send_message(
         current_user(request),
         circle_id,
@@ -100,6 +112,8 @@ def send(request: HttpRequest, circle_id: str, data: SendIn) -> Status[dict[str,
         order_id=data.order_id,
         review_id=data.review_id,
         reply_to_id=data.reply_to,
+        card_type=data.card_type,
+        target_id=data.target_id,
     )
     return Status(201, chat.message_json(message))
 
@@ -162,6 +176,7 @@ def commercial_share(request: HttpRequest, circle_id: str) -> dict[str, Any]:
         "cap_percent": circle.commercial_share_percent,
         "daily": usage.daily,
         "daily_cap": circle.commercial_daily_cap,
+        "member_share_daily_limit": circle.member_share_daily_limit,
     }
 
 
@@ -169,6 +184,22 @@ def commercial_share(request: HttpRequest, circle_id: str) -> dict[str, Any]:
 def chat_products(request: HttpRequest, circle_id: str) -> list[dict[str, Any]]:
     """The store's on-shelf products for the composer's product picker."""
     return [chat.product_card(p) for p in chat.shelf_products(current_user(request), circle_id)]
+
+
+@router.get("/{circle_id}/chat-cards", response=list[CardOptionOut])
+def chat_cards(request: HttpRequest, circle_id: str) -> list[CardOptionOut]:
+    """What the member may share here as a campaign card now (the composer's picker): the
+    store's group buys and open groups, the member's own bargains, the store's coupons."""
+    return [
+        CardOptionOut(
+            card_type=o.card_type,
+            target_id=o.target_id,
+            title=o.title,
+            detail=o.detail,
+            image=o.image,
+        )
+        for o in chat.card_options(current_user(request), circle_id)
+    ]
 
 
 @router.get("/{circle_id}/reports", response=list[ReportOut])

@@ -42,6 +42,9 @@ class CirclePatch(Schema):
     commercial_share_percent: int | None = Field(default=None, description="0-100")
     commercial_daily_cap: int | None = Field(default=None, description="0-1000")
     flood_per_minute: int | None = Field(default=None, description="1-600")
+    member_share_daily_limit: int | None = Field(
+        default=None, description="1-100: product and campaign cards a member may share a day"
+    )
     blocked_words: list[str] | None = None
 
 
@@ -64,6 +67,7 @@ class CircleOut(CircleCard):
     commercial_share_percent: int | None = Field(default=None, description="admins only")
     commercial_daily_cap: int | None = None
     flood_per_minute: int | None = None
+    member_share_daily_limit: int | None = None
     blocked_words: list[str] | None = None
 
 
@@ -163,6 +167,7 @@ def circle_out(request: HttpRequest, circle: Circle, membership: Membership | No
             commercial_share_percent=circle.commercial_share_percent,
             commercial_daily_cap=circle.commercial_daily_cap,
             flood_per_minute=circle.flood_per_minute,
+            member_share_daily_limit=circle.member_share_daily_limit,
             blocked_words=circle.blocked_words,
         )
     return CircleOut(**data)

@@ -1,4 +1,5 @@
-"""Chat: sending, history, recall/remove, read positions, the commercial budget and reports.
+"""Chat: sending, history, recall/remove, read positions, the commercial budget, the members'
+share limit and reports.
 
 Delivery guarantees (docs/chat-protocol.md): a message is stored under the circle's row lock,
 which hands out a gapless `seq`; it is published to the circle's channel group only after the
@@ -9,6 +10,7 @@ published again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any
@@ -34,6 +36,7 @@ from quanzi.circles.models import (
     MessageKind,
     MessageReport,
 )
+from quanzi.circles.services import cards
 from quanzi.circles.services.access import access_circle, is_muted
 from quanzi.core import ratelimit
 from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound, PermissionDenied
@@ -54,6 +57,7 @@ SENDABLE_KINDS = (
     MessageKind.PRODUCT,
     MessageKind.ORDER,
     MessageKind.REVIEW,
+    MessageKind.CAMPAIGN,
 )
 
 
@@ -179,6 +183,8 @@ class Draft:
     text: str
     product: Product | None = None
     card: dict[str, Any] | None = None
+    card_ref: str = ""
+    store_id: str | None = None  # whose commerce a product or campaign card is
     reply_to: Message | None = None
     mentions: list[str] | None = None
     mentioned: list[User] | None = None
@@ -196,9 +202,12 @@ def send_message(
     order_id: str | None = None,
     review_id: str | None = None,
     reply_to_id: str | None = None,
+    card_type: str | None = None,
+    target_id: str | None = None,
 ) -> Message:
     """Store a message and publish it after commit; a resend (same sender and `client_id`)
-    returns the first message without storing or publishing again."""
+    returns the first message without storing or publishing again. A campaign card (kind
+    "campaign") shares the object `target_id` of `card_type` (cards.card_types())."""
     circle, membership = access_circle(user, circle_id, need="member")
     assert membership is not None
     client_id = _clean_client_id(client_id)
@@ -214,7 +223,18 @@ def send_message(
             code=CircleCode.MUTED,
             muted_until=until.isoformat(),
         )
-    draft = _draft(user, circle, kind, text, product_id, order_id, review_id, reply_to_id)
+    draft = _draft(
+        user,
+        circle,
+        kind,
+        text,
+        product_id=product_id,
+        order_id=order_id,
+        review_id=review_id,
+        reply_to_id=reply_to_id,
+        card_type=card_type,
+        target_id=target_id,
+    )
     if kind == MessageKind.IMAGE:
         if image is None:
             raise InvalidInput(_("Choose an image to send."), code=CircleCode.IMAGE_REQUIRED)
@@ -256,6 +276,27 @@ def refresh_card(message_id: str, card: dict[str, Any], *, version: str) -> bool
     return bool(changed)
 
 
+def refresh_cards(
+    ref: str,
+    card: dict[str, Any] | Callable[[], dict[str, Any]],
+    *,
+    version: str,
+) -> int:
+    """Redraw every message showing the object `ref` (a shared group, bargain, coupon…) with
+    its newer card, as `refresh_card` does for one; answers how many changed. `card` may be a
+    function making it, called only when some message shows the object. Run it after the
+    change commits, with a card read after the commit."""
+    ids = list(
+        Message.objects.filter(
+            card_ref=ref, recalled_at__isnull=True, removed_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    made = card() if callable(card) else card
+    return sum(refresh_card(pk, made, version=version) for pk in ids)
+
+
 def _clean_client_id(client_id: str) -> str:
     client_id = (client_id or "").strip()
     if not client_id or len(client_id) > MAX_CLIENT_ID or not client_id.isprintable():
@@ -271,10 +312,13 @@ def _draft(
     circle: Circle,
     kind: str,
     text: str,
+    *,
     product_id: str | None,
     order_id: str | None,
     review_id: str | None,
     reply_to_id: str | None,
+    card_type: str | None,
+    target_id: str | None,
 ) -> Draft:
     if kind not in SENDABLE_KINDS:
         raise InvalidInput(_("This kind of message cannot be sent."), code=CircleCode.INVALID_KIND)
@@ -289,6 +333,10 @@ def _draft(
     draft = Draft(kind=kind, text=text)
     if kind == MessageKind.PRODUCT:
         draft.product = _circle_product(circle, product_id)
+        draft.store_id = draft.product.store_id
+    elif kind == MessageKind.CAMPAIGN:
+        share = cards.make_card(user, circle, card_type or "", target_id or "")
+        draft.card, draft.card_ref, draft.store_id = share.card, share.ref, share.store_id
     elif kind == MessageKind.ORDER:
         draft.card = _order_card(user, order_id)
     elif kind == MessageKind.REVIEW:
@@ -397,11 +445,17 @@ def _check_blocked_words(circle: Circle, text: str) -> None:
 def _store(
     user: User, circle: Circle, client_id: str, draft: Draft, image: IO[bytes] | Any
 ) -> Message:
-    is_commercial = draft.kind in COMMERCIAL_KINDS
+    # A product or campaign card is commercial when the store's people or its promoters post
+    # it; an ordinary member's share is not, but counts against the member's own limit.
+    shared = draft.kind in COMMERCIAL_KINDS and draft.store_id is not None
+    is_commercial = shared and cards.sells_for(user, draft.store_id or "")
     with transaction.atomic():
         locked = lock_circle(circle.pk)
+        # Counted under the circle's lock, so two sends never both take the last place.
         if is_commercial:
             check_commercial_budget(locked)
+        elif shared:
+            check_member_shares(locked, user)
         seq = locked.last_message_seq + 1
         Circle.objects.filter(pk=locked.pk).update(last_message_seq=seq)
         message = Message(
@@ -413,6 +467,7 @@ def _store(
             text=draft.text,
             product=draft.product,
             card=draft.card or {},
+            card_ref=draft.card_ref,
             reply_to=draft.reply_to,
             mentions=draft.mentions or [],
             is_commercial=is_commercial,
@@ -462,6 +517,7 @@ class CommercialUsage:
     daily: int  # commercial messages in the last 24 hours
     oldest_weekly: datetime | None  # the oldest commercial message counted in the 7 days
     oldest_daily: datetime | None  # the oldest commercial message counted in the 24 hours
+    now: datetime  # the moment the windows end
 
 
 def commercial_usage(circle: Circle) -> CommercialUsage:
@@ -488,6 +544,7 @@ def commercial_usage(circle: Circle) -> CommercialUsage:
         daily=row["daily"],
         oldest_weekly=row["oldest_weekly"],
         oldest_daily=row["oldest_daily"],
+        now=now,
     )
 
 
@@ -502,7 +559,14 @@ def check_commercial_budget(circle: Circle) -> None:
     saying why and when the budget frees up."""
     usage = commercial_usage(circle)
     if usage.daily >= circle.commercial_daily_cap:
-        frees = (usage.oldest_daily + DAILY_WINDOW) if usage.oldest_daily else None
+        today = Message.objects.filter(
+            circle=circle,
+            is_commercial=True,
+            created_at__gt=usage.now - DAILY_WINDOW,
+            recalled_at__isnull=True,
+            removed_at__isnull=True,
+        )
+        frees = _frees(today, usage.daily - circle.commercial_daily_cap)
         reason = _("this circle allows at most %(n)d commercial messages a day") % {
             "n": circle.commercial_daily_cap
         }
@@ -516,12 +580,52 @@ def check_commercial_budget(circle: Circle) -> None:
         _refuse("share", reason, frees)
 
 
-def _refuse(limit: str, reason: Any, frees: datetime | None) -> None:
+def member_shares(circle: Circle, user: User) -> QuerySet[Message]:
+    """The member's own product and campaign cards in the circle that count against the
+    member's share limit: not commercial, not recalled by the member (an admin's removal
+    does not give the place back)."""
+    return Message.objects.filter(
+        circle=circle,
+        sender=user,
+        kind__in=COMMERCIAL_KINDS,
+        is_commercial=False,
+        recalled_at__isnull=True,
+    )
+
+
+def check_member_shares(circle: Circle, user: User) -> None:
+    """Refuse an ordinary member's card past the circle's `member_share_daily_limit` in the
+    rolling 24 hours, saying when the member may share again (called under the circle's
+    lock, so the count and the insert are one step)."""
+    limit = circle.member_share_daily_limit
+    today = member_shares(circle, user).filter(created_at__gt=timezone.now() - DAILY_WINDOW)
+    count = today.count()
+    if count < limit:
+        return
+    reason = _(
+        "each member may share at most %(n)d products or campaigns in this circle in 24 hours"
+    ) % {"n": limit}
+    _refuse("member", reason, _frees(today, count - limit), code=CircleCode.MEMBER_SHARE_LIMIT)
+
+
+def _frees(counted: QuerySet[Message], over: int) -> datetime | None:
+    """When one more fits in the rolling 24 hours: a day after the counted message whose
+    leaving brings the count under the cap (the oldest, unless the cap was lowered since)."""
+    times = counted.order_by("created_at").values_list("created_at", flat=True)
+    found = list(times[over : over + 1])
+    return found[0] + DAILY_WINDOW if found else None
+
+
+def _refuse(
+    limit: str, reason: Any, frees: datetime | None, *, code: str = CircleCode.COMMERCIAL_BUDGET
+) -> None:
+    """A 409 saying what limit refused the message and when it can be posted again, in the
+    person's language and the site's time zone (`frees_at` for clients)."""
     if frees is None:
         raise Conflict(
             _("Not sent: %(reason)s. More conversation in the circle makes room.")
             % {"reason": reason},
-            code=CircleCode.COMMERCIAL_BUDGET,
+            code=code,
             limit=limit,
             frees_at=None,
         )
@@ -529,7 +633,7 @@ def _refuse(limit: str, reason: Any, frees: datetime | None) -> None:
     raise Conflict(
         _("Not sent: %(reason)s. You can post it again after %(time)s.")
         % {"reason": reason, "time": when.strftime("%Y-%m-%d %H:%M")},
-        code=CircleCode.COMMERCIAL_BUDGET,
+        code=code,
         limit=limit,
         frees_at=when.isoformat(),
     )
@@ -736,3 +840,10 @@ def shelf_products(user: User, circle_id: str, limit: int = 50) -> list[Product]
         .prefetch_related("skus", "images")
         .order_by("-created_at")[:limit]
     )
+
+
+def card_options(user: User, circle_id: str) -> list[cards.CardOption]:
+    """What the member may share in the circle as a campaign card now (the composer's
+    picker), from every registered card type."""
+    circle, _membership = access_circle(user, circle_id, need="member")
+    return cards.options(user, circle)

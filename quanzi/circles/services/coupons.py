@@ -7,19 +7,26 @@ carry, claimable right under it (what a Youzan merchant does when posting "新�
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.circles.errors import CircleCode
 from quanzi.circles.models import Announcement, Circle
 from quanzi.circles.services.access import access_circle
-from quanzi.core.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from quanzi.circles.services.cards import CardOption, CardShare, register_card
+from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from quanzi.core.events import enqueue_on_commit
 from quanzi.core.ids import is_public_id
-from quanzi.coupons import coupons
+from quanzi.coupons import coupons, labels
 from quanzi.coupons.errors import CouponCode
-from quanzi.coupons.models import AnnouncementCoupon, Coupon, UserCoupon
+from quanzi.coupons.models import AnnouncementCoupon, Coupon, UserCoupon, Validity
 from quanzi.stores.services import role_in
+
+CARD_TYPE = "coupon"
 
 
 @dataclass(frozen=True)
@@ -103,3 +110,110 @@ def announcement_coupons(circle: Circle) -> dict[str, Coupon]:
             announcement__circle=circle, coupon__is_active=True
         ).select_related("coupon__store")
     }
+
+
+# --- The coupon's card in the chat -----------------------------------------------------------
+
+
+def _ended(coupon: Coupon, now: datetime) -> bool:
+    return coupon.validity == Validity.WINDOW and (
+        coupon.valid_until is None or coupon.valid_until <= now
+    )
+
+
+def coupon_card(coupon: Coupon, now: datetime | None = None) -> dict[str, Any]:
+    """A coupon as its chat card shows it: the value and condition (as numbers, which the page
+    words in each reader's language), what is left and until when, and whether it can still be
+    claimed. `version` only grows: copies are only ever handed out while the coupon is active
+    and has not ended, and then it ends or is deactivated once."""
+    now = now or timezone.now()
+    ended = _ended(coupon, now) or not coupon.is_active or not coupon.store.is_active
+    if ended:
+        state = "ended"
+    elif coupon.issued >= coupon.total:
+        state = "sold_out"
+    else:
+        state = "open"
+    return {
+        "type": CARD_TYPE,
+        "version": coupon.issued + (not coupon.is_active) + _ended(coupon, now),
+        "coupon_id": coupon.pk,
+        "store": coupon.store.name,
+        "name": coupon.name,
+        "kind": coupon.kind,
+        "amount_off": coupon.amount_off,
+        "percent_off": coupon.percent_off,
+        "max_off": coupon.max_off,
+        "min_spend": coupon.min_spend,
+        "left": max(0, coupon.total - coupon.issued),
+        "total": coupon.total,
+        "ends_at": coupon.valid_until.isoformat()
+        if coupon.validity == Validity.WINDOW and coupon.valid_until
+        else None,
+        "valid_days": coupon.valid_days if coupon.validity == Validity.DAYS else None,
+        "state": state,
+        "claim_url": f"/api/v1/campaigns/coupons/{coupon.pk}/claim",
+    }
+
+
+def card_ref(coupon_id: str) -> str:
+    return f"{CARD_TYPE}:{coupon_id}"
+
+
+def share_coupon(user: User, circle: Circle, coupon_id: str) -> CardShare:
+    """A claimable coupon of an open store as a chat card (anyone may share what anyone may
+    claim); one that ended or is all taken is refused."""
+    coupon = coupons.access_coupon(user, coupon_id, need="read")
+    if not (coupon.is_active and coupon.claimable and coupon.store.is_active):
+        raise NotFound(_("Coupon not found."), code=CouponCode.COUPON_NOT_FOUND)
+    now = timezone.now()
+    if _ended(coupon, now):
+        raise Conflict(_("This coupon has ended."), code=CouponCode.COUPON_ENDED)
+    if coupon.issued >= coupon.total:
+        raise Conflict(_("This coupon is all taken."), code=CouponCode.COUPON_SOLD_OUT)
+    if coupon.validity == Validity.WINDOW and coupon.valid_until is not None:
+        from quanzi.circles import tasks
+
+        # The card says "ended" when its time comes (the page counts down meanwhile).
+        enqueue_on_commit(tasks.refresh_coupon_cards, coupon.valid_until, coupon.pk)
+    return CardShare(coupon_card(coupon, now), card_ref(coupon.pk), coupon.store_id)
+
+
+def coupon_options(user: User, circle: Circle) -> list[CardOption]:
+    """The store circle's claimable coupons that are left, for the composer's picker."""
+    if circle.store_id is None:
+        return []
+    return [
+        CardOption(
+            card_type=CARD_TYPE,
+            target_id=offer.coupon.pk,
+            store_id=offer.coupon.store_id,
+            title=offer.coupon.name,
+            detail=f"{labels.value_label(offer.coupon)} · {labels.condition_label(offer.coupon)}",
+        )
+        for offer in coupons.offers(circle.store_id, user)
+        if not offer.sold_out
+    ]
+
+
+def refresh_coupon_cards(coupon_id: str) -> int:
+    """Redraw the coupon's cards with what is left now (after a copy is handed out, the
+    coupon changes or its time ends)."""
+    from quanzi.circles.services import chat
+
+    coupon = Coupon.objects.select_related("store").filter(pk=coupon_id).first()
+    if coupon is None:
+        return 0
+    return chat.refresh_cards(card_ref(coupon.pk), coupon_card(coupon), version="version")
+
+
+def on_coupon_changed(sender: Any, coupon_id: str, **kwargs: Any) -> None:
+    """Receiver of coupons' `coupon_changed` (on commit; connected in CirclesConfig.ready)."""
+    refresh_coupon_cards(coupon_id)
+
+
+def connect() -> None:
+    from quanzi.coupons.signals import coupon_changed
+
+    register_card(CARD_TYPE, share_coupon, coupon_options)
+    coupon_changed.connect(on_coupon_changed, dispatch_uid="circles.coupon_cards")

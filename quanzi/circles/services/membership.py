@@ -51,6 +51,7 @@ NUMBER_RANGES = {
     "commercial_share_percent": (0, 100),
     "commercial_daily_cap": (0, 1000),
     "flood_per_minute": (1, 600),
+    "member_share_daily_limit": (1, 100),
 }
 # Settings the admins may change; the rest (name, avatar, policy, listing) are the owner's.
 ADMIN_FIELDS = ("description", "rules", *NUMBER_RANGES, "blocked_words")
@@ -62,7 +63,8 @@ JoinStatus = Literal["joined", "requested", "already_member", "pending"]
 class CircleInput:
     """A new circle: a store circle when `store_id` is given, else an interest circle. A number
     left None is the circle's default (20% commercial share, 10 commercial messages a day, 20
-    messages per member a minute); the forms send numbers as text, the service checks them.
+    messages per member a minute, 3 cards a member may share a day); the forms send numbers as
+    text, the service checks them.
     Blocked words are a list, or a text of words on lines or between commas."""
 
     name: str
@@ -74,6 +76,7 @@ class CircleInput:
     commercial_share_percent: int | str | None = None
     commercial_daily_cap: int | str | None = None
     flood_per_minute: int | str | None = None
+    member_share_daily_limit: int | str | None = None
     blocked_words: str | list[str] | None = None
 
 
@@ -90,6 +93,7 @@ class CircleChange:
     commercial_share_percent: int | str | None = None
     commercial_daily_cap: int | str | None = None
     flood_per_minute: int | str | None = None
+    member_share_daily_limit: int | str | None = None
     blocked_words: str | list[str] | None = None
 
     def given(self) -> dict[str, Any]:
@@ -238,8 +242,9 @@ def update_circle(
     *,
     avatar: UploadedFile | None = None,
 ) -> Circle:
-    """Change the settings: admins the description, rules, commercial budget, flood limit and
-    blocked words; the owner everything. Fields left None stay as they are."""
+    """Change the settings: admins the description, rules, commercial budget, flood limit,
+    members' share limit and blocked words; the owner everything. Fields left None stay as
+    they are."""
     owner_only = bool(avatar) or bool(set(change.given()) - set(ADMIN_FIELDS))
     circle, _m = access_circle(user, circle_id, need="owner" if owner_only else "admin")
     cleaned = clean_settings(change)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from quanzi.accounts.auth import page_user
-from quanzi.circles.services import chat
+from quanzi.circles.services import cards, chat
 from quanzi.circles.services.access import ADMIN_ROLES, access_circle
 from quanzi.circles.services.announcements import banner_announcement
 from quanzi.circles.services.membership import my_circles
@@ -83,26 +83,32 @@ SHARE_KINDS = {"order": "order_id", "review": "review_id"}
 
 @require_http_methods(["GET", "POST"])
 def share(request: HttpRequest) -> HttpResponse:
-    """Share one of my orders, or a buyer's review, as a card into one of my circles: the page
-    lists my circles; sending goes through the same service as the chat (all its rules)."""
+    """Share one of my orders, a buyer's review or a campaign card (a group buy, a group, my
+    bargain, a coupon: `cards.card_types()`) into one of my circles: the page lists my circles;
+    sending goes through the same service as the chat (all its rules)."""
     user = page_user(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
     kind = request.GET.get("kind", "")
     object_id = request.GET.get("id", "")
-    if kind not in SHARE_KINDS or not object_id:
+    card_types = cards.card_types()
+    if (kind not in SHARE_KINDS and kind not in card_types) or not object_id:
         raise NotFound()
     error = None
     if request.method == "POST":
         circle_id = request.POST.get("circle", "")
+        fields = (
+            {"kind": "campaign", "card_type": kind, "target_id": object_id}
+            if kind in card_types
+            else {"kind": kind, SHARE_KINDS[kind]: object_id}
+        )
         try:
             chat.send_message(
                 user,
                 circle_id,
-                kind=kind,
                 text=request.POST.get("text", ""),
                 client_id=request.POST.get("client_id", ""),
-                **{SHARE_KINDS[kind]: object_id},
+                **fields,
             )
         except DomainError as exc:
             error = exc

@@ -40,6 +40,7 @@ SETTING_FIELDS = (
     "commercial_share_percent",
     "commercial_daily_cap",
     "flood_per_minute",
+    "member_share_daily_limit",
 )
 
 
@@ -69,6 +70,7 @@ def _settings_change(post: QueryDict, owner: bool) -> services.CircleChange:
         commercial_share_percent=post.get("commercial_share_percent"),
         commercial_daily_cap=post.get("commercial_daily_cap"),
         flood_per_minute=post.get("flood_per_minute"),
+        member_share_daily_limit=post.get("member_share_daily_limit"),
         blocked_words=post.get("blocked_words", ""),
     )
 

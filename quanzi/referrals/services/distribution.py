@@ -54,6 +54,7 @@ from quanzi.referrals.models import (
 )
 
 if TYPE_CHECKING:
+    from quanzi.accounts.models import User
     from quanzi.orders.models import Order
     from quanzi.stores.models import Store
 
@@ -287,6 +288,14 @@ def is_promoter(user_id: int, config: DistributionConfig) -> bool:
     if config.promoters == PromoterRule.SPENDERS:
         return completed_spend(user_id, config.store_id) >= config.spend_threshold
     return False
+
+
+def promotes(user: User, store_id: str) -> bool:
+    """Whether the person is the store's promoter now (its programme switched on, by its
+    rule): what they share of the store in a circle is commercial, like its staff's (circles'
+    card registry counts it against the circle's commercial budget)."""
+    config = config_of(store_id)
+    return config is not None and is_promoter(user.pk, config)
 
 
 def _chain(buyer_id: int, store_id: str, now: datetime) -> list[int]:
