@@ -42,6 +42,8 @@ from quanzi.core import ratelimit
 from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound, PermissionDenied
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import make_thumbnail, validate_image
+from quanzi.tracking.models import EventKind
+from quanzi.tracking.recorder import record
 
 MAX_TEXT = 2000
 MAX_CLIENT_ID = 64
@@ -482,6 +484,7 @@ def _store(
             last_read_seq=seq
         )
         _notify(locked, message, draft)
+        record(EventKind.MESSAGE, store_id=locked.store_id or "", user_id=user.pk, ref=locked.pk)
         full = messages_qs(locked).get(pk=message.pk)
         publish(locked.pk, {"type": "chat.message", "message": message_json(full)})
     return full

@@ -40,6 +40,8 @@ from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import clean_given_text, whole_number
 from quanzi.orders.errors import OrderCode
+from quanzi.tracking.models import EventKind
+from quanzi.tracking.recorder import record
 
 MAX_OWNED_CIRCLES = 10
 MAX_MUTE_MINUTES = 30 * 24 * 60
@@ -324,6 +326,7 @@ def _activate(
 def _announce_join(circle: Circle, user: User, *, rejoined: bool) -> None:
     """Send `member_joined` once the join commits (campaigns give the join cashback)."""
     circle_id, store_id, user_id = circle.pk, circle.store_id, user.pk
+    record(EventKind.CIRCLE_JOIN, store_id=store_id or "", user_id=user_id, ref=circle_id)
     send_on_commit(
         member_joined,
         Circle,
@@ -438,6 +441,12 @@ def _deactivate(circle: Circle, membership: Membership, state: str) -> bool:
 
         Circle.objects.filter(pk=circle.pk).update(member_count=F("member_count") - 1)
         disconnect_member(circle.pk, membership.user)
+        record(
+            EventKind.CIRCLE_LEAVE,
+            store_id=circle.store_id or "",
+            user_id=membership.user_id,
+            ref=circle.pk,
+        )
     return bool(changed)
 
 
