@@ -47,7 +47,7 @@ class Event(models.Model):
     """One thing that happened, for counting. `visitor` is who did it: the account's id, or a
     hash of an anonymous session (never the session key itself)."""
 
-    id = models.BigAutoField(primary_key=True)
+    id = models.BigAutoField(_("ID"), primary_key=True)
     at = models.DateTimeField(_("at"))
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     store_id = models.CharField(_("store"), max_length=16, blank=True)

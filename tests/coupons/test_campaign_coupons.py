@@ -17,7 +17,7 @@ from quanzi.core.errors import Conflict, NotFound
 from quanzi.coupons import coupons
 from quanzi.coupons.models import UserCoupon
 from quanzi.orders.models import Order
-from quanzi.orders.services.checkout import place_campaign_order
+from quanzi.orders.services.checkout import CampaignCheckout, place_campaign_order
 from quanzi.orders.services.transitions import cancel_order
 from tests.coupons.conftest import MakeCoupon, claim, written
 from tests.orders.conftest import Shop, stock_of
@@ -31,10 +31,19 @@ def allow_coupons_on_campaign_prices(shop: Shop, allowed: bool = True) -> None:
     )
 
 
-def group_order(shop: Shop, quantity: int = 2, price: int = 3900, **kw: Any) -> Order:
-    """The buyer's group-buy order of the ¥59 SKU at a campaign price (¥39 by default)."""
+def group_order(
+    shop: Shop, quantity: int = 2, price: int = 3900, coupon_id: str | None = None
+) -> Order:
+    """The buyer's group-buy order of the ¥59 SKU at a campaign price (¥39 by default), with
+    the coupon chosen (None: the best usable one; "": none)."""
     return place_campaign_order(
-        shop.buyer, shop.sku.pk, quantity, price, campaign="group", campaign_ref="g1", **kw
+        shop.buyer,
+        shop.sku.pk,
+        quantity,
+        price,
+        campaign="group",
+        campaign_ref="g1",
+        checkout=CampaignCheckout(coupon_id=coupon_id),
     )
 
 
@@ -141,7 +150,7 @@ def test_a_chosen_coupon_is_used_and_no_coupon_when_the_best_is_not_wanted(
     order = group_order(shop, coupon_id=fixed.pk)
     assert (order.discount, order.user_coupon_id) == (500, fixed.pk)
     # and without a choice and without the best, the order takes none
-    bare = group_order(shop, best_coupon=False)
+    bare = group_order(shop, coupon_id="")
     assert (bare.discount, bare.user_coupon_id) == (0, None)
 
 
