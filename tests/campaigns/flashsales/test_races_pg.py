@@ -2,8 +2,10 @@
 database path and through the Redis fast path, end with exactly 100 orders and nobody holding
 two; one buyer hammering a slot from many threads never gets past the limit.
 
-A pool of worker threads calls the service function; each thread has its own database
-connection and closes it when it ends, so the test database can be flushed afterwards.
+A pool of worker threads calls the service function. Each call is one "request": it takes a
+connection from the process's pool and gives it back when it ends, as a request does. 50 threads
+share the pool's 10 connections and each waits only for the calls ahead of it, instead of
+10 threads holding the connections for the whole run while the others time out.
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ def run_pool(jobs: list[Callable[[], Any]], threads: int = THREADS) -> list[Any]
                     results[i] = jobs[i]()
                 except BaseException as exc:
                     results[i] = exc
+                finally:
+                    connection.close()
         finally:
             connection.close()
 
