@@ -7,10 +7,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install lint typecheck bench screenshots messages clean
 
-$(STAMP): pyproject.toml
+# The JavaScript libraries (charts) come from the npm registry, checked against pinned
+# hashes, into the environment (quanzi/core/assets.py).
+$(STAMP): pyproject.toml quanzi/core/assets.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m quanzi.core.assets
 	touch $(STAMP)
 
 install: $(STAMP)

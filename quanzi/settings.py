@@ -15,6 +15,8 @@ from typing import Any
 
 import dj_database_url
 
+from quanzi.core.assets import assets_dir
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("QUANZI_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
     "quanzi.campaigns.redpackets",
     "quanzi.campaigns.bargains",
     "quanzi.campaigns.offers",
+    "quanzi.insights",
     "quanzi.storefront",
     "quanzi.demo",
 ]
@@ -262,7 +265,11 @@ TIME_ZONE = "Asia/Shanghai"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing one; finders serve the files
-STATICFILES_DIRS = [BASE_DIR / "quanzi" / "static"]
+# JavaScript libraries fetched from the npm registry by `make install` (quanzi/core/assets.py)
+# are served under /static/vendor/.
+ASSETS_DIR = assets_dir()
+ASSETS_DIR.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS: list[Any] = [BASE_DIR / "quanzi" / "static", ("vendor", ASSETS_DIR)]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # WhiteNoise serves the static files with DEBUG off too, without a collectstatic step: it indexes

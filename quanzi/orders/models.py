@@ -141,6 +141,8 @@ class Order(PublicModel):
         indexes = [
             models.Index(fields=["buyer", "-created_at"]),
             models.Index(fields=["store", "status", "-created_at"]),
+            # The insights read a store's paid orders by payment time (quanzi/insights).
+            models.Index(fields=["store", "paid_at"], name="order_store_paid_at"),
             models.Index(fields=["status", "pay_deadline"]),
             models.Index(fields=["status", "auto_receive_at"]),
             models.Index(fields=["status", "complete_at"]),

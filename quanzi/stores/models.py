@@ -73,6 +73,9 @@ class StoreStaff(models.Model):
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=10, choices=StaffRole.choices)
+    # The owner always sees the insights (sales, sources, commissions); a staff member only when
+    # the owner lets them.
+    sees_insights = models.BooleanField(_("sees the insights"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -73,8 +73,9 @@ def access_store(user: User | None, store_id: str, *, need: str = "staff") -> St
     """The store if `user` may act on it as `need`.
 
     'read': anyone sees an open store; a closed one only its people. 'staff': owner and staff;
-    'owner': the owner only. The public page of an open store is no secret, so someone without
-    the role gets 403 there; an unknown id, or a closed store one does not work for, is 404."""
+    'insights': the owner, and staff the owner let see the insights; 'owner': the owner only.
+    The public page of an open store is no secret, so someone without the role gets 403 there;
+    an unknown id, or a closed store one does not work for, is 404."""
     store = Store.objects.filter(pk=store_id).first()
     if store is None:
         raise NotFound(_("Store not found."))
@@ -87,7 +88,13 @@ def access_store(user: User | None, store_id: str, *, need: str = "staff") -> St
         raise PermissionDenied(_("You do not work for this store."))
     if need == "owner" and role != StaffRole.OWNER:
         raise PermissionDenied(_("Only the store owner can do this."))
+    if need == "insights" and role != StaffRole.OWNER and not _sees_insights(user, store):
+        raise PermissionDenied(_("The store owner has not let you see the insights."))
     return store
+
+
+def _sees_insights(user: User | None, store: Store) -> bool:
+    return StoreStaff.objects.filter(store=store, user=user, sees_insights=True).exists()
 
 
 def stores_of(user: User) -> list[Store]:
@@ -181,6 +188,17 @@ def remove_staff(owner: User, store_id: str, user_public_id: str) -> None:
     if staff.role == StaffRole.OWNER:
         raise Conflict(_("The owner cannot be removed."))
     staff.delete()
+
+
+def set_insights_access(owner: User, store_id: str, user_public_id: str, allowed: bool) -> None:
+    """Let a staff member see the store's insights, or stop them (owner only)."""
+    store = access_store(owner, store_id, need="owner")
+    staff = StoreStaff.objects.filter(store=store, user__public_id=user_public_id).first()
+    if staff is None:
+        raise NotFound(_("This person does not work for the store."))
+    if staff.role == StaffRole.OWNER:
+        raise Conflict(_("The owner always sees the insights."))
+    StoreStaff.objects.filter(pk=staff.pk).update(sees_insights=bool(allowed))
 
 
 def staff_of(store: Store) -> list[StoreStaff]:

@@ -14,6 +14,11 @@ urlpatterns = [
     path("console/<str:store_id>/settings/", views.console_settings, name="console_settings"),
     path("console/<str:store_id>/staff/", views.console_staff, name="console_staff"),
     path(
+        "console/<str:store_id>/staff/<str:user_id>/insights/",
+        views.console_staff_insights,
+        name="console_staff_insights",
+    ),
+    path(
         "console/<str:store_id>/staff/<str:user_id>/remove/",
         views.console_staff_remove,
         name="console_staff_remove",

@@ -177,6 +177,21 @@ def console_staff(request: HttpRequest, store_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def console_staff_insights(request: HttpRequest, store_id: str, user_id: str) -> HttpResponse:
+    """The owner lets a staff member see the insights, or stops them."""
+    allowed = request.POST.get("allowed") == "1"
+    try:
+        services.set_insights_access(signed_in_user(request), store_id, user_id, allowed)
+    except Conflict as exc:
+        messages.error(request, str(exc.message))
+    else:
+        done = _("They now see the insights.") if allowed else _("They no longer see the insights.")
+        messages.success(request, done)
+    return redirect("stores:console_staff", store_id)
+
+
+@login_required
+@require_POST
 def console_staff_remove(request: HttpRequest, store_id: str, user_id: str) -> HttpResponse:
     try:
         services.remove_staff(signed_in_user(request), store_id, user_id)

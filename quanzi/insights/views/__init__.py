@@ -1,0 +1,1 @@
+"""The insights pages of the merchant console, one module per tab."""
