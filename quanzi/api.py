@@ -125,6 +125,7 @@ def _mount() -> None:
     from quanzi.circles.api import router as circles
     from quanzi.circles.api.coupons import router as circle_coupons
     from quanzi.coupons.api import router as coupons
+    from quanzi.insights.api import router as insights
     from quanzi.ledger.api import router as ledger
     from quanzi.orders.api import router as orders
     from quanzi.orders.coupons_api import router as order_coupons
@@ -138,6 +139,7 @@ def _mount() -> None:
 
     api.add_router("/accounts", accounts, tags=["accounts"])
     api.add_router("/stores", stores, tags=["stores"])
+    api.add_router("/insights", insights, tags=["insights"])
     api.add_router("/catalog", catalog, tags=["catalog"])
     api.add_router("/orders", orders, tags=["orders"])
     api.add_router("/payments", payments, tags=["payments"])

@@ -48,6 +48,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("redpackets/wallet/", include("quanzi.wallets.urls")),
     path("redpackets/", include("quanzi.campaigns.redpackets.urls")),
     path("promote/", include("quanzi.referrals.promote_urls")),
+    path("insights/", include("quanzi.insights.urls")),
 ]
 
 if not settings.PRODUCTION:

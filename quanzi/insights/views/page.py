@@ -8,7 +8,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from quanzi.accounts.auth import signed_in_user
 from quanzi.core.errors import InvalidInput, NotFound
@@ -18,6 +20,28 @@ from quanzi.stores.models import Store
 from quanzi.stores.services import access_store
 
 Build = Callable[[Store, Period], dict[str, Any]]
+
+# The tabs of the insights, in order: (key, URL name in the "insights" namespace, label).
+TABS: list[tuple[str, str, Any]] = [
+    ("overview", "insights:overview", gettext_lazy("Overview")),
+    ("sources", "insights:sources", gettext_lazy("Where buyers came from")),
+    ("people", "insights:people", gettext_lazy("Who brought them")),
+    ("cascades", "insights:cascades", gettext_lazy("How far it travelled")),
+    ("circles", "insights:circles", gettext_lazy("Circle health")),
+    ("campaigns", "insights:campaigns", gettext_lazy("Campaign results")),
+]
+
+
+def tabs_of(store: Store) -> list[dict[str, Any]]:
+    """The tabs whose page is mounted (a tab lands with its page)."""
+    shown = []
+    for key, name, label in TABS:
+        try:
+            url = reverse(name, args=[store.pk])
+        except NoReverseMatch:
+            continue
+        shown.append({"key": key, "url": url, "label": label})
+    return shown
 
 
 def insights_store(request: HttpRequest, store_id: str) -> Store:
@@ -53,6 +77,7 @@ def insights_page(
             "store": store,
             "console_tab": "insights",
             "insights_tab": tab,
+            "insights_tabs": tabs_of(store),
             "period": period,
             "previous": period.previous(),
             "period_choices": [
