@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from quanzi.insights.api.overview import router as overview
+
 router = Router()
+router.add_router("", overview)
