@@ -436,6 +436,119 @@ def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
     )
 
 
+FRIENDS = [
+    ("xiaolin", "小林"),
+    ("ajie", "阿杰"),
+    ("xiaoyu", "小雨"),
+    ("dapeng", "大鹏"),
+    ("azhen", "阿珍"),
+    ("xiaozhou", "小周"),
+    ("laoma", "老马"),
+]
+PHONE_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Quanzi-demo"
+COFFEE_CHAT = [
+    ("xiaolin", "今天试了 1:15 的粉水比，酸质更明亮了"),
+    ("ajie", "我还是喜欢 1:16，甜感更好"),
+    ("xiaoyu", "新手求推荐手冲壶 🙏"),
+    ("xiaolin", "细口壶就行，先别买太贵的"),
+    ("ajie", "周末一起去阿山店里试新豆？"),
+    ("xiaoyu", "好呀！"),
+]
+
+
+def _demo_insights(users: dict[str, Any], store: Any, products: list[Any]) -> None:
+    """What makes the merchant's insights meaningful on the first run: a share chain three
+    levels deep (小美 → 阿华 → 小林 → 阿杰) with a branch and visits that did not buy, a note
+    that sold, and three circles of different health — a lively coffee circle, the store's
+    circle, and a quiet one whose members never talk. The visits go through the pages as a
+    phone would (so the events are the real ones), then the rollup runs once."""
+    from django.test import Client, override_settings
+
+    from quanzi.accounts.services import sign_up
+    from quanzi.circles.services import chat, membership
+    from quanzi.insights.touches import attribute_all
+    from quanzi.orders.services.checkout import buy_now
+    from quanzi.referrals.services.links import SESSION_KEY, attribute_order, share_link
+    from quanzi.social.services.notes import create_note
+    from quanzi.tracking import recorder
+    from quanzi.tracking import services as tracking
+
+    people = dict(users)
+    for n, (username, nickname) in enumerate(FRIENDS):
+        people[username] = sign_up(
+            username=username,
+            phone=f"1390000{n:04d}",
+            password=DEMO_PASSWORD,
+            nickname=nickname,
+        )
+        _address(people[username], nickname, "昆明市", f"盘龙区北京路 {100 + n} 号")
+    cake = products[3]
+    sku = cake.skus.order_by("price").first()
+
+    def phone(user: Any) -> Client:
+        client = Client(HTTP_USER_AGENT=PHONE_AGENT)
+        client.force_login(user)
+        return client
+
+    def arrive(user: Any, code: str, *, buys: int = 0) -> None:
+        client = phone(user)
+        client.get(f"/s/{code}", follow=True)  # the share page, then the product page
+        if buys:
+            order = buy_now(user, sku.pk, buys)
+            attribute_order(order, client.session.get(SESSION_KEY))
+            _pay(user, [order])
+
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        first = share_link(people["xiaomei"], "product", cake.pk)
+        arrive(people["ahua"], first.code, buys=2)
+        second = share_link(people["ahua"], "product", cake.pk, parent_code=first.code)
+        arrive(people["xiaolin"], second.code, buys=1)
+        third = share_link(people["xiaolin"], "product", cake.pk, parent_code=second.code)
+        arrive(people["ajie"], third.code, buys=1)
+        arrive(people["dapeng"], third.code)
+        arrive(people["xiaoyu"], first.code, buys=1)
+        arrive(people["azhen"], first.code)
+        # a note about the honey, which 老马 read and bought from
+        honey = products[5]
+        note = create_note(
+            people["xiaomei"],
+            title="蜂蜜冲水，早上一杯",
+            body="怒江的土蜂蜜，结晶了也别担心，温水一冲就化。",
+            product_ids=[honey.pk],
+        )
+        phone(people["laoma"]).get(f"/products/{honey.pk}/?src=note&via={note.pk}")
+        _pay(people["laoma"], [buy_now(people["laoma"], honey.skus.first().pk, 1)])
+        # 小周 found the store through search and only looked
+        phone(people["xiaozhou"]).get(f"/products/{products[0].pk}/?src=search")
+
+    # three circles of different health
+    lively = membership.create_circle(
+        users["merchant"],
+        membership.CircleInput(
+            name="手冲咖啡交流群",
+            store_id=store.pk,
+            description="粉水比、滤杯、豆子，什么都聊。",
+        ),
+    )
+    for username in ("xiaolin", "ajie", "xiaoyu", "xiaomei"):
+        membership.join_circle(people[username], lively.pk)
+    for n, (who, text) in enumerate(COFFEE_CHAT):
+        chat.send_message(people[who], lively.pk, kind="text", text=text, client_id=f"coffee-{n}")
+    quiet = membership.create_circle(
+        users["merchant"],
+        membership.CircleInput(
+            name="山野小铺 · 福利群", store_id=store.pk, description="福利和上新提醒。"
+        ),
+    )
+    for username in ("dapeng", "azhen", "xiaozhou", "laoma"):
+        membership.join_circle(people[username], quiet.pk)
+
+    recorder.flush()
+    with override_settings(TRACKING_ROLLUP_LAG_SECONDS=0):
+        tracking.roll_up_all()
+        attribute_all()
+
+
 def load_demo() -> bool:
     """Create the demo data set unless it exists; True when something was created."""
     from django.db import transaction
@@ -475,4 +588,5 @@ def load_demo() -> bool:
     _demo_announcement_coupon(users["merchant"], threshold)
     _demo_distribution(users["merchant"], store)
     _demo_campaigns(users["merchant"], store, products)
+    _demo_insights(users, store, products)
     return True

@@ -20,6 +20,8 @@ from quanzi.circles.models import Circle
 from quanzi.orders.models import Order
 from quanzi.stores.models import Store
 
+DEMO_CIRCLE = "山野小铺 · 老朋友群"  # the store's circle of the demo (it has others)
+
 
 @dataclass(frozen=True)
 class KeyPage:
@@ -46,7 +48,7 @@ KEY_PAGES = [
     KeyPage("store", "xiaomei", lambda: f"/stores/{_store().pk}/"),
     KeyPage("search", "xiaomei", lambda: "/products/search/?q=茶"),
     KeyPage("circles", "xiaomei", lambda: "/circles/mine/"),
-    KeyPage("chat", "xiaomei", lambda: f"/circles/{Circle.objects.get().pk}/chat/"),
+    KeyPage("chat", "xiaomei", lambda: f"/circles/{Circle.objects.get(name=DEMO_CIRCLE).pk}/chat/"),
     KeyPage("discover", "xiaomei", lambda: "/social/"),
     KeyPage("messages", "xiaomei", lambda: "/circles/me/notifications/"),
     KeyPage("me", "xiaomei", lambda: "/me/"),

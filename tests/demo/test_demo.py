@@ -31,7 +31,7 @@ def test_demo_loads_once_and_balances(capsys):
         OrderStatus.PENDING_PAYMENT,
     } <= statuses
     assert Review.objects.count() == 3
-    circle = Circle.objects.get()
+    circle = Circle.objects.get(name="山野小铺 · 老朋友群")
     assert circle.member_count == 3 and Message.objects.filter(circle=circle).count() == 5
     assert Announcement.objects.get().launch_at is not None
     call_command("ledger_check")

@@ -13,6 +13,7 @@ from quanzi.accounts.auth import AUTH
 from quanzi.core.schemas import Schema
 from quanzi.insights import figures
 from quanzi.insights.api.common import PeriodOut, PeriodQuery, insights_store, period_out
+from quanzi.insights.engine import engine
 
 router = Router()
 
@@ -60,10 +61,10 @@ def overview(request: HttpRequest, store_id: str, q: Query[PeriodQuery]) -> Over
     before = period.previous()
     return OverviewOut(
         period=period_out(period),
-        totals=_totals(figures.totals(store, period)),
-        previous=_totals(figures.totals(store, before)),
-        days=[DayOut(**row) for row in figures.daily(store, period)],
-        previous_days=[DayOut(**row) for row in figures.daily(store, before)],
+        totals=_totals(engine().totals(store, period)),
+        previous=_totals(engine().totals(store, before)),
+        days=[DayOut(**row) for row in engine().daily(store, period)],
+        previous_days=[DayOut(**row) for row in engine().daily(store, before)],
     )
 
 
@@ -95,7 +96,7 @@ def funnel(request: HttpRequest, store_id: str, q: Query[PeriodQuery]) -> Funnel
             paid=r["paid"],
             conversion=r["conversion"],
         )
-        for r in figures.funnel(store, period)
+        for r in engine().funnel(store, period)
     ]
     return FunnelOut(period=period_out(period), sources=rows)
 
@@ -131,14 +132,14 @@ def sources(request: HttpRequest, store_id: str, q: Query[PeriodQuery]) -> Sourc
             first_touch_orders=r["first_orders"],
             first_touch_new_customers=r["first_new"],
         )
-        for r in figures.by_source(store, period)
+        for r in engine().by_source(store, period)
     ]
     return SourcesOut(
-        period=period_out(period), sales=figures.totals(store, period).sales, sources=rows
+        period=period_out(period), sales=engine().totals(store, period).sales, sources=rows
     )
 
 
-class PersonRow(Schema):
+class SharerRow(Schema):
     name: str
     gmv: int = Field(description="fen brought, less refunds")
     orders: int
@@ -148,14 +149,14 @@ class PersonRow(Schema):
 
 class PeopleOut(Schema):
     period: PeriodOut
-    sharers: list[PersonRow]
-    promoters: list[PersonRow]
-    note_authors: list[PersonRow]
+    sharers: list[SharerRow]
+    promoters: list[SharerRow]
+    note_authors: list[SharerRow]
 
 
-def _people(rows: list[dict[str, Any]]) -> list[PersonRow]:
+def _people(rows: list[dict[str, Any]]) -> list[SharerRow]:
     return [
-        PersonRow(
+        SharerRow(
             name=str(r["name"]),
             gmv=int(r["gmv"]),
             orders=int(r["orders"]),
@@ -173,7 +174,7 @@ def people(request: HttpRequest, store_id: str, q: Query[PeriodQuery]) -> People
     period = q.parse()
     return PeopleOut(
         period=period_out(period),
-        sharers=_people(figures.top_sharers(store, period)),
-        promoters=_people(figures.top_promoters(store, period)),
-        note_authors=_people(figures.top_note_authors(store, period)),
+        sharers=_people(engine().top_sharers(store, period)),
+        promoters=_people(engine().top_promoters(store, period)),
+        note_authors=_people(engine().top_note_authors(store, period)),
     )

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.insights import figures
+from quanzi.insights.engine import engine
 from quanzi.insights.periods import Period
 from quanzi.insights.tables import Column, Table
 from quanzi.insights.views.page import insights_page
@@ -19,8 +20,8 @@ DAY = Column("day", _("Day"), "date")
 
 
 def trend_tables(store: Store, period: Period) -> list[Table]:
-    now = figures.daily(store, period)
-    before = figures.daily(store, period.previous())
+    now = engine().daily(store, period)
+    before = engine().daily(store, period.previous())
     return [
         Table(
             id="sales",
@@ -64,7 +65,7 @@ def funnel_table(store: Store, period: Period) -> Table:
             Column("paid", _("Paid")),
             Column("conversion", _("Visit → paid"), "pct"),
         ],
-        rows=figures.funnel(store, period),
+        rows=engine().funnel(store, period),
         chart="bar",
         x="source",
         series=["visit", "cart", "checkout", "paid"],
@@ -76,8 +77,8 @@ def funnel_table(store: Store, period: Period) -> Table:
 
 
 def _overview(store: Store, period: Period) -> dict[str, Any]:
-    now = figures.totals(store, period)
-    before = figures.totals(store, period.previous())
+    now = engine().totals(store, period)
+    before = engine().totals(store, period.previous())
     return {
         "kpis": figures.kpis(now, before),
         "tables": [*trend_tables(store, period), funnel_table(store, period)],
@@ -85,7 +86,7 @@ def _overview(store: Store, period: Period) -> dict[str, Any]:
 
 
 def sources_tables(store: Store, period: Period) -> list[Table]:
-    rows = figures.by_source(store, period)
+    rows = engine().by_source(store, period)
     columns = [
         Column("source", _("Source"), "text"),
         Column("last_gmv", _("GMV (last touch)"), "fen"),
@@ -125,7 +126,7 @@ def sources_tables(store: Store, period: Period) -> list[Table]:
 
 def _sources(store: Store, period: Period) -> dict[str, Any]:
     tables = sources_tables(store, period)
-    totals = figures.totals(store, period)
+    totals = engine().totals(store, period)
     return {"tables": tables, "sales": totals.sales, "orders": totals.orders}
 
 
@@ -141,7 +142,7 @@ def people_tables(store: Store, period: Period) -> list[Table]:
             id="sharers",
             title=_("Top sharers"),
             columns=[PERSON, GMV, ORDERS, NEW, Column("commission", _("Commission kept"), "fen")],
-            rows=figures.top_sharers(store, period),
+            rows=engine().top_sharers(store, period),
             chart="bar",
             x="name",
             series=["gmv"],
@@ -151,7 +152,7 @@ def people_tables(store: Store, period: Period) -> list[Table]:
             id="promoters",
             title=_("Top promoters"),
             columns=[PERSON, GMV, ORDERS, Column("commission", _("Commission kept"), "fen")],
-            rows=figures.top_promoters(store, period),
+            rows=engine().top_promoters(store, period),
             chart="bar",
             x="name",
             series=["commission"],
@@ -160,7 +161,7 @@ def people_tables(store: Store, period: Period) -> list[Table]:
             id="authors",
             title=_("Top note authors"),
             columns=[PERSON, GMV, ORDERS, NEW],
-            rows=figures.top_note_authors(store, period),
+            rows=engine().top_note_authors(store, period),
             chart="bar",
             x="name",
             series=["gmv"],
