@@ -147,6 +147,10 @@ class KFactor:
         return self.converted / self.invitations if self.invitations else 0.0
 
     @property
+    def conversion_pct(self) -> str:
+        return f"{self.conversion * 100:.0f}"
+
+    @property
     def k(self) -> float:
         return self.invitations_per_sharer * self.conversion
 

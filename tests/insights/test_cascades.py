@@ -3,10 +3,13 @@ the K-factor, the pages and the API, and who may see them."""
 
 from __future__ import annotations
 
+import io
 from collections import deque
 from datetime import timedelta
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -24,6 +27,7 @@ from quanzi.insights.cascades import (
 from quanzi.insights.periods import parse_period
 from quanzi.orders.models import OrderStatus
 from quanzi.referrals.models import TargetKind
+from quanzi.stores.models import StoreStaff
 from tests.factories import ProductFactory, UserFactory, store_with_owner
 from tests.insights.conftest import Shop, link, order, visit
 
@@ -342,3 +346,201 @@ def test_k_factor_of_a_group_buy_campaign(shop):
     # and one group alone has K = 2.0 too; another store sees nothing of it
     assert target_k_factor(shop.store, TargetKind.GROUP, groups[0].pk).k == pytest.approx(2.0)
     assert campaign_k_factor(store_with_owner(), TargetKind.GROUP, campaign.pk).sharers == 0
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def _client(user=None) -> Client:
+    client = Client(headers={"Accept-Language": "en"})
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_the_owner_sees_the_list_and_the_tree(shop, tree, django_assert_max_num_queries):
+    # given the owner, and a sharer whose name is markup
+    tree.dan.nickname = "<b>大卫</b>"
+    tree.dan.save()
+    client = _client(shop.owner)
+    # when they open the cascades tab
+    r = client.get(f"/insights/console/{shop.store.pk}/cascades/")
+    # then the table and a link to the tree
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert (
+        'data-testid="insights-cascades"' in html and 'data-testid="insights-tab-cascades"' in html
+    )
+    url = reverse("insights:cascade", args=[shop.store.pk, tree.a.code])
+    assert url in html and 'data-testid="cascade-link"' in html
+    # when they open the tree (bounded queries, whatever its size)
+    with django_assert_max_num_queries(25):
+        r = client.get(url)
+    # then the cards, the nested tree with one item per link, the tables and the K-factor
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert html.count('data-testid="cascade-node"') == 4
+    assert html.count('data-testid="cascade-tree"') == 1
+    assert '<ul class="cascade-tree" data-testid="cascade-tree">' in html
+    assert 'data-testid="metric-gmv">¥129.00<' in html
+    assert 'data-testid="metric-virality">1.67<' in html
+    assert 'data-testid="k-cascade">1.25<' in html
+    assert 'data-testid="insights-levels"' in html and 'data-testid="insights-nodes"' in html
+    # and the sharer's name is text, not markup; no inline script or style
+    assert "&lt;b&gt;大卫&lt;/b&gt;" in html and "<b>大卫</b>" not in html
+    assert "<script>" not in html and " style=" not in html
+
+
+def test_the_nodes_export_as_excel(shop, tree):
+    # given the owner on a cascade's page
+    url = reverse("insights:cascade", args=[shop.store.pk, tree.b.code])
+    # when they export the table of links as Excel
+    r = _client(shop.owner).get(url, {"export": "nodes", "format": "xlsx"})
+    # then a workbook of the four links, GMV in yuan
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 5
+    gmv = rows[0].index("GMV (¥)")
+    assert sorted(row[gmv] for row in rows[1:]) == [0, 0, 59.0, 70.0]
+    # and the list exports too
+    r = _client(shop.owner).get(
+        f"/insights/console/{shop.store.pk}/cascades/", {"export": "cascades", "format": "csv"}
+    )
+    assert r.status_code == 200 and "129.0" in r.content.decode()
+
+
+def test_staff_let_see_the_insights_see_the_pages(shop, tree):
+    # given the staff member, once the owner let them see the insights
+    StoreStaff.objects.filter(user=shop.staff).update(sees_insights=True)
+    # when they open the list and the tree, then they see them
+    client = _client(shop.staff)
+    assert client.get(f"/insights/console/{shop.store.pk}/cascades/").status_code == 200
+    assert (
+        client.get(reverse("insights:cascade", args=[shop.store.pk, tree.a.code])).status_code
+        == 200
+    )
+
+
+def test_nobody_else_sees_the_pages(shop, tree):
+    # given another store's owner, staff not let see the insights, a customer, a visitor
+    other_owner = UserFactory()
+    store_with_owner(other_owner)
+    pages = [
+        f"/insights/console/{shop.store.pk}/cascades/",
+        reverse("insights:cascade", args=[shop.store.pk, tree.a.code]),
+        reverse("insights:cascade", args=[shop.store.pk, tree.a.code])
+        + "?export=nodes&format=xlsx",
+    ]
+    for who in (other_owner, shop.staff, shop.customer, tree.alice):
+        for page in pages:
+            # when they open a page, then they are refused
+            r = _client(who).get(page)
+            assert r.status_code in (403, 404), (who, page, r.status_code)
+            assert "cascade-node" not in r.content.decode()
+    for page in pages:
+        r = _client().get(page)
+        assert r.status_code == 302 and "/login" in r["Location"]
+
+
+def test_another_stores_code_and_a_bad_period_on_the_pages(shop, tree):
+    # given a link of another store's product, on this store's page
+    other = ProductFactory(store=store_with_owner())
+    foreign = link(UserFactory(), other.pk)
+    client = _client(shop.owner)
+    # when the owner asks for it, then not found
+    assert (
+        client.get(reverse("insights:cascade", args=[shop.store.pk, foreign.code])).status_code
+        == 404
+    )
+    # when they ask for a period that is none, then a 400
+    r = client.get(f"/insights/console/{shop.store.pk}/cascades/", {"period": "forever"})
+    assert r.status_code == 400
+
+
+def test_an_empty_store_shows_an_empty_list(shop):
+    # given a store nobody shared yet, when its owner opens the tab, then it says so
+    r = _client(shop.owner).get(f"/insights/console/{shop.store.pk}/cascades/")
+    assert r.status_code == 200 and 'data-testid="empty-cascades"' in r.content.decode()
+
+
+# --- API --------------------------------------------------------------------------------------
+
+
+def test_the_api_lists_the_cascades_and_gives_a_tree(shop, tree, api):
+    # given the owner's client
+    client = api(shop.owner)
+    # when they list the cascades of the last 30 days
+    r = client.get(f"/api/v1/insights/{shop.store.pk}/cascades", {"period": "30d"})
+    # then the tree's cascade with its figures in fen
+    assert r.status_code == 200, r.content
+    body = r.json()
+    first = body["cascades"][0]
+    assert (first["code"], first["size"], first["depth"], first["max_breadth"]) == (
+        tree.a.code,
+        4,
+        2,
+        2,
+    )
+    assert (first["visitors"], first["orders"], first["gmv"], first["new_customers"]) == (
+        7,
+        2,
+        12900,
+        1,
+    )
+    assert first["structural_virality"] == pytest.approx(10 / 6, abs=1e-4)
+    # when they ask for the tree through any of its links
+    r = client.get(f"/api/v1/insights/{shop.store.pk}/cascades/{tree.c.code}")
+    # then every link, breadth first, with its parent and figures, and the K-factors
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["code"] == tree.a.code and body["levels"] == [1, 2, 1]
+    nodes = {n["code"]: n for n in body["nodes"]}
+    assert nodes[tree.b.code]["parent_code"] == tree.a.code
+    assert (nodes[tree.b.code]["gmv"], nodes[tree.c.code]["gmv"]) == (7000, 0)
+    assert body["k_factor"]["k"] == pytest.approx(1.25)
+    assert body["k_factor"]["cycle_time_hours"] == pytest.approx(3.0)
+
+
+def test_the_api_refuses_a_bad_period_and_another_stores_code(shop, tree, api):
+    # given the owner's client, and a link of another store
+    client = api(shop.owner)
+    foreign = link(UserFactory(), ProductFactory(store=store_with_owner()).pk)
+    # when the period is none, then 400; when custom without dates, then 400
+    r = client.get(f"/api/v1/insights/{shop.store.pk}/cascades", {"period": "forever"})
+    assert r.status_code == 400 and r.json()["code"]
+    r = client.get(f"/api/v1/insights/{shop.store.pk}/cascades", {"period": "custom"})
+    assert r.status_code == 400
+    # when the code is another store's, then 404
+    r = client.get(f"/api/v1/insights/{shop.store.pk}/cascades/{foreign.code}")
+    assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+def test_nobody_else_gets_the_api(shop, tree, api):
+    # given another store's owner, staff not let see the insights, a customer, anonymous
+    other_owner = UserFactory()
+    store_with_owner(other_owner)
+    paths = [
+        f"/api/v1/insights/{shop.store.pk}/cascades",
+        f"/api/v1/insights/{shop.store.pk}/cascades/{tree.a.code}",
+    ]
+    for who in (other_owner, shop.staff, shop.customer, None):
+        for path in paths:
+            # when they call, then they are refused with the error body
+            r = api(who).get(path)
+            assert r.status_code in (401, 403, 404), (who, path, r.status_code)
+            assert "code" in r.json() and "nodes" not in r.json()
+
+
+def test_the_api_is_documented(shop, api):
+    # given the OpenAPI document, when read, then both operations have their schemas
+    doc = api().get("/api/v1/openapi.json").json()
+    listing = doc["paths"]["/api/v1/insights/{store_id}/cascades"]["get"]
+    one = doc["paths"]["/api/v1/insights/{store_id}/cascades/{code}"]["get"]
+    assert "CascadeListOut" in str(listing["responses"]["200"])
+    assert "CascadeTreeOut" in str(one["responses"]["200"])
+    assert {p["name"] for p in listing["parameters"]} >= {"store_id", "period", "start", "end"}
+    assert "4XX" in one["responses"]

@@ -5,4 +5,7 @@ from __future__ import annotations
 
 from ninja import Router
 
+from quanzi.insights.api import cascades
+
 router = Router()
+router.add_router("", cascades.router)
