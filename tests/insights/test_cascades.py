@@ -8,7 +8,9 @@ from collections import deque
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given, settings
@@ -544,3 +546,27 @@ def test_the_api_is_documented(shop, api):
     assert "CascadeTreeOut" in str(one["responses"]["200"])
     assert {p["name"] for p in listing["parameters"]} >= {"store_id", "period", "start", "end"}
     assert "4XX" in one["responses"]
+
+
+def test_the_queries_do_not_grow_with_the_tree(shop, tree):
+    # given the owner, and the number of queries of the tree's pages as it is
+    client = _client(shop.owner)
+    tree_page = reverse("insights:cascade", args=[shop.store.pk, tree.a.code])
+    list_page = f"/insights/console/{shop.store.pk}/cascades/"
+
+    def queries(page: str) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(page).status_code == 200
+        return len(seen)
+
+    before = (queries(tree_page), queries(list_page))
+    # when the tree grows by 30 links, each visited and with an order
+    parent = tree.d
+    for _ in range(30):
+        sharer = UserFactory()
+        parent = link(sharer, shop.product.pk, parent=parent)
+        buyer = UserFactory()
+        visit(parent, buyer)
+        order(shop.store, buyer, 1000, through=parent)
+    # then its pages make as many queries as before
+    assert (queries(tree_page), queries(list_page)) == before
