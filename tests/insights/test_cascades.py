@@ -31,7 +31,7 @@ from quanzi.orders.models import OrderStatus
 from quanzi.referrals.models import TargetKind
 from quanzi.stores.models import StoreStaff
 from tests.factories import ProductFactory, UserFactory, store_with_owner
-from tests.insights.conftest import Shop, link, order, visit
+from tests.insights.cascade_helpers import Merchant, link, make_merchant, order, visit
 
 # --- The shape of a tree --------------------------------------------------------------------
 
@@ -188,15 +188,15 @@ def test_k_factor_of_nothing_is_zero():
 
 
 class Tree:
-    """A share tree of the shop's product: A (阿强) → B (小美) → D (大卫), A → C (小翠).
+    """A share tree of the merchant's product: A (阿强) → B (小美) → D (大卫), A → C (小翠).
 
     Visitors: A by 小美, 小翠 and two buyers (one anonymous session), B by 大卫 and a
     returning buyer, C by a buyer. Orders through the links: ¥59.00 through A (a first
     order), ¥100.00 through B with ¥30.00 refunded (a returning customer), ¥20.00 through C
     fully refunded, an unpaid one through C, and one of another store through A."""
 
-    def __init__(self, shop: Shop) -> None:
-        pid = shop.product.pk
+    def __init__(self, merchant: Merchant) -> None:
+        pid = merchant.product.pk
         self.alice = UserFactory(nickname="阿强")
         self.bob = UserFactory(nickname="小美")
         self.cara = UserFactory(nickname="小翠")
@@ -216,11 +216,11 @@ class Tree:
         visit(self.b, self.dan)
         visit(self.b, self.returning)
         visit(self.c, self.refunded_buyer)
-        order(shop.store, self.new_buyer, 5900, through=self.a)
-        order(shop.store, self.returning, 4000, paid_at=start - timedelta(days=30))
-        order(shop.store, self.returning, 10000, through=self.b, refunded=3000)
+        order(merchant.store, self.new_buyer, 5900, through=self.a)
+        order(merchant.store, self.returning, 4000, paid_at=start - timedelta(days=30))
+        order(merchant.store, self.returning, 10000, through=self.b, refunded=3000)
         order(
-            shop.store,
+            merchant.store,
             self.refunded_buyer,
             2000,
             through=self.c,
@@ -228,7 +228,7 @@ class Tree:
             status=OrderStatus.REFUNDED,
         )
         order(
-            shop.store,
+            merchant.store,
             self.refunded_buyer,
             3000,
             through=self.c,
@@ -240,17 +240,22 @@ class Tree:
 
 
 @pytest.fixture
-def tree(shop: Shop) -> Tree:
-    return Tree(shop)
+def merchant(db: None) -> Merchant:
+    return make_merchant()
+
+
+@pytest.fixture
+def tree(merchant: Merchant) -> Tree:
+    return Tree(merchant)
 
 
 def test_the_cascade_of_a_tree_with_its_figures_to_the_fen(
-    shop, tree, django_assert_max_num_queries
+    merchant, tree, django_assert_max_num_queries
 ):
     # given the share tree (any of its codes names it)
     # when its cascade is read
     with django_assert_max_num_queries(8):
-        cascade = cascade_of(shop.store, tree.d.code)
+        cascade = cascade_of(merchant.store, tree.d.code)
     # then it is the whole tree from A, with its shape
     assert cascade.code == tree.a.code
     assert [n.code for n in cascade.nodes] == [tree.a.code, tree.b.code, tree.c.code, tree.d.code]
@@ -279,21 +284,27 @@ def test_the_cascade_of_a_tree_with_its_figures_to_the_fen(
 
 
 def test_the_list_holds_the_cascades_started_in_the_period(
-    shop, tree, django_assert_max_num_queries
+    merchant, tree, django_assert_max_num_queries
 ):
     # given, beside the tree, a lone share of the store 3 days ago and one 40 days ago
     lone = link(
-        UserFactory(), shop.store.pk, kind=TargetKind.STORE, at=timezone.now() - timedelta(days=3)
+        UserFactory(),
+        merchant.store.pk,
+        kind=TargetKind.STORE,
+        at=timezone.now() - timedelta(days=3),
     )
     link(
-        UserFactory(), shop.store.pk, kind=TargetKind.STORE, at=timezone.now() - timedelta(days=40)
+        UserFactory(),
+        merchant.store.pk,
+        kind=TargetKind.STORE,
+        at=timezone.now() - timedelta(days=40),
     )
     # and a share of another store's product
     other = ProductFactory(store=store_with_owner())
     link(UserFactory(), other.pk)
     # when the last 7 days' cascades are listed
     with django_assert_max_num_queries(8):
-        found = cascades_of(shop.store, parse_period({"period": "7d"}))
+        found = cascades_of(merchant.store, parse_period({"period": "7d"}))
     # then the tree first (the biggest), then the lone share, nothing else
     assert [c.code for c in found] == [tree.a.code, lone.code]
     assert (found[0].metrics.size, found[0].gmv) == (4, 12900)
@@ -304,7 +315,7 @@ def test_the_list_holds_the_cascades_started_in_the_period(
     )
 
 
-def test_another_stores_link_is_not_found(shop, tree):
+def test_another_stores_link_is_not_found(merchant, tree):
     # given a link of another store's product
     other = ProductFactory(store=store_with_owner())
     foreign = link(UserFactory(), other.pk)
@@ -313,16 +324,16 @@ def test_another_stores_link_is_not_found(shop, tree):
 
     for code in (foreign.code, "nope", "x" * 8):
         with pytest.raises(NotFound):
-            cascade_of(shop.store, code)
+            cascade_of(merchant.store, code)
 
 
-def test_k_factor_of_a_group_buy_campaign(shop):
+def test_k_factor_of_a_group_buy_campaign(merchant):
     # given a group-buy campaign with two groups, each shared by one person; five people
     # visit through each link and two of each five buy
     now = timezone.now()
     campaign = GroupCampaign.objects.create(
-        store=shop.store,
-        product=shop.product,
+        store=merchant.store,
+        product=merchant.product,
         team_size=3,
         starts_at=now - timedelta(days=1),
         ends_at=now + timedelta(days=1),
@@ -339,14 +350,14 @@ def test_k_factor_of_a_group_buy_campaign(shop):
         for person in invitees:
             visit(shared, person)
         for buyer in invitees[:2]:
-            order(shop.store, buyer, 3900, through=shared)
+            order(merchant.store, buyer, 3900, through=shared)
     # when the campaign's K-factor is computed
-    k = campaign_k_factor(shop.store, TargetKind.GROUP, campaign.pk)
+    k = campaign_k_factor(merchant.store, TargetKind.GROUP, campaign.pk)
     # then K = 5 invitations per sharer × 40 % = 2.0
     assert (k.sharers, k.invitations, k.converted) == (2, 10, 4)
     assert k.k == pytest.approx(2.0)
     # and one group alone has K = 2.0 too; another store sees nothing of it
-    assert target_k_factor(shop.store, TargetKind.GROUP, groups[0].pk).k == pytest.approx(2.0)
+    assert target_k_factor(merchant.store, TargetKind.GROUP, groups[0].pk).k == pytest.approx(2.0)
     assert campaign_k_factor(store_with_owner(), TargetKind.GROUP, campaign.pk).sharers == 0
 
 
@@ -360,20 +371,20 @@ def _client(user=None) -> Client:
     return client
 
 
-def test_the_owner_sees_the_list_and_the_tree(shop, tree, django_assert_max_num_queries):
+def test_the_owner_sees_the_list_and_the_tree(merchant, tree, django_assert_max_num_queries):
     # given the owner, and a sharer whose name is markup
     tree.dan.nickname = "<b>大卫</b>"
     tree.dan.save()
-    client = _client(shop.owner)
+    client = _client(merchant.owner)
     # when they open the cascades tab
-    r = client.get(f"/insights/console/{shop.store.pk}/cascades/")
+    r = client.get(f"/insights/console/{merchant.store.pk}/cascades/")
     # then the table and a link to the tree
     assert r.status_code == 200
     html = r.content.decode()
     assert (
         'data-testid="insights-cascades"' in html and 'data-testid="insights-tab-cascades"' in html
     )
-    url = reverse("insights:cascade", args=[shop.store.pk, tree.a.code])
+    url = reverse("insights:cascade", args=[merchant.store.pk, tree.a.code])
     assert url in html and 'data-testid="cascade-link"' in html
     # when they open the tree (bounded queries, whatever its size)
     with django_assert_max_num_queries(25):
@@ -393,11 +404,11 @@ def test_the_owner_sees_the_list_and_the_tree(shop, tree, django_assert_max_num_
     assert "<script>" not in html and " style=" not in html
 
 
-def test_the_nodes_export_as_excel(shop, tree):
+def test_the_nodes_export_as_excel(merchant, tree):
     # given the owner on a cascade's page
-    url = reverse("insights:cascade", args=[shop.store.pk, tree.b.code])
+    url = reverse("insights:cascade", args=[merchant.store.pk, tree.b.code])
     # when they export the table of links as Excel
-    r = _client(shop.owner).get(url, {"export": "nodes", "format": "xlsx"})
+    r = _client(merchant.owner).get(url, {"export": "nodes", "format": "xlsx"})
     # then a workbook of the four links, GMV in yuan
     assert r.status_code == 200
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -409,35 +420,35 @@ def test_the_nodes_export_as_excel(shop, tree):
     gmv = rows[0].index("GMV (¥)")
     assert sorted(row[gmv] for row in rows[1:]) == [0, 0, 59.0, 70.0]
     # and the list exports too
-    r = _client(shop.owner).get(
-        f"/insights/console/{shop.store.pk}/cascades/", {"export": "cascades", "format": "csv"}
+    r = _client(merchant.owner).get(
+        f"/insights/console/{merchant.store.pk}/cascades/", {"export": "cascades", "format": "csv"}
     )
     assert r.status_code == 200 and "129.0" in r.content.decode()
 
 
-def test_staff_let_see_the_insights_see_the_pages(shop, tree):
+def test_staff_let_see_the_insights_see_the_pages(merchant, tree):
     # given the staff member, once the owner let them see the insights
-    StoreStaff.objects.filter(user=shop.staff).update(sees_insights=True)
+    StoreStaff.objects.filter(user=merchant.staff).update(sees_insights=True)
     # when they open the list and the tree, then they see them
-    client = _client(shop.staff)
-    assert client.get(f"/insights/console/{shop.store.pk}/cascades/").status_code == 200
+    client = _client(merchant.staff)
+    assert client.get(f"/insights/console/{merchant.store.pk}/cascades/").status_code == 200
     assert (
-        client.get(reverse("insights:cascade", args=[shop.store.pk, tree.a.code])).status_code
+        client.get(reverse("insights:cascade", args=[merchant.store.pk, tree.a.code])).status_code
         == 200
     )
 
 
-def test_nobody_else_sees_the_pages(shop, tree):
+def test_nobody_else_sees_the_pages(merchant, tree):
     # given another store's owner, staff not let see the insights, a customer, a visitor
     other_owner = UserFactory()
     store_with_owner(other_owner)
     pages = [
-        f"/insights/console/{shop.store.pk}/cascades/",
-        reverse("insights:cascade", args=[shop.store.pk, tree.a.code]),
-        reverse("insights:cascade", args=[shop.store.pk, tree.a.code])
+        f"/insights/console/{merchant.store.pk}/cascades/",
+        reverse("insights:cascade", args=[merchant.store.pk, tree.a.code]),
+        reverse("insights:cascade", args=[merchant.store.pk, tree.a.code])
         + "?export=nodes&format=xlsx",
     ]
-    for who in (other_owner, shop.staff, shop.customer, tree.alice):
+    for who in (other_owner, merchant.staff, merchant.customer, tree.alice):
         for page in pages:
             # when they open a page, then they are refused
             r = _client(who).get(page)
@@ -448,35 +459,35 @@ def test_nobody_else_sees_the_pages(shop, tree):
         assert r.status_code == 302 and "/login" in r["Location"]
 
 
-def test_another_stores_code_and_a_bad_period_on_the_pages(shop, tree):
+def test_another_stores_code_and_a_bad_period_on_the_pages(merchant, tree):
     # given a link of another store's product, on this store's page
     other = ProductFactory(store=store_with_owner())
     foreign = link(UserFactory(), other.pk)
-    client = _client(shop.owner)
+    client = _client(merchant.owner)
     # when the owner asks for it, then not found
     assert (
-        client.get(reverse("insights:cascade", args=[shop.store.pk, foreign.code])).status_code
+        client.get(reverse("insights:cascade", args=[merchant.store.pk, foreign.code])).status_code
         == 404
     )
     # when they ask for a period that is none, then a 400
-    r = client.get(f"/insights/console/{shop.store.pk}/cascades/", {"period": "forever"})
+    r = client.get(f"/insights/console/{merchant.store.pk}/cascades/", {"period": "forever"})
     assert r.status_code == 400
 
 
-def test_an_empty_store_shows_an_empty_list(shop):
+def test_an_empty_store_shows_an_empty_list(merchant):
     # given a store nobody shared yet, when its owner opens the tab, then it says so
-    r = _client(shop.owner).get(f"/insights/console/{shop.store.pk}/cascades/")
+    r = _client(merchant.owner).get(f"/insights/console/{merchant.store.pk}/cascades/")
     assert r.status_code == 200 and 'data-testid="empty-cascades"' in r.content.decode()
 
 
 # --- API --------------------------------------------------------------------------------------
 
 
-def test_the_api_lists_the_cascades_and_gives_a_tree(shop, tree, api):
+def test_the_api_lists_the_cascades_and_gives_a_tree(merchant, tree, api):
     # given the owner's client
-    client = api(shop.owner)
+    client = api(merchant.owner)
     # when they list the cascades of the last 30 days
-    r = client.get(f"/api/v1/insights/{shop.store.pk}/cascades", {"period": "30d"})
+    r = client.get(f"/api/v1/insights/{merchant.store.pk}/cascades", {"period": "30d"})
     # then the tree's cascade with its figures in fen
     assert r.status_code == 200, r.content
     body = r.json()
@@ -495,7 +506,7 @@ def test_the_api_lists_the_cascades_and_gives_a_tree(shop, tree, api):
     )
     assert first["structural_virality"] == pytest.approx(10 / 6, abs=1e-4)
     # when they ask for the tree through any of its links
-    r = client.get(f"/api/v1/insights/{shop.store.pk}/cascades/{tree.c.code}")
+    r = client.get(f"/api/v1/insights/{merchant.store.pk}/cascades/{tree.c.code}")
     # then every link, breadth first, with its parent and figures, and the K-factors
     assert r.status_code == 200, r.content
     body = r.json()
@@ -507,29 +518,29 @@ def test_the_api_lists_the_cascades_and_gives_a_tree(shop, tree, api):
     assert body["k_factor"]["cycle_time_hours"] == pytest.approx(3.0)
 
 
-def test_the_api_refuses_a_bad_period_and_another_stores_code(shop, tree, api):
+def test_the_api_refuses_a_bad_period_and_another_stores_code(merchant, tree, api):
     # given the owner's client, and a link of another store
-    client = api(shop.owner)
+    client = api(merchant.owner)
     foreign = link(UserFactory(), ProductFactory(store=store_with_owner()).pk)
     # when the period is none, then 400; when custom without dates, then 400
-    r = client.get(f"/api/v1/insights/{shop.store.pk}/cascades", {"period": "forever"})
+    r = client.get(f"/api/v1/insights/{merchant.store.pk}/cascades", {"period": "forever"})
     assert r.status_code == 400 and r.json()["code"]
-    r = client.get(f"/api/v1/insights/{shop.store.pk}/cascades", {"period": "custom"})
+    r = client.get(f"/api/v1/insights/{merchant.store.pk}/cascades", {"period": "custom"})
     assert r.status_code == 400
     # when the code is another store's, then 404
-    r = client.get(f"/api/v1/insights/{shop.store.pk}/cascades/{foreign.code}")
+    r = client.get(f"/api/v1/insights/{merchant.store.pk}/cascades/{foreign.code}")
     assert r.status_code == 404 and r.json()["code"] == "not_found"
 
 
-def test_nobody_else_gets_the_api(shop, tree, api):
+def test_nobody_else_gets_the_api(merchant, tree, api):
     # given another store's owner, staff not let see the insights, a customer, anonymous
     other_owner = UserFactory()
     store_with_owner(other_owner)
     paths = [
-        f"/api/v1/insights/{shop.store.pk}/cascades",
-        f"/api/v1/insights/{shop.store.pk}/cascades/{tree.a.code}",
+        f"/api/v1/insights/{merchant.store.pk}/cascades",
+        f"/api/v1/insights/{merchant.store.pk}/cascades/{tree.a.code}",
     ]
-    for who in (other_owner, shop.staff, shop.customer, None):
+    for who in (other_owner, merchant.staff, merchant.customer, None):
         for path in paths:
             # when they call, then they are refused with the error body
             r = api(who).get(path)
@@ -537,7 +548,7 @@ def test_nobody_else_gets_the_api(shop, tree, api):
             assert "code" in r.json() and "nodes" not in r.json()
 
 
-def test_the_api_is_documented(shop, api):
+def test_the_api_is_documented(merchant, api):
     # given the OpenAPI document, when read, then both operations have their schemas
     doc = api().get("/api/v1/openapi.json").json()
     listing = doc["paths"]["/api/v1/insights/{store_id}/cascades"]["get"]
@@ -548,11 +559,11 @@ def test_the_api_is_documented(shop, api):
     assert "4XX" in one["responses"]
 
 
-def test_the_queries_do_not_grow_with_the_tree(shop, tree):
+def test_the_queries_do_not_grow_with_the_tree(merchant, tree):
     # given the owner, and the number of queries of the tree's pages as it is
-    client = _client(shop.owner)
-    tree_page = reverse("insights:cascade", args=[shop.store.pk, tree.a.code])
-    list_page = f"/insights/console/{shop.store.pk}/cascades/"
+    client = _client(merchant.owner)
+    tree_page = reverse("insights:cascade", args=[merchant.store.pk, tree.a.code])
+    list_page = f"/insights/console/{merchant.store.pk}/cascades/"
 
     def queries(page: str) -> int:
         with CaptureQueriesContext(connection) as seen:
@@ -564,9 +575,9 @@ def test_the_queries_do_not_grow_with_the_tree(shop, tree):
     parent = tree.d
     for _ in range(30):
         sharer = UserFactory()
-        parent = link(sharer, shop.product.pk, parent=parent)
+        parent = link(sharer, merchant.product.pk, parent=parent)
         buyer = UserFactory()
         visit(parent, buyer)
-        order(shop.store, buyer, 1000, through=parent)
+        order(merchant.store, buyer, 1000, through=parent)
     # then its pages make as many queries as before
     assert (queries(tree_page), queries(list_page)) == before

@@ -1,5 +1,5 @@
-"""Fixtures of the insights tests: a store with its owner, a staff member who may not see the
-insights, a customer, and helpers that write share links, visits and attributed orders."""
+"""Helpers of the cascade tests: a store with its owner, a staff member who may not see the
+insights, a customer, and writers of share links, visits and attributed orders."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import pytest
 from django.utils import timezone
 
 from quanzi.accounts.models import User
@@ -19,7 +18,7 @@ from tests.factories import ProductFactory, UserFactory, store_with_owner
 
 
 @dataclass
-class Shop:
+class Merchant:
     store: Store
     owner: User
     staff: User  # StoreStaff.sees_insights False
@@ -27,13 +26,12 @@ class Shop:
     product: Product
 
 
-@pytest.fixture
-def shop(db: None) -> Shop:
+def make_merchant() -> Merchant:
     owner = UserFactory(username="owner", nickname="店主")
     store = store_with_owner(owner, name="山野小铺")
     staff = UserFactory(username="staffer")
     StoreStaff.objects.create(store=store, user=staff, role=StaffRole.STAFF)
-    return Shop(
+    return Merchant(
         store=store,
         owner=owner,
         staff=staff,
