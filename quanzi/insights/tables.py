@@ -29,7 +29,7 @@ EXPORTS = ("csv", "xlsx")
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: Any  # a (lazy) translated string
     kind: Kind = "int"
 
 
@@ -39,13 +39,13 @@ class Table:
     `series` the columns drawn (a line or bar per column, or one doughnut)."""
 
     id: str
-    title: str
+    title: Any  # a (lazy) translated string
     columns: Sequence[Column]
     rows: list[dict[str, Any]]
     chart: ChartType = "bar"
     x: str = ""
     series: Sequence[str] = ()
-    help: str = ""
+    help: Any = ""
     compare: list[dict[str, Any]] | None = None  # the previous period's rows, same columns
     extra: dict[str, Any] = field(default_factory=dict)
 

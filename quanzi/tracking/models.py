@@ -55,6 +55,9 @@ class Event(models.Model):
     visitor = models.CharField(_("visitor"), max_length=32, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, blank=True)
     ref = models.CharField(_("reference"), max_length=32, blank=True)
+    # What brought the visit, by its id: the share link's code, the note, the circle whose chat
+    # card was opened (the link's `via`); the insights credit it (first and last touch).
+    via = models.CharField(_("brought by"), max_length=32, blank=True)
     amount = models.BigIntegerField(_("amount (fen)"), default=0)
     # Set by the database when the row is written: the rollup reads only rows written a while
     # ago, so a batch still committing (with smaller ids) is never skipped.
@@ -114,6 +117,36 @@ class DailyVisitor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.store_id} {self.visitor}"
+
+
+class FunnelStep(models.TextChoices):
+    CART = "cart", _("Added to cart")
+    CHECKOUT = "checkout", _("Checkout started")
+    PAID = "paid", _("Paid")
+
+
+class DailyStep(models.Model):
+    """A visitor who went a step down the funnel (cart, checkout, paid) on a day at a store,
+    once, under the source they came from that day (their first visit's; direct when they
+    did not visit first): the funnel of any period counts people, exactly."""
+
+    day = models.DateField(_("day"))
+    store_id = models.CharField(_("store"), max_length=16)
+    visitor = models.CharField(_("visitor"), max_length=32)
+    step = models.CharField(_("step"), max_length=10, choices=FunnelStep.choices)
+    source = models.CharField(_("source"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("daily funnel step")
+        verbose_name_plural = _("daily funnel steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store_id", "day", "step", "visitor"], name="tracking_step_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.store_id} {self.visitor} {self.step}"
 
 
 class RollupMark(models.Model):

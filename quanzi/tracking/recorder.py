@@ -72,6 +72,16 @@ def visitor_of(request: HttpRequest) -> str:
     return "a" + hashlib.sha256(raw).hexdigest()[:23]
 
 
+VIA = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def via_of(request: HttpRequest) -> str:
+    """The id of what brought the visit (`?via=`: a share code, a note, a circle), when it
+    looks like an id; anything else is dropped."""
+    wanted = request.GET.get("via", "")
+    return wanted if VIA.fullmatch(wanted) else ""
+
+
 def source_of(request: HttpRequest) -> str:
     """Where the visit came from: the link's `src` (the chat card, a note, the feed, search and
     campaign pages add it; a share link's redirect says `share`), else direct."""
@@ -87,6 +97,7 @@ def record(
     visitor: str = "",
     source: str = "",
     ref: str = "",
+    via: str = "",
     amount: int = 0,
 ) -> None:
     """Count an event once the current transaction commits (at once outside one). Never
@@ -102,6 +113,7 @@ def record(
             visitor=str(visitor or user_id or "")[:32],
             source=str(source or "")[:10],
             ref=str(ref or "")[:32],
+            via=str(via or "")[:32],
             amount=int(amount),
         )
         transaction.on_commit(_once(row))
@@ -121,6 +133,7 @@ def record_visit(request: HttpRequest, kind: str, *, store_id: str, ref: str = "
         visitor=visitor_of(request),
         source=source_of(request),
         ref=ref,
+        via=via_of(request),
     )
 
 

@@ -11,7 +11,9 @@ the rollup has read. Both are idempotent; a task runs them every minute (tasks.p
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,10 +23,25 @@ from django.utils import timezone
 
 from quanzi.stores.models import StoreStaff
 from quanzi.tracking.locks import lock_mark
-from quanzi.tracking.models import DailyCount, DailyVisitor, Event, EventKind
+from quanzi.tracking.models import (
+    DailyCount,
+    DailyStep,
+    DailyVisitor,
+    Event,
+    EventKind,
+    FunnelStep,
+    Source,
+)
+
+log = logging.getLogger("quanzi.tracking")
 
 MARK = "events"
 VISIT_KINDS = (EventKind.PRODUCT_VIEW, EventKind.STORE_VIEW)
+STEP_OF: dict[str, str] = {
+    EventKind.ADD_TO_CART: FunnelStep.CART,
+    EventKind.CHECKOUT: FunnelStep.CHECKOUT,
+    EventKind.PAID: FunnelStep.PAID,
+}
 CountKey = tuple[str, date, str, str, str]  # store, day, kind, source, ref
 
 
@@ -96,6 +113,25 @@ def _add_counts(counts: dict[CountKey, list[int]]) -> None:
     DailyCount.objects.bulk_create(new, batch_size=500)
 
 
+def _day_sources(
+    keys: set[tuple[str, date, str]], batch: dict[tuple[str, date, str], str]
+) -> dict[tuple[str, date, str], str]:
+    """The source each (store, day, visitor) came from that day: this batch's first visit,
+    else the one already rolled up, else direct."""
+    found = dict(batch)
+    missing = keys - found.keys()
+    if missing:
+        stores = {k[0] for k in missing}
+        days = {k[1] for k in missing}
+        visitors = {k[2] for k in missing}
+        rows = DailyVisitor.objects.filter(
+            store_id__in=stores, day__in=days, visitor__in=visitors
+        ).values_list("store_id", "day", "visitor", "source")
+        for store, day, visitor, source in rows:
+            found.setdefault((store, day, visitor), source)
+    return {key: found.get(key) or Source.DIRECT for key in keys}
+
+
 def roll_up(limit: int = 5000) -> Rolled:
     """Count one batch of raw events into the daily rollups and move the mark."""
     with transaction.atomic():
@@ -108,6 +144,7 @@ def roll_up(limit: int = 5000) -> Rolled:
         staff = _staff_pairs(events)
         counts: dict[CountKey, list[int]] = defaultdict(lambda: [0, 0])
         visitors: dict[tuple[str, date, str], str] = {}
+        steps: dict[tuple[str, date, str, str], None] = {}
         counted = 0
         for event in events:
             if event.user_id and (event.store_id, event.user_id) in staff:
@@ -119,7 +156,25 @@ def roll_up(limit: int = 5000) -> Rolled:
             counts[key][1] += event.amount
             if event.kind in VISIT_KINDS and event.visitor and event.store_id:
                 visitors.setdefault((event.store_id, day, event.visitor), event.source)
+            step = STEP_OF.get(event.kind)
+            if step and event.visitor and event.store_id:
+                steps.setdefault((event.store_id, day, event.visitor, step), None)
         _add_counts(counts)
+        sources = _day_sources({(s, d, v) for s, d, v, _ in steps}, visitors)
+        DailyStep.objects.bulk_create(
+            [
+                DailyStep(
+                    store_id=store,
+                    day=day,
+                    visitor=visitor,
+                    step=step,
+                    source=sources[(store, day, visitor)],
+                )
+                for (store, day, visitor, step) in steps
+            ],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
         DailyVisitor.objects.bulk_create(
             [
                 DailyVisitor(store_id=store, day=day, visitor=visitor, source=source)
@@ -131,6 +186,24 @@ def roll_up(limit: int = 5000) -> Rolled:
         mark.last_event_id = events[-1].id
         mark.save(update_fields=["last_event_id", "rolled_at"])
     return Rolled(len(events), counted)
+
+
+AfterRollup = Callable[[], object]
+_after_rollup: dict[str, AfterRollup] = {}
+
+
+def register_after_rollup(name: str, fn: AfterRollup) -> None:
+    """Run `fn` after each rollup run (the insights attribute new orders to their touches
+    while the raw events are still there); a failure is logged, never stops the rollup."""
+    _after_rollup[name] = fn
+
+
+def after_rollup() -> None:
+    for name, fn in list(_after_rollup.items()):
+        try:
+            fn()
+        except Exception:
+            log.exception("after-rollup step %s failed", name)
 
 
 def roll_up_all(limit: int = 5000) -> int:

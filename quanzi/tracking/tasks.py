@@ -35,6 +35,7 @@ def roll_up_events() -> int:
     ran_at = last.first()
     duplicate = ran_at is not None and timezone.now() - ran_at < interval() / 2
     read = services.roll_up_all()
+    services.after_rollup()
     services.prune()
     if not duplicate:
         roll_up_events.using(run_after=timezone.now() + interval()).enqueue()

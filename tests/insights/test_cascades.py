@@ -522,11 +522,20 @@ def test_the_api_refuses_a_bad_period_and_another_stores_code(merchant, tree, ap
     # given the owner's client, and a link of another store
     client = api(merchant.owner)
     foreign = link(UserFactory(), ProductFactory(store=store_with_owner()).pk)
-    # when the period is none, then 400; when custom without dates, then 400
-    r = client.get(f"/api/v1/insights/{merchant.store.pk}/cascades", {"period": "forever"})
-    assert r.status_code == 400 and r.json()["code"]
-    r = client.get(f"/api/v1/insights/{merchant.store.pk}/cascades", {"period": "custom"})
-    assert r.status_code == 400
+    base = f"/api/v1/insights/{merchant.store.pk}/cascades"
+    # when the period is no period, then the shared period schema refuses it (422, naming it)
+    r = client.get(base, {"period": "forever"})
+    assert r.status_code == 422 and r.json()["code"]
+    # when custom dates are missing, reversed or in the future, then a 400 in words
+    for query in (
+        {"period": "custom"},
+        {"period": "custom", "start": "2026-03-02", "end": "2026-03-01"},
+        {"period": "custom", "start": "2026-03-01", "end": "2999-01-01"},
+    ):
+        r = client.get(base, query)
+        assert r.status_code == 400 and r.json()["code"] and r.json()["detail"], query
+        r = client.get(f"{base}/{tree.a.code}", query)
+        assert r.status_code == 400, query
     # when the code is another store's, then 404
     r = client.get(f"/api/v1/insights/{merchant.store.pk}/cascades/{foreign.code}")
     assert r.status_code == 404 and r.json()["code"] == "not_found"

@@ -55,7 +55,10 @@ def test_last_touch_within_the_window_attributes(scene: Scene):
     buyer = _logged_in("buyer")
     assert buyer.get(f"/s/{first.code}").status_code == 302
     r = buyer.get(f"/s/{last.code}")
-    assert r.status_code == 302 and r["Location"] == f"/stores/{scene.store.pk}/?src=share"
+    assert (
+        r.status_code == 302
+        and r["Location"] == f"/stores/{scene.store.pk}/?src=share&via={last.code}"
+    )
     # when the buyer orders six days later
     with time_machine.travel(timezone.now() + timedelta(days=6)):
         order = _buy_now(buyer, scene)
@@ -83,7 +86,7 @@ def test_anonymous_visit_then_login_then_order_is_attributed(scene: Scene):
     link = links.share_link(scene.sharer, "product", scene.product.pk)
     client = Client()
     r = client.get(f"/s/{link.code}")
-    assert r["Location"] == f"/products/{scene.product.pk}/?src=share"
+    assert r["Location"] == f"/products/{scene.product.pk}/?src=share&via={link.code}"
     visit = Visit.objects.get(link=link)
     assert visit.visitor is None and visit.session_key
     # when they log in and order

@@ -83,11 +83,12 @@ def test_campaign_links_lead_to_their_pages():
     r_bargain = visitor.get(f"/s/{to_bargain.code}")
     # then each redirects to its page, which answers
     assert (
-        r_group.status_code == 302 and r_group["Location"] == f"/groupbuy/g/{group.pk}/?src=share"
+        r_group.status_code == 302
+        and r_group["Location"] == f"/groupbuy/g/{group.pk}/?src=share&via={to_group.code}"
     )
     assert (
         r_bargain.status_code == 302
-        and r_bargain["Location"] == f"/bargains/{bargain.pk}/?src=share"
+        and r_bargain["Location"] == f"/bargains/{bargain.pk}/?src=share&via={to_bargain.code}"
     )
     assert visitor.get(r_group["Location"]).status_code == 200
     assert visitor.get(r_bargain["Location"]).status_code == 200

@@ -90,7 +90,9 @@ def test_share_anonymous_visit_signup_join_rewards_the_sharer_once(
     link = share_link(scene.sharer, "circle", circle.pk)
     # when an anonymous visitor opens the link, signs up and joins the circle from its page
     client = Client()
-    assert client.get(f"/s/{link.code}")["Location"] == f"/circles/{circle.pk}/?src=share"
+    assert client.get(f"/s/{link.code}")["Location"] == (
+        f"/circles/{circle.pk}/?src=share&via={link.code}"
+    )
     assert (
         client.post("/accounts/signup/", {"username": "newbie", "password": PASSWORD}).status_code
         == 302

@@ -94,8 +94,10 @@ def _stock_state(product: Product) -> str:
     return "in_stock" if stock > 0 else "sold_out"
 
 
-def product_card(product: Product) -> dict[str, Any]:
-    """What a product card shows (needs skus and images prefetched for lists)."""
+def product_card(product: Product, *, circle_id: str = "") -> dict[str, Any]:
+    """What a product card shows (needs skus and images prefetched for lists). A card in a
+    circle's chat links with `src=chat&via=<circle>`, so the insights count the visits it
+    brought to the circle."""
     skus = [s for s in product.skus.all() if s.is_active]
     images = list(product.images.all())
     return {
@@ -106,7 +108,7 @@ def product_card(product: Product) -> dict[str, Any]:
         "stock_state": _stock_state(product),
         "sku_id": skus[0].pk if len(skus) == 1 else None,
         "sku_count": len(skus),
-        "url": f"/products/{product.pk}/",
+        "url": f"/products/{product.pk}/" + (f"?src=chat&via={circle_id}" if circle_id else ""),
     }
 
 
@@ -149,7 +151,9 @@ def message_json(message: Message) -> dict[str, Any]:
         text=message.text,
         image=message.image.url if message.image else None,
         thumbnail=message.thumbnail.url if message.thumbnail else None,
-        product=product_card(message.product) if message.product else None,
+        product=(
+            product_card(message.product, circle_id=message.circle_id) if message.product else None
+        ),
         card=message.card,
         mentions=message.mentions,
     )

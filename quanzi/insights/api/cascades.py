@@ -3,33 +3,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router
 
-from quanzi.accounts.auth import AUTH, current_user
+from quanzi.accounts.auth import AUTH
 from quanzi.core.schemas import Schema
+from quanzi.insights.api.common import PeriodOut, PeriodQuery, insights_store, period_out
 from quanzi.insights.cascades import Cascade, KFactor, cascade_of, cascades_of, target_k_factor
-from quanzi.insights.periods import Period, parse_period
-from quanzi.stores.services import access_store
 
 router = Router()
-
-
-class PeriodQuery(Schema):
-    period: str = Field(default="7d", description="today, 7d, 30d or custom")
-    start: str = Field(default="", description="custom: the first day, YYYY-MM-DD")
-    end: str = Field(default="", description="custom: the last day (included), YYYY-MM-DD")
-
-    def parsed(self) -> Period:
-        return parse_period({"period": self.period, "start": self.start, "end": self.end})
-
-
-class PeriodOut(Schema):
-    start: date
-    end: date
 
 
 class CascadeOut(Schema):
@@ -123,11 +108,11 @@ def list_cascades(request: HttpRequest, store_id: str, when: Query[PeriodQuery])
     """The store's biggest share cascades started in the period (by size), each with its
     shape, visitors, orders and GMV over its whole life. The owner and staff let see the
     insights only."""
-    store = access_store(current_user(request), store_id, need="insights")
-    period = when.parsed()
+    store = insights_store(request, store_id)
+    period = when.parse()
     found = cascades_of(store, period)
     return CascadeListOut(
-        period=PeriodOut(start=period.start, end=period.end),
+        period=period_out(period),
         cascades=[CascadeOut(**_cascade_out(c)) for c in found],
     )
 
@@ -139,8 +124,8 @@ def get_cascade(
     """The whole cascade a link of the store belongs to, from its first share: every link
     with its figures, the breadth per level and the K-factor. The period is checked like
     everywhere else but the tree is always whole. Another store's link is 404."""
-    store = access_store(current_user(request), store_id, need="insights")
-    when.parsed()
+    store = insights_store(request, store_id)
+    when.parse()
     cascade = cascade_of(store, code)
     return CascadeTreeOut(
         **_cascade_out(cascade),

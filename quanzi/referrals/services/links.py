@@ -134,6 +134,7 @@ def record_visit(request: HttpRequest, code: str) -> ShareLink:
             visitor=visitor_of(request),
             source=Source.SHARE,
             ref=link.code,
+            via=link.code,
         )
     request.session[SESSION_KEY] = {
         "code": link.code,

@@ -26,7 +26,8 @@ def short_url(request: HttpRequest, code: str) -> str:
 def go(request: HttpRequest, code: str) -> HttpResponse:
     """Record the visit (remembered in the session) and go to the shared page."""
     link = services.record_visit(request, code)
-    return redirect(f"{services.target_path(link)}?src=share")  # the page counts a shared visit
+    # the page counts a shared visit, brought by this link
+    return redirect(f"{services.target_path(link)}?src=share&via={link.code}")
 
 
 @require_GET

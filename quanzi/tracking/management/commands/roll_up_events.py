@@ -15,5 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         read = services.roll_up_all()
+        services.after_rollup()
         pruned = services.prune()
         self.stdout.write(f"rolled up {read} events, pruned {pruned}")

@@ -1,0 +1,179 @@
+"""/api/v1/insights/{store}/overview, /funnel, /sources and /people: the figures of the first
+three tabs, money in fen."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router
+
+from quanzi.accounts.auth import AUTH
+from quanzi.core.schemas import Schema
+from quanzi.insights import figures
+from quanzi.insights.api.common import PeriodOut, PeriodQuery, insights_store, period_out
+
+router = Router()
+
+
+class TotalsOut(Schema):
+    sales: int = Field(description="fen: paid orders less refunds")
+    orders: int
+    buyers: int
+    average_order: int = Field(description="fen")
+    visitors: int
+
+
+class DayOut(Schema):
+    day: date
+    sales: int = Field(description="fen")
+    orders: int
+    buyers: int
+    visitors: int
+
+
+class OverviewOut(Schema):
+    period: PeriodOut
+    totals: TotalsOut
+    previous: TotalsOut
+    days: list[DayOut]
+    previous_days: list[DayOut]
+
+
+def _totals(t: figures.Totals) -> TotalsOut:
+    return TotalsOut(
+        sales=t.sales,
+        orders=t.orders,
+        buyers=t.buyers,
+        average_order=t.average_order,
+        visitors=t.visitors,
+    )
+
+
+@router.get("/{store_id}/overview", auth=AUTH, response=OverviewOut)
+def overview(request: HttpRequest, store_id: str, q: Query[PeriodQuery]) -> OverviewOut:
+    """Sales, orders, buyers, average order and visitors of the period and the one before,
+    with the day-by-day trend of both."""
+    store = insights_store(request, store_id)
+    period = q.parse()
+    before = period.previous()
+    return OverviewOut(
+        period=period_out(period),
+        totals=_totals(figures.totals(store, period)),
+        previous=_totals(figures.totals(store, before)),
+        days=[DayOut(**row) for row in figures.daily(store, period)],
+        previous_days=[DayOut(**row) for row in figures.daily(store, before)],
+    )
+
+
+class FunnelRow(Schema):
+    source: str = Field(description="share, chat, note, feed, search, campaign or direct")
+    visit: int
+    cart: int
+    checkout: int
+    paid: int
+    conversion: float | None = Field(description="paid / visit, 0..1; null with no visits")
+
+
+class FunnelOut(Schema):
+    period: PeriodOut
+    sources: list[FunnelRow]
+
+
+@router.get("/{store_id}/funnel", auth=AUTH, response=FunnelOut)
+def funnel(request: HttpRequest, store_id: str, q: Query[PeriodQuery]) -> FunnelOut:
+    """People who visited, added to the cart, checked out and paid, per source."""
+    store = insights_store(request, store_id)
+    period = q.parse()
+    rows = [
+        FunnelRow(
+            source=r["key"],
+            visit=r["visit"],
+            cart=r["cart"],
+            checkout=r["checkout"],
+            paid=r["paid"],
+            conversion=r["conversion"],
+        )
+        for r in figures.funnel(store, period)
+    ]
+    return FunnelOut(period=period_out(period), sources=rows)
+
+
+class SourceRow(Schema):
+    source: str
+    last_touch_gmv: int = Field(description="fen")
+    last_touch_orders: int
+    last_touch_new_customers: int
+    first_touch_gmv: int = Field(description="fen")
+    first_touch_orders: int
+    first_touch_new_customers: int
+
+
+class SourcesOut(Schema):
+    period: PeriodOut
+    sales: int = Field(description="fen; each touch column sums to it")
+    sources: list[SourceRow]
+
+
+@router.get("/{store_id}/sources", auth=AUTH, response=SourcesOut)
+def sources(request: HttpRequest, store_id: str, q: Query[PeriodQuery]) -> SourcesOut:
+    """GMV, orders and new customers by source, last touch and first touch side by side."""
+    store = insights_store(request, store_id)
+    period = q.parse()
+    rows = [
+        SourceRow(
+            source=r["key"],
+            last_touch_gmv=r["last_gmv"],
+            last_touch_orders=r["last_orders"],
+            last_touch_new_customers=r["last_new"],
+            first_touch_gmv=r["first_gmv"],
+            first_touch_orders=r["first_orders"],
+            first_touch_new_customers=r["first_new"],
+        )
+        for r in figures.by_source(store, period)
+    ]
+    return SourcesOut(
+        period=period_out(period), sales=figures.totals(store, period).sales, sources=rows
+    )
+
+
+class PersonRow(Schema):
+    name: str
+    gmv: int = Field(description="fen brought, less refunds")
+    orders: int
+    new_customers: int | None = None
+    commission: int | None = Field(default=None, description="fen kept (not reversed)")
+
+
+class PeopleOut(Schema):
+    period: PeriodOut
+    sharers: list[PersonRow]
+    promoters: list[PersonRow]
+    note_authors: list[PersonRow]
+
+
+def _people(rows: list[dict[str, Any]]) -> list[PersonRow]:
+    return [
+        PersonRow(
+            name=str(r["name"]),
+            gmv=int(r["gmv"]),
+            orders=int(r["orders"]),
+            new_customers=r.get("new"),
+            commission=r.get("commission"),
+        )
+        for r in rows
+    ]
+
+
+@router.get("/{store_id}/people", auth=AUTH, response=PeopleOut)
+def people(request: HttpRequest, store_id: str, q: Query[PeriodQuery]) -> PeopleOut:
+    """Who brought the period's buyers: sharers, promoters and note authors."""
+    store = insights_store(request, store_id)
+    period = q.parse()
+    return PeopleOut(
+        period=period_out(period),
+        sharers=_people(figures.top_sharers(store, period)),
+        promoters=_people(figures.top_promoters(store, period)),
+        note_authors=_people(figures.top_note_authors(store, period)),
+    )
