@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from quanzi.insights.views import overview
+from quanzi.insights.views import cascades, overview
 
 app_name = "insights"
 urlpatterns: list[object] = [
     path("console/<str:store_id>/", overview.overview, name="overview"),
     path("console/<str:store_id>/sources/", overview.sources, name="sources"),
     path("console/<str:store_id>/people/", overview.people, name="people"),
+    path("console/<str:store_id>/cascades/", cascades.cascades, name="cascades"),
+    path("console/<str:store_id>/cascades/<str:code>/", cascades.cascade, name="cascade"),
 ]

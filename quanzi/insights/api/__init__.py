@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from ninja import Router
 
+from quanzi.insights.api.cascades import router as cascades
 from quanzi.insights.api.overview import router as overview
 
 router = Router()
 router.add_router("", overview)
+router.add_router("", cascades)
