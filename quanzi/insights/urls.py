@@ -2,5 +2,13 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
+from quanzi.insights.views.campaigns import campaigns_page
+from quanzi.insights.views.circles import circles_page
+
 app_name = "insights"
-urlpatterns: list[object] = []
+urlpatterns: list[object] = [
+    path("console/<str:store_id>/circles/", circles_page, name="circles"),
+    path("console/<str:store_id>/campaigns/", campaigns_page, name="campaigns"),
+]

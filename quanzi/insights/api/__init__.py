@@ -6,3 +6,7 @@ from __future__ import annotations
 from ninja import Router
 
 router = Router()
+
+from quanzi.insights.api.health import router as health  # noqa: E402
+
+router.add_router("", health)
