@@ -480,3 +480,28 @@ def test_the_api_refuses_others(shop: Shop, api: type, who: str) -> None:
     # then they get an error answer and no result
     assert response.status_code in (401, 403, 404)
     assert "coupons" not in response.json()
+
+
+def test_the_queries_do_not_grow_with_the_campaigns(shop: Shop) -> None:
+    # given a group-buy campaign with one ended group, read once
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    campaign = GroupCampaign.objects.create(
+        store=shop.store,
+        product=shop.sku.product,
+        team_size=3,
+        starts_at=days_before(shop, 30),
+        ends_at=days_before(shop, -30),
+    )
+    a_group(campaign, GroupStatus.COMPLETE, days_before(shop, 3), 2)
+    with CaptureQueriesContext(connection) as one:
+        campaign_results(shop.store, shop.period)
+    # when twenty more groups ended
+    for i in range(20):
+        a_group(campaign, GroupStatus.FAILED, days_before(shop, 2), i % 5 + 1)
+    with CaptureQueriesContext(connection) as many:
+        results = campaign_results(shop.store, shop.period)
+    # then the same queries read them
+    assert results.group_buys[0].ended == 21
+    assert len(many.captured_queries) == len(one.captured_queries)

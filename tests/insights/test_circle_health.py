@@ -318,3 +318,23 @@ def test_the_api_refuses_others(community: Community, api: type, who: str) -> No
     # then they get an error answer and no figure
     assert response.status_code in (401, 403, 404)
     assert "circles" not in response.json()
+
+
+def test_the_queries_do_not_grow_with_the_circles(community: Community) -> None:
+    # given the store's figures read once with one circle
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        circle_health(community.store, community.period)
+    # when three more busy circles are added and the figures read again
+    for n in range(3):
+        circle = a_circle(community.owner, community.store, f"圈{n}", born=at(date(2026, 1, 1)))
+        member = a_member(circle, at(date(2026, 1, 2)))
+        a_message(circle, member, at(community.period.end))
+        an_order(member, community.store, 1000, paid_at=at(community.period.end))
+    with CaptureQueriesContext(connection) as four:
+        health = circle_health(community.store, community.period)
+    # then it takes the same number of queries
+    assert len(health) == 4
+    assert len(four.captured_queries) == len(one.captured_queries) <= 7
