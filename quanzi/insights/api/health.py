@@ -20,19 +20,19 @@ from quanzi.stores.services import access_store
 router = Router()
 
 
-class PeriodQuery(Schema):
+class HealthPeriodQuery(Schema):
     period: str = Field(default="7d", description="today, 7d, 30d or custom")
     start: str = Field(default="", max_length=10, description="custom: first day, YYYY-MM-DD")
     end: str = Field(default="", max_length=10, description="custom: last day (included)")
 
 
-class PeriodOut(Schema):
+class HealthPeriodOut(Schema):
     key: str
     start: date
     end: date
 
 
-class MembersOnDay(Schema):
+class CircleMembersOnDay(Schema):
     day: date
     members: int
 
@@ -41,7 +41,7 @@ class CircleHealthOut(Schema):
     circle_id: str
     name: str
     members: int = Field(description="members now")
-    members_by_day: list[MembersOnDay] = Field(description="members at the end of each day")
+    members_by_day: list[CircleMembersOnDay] = Field(description="members at the end of each day")
     dau: int = Field(description="people who sent a message on the period's last day")
     wau: int = Field(description="… in the period's last 7 days")
     mau: int = Field(description="… in the period's last 28 days")
@@ -60,12 +60,12 @@ class CircleHealthOut(Schema):
     score: float = Field(description="social dividend")
 
 
-class CirclesOut(Schema):
-    period: PeriodOut
+class CircleHealthListOut(Schema):
+    period: HealthPeriodOut
     circles: list[CircleHealthOut]
 
 
-class GroupBuyOut(Schema):
+class GroupBuyResultOut(Schema):
     campaign_id: str
     name: str
     ended: int
@@ -74,7 +74,7 @@ class GroupBuyOut(Schema):
     median_hours_to_fill: float | None
 
 
-class BargainOut(Schema):
+class BargainResultOut(Schema):
     campaign_id: str
     name: str
     ended: int
@@ -82,7 +82,7 @@ class BargainOut(Schema):
     completion_rate: float | None
 
 
-class FlashSaleOut(Schema):
+class FlashSaleResultOut(Schema):
     sale_id: str
     name: str
     starts_at: datetime
@@ -92,7 +92,7 @@ class FlashSaleOut(Schema):
     hours_to_sell_out: float | None
 
 
-class RedPacketOut(Schema):
+class RedPacketResultOut(Schema):
     packet_id: str
     name: str
     published_at: datetime
@@ -106,7 +106,7 @@ class RedPacketOut(Schema):
     gmv: int = Field(description="fen")
 
 
-class CouponOut(Schema):
+class CouponResultOut(Schema):
     coupon_id: str
     name: str
     handed_out: int
@@ -114,21 +114,21 @@ class CouponOut(Schema):
     redemption: float | None
 
 
-class CampaignsOut(Schema):
-    period: PeriodOut
-    group_buys: list[GroupBuyOut]
-    bargains: list[BargainOut]
-    flash_sales: list[FlashSaleOut]
-    red_packets: list[RedPacketOut]
-    coupons: list[CouponOut]
+class CampaignResultsOut(Schema):
+    period: HealthPeriodOut
+    group_buys: list[GroupBuyResultOut]
+    bargains: list[BargainResultOut]
+    flash_sales: list[FlashSaleResultOut]
+    red_packets: list[RedPacketResultOut]
+    coupons: list[CouponResultOut]
 
 
-def _period(query: PeriodQuery) -> Period:
+def _period(query: HealthPeriodQuery) -> Period:
     return parse_period({"period": query.period, "start": query.start, "end": query.end})
 
 
-def period_out(period: Period) -> PeriodOut:
-    return PeriodOut(key=period.key, start=period.start, end=period.end)
+def period_out(period: Period) -> HealthPeriodOut:
+    return HealthPeriodOut(key=period.key, start=period.start, end=period.end)
 
 
 def circle_out(h: CircleHealth) -> CircleHealthOut:
@@ -136,7 +136,7 @@ def circle_out(h: CircleHealth) -> CircleHealthOut:
         circle_id=h.circle_id,
         name=h.name,
         members=h.members,
-        members_by_day=[MembersOnDay(day=d, members=n) for d, n in h.members_by_day],
+        members_by_day=[CircleMembersOnDay(day=d, members=n) for d, n in h.members_by_day],
         dau=h.dau,
         wau=h.wau,
         mau=h.mau,
@@ -156,11 +156,11 @@ def circle_out(h: CircleHealth) -> CircleHealthOut:
     )
 
 
-def campaigns_out(period: Period, r: CampaignResults) -> CampaignsOut:
-    return CampaignsOut(
+def campaigns_out(period: Period, r: CampaignResults) -> CampaignResultsOut:
+    return CampaignResultsOut(
         period=period_out(period),
         group_buys=[
-            GroupBuyOut(
+            GroupBuyResultOut(
                 campaign_id=g.campaign_id,
                 name=g.name,
                 ended=g.ended,
@@ -171,7 +171,7 @@ def campaigns_out(period: Period, r: CampaignResults) -> CampaignsOut:
             for g in r.group_buys
         ],
         bargains=[
-            BargainOut(
+            BargainResultOut(
                 campaign_id=b.campaign_id,
                 name=b.name,
                 ended=b.ended,
@@ -181,7 +181,7 @@ def campaigns_out(period: Period, r: CampaignResults) -> CampaignsOut:
             for b in r.bargains
         ],
         flash_sales=[
-            FlashSaleOut(
+            FlashSaleResultOut(
                 sale_id=f.sale_id,
                 name=f.name,
                 starts_at=f.starts_at,
@@ -193,7 +193,7 @@ def campaigns_out(period: Period, r: CampaignResults) -> CampaignsOut:
             for f in r.flash_sales
         ],
         red_packets=[
-            RedPacketOut(
+            RedPacketResultOut(
                 packet_id=p.packet_id,
                 name=p.name,
                 published_at=p.published_at,
@@ -209,7 +209,7 @@ def campaigns_out(period: Period, r: CampaignResults) -> CampaignsOut:
             for p in r.red_packets
         ],
         coupons=[
-            CouponOut(
+            CouponResultOut(
                 coupon_id=c.coupon_id,
                 name=c.name,
                 handed_out=c.handed_out,
@@ -221,19 +221,23 @@ def campaigns_out(period: Period, r: CampaignResults) -> CampaignsOut:
     )
 
 
-@router.get("/{store_id}/circles", auth=AUTH, response=CirclesOut)
-def circles(request: HttpRequest, store_id: str, query: Query[PeriodQuery]) -> CirclesOut:
+@router.get("/{store_id}/circles", auth=AUTH, response=CircleHealthListOut)
+def circles(
+    request: HttpRequest, store_id: str, query: Query[HealthPeriodQuery]
+) -> CircleHealthListOut:
     """The health of each of the store's circles over the period (owner, or staff let see the
     insights)."""
     store = access_store(current_user(request), store_id, need="insights")
     period = _period(query)
-    return CirclesOut(
+    return CircleHealthListOut(
         period=period_out(period), circles=[circle_out(h) for h in circle_health(store, period)]
     )
 
 
-@router.get("/{store_id}/campaigns", auth=AUTH, response=CampaignsOut)
-def campaigns(request: HttpRequest, store_id: str, query: Query[PeriodQuery]) -> CampaignsOut:
+@router.get("/{store_id}/campaigns", auth=AUTH, response=CampaignResultsOut)
+def campaigns(
+    request: HttpRequest, store_id: str, query: Query[HealthPeriodQuery]
+) -> CampaignResultsOut:
     """How each of the store's campaigns did over the period (owner, or staff let see the
     insights)."""
     store = access_store(current_user(request), store_id, need="insights")
