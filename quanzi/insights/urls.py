@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.urls import path
 
 from quanzi.insights.views import cascades, overview
+from quanzi.insights.views.campaigns import campaigns_page
+from quanzi.insights.views.circles import circles_page
 
 app_name = "insights"
 urlpatterns: list[object] = [
@@ -13,4 +15,6 @@ urlpatterns: list[object] = [
     path("console/<str:store_id>/people/", overview.people, name="people"),
     path("console/<str:store_id>/cascades/", cascades.cascades, name="cascades"),
     path("console/<str:store_id>/cascades/<str:code>/", cascades.cascade, name="cascade"),
+    path("console/<str:store_id>/circles/", circles_page, name="circles"),
+    path("console/<str:store_id>/campaigns/", campaigns_page, name="campaigns"),
 ]

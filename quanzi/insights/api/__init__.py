@@ -6,8 +6,10 @@ from __future__ import annotations
 from ninja import Router
 
 from quanzi.insights.api.cascades import router as cascades
+from quanzi.insights.api.health import router as health
 from quanzi.insights.api.overview import router as overview
 
 router = Router()
 router.add_router("", overview)
 router.add_router("", cascades)
+router.add_router("", health)
