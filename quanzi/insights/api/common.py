@@ -34,6 +34,7 @@ class PeriodQuery(Schema):
 
 
 class PeriodOut(Schema):
+    key: str = Field(description="today, 7d, 30d or custom")
     start: date
     end: date
     previous_start: date
@@ -43,7 +44,11 @@ class PeriodOut(Schema):
 def period_out(period: Period) -> PeriodOut:
     before = period.previous()
     return PeriodOut(
-        start=period.start, end=period.end, previous_start=before.start, previous_end=before.end
+        key=period.key,
+        start=period.start,
+        end=period.end,
+        previous_start=before.start,
+        previous_end=before.end,
     )
 
 

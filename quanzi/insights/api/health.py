@@ -10,26 +10,14 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router
 
-from quanzi.accounts.auth import AUTH, current_user
+from quanzi.accounts.auth import AUTH
 from quanzi.core.schemas import Schema
+from quanzi.insights.api.common import PeriodOut, PeriodQuery, insights_store, period_out
 from quanzi.insights.campaigns import CampaignResults, campaign_results
 from quanzi.insights.circles import CircleHealth, circle_health
-from quanzi.insights.periods import Period, parse_period
-from quanzi.stores.services import access_store
+from quanzi.insights.periods import Period
 
 router = Router()
-
-
-class HealthPeriodQuery(Schema):
-    period: str = Field(default="7d", description="today, 7d, 30d or custom")
-    start: str = Field(default="", max_length=10, description="custom: first day, YYYY-MM-DD")
-    end: str = Field(default="", max_length=10, description="custom: last day (included)")
-
-
-class HealthPeriodOut(Schema):
-    key: str
-    start: date
-    end: date
 
 
 class CircleMembersOnDay(Schema):
@@ -61,7 +49,7 @@ class CircleHealthOut(Schema):
 
 
 class CircleHealthListOut(Schema):
-    period: HealthPeriodOut
+    period: PeriodOut
     circles: list[CircleHealthOut]
 
 
@@ -115,20 +103,12 @@ class CouponResultOut(Schema):
 
 
 class CampaignResultsOut(Schema):
-    period: HealthPeriodOut
+    period: PeriodOut
     group_buys: list[GroupBuyResultOut]
     bargains: list[BargainResultOut]
     flash_sales: list[FlashSaleResultOut]
     red_packets: list[RedPacketResultOut]
     coupons: list[CouponResultOut]
-
-
-def _period(query: HealthPeriodQuery) -> Period:
-    return parse_period({"period": query.period, "start": query.start, "end": query.end})
-
-
-def period_out(period: Period) -> HealthPeriodOut:
-    return HealthPeriodOut(key=period.key, start=period.start, end=period.end)
 
 
 def circle_out(h: CircleHealth) -> CircleHealthOut:
@@ -222,24 +202,20 @@ def campaigns_out(period: Period, r: CampaignResults) -> CampaignResultsOut:
 
 
 @router.get("/{store_id}/circles", auth=AUTH, response=CircleHealthListOut)
-def circles(
-    request: HttpRequest, store_id: str, query: Query[HealthPeriodQuery]
-) -> CircleHealthListOut:
+def circles(request: HttpRequest, store_id: str, query: Query[PeriodQuery]) -> CircleHealthListOut:
     """The health of each of the store's circles over the period (owner, or staff let see the
     insights)."""
-    store = access_store(current_user(request), store_id, need="insights")
-    period = _period(query)
+    store = insights_store(request, store_id)
+    period = query.parse()
     return CircleHealthListOut(
         period=period_out(period), circles=[circle_out(h) for h in circle_health(store, period)]
     )
 
 
 @router.get("/{store_id}/campaigns", auth=AUTH, response=CampaignResultsOut)
-def campaigns(
-    request: HttpRequest, store_id: str, query: Query[HealthPeriodQuery]
-) -> CampaignResultsOut:
+def campaigns(request: HttpRequest, store_id: str, query: Query[PeriodQuery]) -> CampaignResultsOut:
     """How each of the store's campaigns did over the period (owner, or staff let see the
     insights)."""
-    store = access_store(current_user(request), store_id, need="insights")
-    period = _period(query)
+    store = insights_store(request, store_id)
+    period = query.parse()
     return campaigns_out(period, campaign_results(store, period))
