@@ -458,7 +458,8 @@ COFFEE_CHAT = [
 
 def _demo_insights(users: dict[str, Any], store: Any, products: list[Any]) -> None:
     """What makes the merchant's insights meaningful on the first run: a share chain three
-    levels deep (小美 → 阿华 → 小林 → 阿杰) with a branch and visits that did not buy, a note
+    levels deep (小美 → 阿华 → 小林 → 阿杰, each sharing on) with a branch and visits that did
+    not buy, a note
     that sold, and three circles of different health — a lively coffee circle, the store's
     circle, and a quiet one whose members never talk. The visits go through the pages as a
     phone would (so the events are the real ones), then the rollup runs once."""
@@ -505,7 +506,8 @@ def _demo_insights(users: dict[str, Any], store: Any, products: list[Any]) -> No
         arrive(people["xiaolin"], second.code, buys=1)
         third = share_link(people["xiaolin"], "product", cake.pk, parent_code=second.code)
         arrive(people["ajie"], third.code, buys=1)
-        arrive(people["dapeng"], third.code)
+        fourth = share_link(people["ajie"], "product", cake.pk, parent_code=third.code)
+        arrive(people["dapeng"], fourth.code)
         arrive(people["xiaoyu"], first.code, buys=1)
         arrive(people["azhen"], first.code)
         # a note about the honey, which 老马 read and bought from

@@ -73,10 +73,11 @@ def test_the_merchant_reads_the_social_dividend_on_a_phone(new_page, tmp_path):
     tree = page.get_by_test_id("cascade-tree")
     assert tree.is_visible()
     text = tree.inner_text()
-    for name in ("小美", "阿华", "小林"):
+    for name in ("小美", "阿华", "小林", "阿杰"):
         assert name in text
-    assert page.get_by_test_id("cascade-node").count() >= 3
-    assert page.get_by_test_id("cascade-depth").inner_text().strip() == "2"
+    assert page.get_by_test_id("cascade-node").count() == 4
+    assert page.get_by_test_id("metric-depth").inner_text().strip() == "3"
+    page.wait_for_selector("[data-chart][data-drawn]")
 
     # and nothing went wrong in the page
     assert errors == []
