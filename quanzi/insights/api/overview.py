@@ -13,6 +13,7 @@ from quanzi.accounts.auth import AUTH
 from quanzi.core.schemas import Schema
 from quanzi.insights import figures
 from quanzi.insights.api.common import PeriodOut, PeriodQuery, insights_store, period_out
+from quanzi.insights.dividend import Dividend, campaign_dividends, product_dividends
 from quanzi.insights.engine import engine
 
 router = Router()
@@ -177,4 +178,49 @@ def people(request: HttpRequest, store_id: str, q: Query[PeriodQuery]) -> People
         sharers=_people(engine().top_sharers(store, period)),
         promoters=_people(engine().top_promoters(store, period)),
         note_authors=_people(engine().top_note_authors(store, period)),
+    )
+
+
+class DividendRow(Schema):
+    kind: str = Field(description="product, groupbuy or bargain")
+    id: str
+    title: str
+    reach: int = Field(description="people reached through relationships")
+    virality: float = Field(description="structural virality of its share cascades")
+    interactions: int
+    score: float = Field(description="log2(1 + reach) × (1 + virality) × log2(1 + interactions)")
+    gmv: int = Field(description="fen, less refunds")
+
+
+class DividendOut(Schema):
+    period: PeriodOut
+    products: list[DividendRow]
+    campaigns: list[DividendRow]
+
+
+def _dividends(found: list[Dividend]) -> list[DividendRow]:
+    return [
+        DividendRow(
+            kind=d.kind,
+            id=d.id,
+            title=d.title,
+            reach=d.score.reach,
+            virality=round(d.score.virality, 4),
+            interactions=d.score.interactions,
+            score=d.score.value,
+            gmv=d.gmv,
+        )
+        for d in found
+    ]
+
+
+@router.get("/{store_id}/dividend", auth=AUTH, response=DividendOut)
+def dividend(request: HttpRequest, store_id: str, q: Query[PeriodQuery]) -> DividendOut:
+    """The social dividend of each product and campaign, beside the GMV it earned."""
+    store = insights_store(request, store_id)
+    period = q.parse()
+    return DividendOut(
+        period=period_out(period),
+        products=_dividends(product_dividends(store, period)),
+        campaigns=_dividends(campaign_dividends(store, period)),
     )

@@ -26,6 +26,7 @@ TABS: list[tuple[str, str, Any]] = [
     ("overview", "insights:overview", gettext_lazy("Overview")),
     ("sources", "insights:sources", gettext_lazy("Where buyers came from")),
     ("people", "insights:people", gettext_lazy("Who brought them")),
+    ("dividend", "insights:dividend", gettext_lazy("Social dividend")),
     ("cascades", "insights:cascades", gettext_lazy("How far it travelled")),
     ("circles", "insights:circles", gettext_lazy("Circle health")),
     ("campaigns", "insights:campaigns", gettext_lazy("Campaign results")),
