@@ -611,10 +611,12 @@ def sku_image(sku: Sku, images: Sequence[ProductImage]) -> ProductImage | None:
     """The photo of this variant (its first spec value's), else the product's first photo."""
     spec = variant_spec(sku.product)
     if spec is not None:
-        value = str(sku.spec_values.get(spec[0], ""))
-        shown = variant_images(sku.product, images).get(value)
-        if shown is not None:
-            return shown
+        name, values = spec
+        value = str(sku.spec_values.get(name, ""))
+        if value in values:
+            shown = next((img for img in images if img.spec_value == value), None)
+            if shown is not None:
+                return shown
     return images[0] if images else None
 
 

@@ -201,6 +201,19 @@ def _text(value: object, limit: int, field: str, missing: Promise) -> str:
     )
 
 
+def clean_tracking_number(tracking_number: object, field: str = "tracking_number") -> str:
+    """A tracking number of any courier: required, at most MAX_NUMBER characters, only
+    letters, digits and '-' (a 400 naming the field otherwise)."""
+    number = _text(tracking_number, MAX_NUMBER, field, _("Enter the tracking number."))
+    if ANY_NUMBER.fullmatch(number) is None:
+        raise InvalidInput(
+            _("A tracking number has only letters, digits and '-'."),
+            code=OrderCode.INVALID_TRACKING_NUMBER,
+            field=field,
+        )
+    return number
+
+
 def clean_shipment(carrier: object, tracking_number: object, carrier_name: object = "") -> Shipment:
     """The courier and tracking number a merchant gave, checked: `carrier` is a code, a
     courier's name, or OTHER with the courier's name in `carrier_name` (a name that is not a
@@ -210,13 +223,7 @@ def clean_shipment(carrier: object, tracking_number: object, carrier_name: objec
     if text.casefold() == OTHER:
         text = _text(carrier_name, MAX_NAME, "carrier_name", _("Write the name of the courier."))
     known = carrier_of(text)
-    number = _text(tracking_number, MAX_NUMBER, "tracking_number", _("Enter the tracking number."))
-    if ANY_NUMBER.fullmatch(number) is None:
-        raise InvalidInput(
-            _("A tracking number has only letters, digits and '-'."),
-            code=OrderCode.INVALID_TRACKING_NUMBER,
-            field="tracking_number",
-        )
+    number = clean_tracking_number(tracking_number)
     if known is None:
         return Shipment(text, number, None)
     number = number.upper()

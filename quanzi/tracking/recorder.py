@@ -4,7 +4,8 @@
 that rolls back was never paid); the row waits in this process's buffer, and the buffer is
 written in one `bulk_create` when it holds `TRACKING_BATCH` rows, or at the end of the first
 request finishing `TRACKING_FLUSH_SECONDS` after the oldest row came in (Django sends
-`request_finished` after the response has gone out), and when the process exits. Recording
+`request_finished` after the response has gone out), or when a row comes in after that time
+(the chat's sockets have no request cycle), and when the process exits. Recording
 never raises into the request: a failure to write is logged and the batch is dropped — these
 are counts for the dashboard; money figures are read from orders and the ledger, never from
 here.
@@ -152,13 +153,16 @@ def _once(row: Event) -> Any:
 
 
 def _keep(row: Event) -> None:
+    """Buffer the row; write the buffer when it is full, or when its oldest row has waited
+    the flush time (traffic with no request cycle, the chat's sockets, flushes here)."""
     global _oldest
     with _lock:
         _buffer.append(row)
+        now = time.monotonic()
         if _oldest is None:
-            _oldest = time.monotonic()
-        full = len(_buffer) >= _batch()
-    if full:
+            _oldest = now
+        due = len(_buffer) >= _batch() or now - _oldest >= _flush_seconds()
+    if due:
         flush()
 
 

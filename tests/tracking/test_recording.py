@@ -3,6 +3,7 @@ counted by account or by a daily hash."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -49,16 +50,39 @@ def test_rows_wait_in_the_buffer_until_a_batch_is_full(settings: Any):
     assert recorder.pending() == 0 and Event.objects.count() == 3
 
 
-def test_a_request_finishing_after_the_flush_interval_writes_what_waits(settings: Any):
-    # given a big batch size and a flush interval of 0 s
+def test_a_request_finishing_after_the_flush_interval_writes_what_waits(
+    settings: Any, monkeypatch: Any
+):
+    # given a big batch size, a flush interval of 5 s, and a row waiting
     settings.TRACKING_BATCH = 1000
-    settings.TRACKING_FLUSH_SECONDS = 0
+    settings.TRACKING_FLUSH_SECONDS = 5
+    start = time.monotonic()
+    monkeypatch.setattr(recorder.time, "monotonic", lambda: start)
     recorder.record(EventKind.COMMENT, store_id="s1")
+    request_finished.send(sender=None)
     assert Event.objects.count() == 0
-    # when a request finishes
+    # when a request finishes 6 s later
+    monkeypatch.setattr(recorder.time, "monotonic", lambda: start + 6)
     request_finished.send(sender=None)
     # then the waiting row is written
     assert Event.objects.count() == 1
+
+
+def test_an_event_after_the_flush_interval_writes_what_waits_without_a_request(
+    settings: Any, monkeypatch: Any
+):
+    # given a row waiting, as a chat message sent over a socket leaves it (no request cycle)
+    settings.TRACKING_BATCH = 1000
+    settings.TRACKING_FLUSH_SECONDS = 5
+    start = time.monotonic()
+    monkeypatch.setattr(recorder.time, "monotonic", lambda: start)
+    recorder.record(EventKind.MESSAGE, store_id="s1")
+    assert Event.objects.count() == 0
+    # when another message comes 6 s later
+    monkeypatch.setattr(recorder.time, "monotonic", lambda: start + 6)
+    recorder.record(EventKind.MESSAGE, store_id="s1")
+    # then both are written
+    assert Event.objects.count() == 2
 
 
 def test_a_write_failure_is_logged_and_never_raised(monkeypatch: Any, caplog: Any):

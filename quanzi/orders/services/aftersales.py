@@ -6,7 +6,6 @@ request's thread (`thread`), written in the step's transaction."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from django.core.files.uploadedfile import UploadedFile
@@ -19,6 +18,7 @@ from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, CoreCode, InvalidInput
 from quanzi.core.images import delete_files
 from quanzi.core.money import format_fen
+from quanzi.orders.carriers import clean_tracking_number
 from quanzi.orders.errors import OrderCode
 from quanzi.orders.models import (
     AfterSale,
@@ -41,7 +41,6 @@ from quanzi.orders.services.state import (
 
 S = OrderStatus
 E = AfterSaleEvent
-TRACKING_RE = re.compile(r"^[A-Za-z0-9\-]+$")  # as a shipment's (transitions.ship_order)
 
 NOTE_APPROVED = gettext_noop("After-sales request approved: refunding")
 NOTE_WITHDRAWN = gettext_noop("After-sales request withdrawn by the buyer")
@@ -85,6 +84,8 @@ def request_after_sale(
         )
     reason = clean_text(reason, MAX_REASON, field="reason", required=True)
     tracking = clean_text(return_tracking_number, 60, field="return_tracking_number")
+    if tracking:
+        tracking = clean_tracking_number(tracking, field="return_tracking_number")
     prepared = thread.prepare_photos(list(photos))
     written: list[str] = []
     try:
@@ -167,13 +168,7 @@ def send_return_tracking(
     sent back, while the request waits for the merchant (sending again corrects it)."""
     order = access_order(user, order_id, need="buyer")
     after_sale = thread.after_sale_of(order, after_sale_id)
-    number = clean_text(tracking_number, 60, field="tracking_number", required=True)
-    if not TRACKING_RE.match(number):
-        raise InvalidInput(
-            _("A tracking number has only letters, digits and '-'."),
-            code=OrderCode.INVALID_TRACKING_NUMBER,
-            field="tracking_number",
-        )
+    number = clean_tracking_number(tracking_number)
     if after_sale.kind != AfterSaleKind.RETURN_REFUND:
         raise Conflict(
             _("This request is for a refund only: there are no goods to send back."),
