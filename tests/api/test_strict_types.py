@@ -205,7 +205,7 @@ def world(transactional_db: None) -> World:
     load_demo()  # its payments are confirmed by webhooks sent on commit: a transactional test
     merchant = User.objects.get(username="merchant")
     customer = User.objects.get(username="xiaomei")
-    circle = Circle.objects.get()
+    circle = Circle.objects.get(name="山野小铺 · 老朋友群")  # the store circle with its chat
     message = Message.objects.filter(circle=circle).exclude(sender=customer).first()
     assert message is not None
     report = report_message(customer, circle.pk, message.pk, "测试")

@@ -49,7 +49,7 @@ def test_note_page_shows_buy_buttons_for_tagged_products(author):
     assert "¥39.00" in html or "39.00" in html
     # the two-SKU product links to its page to choose, and the off-shelf one cannot be bought
     page_url = reverse("catalog:detail", args=[several.id])
-    assert f'href="{page_url}?src=note" data-testid="note-buy"' in html
+    assert f'href="{page_url}?src=note&amp;via={note.pk}" data-testid="note-buy"' in html
     assert html.count('data-testid="note-buy"') == 2
     assert "No longer on sale" in html
     for testid in ("note-title", "note-body", "note-images", "note-products", "note-like"):
