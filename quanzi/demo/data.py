@@ -376,7 +376,7 @@ def _demo_distribution(merchant: Any, store: Any) -> None:
     )
 
 
-def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
+def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> tuple[Any, Any, Any]:
     """A week-long 3-person group buy of the first product (¥10 off each SKU), a bargain on the
     second product's first SKU down to a third of its price with 3 helpers, and a flash sale of
     20 units of the third product at half price for the next 6 hours."""
@@ -392,7 +392,7 @@ def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
     now = timezone.now()
     week_end = now + timedelta(days=7)
     group_product, bargain_product, flash_product = products[0], products[1], products[2]
-    groupbuy.create_campaign(
+    group_campaign = groupbuy.create_campaign(
         merchant,
         store.pk,
         groupbuy.GroupBuyFields(
@@ -406,7 +406,7 @@ def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
     )
     sku = bargain_product.skus.order_by("price").first()
     floor = max(sku.price // 3, 1)
-    bargains.create_campaign(
+    bargain_campaign = bargains.create_campaign(
         merchant,
         store.pk,
         bargains.BargainInput(
@@ -423,7 +423,7 @@ def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
         ),
     )
     sku = flash_product.skus.order_by("price").first()
-    flashsales.create_flash_sale(
+    flash = flashsales.create_flash_sale(
         merchant,
         store.pk,
         flashsales.FlashSaleFields(
@@ -434,6 +434,7 @@ def _demo_campaigns(merchant: Any, store: Any, products: list[Any]) -> None:
             ends_at=now + timedelta(hours=6),
         ),
     )
+    return group_campaign, bargain_campaign, flash
 
 
 FRIENDS = [
@@ -456,7 +457,9 @@ COFFEE_CHAT = [
 ]
 
 
-def _demo_insights(users: dict[str, Any], store: Any, products: list[Any]) -> None:
+def _demo_insights(
+    users: dict[str, Any], store: Any, products: list[Any], campaigns: tuple[Any, Any, Any]
+) -> None:
     """What makes the merchant's insights meaningful on the first run: a share chain three
     levels deep (小美 → 阿华 → 小林 → 阿杰, each sharing on) with a branch and visits that did
     not buy, a note
@@ -518,10 +521,39 @@ def _demo_insights(users: dict[str, Any], store: Any, products: list[Any]) -> No
             body="怒江的土蜂蜜，结晶了也别担心，温水一冲就化。",
             product_ids=[honey.pk],
         )
+        from quanzi.social.services.notes import add_comment, set_like
+
+        for username in ("laoma", "ahua", "xiaoyu"):
+            set_like(people[username], note.pk, True)
+        add_comment(people["laoma"], note.pk, "已下单，等着早上冲一杯！")
         phone(people["laoma"]).get(f"/products/{honey.pk}/?src=note&via={note.pk}")
         _pay(people["laoma"], [buy_now(people["laoma"], honey.skus.first().pk, 1)])
         # 小周 found the store through search and only looked
         phone(people["xiaozhou"]).get(f"/products/{products[0].pk}/?src=search")
+
+    # campaign results: 阿华's group buy fills with the friends she shared it with, 小美's
+    # bargain gets three helps and is bought, three friends buy in the flash sale
+    from quanzi.campaigns.bargains import services as bargains
+    from quanzi.campaigns.flashsales import services as flashsales
+    from quanzi.campaigns.groupbuy import services as groupbuy
+
+    group_campaign, bargain_campaign, flash = campaigns
+    coffee = group_campaign.product.skus.order_by("price").first()
+    opened = groupbuy.open_group(people["ahua"], group_campaign.pk, coffee.pk)
+    _pay(people["ahua"], [opened.order])
+    group_id = opened.group.pk
+    invite = share_link(people["ahua"], "group", group_id)
+    with override_settings(ALLOWED_HOSTS=["testserver"]):
+        for username in ("xiaolin", "ajie"):
+            phone(people[username]).get(f"/s/{invite.code}", follow=True)
+            seat = groupbuy.join_group(people[username], group_id, coffee.pk)
+            _pay(people[username], [seat.order])
+    bargain = bargains.start_bargain(people["xiaomei"], bargain_campaign.pk)
+    for username in ("dapeng", "azhen", "xiaozhou"):
+        bargains.help_bargain(people[username], bargain.pk)
+    _pay(people["xiaomei"], [bargains.buy_bargain(people["xiaomei"], bargain.pk)])
+    for username in ("xiaoyu", "laoma", "dapeng"):
+        _pay(people[username], [flashsales.buy_flash_sale(people[username], flash.pk)])
 
     # three circles of different health
     lively = membership.create_circle(
@@ -536,6 +568,14 @@ def _demo_insights(users: dict[str, Any], store: Any, products: list[Any]) -> No
         membership.join_circle(people[username], lively.pk)
     for n, (who, text) in enumerate(COFFEE_CHAT):
         chat.send_message(people[who], lively.pk, kind="text", text=text, client_id=f"coffee-{n}")
+    chat.send_message(
+        people["xiaolin"],
+        lively.pk,
+        kind="product",
+        text="配咖啡的鲜花饼，我买了两次了",
+        client_id="coffee-cake",
+        product_id=cake.pk,
+    )
     quiet = membership.create_circle(
         users["merchant"],
         membership.CircleInput(
@@ -589,6 +629,6 @@ def load_demo() -> bool:
     _demo_circle(users, store, products)  # the customers joining get the join cashback
     _demo_announcement_coupon(users["merchant"], threshold)
     _demo_distribution(users["merchant"], store)
-    _demo_campaigns(users["merchant"], store, products)
-    _demo_insights(users, store, products)
+    campaigns = _demo_campaigns(users["merchant"], store, products)
+    _demo_insights(users, store, products, campaigns)
     return True
