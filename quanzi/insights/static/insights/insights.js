@@ -30,7 +30,7 @@
         borderColor: round ? "#fff" : color,
         backgroundColor: round ? COLORS.slice(0, set.data.length) : color,
         borderWidth: round ? 2 : 2,
-        tension: 0.3,
+        tension: 0,
         pointRadius: 2,
       };
     });
@@ -38,14 +38,14 @@
       if (round) return;
       var color = COLORS[i % COLORS.length];
       datasets.push({
-        label: set.label + " · " + (holder.getAttribute("data-previous") || document.documentElement.getAttribute("data-previous-label") || "←"),
+        label: set.label + " · " + (holder.getAttribute("data-previous") || ""),
         data: set.data,
         kind: datasets[i] ? datasets[i].kind : "int",
         borderColor: color + "66",
         backgroundColor: color + "33",
         borderDash: [4, 4],
         borderWidth: 1.5,
-        tension: 0.3,
+        tension: 0,
         pointRadius: 0,
       });
     });
