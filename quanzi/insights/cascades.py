@@ -36,7 +36,7 @@ one, their attributed orders in one (and the targets' titles in one per kind).
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -466,6 +466,19 @@ def campaign_k_factor(store: Store, kind: str, campaign_id: str) -> KFactor:
     """The K-factor of a group-buy or bargain campaign (the links of all its groups or
     bargains together)."""
     return _k_of(store, campaign_links(store, kind, campaign_id))
+
+
+def k_factors_by(
+    store: Store, links: QuerySet[ShareLink], key: Callable[[CascadeNode], str]
+) -> dict[str, KFactor]:
+    """The K-factor of each group of these links (`key` names a link's group: its campaign,
+    say), in the same bounded queries as one."""
+    nodes = _nodes(links)
+    _add_figures(store, nodes, list(nodes))
+    groups: dict[str, list[LinkFacts]] = defaultdict(list)
+    for node in nodes.values():
+        groups[key(node)].append(node.facts())
+    return {name: k_factor(facts) for name, facts in groups.items()}
 
 
 def _k_of(store: Store, links: QuerySet[ShareLink]) -> KFactor:

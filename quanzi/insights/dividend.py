@@ -10,7 +10,8 @@ earned — the score of quanzi.insights.score with these inputs, over the period
 - **campaigns** (group buys and bargains running in the period): reach = the distinct people
   who visited its groups' or bargains' share links in the period; virality = as above, over
   those links' cascades; interactions = the seats others took in its groups, or the helps its
-  bargains got. GMV: its orders paid in the period, less refunds.
+  bargains got. GMV: its orders paid in the period, less refunds. Beside it, the campaign's
+  K-factor and cycle time over all its share links (quanzi.insights.cascades.k_factor).
 
 Each list is read in a fixed number of queries, whatever the number of products or campaigns.
 """
@@ -29,7 +30,7 @@ from quanzi.campaigns.groupbuy.models import CAMPAIGN_KIND as GROUP_ORDERS
 from quanzi.campaigns.groupbuy.models import Group, GroupCampaign, GroupMember
 from quanzi.catalog.models import Product
 from quanzi.circles.models import Message
-from quanzi.insights.cascades import tree_metrics
+from quanzi.insights.cascades import KFactor, k_factors_by, tree_metrics
 from quanzi.insights.figures import NET, paid_orders
 from quanzi.insights.periods import Period
 from quanzi.insights.score import Score, social_dividend
@@ -50,6 +51,7 @@ class Dividend:
     title: str
     score: Score
     gmv: int  # fen
+    k: KFactor | None = None  # campaigns: invitations per sharer × conversion, cycle time
 
 
 def weighted_virality(rows: Sequence[LinkRow]) -> dict[str, float]:
@@ -163,13 +165,13 @@ def campaign_dividends(store: Store, period: Period, limit: int = 20) -> list[Di
         "pk", "campaign_id"
     ):
         owner[pk] = f"bargain:{campaign}"
-    links = list(
-        ShareLink.objects.filter(
-            Q(kind=TargetKind.GROUP) | Q(kind=TargetKind.BARGAIN),
-            target_id__in=list(owner),
-            created_at__lt=period.until,
-        ).values_list("pk", "parent_id", "target_id")
+    shared = ShareLink.objects.filter(
+        Q(kind=TargetKind.GROUP) | Q(kind=TargetKind.BARGAIN),
+        target_id__in=list(owner),
+        created_at__lt=period.until,
     )
+    links = list(shared.values_list("pk", "parent_id", "target_id"))
+    k_of = k_factors_by(store, shared, lambda node: owner[node.target_id])
     viral = weighted_virality([(pk, parent, owner[target]) for pk, parent, target in links])
     campaign_of_link = {pk: owner[target] for pk, _, target in links}
     people: dict[str, set[str]] = defaultdict(set)
@@ -210,6 +212,7 @@ def campaign_dividends(store: Store, period: Period, limit: int = 20) -> list[Di
             title,
             social_dividend(len(people[key]), viral.get(key, 0.0), talk[key]),
             gmv[key],
+            k_of.get(key),
         )
         for key, title in titles.items()
     ]

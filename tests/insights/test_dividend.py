@@ -5,18 +5,21 @@ order's refund; the size-weighted virality of several cascades."""
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from quanzi.insights.dividend import product_dividends, weighted_virality
+from quanzi.campaigns.groupbuy.models import Group, GroupCampaign, GroupMember
+from quanzi.insights.dividend import campaign_dividends, product_dividends, weighted_virality
 from quanzi.insights.periods import parse_period
-from quanzi.orders.models import OrderItem
+from quanzi.orders.models import Order, OrderItem
+from quanzi.referrals.models import TargetKind
 from quanzi.social.models import Note
 from quanzi.tracking import services as rollup
 from quanzi.tracking.models import Event, EventKind
 from tests.factories import SkuFactory, UserFactory
-from tests.insights.cascade_helpers import link, make_merchant, order
+from tests.insights.cascade_helpers import link, make_merchant, order, visit
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +105,46 @@ def test_nothing_reached_is_no_dividend():
     (row,) = product_dividends(m.store, parse_period({"period": "today"}))
     # then it earned GMV and no social dividend
     assert (row.gmv, row.score.value) == (5900, 0.0)
+
+
+def test_a_campaigns_dividend_and_k_factor_from_a_known_history():
+    # given a running group-buy campaign with two groups, each shared by its leader; five
+    # people visit through each link, two of each five join (a seat in the group each) and
+    # their orders are paid, ¥39.00 each
+    m = make_merchant()
+    now = timezone.now()
+    campaign = GroupCampaign.objects.create(
+        store=m.store,
+        product=m.product,
+        team_size=3,
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
+    )
+    for _ in range(2):
+        leader = UserFactory()
+        group = Group.objects.create(
+            campaign=campaign,
+            leader=leader,
+            team_size=3,
+            opened_at=now,
+            expires_at=now + timedelta(hours=24),
+        )
+        shared = link(leader, group.pk, kind=TargetKind.GROUP)
+        invitees = [UserFactory() for _ in range(5)]
+        for person in invitees:
+            visit(shared, person)
+        for buyer in invitees[:2]:
+            bought = order(m.store, buyer, 3900, through=shared)
+            Order.objects.filter(pk=bought.pk).update(campaign="group", campaign_ref=group.pk)
+            GroupMember.objects.create(group=group, user=buyer, order=bought)
+
+    # when the store's campaign dividends are read
+    (row,) = campaign_dividends(m.store, parse_period({"period": "7d"}))
+
+    # then reach is the 10 visitors, no reshare (virality 0), 4 seats taken by others, and the
+    # K-factor 5 invitations per sharer × 40 % = 2.0; GMV the 4 orders
+    assert (row.kind, row.score.reach, row.score.interactions) == ("groupbuy", 10, 4)
+    assert row.score.virality == 0.0
+    assert row.score.value == round(math.log2(11) * 1 * math.log2(5), 1)
+    assert row.k is not None and row.k.k == pytest.approx(2.0)
+    assert row.gmv == 4 * 3900

@@ -190,6 +190,12 @@ class DividendRow(Schema):
     interactions: int
     score: float = Field(description="log2(1 + reach) × (1 + virality) × log2(1 + interactions)")
     gmv: int = Field(description="fen, less refunds")
+    k_factor: float | None = Field(
+        default=None, description="campaigns: invitations per sharer × conversion"
+    )
+    cycle_hours: float | None = Field(
+        default=None, description="campaigns: median hours from a share to its reshares"
+    )
 
 
 class DividendOut(Schema):
@@ -209,6 +215,8 @@ def _dividends(found: list[Dividend]) -> list[DividendRow]:
             interactions=d.score.interactions,
             score=d.score.value,
             gmv=d.gmv,
+            k_factor=round(d.k.k, 4) if d.k else None,
+            cycle_hours=round(d.k.cycle_hours, 2) if d.k and d.k.cycle_hours is not None else None,
         )
         for d in found
     ]

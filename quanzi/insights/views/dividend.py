@@ -28,6 +28,8 @@ def dividend_rows(found: list[Dividend]) -> list[dict[str, Any]]:
             "interactions": d.score.interactions,
             "score": d.score.value,
             "gmv": d.gmv,
+            "k": d.k.k if d.k else None,
+            "cycle": d.k.cycle_hours if d.k else None,
         }
         for d in found
     ]
@@ -47,6 +49,10 @@ def _columns(first: Any) -> list[Column]:
 def dividend_tables(store: Store, period: Period) -> list[Table]:
     campaigns = _columns(_("Campaign"))
     campaigns.insert(1, Column("kind", _("Kind"), "text"))
+    campaigns += [
+        Column("k", _("K-factor"), "ratio"),
+        Column("cycle", _("Cycle time (hours)"), "ratio"),
+    ]
     return [
         Table(
             id="dividend-products",
@@ -68,7 +74,8 @@ def dividend_tables(store: Store, period: Period) -> list[Table]:
             series=["score"],
             help=_(
                 "Reach: people who opened its groups' or bargains' share links; interactions: "
-                "the seats others took in its groups, or the helps its bargains got."
+                "the seats others took in its groups, or the helps its bargains got. K-factor: "
+                "invitations per sharer × the share of invitees who bought or reshared."
             ),
         ),
     ]
