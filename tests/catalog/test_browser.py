@@ -126,11 +126,15 @@ def test_choosing_a_colour_turns_the_gallery_to_its_photo(new_page):
     # when a visitor chooses 蓝 (before choosing a size)
     page.get_by_test_id("spec-颜色-蓝").click()
     # then the gallery turns to 蓝's photo
+    # (a function, not an expression: an expression is eval'ed in the page, which its CSP
+    # forbids)
     page.wait_for_function(
-        "document.querySelector('[data-testid=gallery]').scrollLeft > 0"
+        "() => document.querySelector('[data-testid=gallery]').scrollLeft > 0"
         " && document.querySelector('[data-testid=gallery]').dataset.shown === '2'"
     )
     # and choosing 红, which has no photo of its own, turns it back to the first
     page.get_by_test_id("spec-颜色-红").click()
-    page.wait_for_function("document.querySelector('[data-testid=gallery]').dataset.shown === '0'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=gallery]').dataset.shown === '0'"
+    )
     assert gallery.is_visible()
