@@ -14,7 +14,7 @@ from bench.harness import save_results
 from bench.report import write_performance_doc
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
-SUITES = ["catalog_api", "checkout", "chat_fanout", "feed", "flash"]
+SUITES = ["catalog_api", "checkout", "chat_fanout", "feed", "flash", "insights"]
 
 
 def _postgres_reachable(suite: str, pg_url: str) -> bool:
@@ -41,6 +41,20 @@ def main() -> int:
     parser.add_argument("--flash-units", type=int, default=100, help="flash sale: units")
     parser.add_argument("--flash-buyers", type=int, default=2000, help="flash sale: buyers")
     parser.add_argument("--flash-threads", type=int, default=50, help="flash sale: threads")
+    parser.add_argument("--insights-orders", type=int, default=1_000_000, help="insights: orders")
+    parser.add_argument(
+        "--insights-events", type=int, default=10_000_000, help="insights: raw tracking events"
+    )
+    parser.add_argument("--insights-links", type=int, default=50_000, help="insights: share links")
+    parser.add_argument(
+        "--insights-samples", type=int, default=10, help="insights: timings per page"
+    )
+    parser.add_argument(
+        "--insights-rounds",
+        type=int,
+        default=2,
+        help="insights: checkout measurements per mode (recording on / off)",
+    )
     args = parser.parse_args()
     chosen = args.only or SUITES
     pg_url = os.environ.get("QUANZI_BENCH_POSTGRES_URL") or os.environ.get(
@@ -78,6 +92,20 @@ def main() -> int:
             args.flash_units, args.flash_buyers, args.flash_threads, pg_url, redis_url or None
         )
         print(f"flash -> {save_results('flash', data)}")
+    if "insights" in chosen and _postgres_reachable("insights", pg_url):
+        from bench.insights import insights
+
+        data = insights(
+            args.insights_orders,
+            args.insights_events,
+            args.insights_links,
+            args.insights_samples,
+            args.duration,
+            args.concurrency,
+            args.insights_rounds,
+            pg_url,
+        )
+        print(f"insights -> {save_results('insights', data)}")
     write_performance_doc()
     return 0
 

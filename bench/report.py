@@ -10,7 +10,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 # Suites with a section of their own in the doc (text around their table), between these.
-OWN_MARKERS = {"feed": ("<!-- bench:feed:begin -->", "<!-- bench:feed:end -->")}
+OWN_MARKERS = {
+    "feed": ("<!-- bench:feed:begin -->", "<!-- bench:feed:end -->"),
+    "insights": ("<!-- bench:insights:begin -->", "<!-- bench:insights:end -->"),
+}
 
 TITLES = {
     "chat_fanout": "Chat fan-out: one circle, every member connected by WebSocket",
@@ -18,6 +21,8 @@ TITLES = {
     "checkout": "Checkout: one-click order creation (PostgreSQL, one uvicorn worker)",
     "feed": "Home feed: hybrid fan-out against plain fan-out on read (PostgreSQL, in process)",
     "flash": "Flash sale (秒杀): database path against the Redis fast path (PostgreSQL)",
+    "insights": "Merchant insights: pages against an indexed count, and the cost of recording "
+    "(PostgreSQL)",
 }
 FEED_DESIGNS = {
     "read": "fan-out on read (baseline, one query)",
@@ -120,7 +125,93 @@ def _flash_table(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _insights_table(data: dict[str, Any]) -> str:
+    m, c, d, p, k = data["machine"], data["config"], data["data"], data["pages"], data["checkout"]
+    rows, big = d["rows"], d["big_store"]
+    cascade = p["biggest_cascade"]
+    base = p["baseline"]
+    lines = [
+        f"### {TITLES['insights']}",
+        "",
+        f"Run {data['when']} on {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, "
+        f"Python {m['python']}. Data over {c['days']} days: {d['stores']} stores, "
+        f"{d['users']:,} people; the big store has {big['orders']:,} orders ({big['paid']:,} "
+        f"paid, {big['refunded_in_full']:,} refunded in full, {big['refunded_in_part']:,} in "
+        f"part) of {rows['orders_order']:,} in all; {rows['insights_ordertouch']:,} order "
+        f"touches; {rows['referrals_sharelink']:,} share links ({rows['referrals_visit']:,} "
+        f"visits, {rows['referrals_attribution']:,} attributions, "
+        f"{rows['referrals_commission']:,} commissions; the biggest cascade has "
+        f"{cascade['size']:,} links, depth {cascade['depth']}, widest level "
+        f"{cascade['max_breadth']}, structural virality {cascade['virality']}); "
+        f"{rows['circles_membership']:,} circle members, {rows['circles_message']:,} messages; "
+        f"{rows['tracking_event']:,} raw events rolled up into {rows['tracking_dailycount']:,} "
+        f"daily counts, {rows['tracking_dailyvisitor']:,} daily visitors and "
+        f"{rows['tracking_dailystep']:,} funnel steps.",
+        "",
+        f"Server time in process (the owner signed in, Django's test client: middleware, "
+        f"view, queries, template), {c['samples_per_page']} timings per page after a warm-up "
+        f"pass, against the baseline `SELECT count(*) FROM orders_order WHERE store_id = … "
+        f"AND paid_at >= … AND paid_at < …` (index `order_store_paid_at`) timed in the same "
+        f"rounds: 7 days p50 {base['7d']['p50_ms']} ms / p99 {base['7d']['p99_ms']} ms "
+        f"({base['7d']['orders_counted']:,} orders), 30 days p50 {base['30d']['p50_ms']} ms / "
+        f"p99 {base['30d']['p99_ms']} ms ({base['30d']['orders_counted']:,} orders); a page "
+        "of the whole life (one cascade) is compared with the 30-day count. Reader peak RSS "
+        f"{p['reader_peak_rss_mib']} MiB.",
+        "",
+        "| Page | period | p50 ms | p99 ms | p50 ratio | p99 ratio | queries | KiB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in p["results"]:
+        lines.append(
+            f"| {r['page']} | {r['period']} | {r['p50_ms']} | {r['p99_ms']} | {r['p50_ratio']} "
+            f"| {r['p99_ratio']} | {r['queries']} | {round(r['bytes'] / 1024, 1)} |"
+        )
+    runs = k["runs"]
+    lines += [
+        "",
+        f"Checkout with recording on and off (`QUANZI_TRACKING=1` / `0`), the real server "
+        f"(uvicorn, one worker) on the same database, {len(runs) // 2} × {c['checkout_duration_s']}"
+        f" s per endpoint and mode in the order "
+        + ", ".join("on" if r["tracking"] else "off" for r in runs)
+        + f", {c['checkout_concurrency']} connections from {k['load_generator']}; buy-now "
+        "creates an order (the API's buy-now records no event itself), add to cart records "
+        "one `add_to_cart` event.",
+        "",
+        "| Endpoint | recording | req/s | ratio to health | p50 ms | p99 ms | requests | 5xx "
+        "| errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for mode in ("on", "off"):
+        for name, r in k["summary"][mode].items():
+            lines.append(
+                f"| {name} | {mode} | {r['throughput']} | {r['ratio_to_health']} | "
+                f"{r['p50_ms']} | {r['p99_ms']} | {r['requests']} | {r['status_5xx']} | "
+                f"{r['errors']} |"
+            )
+    ratios = ", ".join(f"{n} {v}" for n, v in k["throughput_ratio_on_to_off"].items())
+    written = [
+        ", ".join(f"{kind} {n}" for kind, n in r["events_written"].items()) or "none" for r in runs
+    ]
+    check = k["check"]
+    steps = ", ".join(f"{key} {v}" for key, v in d["seconds"].items() if key != "total")
+    tables = ", ".join(f"{key} {v}" for key, v in d["table_mib"].items())
+    lines += [
+        "",
+        f"Throughput ratio, recording on ÷ off: {ratios}. Events written per run: "
+        + "; ".join(
+            f"{'on' if r['tracking'] else 'off'}: {w}" for r, w in zip(runs, written, strict=True)
+        )
+        + f". Check after the runs: orders_in_db = {check['orders_in_db']}, units_taken = "
+        f"{check['units_taken']}, consistent = {check['consistent']}.",
+        "",
+        f"Generation took {d['seconds']['total']} s ({steps}); sizes with indexes (MiB): {tables}.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _table(data: dict[str, Any]) -> str:
+    if data["suite"] == "insights":
+        return _insights_table(data)
     if data["suite"] == "flash":
         return _flash_table(data)
     if data["suite"] == "chat_fanout":

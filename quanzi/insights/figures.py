@@ -21,6 +21,7 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
+    Exists,
     F,
     OuterRef,
     Q,
@@ -244,14 +245,17 @@ def top_sharers(store: Store, period: Period, limit: int = 20) -> list[dict[str,
     """The people whose share links brought the period's orders (the referrals' last-touch
     attribution): GMV, orders, new customers brought and the commission they kept."""
     base = paid_orders(store, period)
-    new_orders = OrderTouch.objects.filter(new_customer=True).values("order_id")
+    # A correlated EXISTS (one primary-key probe per attributed order): `order_id IN (all new
+    # customers' touches)` inside the aggregate's FILTER is a subplan PostgreSQL cannot hash
+    # once the touches outgrow work_mem, and rescans per row (minutes at 1 M orders).
+    is_new = Exists(OrderTouch.objects.filter(order_id=OuterRef("order_id"), new_customer=True))
     rows = list(
         Attribution.objects.filter(order__in=base)
         .values("sharer")
         .annotate(
             gmv=Sum(F("order__total") - F("order__refunded_amount")),
             orders=Count("order"),
-            new=Count("order", filter=Q(order_id__in=new_orders)),
+            new=Count("order", filter=is_new),
         )
         .order_by("-gmv")[:limit]
     )
