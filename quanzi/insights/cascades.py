@@ -30,7 +30,9 @@ when they bought through one of that sharer's links or reshared it (made a child
 them). Cycle time is the median time from a link's creation to its child links' creation.
 
 Queries are bounded whatever the size of the trees: the links in one query, their visits in
-one, their attributed orders in one (and the targets' titles in one per kind).
+one, their attributed orders in one (and the targets' titles in one per kind). Only the links of
+the cascades asked for are read: the trees below the period's roots (or above and below one
+link) are found by a recursive query in the database, not by loading the store's share history.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from quanzi.campaigns.bargains.models import Bargain
@@ -416,9 +420,44 @@ def _titles(cascades: Sequence[Cascade]) -> None:
         )
 
 
+def _below(root_ids: Sequence[str]) -> RawSQL:
+    """The ids of these links and of every link reshared below them (a recursive query)."""
+    table = ShareLink._meta.db_table
+    marks = ", ".join(["%s"] * len(root_ids))
+    return RawSQL(
+        f"WITH RECURSIVE tree(id) AS (SELECT id FROM {table} WHERE id IN ({marks}) "
+        f"UNION SELECT l.id FROM {table} l JOIN tree t ON l.parent_id = t.id) "
+        "SELECT id FROM tree",
+        tuple(root_ids),
+    )
+
+
+def _above(link_id: str) -> list[str]:
+    """This link's id and its ancestors' ids, the link first (a recursive query)."""
+    table = ShareLink._meta.db_table
+    sql = (
+        f"WITH RECURSIVE up(id, parent_id, depth) AS ("
+        f"SELECT id, parent_id, 0 FROM {table} WHERE id = %s "
+        f"UNION ALL SELECT l.id, l.parent_id, up.depth + 1 FROM {table} l "
+        "JOIN up ON l.id = up.parent_id WHERE up.depth < 100000) "
+        "SELECT id FROM up ORDER BY depth"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [link_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def cascades_of(store: Store, period: Period, limit: int = LIST_LIMIT) -> list[Cascade]:
     """The store's biggest cascades started in the period: by size, then visitors, then GMV."""
-    links = store_links(store)
+    mine = store_links(store)
+    started = list(
+        mine.filter(created_at__gte=period.since, created_at__lt=period.until)
+        .filter(Q(parent__isnull=True) | ~Q(parent__in=store_links(store)))
+        .values_list("pk", flat=True)
+    )
+    if not started:
+        return []
+    links = mine.filter(pk__in=_below(started))
     nodes = _nodes(links)
     roots = [
         node
@@ -440,12 +479,21 @@ def cascade_of(store: Store, code: str) -> Cascade:
     that is no link of this store's."""
     if not isinstance(code, str) or len(code) != CODE_LENGTH:
         raise NotFound(_("This share link does not exist."))
-    links = store_links(store)
-    nodes = _nodes(links)
-    by_code = {node.code: node for node in nodes.values()}
-    node = by_code.get(code)
-    if node is None:
+    mine = store_links(store)
+    found = mine.filter(code=code).values_list("pk", flat=True).first()
+    if found is None:
         raise NotFound(_("This share link does not exist."))
+    # its root: the highest of its ancestors reached through the store's own links
+    chain = _above(found)
+    ours = set(mine.filter(pk__in=chain).values_list("pk", flat=True))
+    top = found
+    for link_id in chain[1:]:
+        if link_id not in ours:
+            break
+        top = link_id
+    nodes = _nodes(mine.filter(pk__in=_below([top])))
+    by_code = {node.code: node for node in nodes.values()}
+    node = by_code[code]
     while node.parent is not None:
         node = by_code[node.parent]
     cascade = _cascade(node)

@@ -17,7 +17,16 @@ class OrderTouch(models.Model):
     the window before paying (direct when none), and whether it was the buyer's first paid
     order at the store (a new customer)."""
 
-    order_id = models.CharField(_("order"), max_length=16, primary_key=True)
+    # A key without a database constraint: the insights read orders (one join for the sources)
+    # and never stop an order from changing; orders are never deleted.
+    order = models.OneToOneField(
+        "orders.Order",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="touch",
+        verbose_name=_("order"),
+    )
     store_id = models.CharField(_("store"), max_length=16)
     buyer_id = models.CharField(_("buyer"), max_length=16)
     paid_at = models.DateTimeField(_("paid at"))
