@@ -845,7 +845,7 @@ def generate(orders: int, events: int, links: int) -> dict[str, Any]:
         _insert(
             OrderTouch,
             {
-                "order_id": "id",
+                "order": "id",
                 "store_id": "store_id",
                 "buyer_id": "buyer_id::text",
                 "paid_at": "paid_at",

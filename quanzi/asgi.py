@@ -15,6 +15,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from quanzi.core.body_limit import BodySizeLimit  # noqa: E402
 from quanzi.routing import HandshakeGuard, websocket_urlpatterns  # noqa: E402
+from quanzi.tracking.lifespan import lifespan  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -24,5 +25,7 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(
             HandshakeGuard(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
+        # the server starting and stopping: what the insights' recorder holds is written
+        "lifespan": lifespan,
     }
 )

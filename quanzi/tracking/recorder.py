@@ -5,7 +5,8 @@ that rolls back was never paid); the row waits in this process's buffer, and the
 written in one `bulk_create` when it holds `TRACKING_BATCH` rows, or at the end of the first
 request finishing `TRACKING_FLUSH_SECONDS` after the oldest row came in (Django sends
 `request_finished` after the response has gone out), or when a row comes in after that time
-(the chat's sockets have no request cycle), and when the process exits. Recording
+(the chat's sockets have no request cycle), when the server shuts down (the ASGI lifespan,
+`lifespan.py`) and when the process exits. Recording
 never raises into the request: a failure to write is logged and the batch is dropped — these
 are counts for the dashboard; money figures are read from orders and the ledger, never from
 here.
