@@ -19,16 +19,6 @@ from quanzi.insights.periods import Period
 from quanzi.stores.models import Store
 
 
-class Totals(Protocol):
-    sales: int
-    orders: int
-    buyers: int
-    visitors: int
-
-    @property
-    def average_order(self) -> int: ...
-
-
 class Figures(Protocol):
     """What every engine answers, for one store and period; money in fen, net of refunds."""
 

@@ -21,9 +21,7 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
-    Exists,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -237,10 +235,10 @@ def top_sharers(store: Store, period: Period, limit: int = 20) -> list[dict[str,
     """The people whose share links brought the period's orders (the referrals' last-touch
     attribution): GMV, orders, new customers brought and the commission they kept."""
     base = paid_orders(store, period)
-    # A correlated EXISTS (one primary-key probe per attributed order): `order_id IN (all new
-    # customers' touches)` inside the aggregate's FILTER is a subplan PostgreSQL cannot hash
-    # once the touches outgrow work_mem, and rescans per row (minutes at 1 M orders).
-    is_new = Exists(OrderTouch.objects.filter(order_id=OuterRef("order_id"), new_customer=True))
+    # The touches joined by their order (not `order_id IN (the new customers' touches)` inside
+    # the aggregate's FILTER: a subplan PostgreSQL cannot hash once the touches outgrow
+    # work_mem, rescanned per row — minutes at 1 M orders; docs/performance.md).
+    is_new = Q(order__touch__new_customer=True)
     rows = list(
         Attribution.objects.filter(order__in=base)
         .values("sharer")
