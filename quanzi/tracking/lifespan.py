@@ -13,11 +13,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import connections
 
 from quanzi.tracking import recorder
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def _write_and_close() -> None:
+    """Write the buffer, then close the thread's database connections: the server is going."""
+    try:
+        recorder.flush()
+    finally:
+        connections.close_all()
 
 
 async def lifespan(scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -27,7 +36,7 @@ async def lifespan(scope: dict[str, Any], receive: Receive, send: Send) -> None:
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             try:
-                await sync_to_async(recorder.flush, thread_sensitive=True)()
+                await sync_to_async(_write_and_close, thread_sensitive=True)()
             finally:
                 await send({"type": "lifespan.shutdown.complete"})
             return
