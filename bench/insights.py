@@ -275,26 +275,10 @@ def _wrk(
 def _seed_checkout(base: str, buyers: int) -> tuple[str, list[str], list[str]]:
     """A store with products to buy and buyers with a default address, through the API.
     Returns (a product id of the store, buyer tokens, sku ids)."""
-    from bench.suites import _seed_store, _signup
+    from bench.suites import _buyers, _seed_store
 
     _, product_ids, sku_ids = _seed_store(base, BUY_PRODUCTS, STOCK)
-    tokens = []
-    for i in range(buyers):
-        buyer = _signup(base, f"bench_buyer{i}", f"136{i:08d}")
-        httpx.post(
-            f"{base}/api/v1/accounts/addresses",
-            timeout=30,
-            headers={"Authorization": f"Bearer {buyer}"},
-            json={
-                "recipient": "张三",
-                "phone": "13912345678",
-                "province": "云南省",
-                "city": "昆明市",
-                "detail": "翠湖路1号",
-                "is_default": True,
-            },
-        ).raise_for_status()
-        tokens.append(buyer)
+    tokens = _buyers(base, buyers)
     return product_ids[0], tokens, sku_ids
 
 

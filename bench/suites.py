@@ -118,6 +118,28 @@ def catalog_api(duration: float, concurrency: int) -> dict[str, Any]:
     )
 
 
+def _buyers(base: str, count: int) -> list[str]:
+    """`count` buyers signed up through the API, each with a default address: their tokens."""
+    tokens = []
+    for i in range(count):
+        token = _signup(base, f"bench_buyer{i}", f"136{i:08d}")
+        httpx.post(
+            f"{base}/api/v1/accounts/addresses",
+            timeout=30,
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "recipient": "张三",
+                "phone": "13912345678",
+                "province": "云南省",
+                "city": "昆明市",
+                "detail": "翠湖路1号",
+                "is_default": True,
+            },
+        ).raise_for_status()
+        tokens.append(token)
+    return tokens
+
+
 def checkout(duration: float, concurrency: int, postgres_url: str) -> dict[str, Any]:
     """Buy-now (one-click) order creation on PostgreSQL against /api/v1/health."""
     with (
@@ -128,23 +150,7 @@ def checkout(duration: float, concurrency: int, postgres_url: str) -> dict[str, 
         manage(env, "migrate", "--noinput")
         with server(env) as (base, pid):
             _, _, sku_ids = _seed_store(base, 5, 1_000_000)
-            buyers = []
-            for i in range(concurrency * 2):
-                token = _signup(base, f"bench_buyer{i}", f"136{i:08d}")
-                httpx.post(
-                    f"{base}/api/v1/accounts/addresses",
-                    timeout=30,
-                    headers={"Authorization": f"Bearer {token}"},
-                    json={
-                        "recipient": "张三",
-                        "phone": "13912345678",
-                        "province": "云南省",
-                        "city": "昆明市",
-                        "detail": "翠湖路1号",
-                        "is_default": True,
-                    },
-                ).raise_for_status()
-                buyers.append(token)
+            buyers = _buyers(base, concurrency * 2)
 
             async def health(c: httpx.AsyncClient, n: int) -> httpx.Response:
                 return await c.get("/api/v1/health")
