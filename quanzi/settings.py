@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "quanzi.campaigns.bargains",
     "quanzi.campaigns.offers",
     "quanzi.insights",
+    "quanzi.needs",
+    "quanzi.customers",
+    "quanzi.outreach",
     "quanzi.storefront",
     "quanzi.demo",
 ]

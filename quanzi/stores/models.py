@@ -76,6 +76,8 @@ class StoreStaff(models.Model):
     # The owner always sees the insights (sales, sources, commissions); a staff member only when
     # the owner lets them.
     sees_insights = models.BooleanField(_("sees the insights"), default=False)
+    # Customer profiles, segments and outreach name people: a right of its own, the owner's to give.
+    sees_customers = models.BooleanField(_("sees the customers"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -73,7 +73,8 @@ def access_store(user: User | None, store_id: str, *, need: str = "staff") -> St
     """The store if `user` may act on it as `need`.
 
     'read': anyone sees an open store; a closed one only its people. 'staff': owner and staff;
-    'insights': the owner, and staff the owner let see the insights; 'owner': the owner only.
+    'insights': the owner, and staff the owner let see the insights; 'customers': the owner, and
+    staff the owner let see the customers (profiles, segments, outreach); 'owner': the owner only.
     The public page of an open store is no secret, so someone without the role gets 403 there;
     an unknown id, or a closed store one does not work for, is 404."""
     store = Store.objects.filter(pk=store_id).first()
@@ -90,11 +91,17 @@ def access_store(user: User | None, store_id: str, *, need: str = "staff") -> St
         raise PermissionDenied(_("Only the store owner can do this."))
     if need == "insights" and role != StaffRole.OWNER and not _sees_insights(user, store):
         raise PermissionDenied(_("The store owner has not let you see the insights."))
+    if need == "customers" and role != StaffRole.OWNER and not _sees_customers(user, store):
+        raise PermissionDenied(_("The store owner has not let you see the customers."))
     return store
 
 
 def _sees_insights(user: User | None, store: Store) -> bool:
     return StoreStaff.objects.filter(store=store, user=user, sees_insights=True).exists()
+
+
+def _sees_customers(user: User | None, store: Store) -> bool:
+    return StoreStaff.objects.filter(store=store, user=user, sees_customers=True).exists()
 
 
 def stores_of(user: User) -> list[Store]:
@@ -190,15 +197,29 @@ def remove_staff(owner: User, store_id: str, user_public_id: str) -> None:
     staff.delete()
 
 
-def set_insights_access(owner: User, store_id: str, user_public_id: str, allowed: bool) -> None:
-    """Let a staff member see the store's insights, or stop them (owner only)."""
+STAFF_RIGHTS: dict[str, str] = {"insights": "sees_insights", "customers": "sees_customers"}
+
+
+def set_staff_right(
+    owner: User, store_id: str, user_public_id: str, right: str, allowed: bool
+) -> None:
+    """Let a staff member see the store's insights or its customers (profiles, segments,
+    outreach), or stop them (owner only)."""
+    field = STAFF_RIGHTS.get(right)
+    if field is None:
+        raise NotFound(_("Unknown right."))
     store = access_store(owner, store_id, need="owner")
     staff = StoreStaff.objects.filter(store=store, user__public_id=user_public_id).first()
     if staff is None:
         raise NotFound(_("This person does not work for the store."))
     if staff.role == StaffRole.OWNER:
-        raise Conflict(_("The owner always sees the insights."))
-    StoreStaff.objects.filter(pk=staff.pk).update(sees_insights=bool(allowed))
+        raise Conflict(_("The owner always has every right."))
+    StoreStaff.objects.filter(pk=staff.pk).update(**{field: bool(allowed)})
+
+
+def set_insights_access(owner: User, store_id: str, user_public_id: str, allowed: bool) -> None:
+    """Let a staff member see the store's insights, or stop them (owner only)."""
+    set_staff_right(owner, store_id, user_public_id, "insights", allowed)
 
 
 def staff_of(store: Store) -> list[StoreStaff]:

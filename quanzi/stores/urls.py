@@ -15,8 +15,15 @@ urlpatterns = [
     path("console/<str:store_id>/staff/", views.console_staff, name="console_staff"),
     path(
         "console/<str:store_id>/staff/<str:user_id>/insights/",
-        views.console_staff_insights,
+        views.console_staff_right,
+        {"right": "insights"},
         name="console_staff_insights",
+    ),
+    path(
+        "console/<str:store_id>/staff/<str:user_id>/customers/",
+        views.console_staff_right,
+        {"right": "customers"},
+        name="console_staff_customers",
     ),
     path(
         "console/<str:store_id>/staff/<str:user_id>/remove/",

@@ -177,15 +177,22 @@ def console_staff(request: HttpRequest, store_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def console_staff_insights(request: HttpRequest, store_id: str, user_id: str) -> HttpResponse:
-    """The owner lets a staff member see the insights, or stops them."""
+def console_staff_right(
+    request: HttpRequest, store_id: str, user_id: str, right: str = "insights"
+) -> HttpResponse:
+    """The owner lets a staff member see the insights or the customers, or stops them."""
     allowed = request.POST.get("allowed") == "1"
     try:
-        services.set_insights_access(signed_in_user(request), store_id, user_id, allowed)
+        services.set_staff_right(signed_in_user(request), store_id, user_id, right, allowed)
     except Conflict as exc:
         messages.error(request, str(exc.message))
     else:
-        done = _("They now see the insights.") if allowed else _("They no longer see the insights.")
+        done = {
+            ("insights", True): _("They now see the insights."),
+            ("insights", False): _("They no longer see the insights."),
+            ("customers", True): _("They now see the customers."),
+            ("customers", False): _("They no longer see the customers."),
+        }[(right, allowed)]
         messages.success(request, done)
     return redirect("stores:console_staff", store_id)
 
