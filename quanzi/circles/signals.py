@@ -4,6 +4,11 @@
 commits (a join, a join by link, an approved request), with `circle_id`, `user_id`, `store_id`
 (None for an interest circle) and `rejoined` (True when a former member came back). Campaigns
 gives the store's join cashback coupon from it.
+
+`message_sent` is sent after the transaction that stored a chat message commits, with
+`circle_id`, `message_id`, `user_id` (the sender) and `store_id` (None for an interest circle).
+Needs discovery analyses the text from it, off the request path; customers' tags follow the
+sender's activity.
 """
 
 from __future__ import annotations
@@ -11,3 +16,4 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 member_joined = Signal()
+message_sent = Signal()

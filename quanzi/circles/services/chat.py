@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
 from quanzi.catalog.models import Product
+from quanzi.circles import signals
 from quanzi.circles.errors import CircleCode
 from quanzi.circles.locks import lock_circle
 from quanzi.circles.models import (
@@ -40,6 +41,7 @@ from quanzi.circles.services import cards
 from quanzi.circles.services.access import access_circle, is_muted
 from quanzi.core import ratelimit
 from quanzi.core.errors import Conflict, CoreCode, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import make_thumbnail, validate_image
 from quanzi.tracking.models import EventKind
@@ -489,6 +491,14 @@ def _store(
         )
         _notify(locked, message, draft)
         record(EventKind.MESSAGE, store_id=locked.store_id or "", user_id=user.pk, ref=locked.pk)
+        send_on_commit(
+            signals.message_sent,
+            Message,
+            circle_id=locked.pk,
+            message_id=message.pk,
+            user_id=user.pk,
+            store_id=locked.store_id,
+        )
         full = messages_qs(locked).get(pk=message.pk)
         publish(locked.pk, {"type": "chat.message", "message": message_json(full)})
     return full

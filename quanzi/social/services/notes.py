@@ -24,10 +24,12 @@ from quanzi.accounts.models import User
 from quanzi.catalog.errors import CatalogCode
 from quanzi.catalog.models import Product, ProductImage, Sku
 from quanzi.core.errors import CoreCode, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.images import PreparedImage, delete_files, prepare_image, save_image_rows
 from quanzi.core.pagination import Page, paginate
 from quanzi.core.validation import clean_text
+from quanzi.social import signals
 from quanzi.social.errors import SocialCode
 from quanzi.social.models import Block, Note, NoteCollect, NoteComment, NoteImage, NoteLike
 from quanzi.social.services.graph import is_blocked_between
@@ -141,6 +143,9 @@ def create_note(
         delete_files(written)
         raise
     _announce(note)
+    send_on_commit(
+        signals.note_published, Note, note_id=note.pk, author_id=author.pk, store_id=note.store_id
+    )
     return note
 
 
@@ -303,6 +308,13 @@ def add_comment(user: Actor, note_id: str, text: str, reply_to: str | None = Non
         comment = NoteComment.objects.create(note=note, author=actor, text=clean, reply_to=parent)
         Note.objects.filter(pk=note.pk).update(comment_count=F("comment_count") + 1)
         _record(EventKind.COMMENT, actor, note)
+        send_on_commit(
+            signals.comment_added,
+            NoteComment,
+            note_id=note.pk,
+            comment_id=comment.pk,
+            author_id=actor.pk,
+        )
     return comment
 
 
