@@ -125,11 +125,14 @@ def _mount() -> None:
     from quanzi.circles.api import router as circles
     from quanzi.circles.api.coupons import router as circle_coupons
     from quanzi.coupons.api import router as coupons
+    from quanzi.customers.api import router as customers
     from quanzi.insights.api import router as insights
     from quanzi.ledger.api import router as ledger
+    from quanzi.needs.api import router as needs
     from quanzi.orders.api import router as orders
     from quanzi.orders.coupons_api import router as order_coupons
     from quanzi.orders.wallet_pay import router as wallet_pay
+    from quanzi.outreach.api import router as outreach
     from quanzi.payments.api import router as payments
     from quanzi.referrals.api import router as referrals
     from quanzi.reviews.api import router as reviews
@@ -140,6 +143,9 @@ def _mount() -> None:
     api.add_router("/accounts", accounts, tags=["accounts"])
     api.add_router("/stores", stores, tags=["stores"])
     api.add_router("/insights", insights, tags=["insights"])
+    api.add_router("/customers", customers, tags=["customers"])
+    api.add_router("/outreach", outreach, tags=["outreach"])
+    api.add_router("/needs", needs, tags=["needs"])
     api.add_router("/catalog", catalog, tags=["catalog"])
     api.add_router("/orders", orders, tags=["orders"])
     api.add_router("/payments", payments, tags=["payments"])

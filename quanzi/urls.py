@@ -49,6 +49,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("redpackets/", include("quanzi.campaigns.redpackets.urls")),
     path("promote/", include("quanzi.referrals.promote_urls")),
     path("insights/", include("quanzi.insights.urls")),
+    path("customers/", include("quanzi.customers.urls")),
+    path("outreach/", include("quanzi.outreach.urls")),
+    path("needs/", include("quanzi.needs.urls")),
 ]
 
 if not settings.PRODUCTION:
