@@ -365,6 +365,8 @@ class NotificationKind(models.TextChoices):
     GROUP_COMPLETE = "group_complete", _("Group buy complete")
     GROUP_FAILED = "group_failed", _("Group buy failed")
     AFTER_SALES = "after_sales", _("After-sales")
+    OUTREACH = "outreach", _("From a store")
+    DIGEST = "digest", _("Weekly digest")
 
 
 class Notification(PublicModel):
