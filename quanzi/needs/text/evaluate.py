@@ -251,9 +251,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     from quanzi.needs.text.local import LocalModel, embedding_load_stats
     from quanzi.needs.text.rules import RuleModel
 
-    local = LocalModel()
+    models = [RuleModel(), LocalModel(), LocalModel(thesaurus=False)]
     splits = [args.split] if args.split else ["held", "tune"]
-    print(table(run(splits, [RuleModel(), local])))
+    print(table(run(splits, models)))
     stats = embedding_load_stats()
     if stats:
         print(

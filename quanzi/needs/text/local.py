@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from quanzi.needs.text.base import Analysis, Motive, Sentiment, Span
+from quanzi.needs.text.base import DEEP_MOTIVES, Analysis, Motive, Sentiment, Span
 
 if TYPE_CHECKING:
     import numpy as np
@@ -113,7 +113,7 @@ def embed(texts: Sequence[str]) -> Matrix:
 
 _CLAUSE_END = re.compile(r"[，,。.！!？?~～；;：:\s…、]+")
 _CUE = re.compile(
-    r"(?P<cond>(?:要是|如果|要)能?(?:有|出|上)?)"
+    r"(?P<cond>(?:要是|如果)能?(?:有|出|上)?)"
     r"|(?P<hope>希望(?:能|可以)?(?:再)?(?:有|出|上|推出|多出)?)"
     r"|(?P<can>(?:能不能|可不可以|能否|可以|能)(?:多|再)?(?:出|上|推出|做)(?:个|一个|一款|款)?)"
     r"|(?P<want>(?<![不没])(?:还)?想要(?!的|了))"
@@ -142,18 +142,25 @@ def _nominal_end(pos: Sequence[tuple[str, str]], start: int) -> int:
     n = start
     while n < len(pos):
         word, flag = pos[n]
+        if word == "的" and n > start:
+            return _head_end(pos, n + 1)
         if n > start and flag[:1] in ("v", "d", "p", "c", "r") and word not in DOMAIN_WORDS:
-            if any(w == "的" for w, _ in pos[n:]):
-                while n < len(pos) and pos[n][0] != "的":
-                    n += 1
-                n += 1  # the 的
-                # and the head noun after it, if any
-                while n < len(pos) and pos[n][1][:1] in ("n", "a", "b", "z", "f", "g", "x", "e"):
-                    if pos[n][1][:1] == "x" and not pos[n][0].isalnum():
-                        break
-                    n += 1
-                return n
-            return n
+            later = next((i for i in range(n, len(pos)) if pos[i][0] == "的"), None)
+            return n if later is None else _head_end(pos, later + 1)
+        n += 1
+    return n
+
+
+def _head_end(pos: Sequence[tuple[str, str]], n: int) -> int:
+    """After a 的: the head noun that follows it, if any (不加糖的|酸奶块)."""
+    nouns = 0
+    while n < len(pos):
+        word, flag = pos[n]
+        if flag[:1] in ("r", "c", "d", "p", "y", "u") or word == "的":
+            break
+        if flag[:1] == "v" and nouns and word not in DOMAIN_WORDS:
+            break
+        nouns += flag[:1] != "v"
         n += 1
     return n
 
@@ -229,41 +236,81 @@ def _is_offer(phrase: str) -> bool:
 
 POSITIVE = {
     # word: strength
-    **dict.fromkeys("好吃 好喝 好用 好看 喜欢 不错 满意 推荐 惊喜 超值 划算 值得 真香 绝了 绝绝子 "
-    "很棒 好评 五星 治愈 爱了 爱死 回购 舒服 开心 幸福 漂亮 体面 实惠 赚到 放心 踏实 用心 "
-    "精致 细致 厚实 新鲜 方便 好极了 真棒 值了 很值 给力 清爽 回甘 暖和 省空间 扎实 惊艳 "
-    "高兴 停不下来 一如既往 没得说 超出预期 软糯 香 美 赞 爱".split(), 1.0),
-    **dict.fromkeys("还可以 还行 可以 能接受 挺好 合适 正常 不刺激 快".split(), 0.4),
+    **dict.fromkeys(
+        "好吃 好喝 好用 好看 好玩 喜欢 不错 满意 推荐 惊喜 超值 划算 值得 真香 绝了 绝绝子 很棒 好评 "
+        "五星 治愈 爱了 爱死 超爱 最爱 爱吃 回购 舒服 开心 幸福 漂亮 体面 实惠 赚到 放心 用心 "
+        "精致 细致 精细 厚实 新鲜 好极了 真棒 值了 很值 给力 清爽 回甘 暖和 扎实 惊艳 高兴 "
+        "停不下来 一如既往 没得说 超出预期 软糯 很好 挺好 真好 太好 很香 特别香 好香 真的香 香味很浓 "
+        "很甜 很美 太美 很强 有用 实用 干净 刚好 刚刚好 救了我 续命 有面子 有面儿 讲究 有档次 "
+        "上档次 高级 贵气 大气 有气质 品味好 回头率 性价比高 性价比很高 性价比超高 超便宜 很便宜 "
+        "种草 跟新的一样 心情就好 高兴坏了 开心坏了 没有一个坏 一下就接受 不刺激 省空间 省地方 "
+        "外酥里嫩 焦虑少了 踏实 不疼了 不结垢 不漏 没有结块 很自然 逢人就说 都问 都夸 样板间 "
+        "犒劳自己".split(),
+        1.0,
+    ),
+    **dict.fromkeys("还可以 还行 能接受 合适 适合 正常 物流快 发货快 很快 挺快 犒劳 便宜 夸 轻便 "
+                    "方便 明显 甜了 不扎".split(), 0.4),
 }
 NEGATIVE = {
-    **dict.fromkeys("难吃 难喝 难用 失望 垃圾 差评 差劲 太差 很差 投诉 假货 骗人 踩雷 恶心 "
-    "心塞 气死 后悔 浪费钱 不值 虚高 坏了 坏的 破了 破洞 漏水 漏出 裂 起球 开胶 开线 缩水 掉色 "
-    "褪色 霉味 异味 怪味 塑料味 哈喇味 刺鼻 发苦 虫子 起疹子 过敏 变形 碎 线头 污渍 没反应 "
-    "连不上 打不开 卡住 咬不动 没效果 没人理 不回 爱答不理 不符 不一样 差太多 不推荐 别买 "
-    "再也不 不会回购 一星 缺货 抢不到 涨价 降价 偏硬 太硬 掉屑 不耐用 钝 不疼 干 "
-    "贵得离谱 不划算 不像 呵呵 差 贵 慢 坑".split(), 1.0),
-    **dict.fromkeys("一般 一般般 普通 中规中矩 有点贵 小贵 偏淡 偏甜 偏小 有点咸 有点怪".split(), 0.4),
+    **dict.fromkeys(
+        "难吃 难喝 难用 失望 垃圾 差评 差劲 太差 很差 投诉 假货 骗人 踩雷 恶心 心塞 气死 后悔 浪费钱 "
+        "不值 虚高 坏了 坏的 破了 破洞 一个洞 漏水 漏出 裂 起球 开胶 开线 缩水 掉色 褪色 霉味 异味 "
+        "怪味 塑料味 哈喇味 淀粉味 刺鼻 发苦 虫子 起疹子 变形 碎 线头 污渍 没反应 连不上 锁不上 打不开 "
+        "卡住 咬不动 没效果 没人理 不回 爱答不理 不符 不一样 差太多 不推荐 别买 再也不 不会回购 "
+        "一星 缺货 抢不到 涨价 偏硬 太硬 掉屑 不耐用 钝 就干了 贵得离谱 不划算 不是一回事 呵呵 差 贵 "
+        "慢 坑 送错 发错 没收到 没发货 取消订单 想退 无理由退 不想要了 湿透 没劲 太软 太小 挠痒痒 "
+        "变化都没有 没有一点味道 像嚼纸 影响 不防水 吸力不够 不保湿 根本".split(),
+        1.0,
+    ),
+    **dict.fromkeys("一般 一般般 普通 中规中矩 有点贵 小贵 偏淡 偏甜 偏小 有点咸 有点怪 过敏 太甜 "
+                    "太淡 口干".split(), 0.4),
 }
-# Words that are not judgement here although they contain one (差点 = nearly, 不差钱).
-SHIELDS = ("差点", "差不多", "不差", "差别", "相差", "没差", "好几", "好多人", "好多", "贵气",
-           "不疼", "好像", "可以先", "可以选", "正常穿", "不干", "好大")
+# Words that judge strongly even inside a wish message ("能不能出大包装，太好吃了").
+STRONG = frozenset(
+    "好吃 好喝 喜欢 爱死 超爱 绝了 真香 难吃 难喝 失望 垃圾 差评 骗人 踩雷 恶心 后悔 呵呵 "
+    "再也不 不推荐 别买".split()
+)
+# Words that are not judgement here although they contain one (差点 = nearly, 出差 = a trip).
+SHIELDS = ("差点", "差不多", "不差钱", "差别", "相差", "没差", "出差", "好几", "好多", "好像",
+           "看起来很贵", "显得很贵", "最贵", "就完美了", "想穿好看", "美美", "好好过",
+           "那么好看", "不用放油", "不上火", "没黑", "没红")
+# Patterns scored as praise: 不比大牌差, a closing 值.
+POSITIVE_PATTERNS = re.compile(r"不比.{0,4}差|(?<!不)值(?=$|[，。！!～~])")
 NEUTRAL_HEDGES = ("还行吧", "一般吧", "一般般", "中规中矩", "不好不坏", "说不上好坏",
                   "不算好也不算差", "没什么特别", "没什么感觉", "还可以", "就普通", "能用")
-NEGATORS = ("一点都不", "一点也不", "并不", "不太", "不是很", "不怎么", "不够", "没有", "没",
-            "不", "别", "毫不", "无")
-DEGREE = {"太": 1.5, "超": 1.5, "非常": 1.5, "特别": 1.5, "超级": 1.6, "真": 1.3, "很": 1.2,
+NEGATORS = ("一点都不", "一点也不", "并不", "不太", "不是很", "不怎么", "不够", "没有", "没", "不",
+            "毫不")
+DEGREE = {"超级": 1.6, "非常": 1.5, "特别": 1.5, "太": 1.5, "超": 1.5, "真": 1.3, "很": 1.2,
           "好": 1.2, "巨": 1.6, "有点": 0.6, "稍微": 0.5, "略": 0.6, "比较": 0.8, "挺": 1.0}
+# Negated, these stay what they are (再也不 is already the complaint).
+_SELF_NEGATED = frozenset(w for w in NEGATIVE if w.startswith(("不", "没", "再也不")))
 CONTRAST = re.compile(r"(?:但是|但|不过|可惜|就是|只是|然而)")
 SARCASM = re.compile(r"呵呵|真是好极了|真棒啊|真是太好了|可真行|好家伙|说好的")
 
-_LEX = sorted({**{w: s for w, s in POSITIVE.items()}, **{w: -s for w, s in NEGATIVE.items()}}.items(),
-              key=lambda kv: -len(kv[0]))
+_LEX = sorted(
+    {**dict(POSITIVE.items()), **{w: -s for w, s in NEGATIVE.items()}}.items(),
+    key=lambda kv: -len(kv[0]),
+)
 
 
-def _clause_score(clause: str) -> tuple[float, float]:
-    """(positive, negative) evidence in one clause."""
+def _negated(before: str) -> bool:
+    """Whether the words just before a lexicon word negate it: 不好, 不太好, 不是很满意 (a
+    degree word may stand between the negator and the word; 特别 is a degree, not 别)."""
+    for degree in DEGREE:
+        if before.endswith(degree):
+            before = before[: -len(degree)]
+            break
+    return any(before.endswith(n) for n in NEGATORS)
+
+
+def _clause_score(clause: str, damp: float) -> tuple[float, float]:
+    """(positive, negative) evidence in one clause; non-strong words count `damp` times."""
     pos = neg = 0.0
     taken = [False] * len(clause)
+    for m in POSITIVE_PATTERNS.finditer(clause):
+        pos += damp
+        for i in range(m.start(), m.end()):
+            taken[i] = True
     for shield in SHIELDS:
         for m in re.finditer(re.escape(shield), clause):
             for i in range(m.start(), m.end()):
@@ -274,18 +321,10 @@ def _clause_score(clause: str) -> tuple[float, float]:
                 continue
             for i in range(m.start(), m.end()):
                 taken[i] = True
-            before = clause[max(0, m.start() - 4) : m.start()]
-            negated = next((n for n in NEGATORS if before.endswith(n)), None)
-            if negated is None:
-                # 不太好 / 不是很满意: a negator with a degree word between
-                for deg in DEGREE:
-                    if before.endswith(deg):
-                        head = before[: -len(deg)]
-                        negated = next((n for n in NEGATORS if head.endswith(n)), None)
-                        break
+            before = clause[max(0, m.start() - 5) : m.start()]
             degree = next((v for d, v in DEGREE.items() if before.endswith(d)), 1.0)
-            score = weight * degree
-            if negated and word not in ("再也不", "不值", "不推荐", "不会回购", "不回"):
+            score = weight * degree * (1.0 if word in STRONG else damp)
+            if word not in _SELF_NEGATED and _negated(before):
                 # 不难吃 is mild praise; 不好 a full complaint
                 score = -score * (0.6 if score < 0 else 1.0)
             if score > 0:
@@ -295,23 +334,25 @@ def _clause_score(clause: str) -> tuple[float, float]:
     return pos, neg
 
 
-def sentiment(text: str) -> tuple[Sentiment, float]:
+def sentiment(text: str, has_wish: bool = False) -> tuple[Sentiment, float]:
+    """A wish message is mostly a request: its complaints about the current product (太甜了,
+    运费太贵) count a quarter unless they are strong words."""
+    damp = 0.25 if has_wish else 1.0
     pos = neg = 0.0
     parts = CONTRAST.split(text)
     for i, part in enumerate(parts):
-        p, n = _clause_score(part)
-        weight = 1.0 if i == len(parts) - 1 or len(parts) == 1 else 0.7
+        p, n = _clause_score(part, damp)
+        weight = 1.0 if i == len(parts) - 1 else 0.7
         pos, neg = pos + p * weight, neg + n * weight
     if SARCASM.search(text):
         neg, pos = neg + pos + 1.0, 0.0
     hedged = any(h in text for h in NEUTRAL_HEDGES)
-    total = pos + neg
-    score = 0.0 if total == 0 else (pos - neg) / (total + 0.5)
+    score = (pos - neg) / (pos + neg + 1.0)
     if hedged and abs(pos - neg) < 1.2:
         score *= 0.3
-    if score > 0.25:
+    if score >= 0.3:
         return Sentiment.POSITIVE, round(score, 3)
-    if score < -0.25:
+    if score <= -0.3:
         return Sentiment.NEGATIVE, round(score, 3)
     return Sentiment.NEUTRAL, round(score, 3)
 
@@ -325,7 +366,7 @@ MOTIVE_CUES: dict[Motive, dict[str, float]] = {
         **dict.fromkeys("礼物 送礼 送人 送给 送老 送妈 送爸 送婆婆 送同事 送领导 送客户 送老师 送闺蜜 "
         "送男朋友 送女朋友 送亲戚 母亲节 父亲节 教师节 大寿 纪念日 见家长 年会 拿去送".split(), 2.0),
         **dict.fromkeys("给我妈 给妈妈 给老妈 给爸爸 给老爸 给婆婆 给奶奶 给外婆 给闺蜜 给老公 给客户 "
-        "买给 给员工 给老师".split(), 1.5),
+        "买给 给员工 给老师".split(), 2.0),
         **dict.fromkeys("礼盒 生日".split(), 0.8),
     },
     Motive.STATUS: {
@@ -350,13 +391,14 @@ MOTIVE_CUES: dict[Motive, dict[str, float]] = {
     },
     Motive.PRICE: {
         **dict.fromkeys("便宜 价格 价钱 性价比 划算 实惠 降价 原价 活动价 半价 打折 八折 满减 优惠 "
-        "值这个价 不值 运费 团购价 赚到 涨价 虚高 省一半 凑单 贵".split(), 1.5),
+        "值这个价 不值 运费 团购价 赚到 涨价 虚高 省一半 凑单 贵 降了".split(), 1.5),
         **dict.fromkeys("省了".split(), 0.8),
     },
     Motive.QUALITY: {
         **dict.fromkeys("质量 做工 材质 面料 料子 手感 新鲜 起球 线头 开线 开胶 缩水 掉色 褪色 破洞 "
         "霉味 怪味 异味 塑料味 刺鼻 坏的 碎 破了 虫子 污渍 针脚 厚实 真丝 纯棉 化纤 涤纶 正品 假货 "
-        "哈喇味 嫩芽 饱满 实物 皮质 回甘 茶汤 发苦 掉屑 有洞 有一个洞 变形 咬不动 结块".split(), 1.5),
+        "哈喇味 嫩芽 饱满 实物 皮质 回甘 茶汤 发苦 掉屑 有洞 有一个洞 变形 咬不动 结块 裂 起疹子 "
+        "淀粉味 跟宣传 不是一回事".split(), 1.5),
         **dict.fromkeys("味道 口感 硬 脆 描述 图片 细致 精细".split(), 0.6),
     },
     Motive.FUNCTION: {
@@ -379,16 +421,14 @@ def motives(text: str) -> tuple[Motive, ...]:
                 score += weight
                 first = min(first, at)
         if score >= 1.2:
-            deep = motive in (
-                Motive.GIFT,
-                Motive.STATUS,
-                Motive.SELF_REWARD,
-                Motive.STRESS_RELIEF,
-                Motive.BELONGING,
-            )
-            scored.append((score + (_DEEP_BONUS if deep else 0.0), first, motive))
+            bonus = _DEEP_BONUS if motive in DEEP_MOTIVES else 0.0
+            scored.append((score + bonus, first, motive))
     scored.sort(key=lambda s: (-s[0], s[1]))
-    return tuple(m for _, _, m in scored)
+    if not scored:
+        return ()
+    top = scored[0][0]
+    # secondary motives only when they weigh nearly as much as the primary
+    return tuple(m for score, _, m in scored if score >= max(1.5, 0.6 * top) or score == top)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,8 +514,49 @@ def kmeans(vectors: Matrix, k: int, seed: int = 13, rounds: int = 50) -> list[in
 # Pairs of words that make two otherwise close phrases ask for different things.
 OPPOSITES = (("大", "小"), ("多", "少"), ("厚", "薄"), ("无糖", "少糖"), ("零糖", "微甜"),
              ("辣", "不辣"))
-GROUP_THRESHOLD = 0.62
-_GENERIC = re.compile(r"(?:的|款|版本|版|型|一点|一些|那种)$")
+GROUP_THRESHOLD = 0.6
+# A small shop thesaurus: what a wish asks for, under its usual names. Two phrases naming the
+# same concept are one wish; two naming different concepts never merge (家庭装 ≠ 亲子装, which
+# the encoder finds close). Phrases it does not know are left to the encoder.
+THESAURUS: dict[str, tuple[str, ...]] = {
+    "无糖": ("无糖", "零糖", "代糖", "不加糖", "0糖"),
+    "少甜": ("不那么甜", "微甜", "甜度低", "少糖"),
+    "大包装": ("大包装", "大袋", "超大", "大一点", "分享装", "家庭装"),
+    "小包装": ("小包装", "小袋", "便携", "迷你", "独立包装"),
+    "试用": ("试用", "小样", "体验装", "旅行装"),
+    "礼盒": ("礼盒", "礼品装"),
+    "替换": ("替换", "补充装"),
+    "包邮": ("包邮", "免运费"),
+    "大码": ("大码", "XXL", "加大"),
+    "儿童": ("儿童", "童装", "小朋友"),
+    "新生儿": ("新生儿", "NB码", "初生"),
+    "亲子": ("亲子", "母女"),
+    "加厚": ("加厚", "加绒", "厚一点"),
+    "优惠": ("满减", "新人券", "团购价", "优惠券"),
+    "不辣": ("不辣", "微辣", "不那么辣"),
+    "辣": ("特辣", "麻辣", "香辣"),
+    "多口味": ("多种口味", "其他口味", "口味多"),
+    "颜色": ("颜色",),
+    "抹茶": ("抹茶",),
+    "冷泡": ("冷泡",),
+    "无香": ("无香", "不带香味"),
+    "低盐": ("低盐", "少盐"),
+    "敏感肌": ("敏感肌", "防过敏", "无刺激"),
+    "低咖啡因": ("咖啡因",),
+    "有机": ("有机",),
+    "收纳": ("收纳",),
+}
+_CONCEPTS = sorted(
+    ((variant, concept) for concept, variants in THESAURUS.items() for variant in variants),
+    key=lambda vc: -len(vc[0]),
+)
+
+
+def concept(phrase: str) -> str | None:
+    """The thesaurus concept a phrase names: its longest variant, the earliest on a tie."""
+    found = [(-len(v), phrase.find(v), c) for v, c in _CONCEPTS if v in phrase]
+    return min(found)[2] if found else None
+_GENERIC = re.compile(r"(?:的|款|版本|版|型|那种)$")
 
 
 def _core(phrase: str) -> str:
@@ -486,9 +567,15 @@ def _core(phrase: str) -> str:
     return trimmed or phrase
 
 
+def _has(text: str, word: str, unless: str) -> bool:
+    """`word` occurs in `text` outside the occurrences of `unless` (辣 in 特辣, not in 不辣)."""
+    return word in (text.replace(unless, "") if word in unless else text)
+
+
 def _opposed(a: str, b: str) -> bool:
     for x, y in OPPOSITES:
-        if (x in a and y in b and x not in b) or (y in a and x in b and y not in a):
+        ax, ay, bx, by = _has(a, x, y), y in a, _has(b, x, y), y in b
+        if (ax and not ay and by and not bx) or (ay and not ax and bx and not by):
             return True
     return False
 
@@ -535,14 +622,18 @@ def agglomerate(similarity: Matrix, threshold: float, veto: Matrix | None = None
 class LocalModel:
     name = "local-v1"
 
-    def __init__(self, group_threshold: float = GROUP_THRESHOLD) -> None:
+    def __init__(self, group_threshold: float = GROUP_THRESHOLD, thesaurus: bool = True) -> None:
         self.group_threshold = group_threshold
+        self.thesaurus = thesaurus
+        if not thesaurus:
+            self.name = "local-v1/encoder-only"
 
     def analyze(self, texts: Sequence[str]) -> list[Analysis]:
         out = []
         for text in texts:
-            label, score = sentiment(text)
-            out.append(Analysis(label, score, extract_wishes(text), motives(text), keywords(text)))
+            wishes = extract_wishes(text)
+            label, score = sentiment(text, has_wish=bool(wishes))
+            out.append(Analysis(label, score, wishes, motives(text), keywords(text)))
         return out
 
     def group(self, phrases: Sequence[str]) -> list[int]:
@@ -554,9 +645,13 @@ class LocalModel:
         cores = [_core(p) for p in cleaned]
         full, core = embed(cleaned), embed(cores)
         similarity = np.maximum(full @ full.T, core @ core.T)
+        known = [concept(p) if self.thesaurus else None for p in cleaned]
         same = np.array([[a == b for b in cores] for a in cores])
+        same |= np.array([[a is not None and a == b for b in known] for a in known])
         similarity[same] = 1.0
         veto = np.array([[_opposed(a, b) for b in cores] for a in cores])
+        veto |= np.array([[None not in (a, b) and a != b for b in known] for a in known])
+        veto &= ~same
         return agglomerate(similarity, self.group_threshold, veto)
 
     def topics(self, texts: Sequence[str], k: int) -> list[int]:
