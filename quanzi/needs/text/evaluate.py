@@ -109,8 +109,9 @@ def wish_scores(items: Sequence[Item], analyses: Sequence[Analysis]) -> dict[str
         n_gold += len(gold)
         n_pred += len(pred)
         exact_tp += sum(
-            (Counter(w.text for w in item.wishes) & Counter(s.text for s in analysis.wishes))
-            .values()
+            (
+                Counter(w.text for w in item.wishes) & Counter(s.text for s in analysis.wishes)
+            ).values()
         )
         for p in pred:
             partial_p += max((_overlap(p, g) for g in gold), default=0) / (p[1] - p[0])
@@ -233,7 +234,9 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def run(splits: Iterable[str], models: Sequence[TextModel]) -> dict[str, dict[str, dict[str, float]]]:
+def run(
+    splits: Iterable[str], models: Sequence[TextModel]
+) -> dict[str, dict[str, dict[str, float]]]:
     return {
         split: {model.name: evaluate(model, load_fixture(split)) for model in models}
         for split in splits
@@ -251,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from quanzi.needs.text.local import LocalModel, embedding_load_stats
     from quanzi.needs.text.rules import RuleModel
 
-    models = [RuleModel(), LocalModel(), LocalModel(thesaurus=False)]
+    models: list[TextModel] = [RuleModel(), LocalModel(), LocalModel(thesaurus=False)]
     splits = [args.split] if args.split else ["held", "tune"]
     print(table(run(splits, models)))
     stats = embedding_load_stats()

@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 
     Matrix = npt.NDArray[np.float32]
 
+
+def _words(text: str) -> tuple[str, ...]:
+    """A word list written as one space-separated string (easier to read and extend)."""
+    return tuple(text.split())
+
+
+def _weights(text: str, weight: float) -> dict[str, float]:
+    return dict.fromkeys(_words(text), weight)
+
+
 # ---------------------------------------------------------------------------------------------
 # Resources, loaded lazily, once per process, under a lock.
 
@@ -26,14 +36,14 @@ _JIEBA: dict[str, Any] = {}
 _USE: dict[str, Any] = {}
 
 # Shop vocabulary jieba does not know, so that a wish like 无糖款 stays one word.
-DOMAIN_WORDS = (
+DOMAIN_WORDS = _words(
     "无糖款 零糖 代糖 不加糖 低糖 少糖 微甜 低盐 少盐 低咖啡因 无咖啡因 无香 无香精 无香型 "
     "大包装 家庭装 分享装 大袋装 超大桶 超大包 小包装 小袋装 独立包装 独立小包装 便携装 迷你装 "
     "试用装 体验装 旅行装 小样 正装 替换装 补充装 替换芯 替换刷头 礼盒装 礼品装 礼盒 "
     "加大码 大码 童装 童装款 儿童款 亲子款 亲子装 母女款 姐妹款 新生儿 初生款 NB码 "
     "加厚款 加绒 加绒款 冷泡 冷泡茶 冷泡款 冷泡茶包 抹茶味 抹茶口味 麻辣味 香辣口味 特辣款 "
     "敏感肌 敏感肌专用款 包邮 免运费 满减 新人券 团购价 收纳盒 收纳箱 收纳筐 收纳柜 有机款"
-).split()
+)
 
 
 def _jieba() -> dict[str, Any]:
@@ -62,7 +72,7 @@ def _jieba() -> dict[str, Any]:
 def _rss_mb() -> float:
     try:
         with open("/proc/self/statm") as statm:
-            pages = int(statm.read().split()[1])
+            pages = int(statm.read().split(" ")[1])
         import os
 
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -124,12 +134,14 @@ _CUE = re.compile(
 )
 # 有没有 + a person is a question to the circle (有没有人知道…), not an ask.
 _PEOPLE = re.compile(r"^(?:人|谁|哪位|宝妈|姐妹|朋友|亲们?|小伙伴|大佬|同学|懂的)")
-_NOT_OFFER = (
+_NOT_OFFER = _words(
     "退款 退货 换货 发货 补发 补货 取消 链接 同款 教程 推荐 回复 客服 物流 快递 降价 活动 "
     "区别 保质期 订单 发票 地址 有货"
-).split()
+)
 _COUNT_ONLY = re.compile(r"^[一二两三四五六七八九十几\d]+[个盒袋包件箱瓶斤罐支套份]?$")
-_STOP_AFTER = re.compile(r"(?:就好了|就好啦|就更好了|就完美了|就好|就|吧|吗|呢|啊|呀|哦|嘛|啦|呗|哈|哇)")
+_STOP_AFTER = re.compile(
+    r"(?:就好了|就好啦|就更好了|就完美了|就好|就|吧|吗|呢|啊|呀|哦|嘛|啦|呗|哈|哇)"
+)
 _SPLIT_WORDS = frozenset({"和", "还有", "或者", "或", "跟", "以及"})
 _LEADING = re.compile(r"^(?:个|一个|一款|一些|些)")
 _TRAILING = re.compile(r"(?:了|啊|呀|吧|吗|呢|哦|嘛|啦|呗|哈|就)+$")
@@ -236,52 +248,122 @@ def _is_offer(phrase: str) -> bool:
 
 POSITIVE = {
     # word: strength
-    **dict.fromkeys(
-        "好吃 好喝 好用 好看 好玩 喜欢 不错 满意 推荐 惊喜 超值 划算 值得 真香 绝了 绝绝子 很棒 好评 "
+    **_weights(
+        "好吃 好喝 好用 好看 好玩 喜欢 不错 满意 推荐 "
+        "惊喜 超值 划算 值得 真香 绝了 绝绝子 很棒 好评 "
         "五星 治愈 爱了 爱死 超爱 最爱 爱吃 回购 舒服 开心 幸福 漂亮 体面 实惠 赚到 放心 用心 "
         "精致 细致 精细 厚实 新鲜 好极了 真棒 值了 很值 给力 清爽 回甘 暖和 扎实 惊艳 高兴 "
-        "停不下来 一如既往 没得说 超出预期 软糯 很好 挺好 真好 太好 很香 特别香 好香 真的香 香味很浓 "
+        "停不下来 一如既往 没得说 超出预期 软糯 很好 挺好 "
+        "真好 太好 很香 特别香 好香 真的香 香味很浓 "
         "很甜 很美 太美 很强 有用 实用 干净 刚好 刚刚好 救了我 续命 有面子 有面儿 讲究 有档次 "
         "上档次 高级 贵气 大气 有气质 品味好 回头率 性价比高 性价比很高 性价比超高 超便宜 很便宜 "
         "种草 跟新的一样 心情就好 高兴坏了 开心坏了 没有一个坏 一下就接受 不刺激 省空间 省地方 "
         "外酥里嫩 焦虑少了 踏实 不疼了 不结垢 不漏 没有结块 很自然 逢人就说 都问 都夸 样板间 "
-        "犒劳自己".split(),
+        "犒劳自己",
         1.0,
     ),
-    **dict.fromkeys("还可以 还行 能接受 合适 适合 正常 物流快 发货快 很快 挺快 犒劳 便宜 夸 轻便 "
-                    "方便 明显 甜了 不扎".split(), 0.4),
+    **_weights(
+        "还可以 还行 能接受 合适 适合 正常 物流快 发货快 很快 挺快 犒劳 便宜 夸 轻便 "
+        "方便 明显 甜了 不扎",
+        0.4,
+    ),
 }
 NEGATIVE = {
-    **dict.fromkeys(
-        "难吃 难喝 难用 失望 垃圾 差评 差劲 太差 很差 投诉 假货 骗人 踩雷 恶心 心塞 气死 后悔 浪费钱 "
+    **_weights(
+        "难吃 难喝 难用 失望 垃圾 差评 差劲 太差 很差 "
+        "投诉 假货 骗人 踩雷 恶心 心塞 气死 后悔 浪费钱 "
         "不值 虚高 坏了 坏的 破了 破洞 一个洞 漏水 漏出 裂 起球 开胶 开线 缩水 掉色 褪色 霉味 异味 "
-        "怪味 塑料味 哈喇味 淀粉味 刺鼻 发苦 虫子 起疹子 变形 碎 线头 污渍 没反应 连不上 锁不上 打不开 "
+        "怪味 塑料味 哈喇味 淀粉味 刺鼻 发苦 虫子 起疹子 "
+        "变形 碎 线头 污渍 没反应 连不上 锁不上 打不开 "
         "卡住 咬不动 没效果 没人理 不回 爱答不理 不符 不一样 差太多 不推荐 别买 再也不 不会回购 "
-        "一星 缺货 抢不到 涨价 偏硬 太硬 掉屑 不耐用 钝 就干了 贵得离谱 不划算 不是一回事 呵呵 差 贵 "
+        "一星 缺货 抢不到 涨价 偏硬 太硬 掉屑 不耐用 "
+        "钝 就干了 贵得离谱 不划算 不是一回事 呵呵 差 贵 "
         "慢 坑 送错 发错 没收到 没发货 取消订单 想退 无理由退 不想要了 湿透 没劲 太软 太小 挠痒痒 "
-        "变化都没有 没有一点味道 像嚼纸 影响 不防水 吸力不够 不保湿 根本".split(),
+        "变化都没有 没有一点味道 像嚼纸 影响 不防水 吸力不够 不保湿 根本",
         1.0,
     ),
-    **dict.fromkeys("一般 一般般 普通 中规中矩 有点贵 小贵 偏淡 偏甜 偏小 有点咸 有点怪 过敏 太甜 "
-                    "太淡 口干".split(), 0.4),
+    **_weights(
+        "一般 一般般 普通 中规中矩 有点贵 小贵 偏淡 偏甜 偏小 有点咸 有点怪 过敏 太甜 太淡 口干",
+        0.4,
+    ),
 }
 # Words that judge strongly even inside a wish message ("能不能出大包装，太好吃了").
 STRONG = frozenset(
-    "好吃 好喝 喜欢 爱死 超爱 绝了 真香 难吃 难喝 失望 垃圾 差评 骗人 踩雷 恶心 后悔 呵呵 "
-    "再也不 不推荐 别买".split()
+    _words(
+        "好吃 好喝 喜欢 爱死 超爱 绝了 真香 难吃 难喝 失望 垃圾 差评 骗人 踩雷 恶心 后悔 呵呵 "
+        "再也不 不推荐 别买"
+    )
 )
 # Words that are not judgement here although they contain one (差点 = nearly, 出差 = a trip).
-SHIELDS = ("差点", "差不多", "不差钱", "差别", "相差", "没差", "出差", "好几", "好多", "好像",
-           "看起来很贵", "显得很贵", "最贵", "就完美了", "想穿好看", "美美", "好好过",
-           "那么好看", "不用放油", "不上火", "没黑", "没红")
+SHIELDS = (
+    "差点",
+    "差不多",
+    "不差钱",
+    "差别",
+    "相差",
+    "没差",
+    "出差",
+    "好几",
+    "好多",
+    "好像",
+    "看起来很贵",
+    "显得很贵",
+    "最贵",
+    "就完美了",
+    "想穿好看",
+    "美美",
+    "好好过",
+    "那么好看",
+    "不用放油",
+    "不上火",
+    "没黑",
+    "没红",
+)
 # Patterns scored as praise: 不比大牌差, a closing 值.
 POSITIVE_PATTERNS = re.compile(r"不比.{0,4}差|(?<!不)值(?=$|[，。！!～~])")
-NEUTRAL_HEDGES = ("还行吧", "一般吧", "一般般", "中规中矩", "不好不坏", "说不上好坏",
-                  "不算好也不算差", "没什么特别", "没什么感觉", "还可以", "就普通", "能用")
-NEGATORS = ("一点都不", "一点也不", "并不", "不太", "不是很", "不怎么", "不够", "没有", "没", "不",
-            "毫不")
-DEGREE = {"超级": 1.6, "非常": 1.5, "特别": 1.5, "太": 1.5, "超": 1.5, "真": 1.3, "很": 1.2,
-          "好": 1.2, "巨": 1.6, "有点": 0.6, "稍微": 0.5, "略": 0.6, "比较": 0.8, "挺": 1.0}
+NEUTRAL_HEDGES = (
+    "还行吧",
+    "一般吧",
+    "一般般",
+    "中规中矩",
+    "不好不坏",
+    "说不上好坏",
+    "不算好也不算差",
+    "没什么特别",
+    "没什么感觉",
+    "还可以",
+    "就普通",
+    "能用",
+)
+NEGATORS = (
+    "一点都不",
+    "一点也不",
+    "并不",
+    "不太",
+    "不是很",
+    "不怎么",
+    "不够",
+    "没有",
+    "没",
+    "不",
+    "毫不",
+)
+DEGREE = {
+    "超级": 1.6,
+    "非常": 1.5,
+    "特别": 1.5,
+    "太": 1.5,
+    "超": 1.5,
+    "真": 1.3,
+    "很": 1.2,
+    "好": 1.2,
+    "巨": 1.6,
+    "有点": 0.6,
+    "稍微": 0.5,
+    "略": 0.6,
+    "比较": 0.8,
+    "挺": 1.0,
+}
 # Negated, these stay what they are (再也不 is already the complaint).
 _SELF_NEGATED = frozenset(w for w in NEGATIVE if w.startswith(("不", "没", "再也不")))
 CONTRAST = re.compile(r"(?:但是|但|不过|可惜|就是|只是|然而)")
@@ -363,49 +445,78 @@ def sentiment(text: str, has_wish: bool = False) -> tuple[Sentiment, float]:
 
 MOTIVE_CUES: dict[Motive, dict[str, float]] = {
     Motive.GIFT: {
-        **dict.fromkeys("礼物 送礼 送人 送给 送老 送妈 送爸 送婆婆 送同事 送领导 送客户 送老师 送闺蜜 "
-        "送男朋友 送女朋友 送亲戚 母亲节 父亲节 教师节 大寿 纪念日 见家长 年会 拿去送".split(), 2.0),
-        **dict.fromkeys("给我妈 给妈妈 给老妈 给爸爸 给老爸 给婆婆 给奶奶 给外婆 给闺蜜 给老公 给客户 "
-        "买给 给员工 给老师".split(), 2.0),
-        **dict.fromkeys("礼盒 生日".split(), 0.8),
+        **_weights(
+            "礼物 送礼 送人 送给 送老 送妈 送爸 送婆婆 送同事 送领导 送客户 送老师 送闺蜜 "
+            "送男朋友 送女朋友 送亲戚 母亲节 父亲节 教师节 大寿 纪念日 见家长 年会 拿去送",
+            2.0,
+        ),
+        **_weights(
+            "给我妈 给妈妈 给老妈 给爸爸 给老爸 给婆婆 给奶奶 给外婆 给闺蜜 给老公 给客户 "
+            "买给 给员工 给老师",
+            2.0,
+        ),
+        **_weights("礼盒 生日", 0.8),
     },
     Motive.STATUS: {
-        **dict.fromkeys("有面子 有面儿 面子 上档次 档次 显气质 有气质 气质 回头率 品味 格调 讲究 贵气 "
-        "高级感 看起来很贵 显得很贵 拿得出手 大牌 样板间 朋友圈 都夸 都问 大家都说我".split(), 2.0),
-        **dict.fromkeys("高级 体面 大气 质感 问链接 好几个人问 好多人问 同事都问 夸".split(), 1.2),
+        **_weights(
+            "有面子 有面儿 面子 上档次 档次 显气质 有气质 气质 回头率 品味 格调 讲究 贵气 "
+            "高级感 看起来很贵 显得很贵 拿得出手 大牌 样板间 朋友圈 都夸 都问 大家都说我",
+            2.0,
+        ),
+        **_weights("高级 体面 大气 质感 问链接 好几个人问 好多人问 同事都问 夸", 1.2),
     },
     Motive.SELF_REWARD: {
-        **dict.fromkeys("犒劳 奖励自己 给自己买 送自己 对自己好 给自己订 给自己开".split(), 2.5),
-        **dict.fromkeys("升职 年终奖 考完 交了 上线了 夜班 辛苦 忙了 熬夜 加班 一个人的生日 "
-        "一个人旅行 值了".split(), 1.0),
+        **_weights("犒劳 奖励自己 给自己买 送自己 对自己好 给自己订 给自己开", 2.5),
+        **_weights(
+            "升职 年终奖 考完 交了 上线了 夜班 辛苦 忙了 熬夜 加班 一个人的生日 一个人旅行 值了",
+            1.0,
+        ),
     },
     Motive.STRESS_RELIEF: {
-        **dict.fromkeys("解压 压惊 心情不好 心累 压力 焦虑 崩溃 失眠 缓一缓 松下来 平静 续命 被骂 "
-        "烦躁 失恋 心情就好 治愈 放松 安神".split(), 2.0),
-        **dict.fromkeys("踏实 太累 工作太累".split(), 1.0),
+        **_weights(
+            "解压 压惊 心情不好 心累 压力 焦虑 崩溃 失眠 缓一缓 松下来 平静 续命 被骂 "
+            "烦躁 失恋 心情就好 治愈 放松 安神",
+            2.0,
+        ),
+        **_weights("踏实 太累 工作太累", 1.0),
     },
     Motive.BELONGING: {
-        **dict.fromkeys("一起拼 拼单 拼团 一起买 一起团 团的 接龙 圈里 圈子里 群里 群主 大家一起 "
-        "跟大家 姐妹款 闺蜜们 同事们 邻居们 一人一个 跟着大家 一起穿 都在用 跟上".split(), 2.0),
-        **dict.fromkeys("姐妹们 大家 一起 分享着".split(), 0.8),
+        **_weights(
+            "一起拼 拼单 拼团 一起买 一起团 团的 接龙 圈里 圈子里 群里 群主 大家一起 "
+            "跟大家 姐妹款 闺蜜们 同事们 邻居们 一人一个 跟着大家 一起穿 都在用 跟上",
+            2.0,
+        ),
+        **_weights("姐妹们 大家 一起 分享着", 0.8),
     },
     Motive.PRICE: {
-        **dict.fromkeys("便宜 价格 价钱 性价比 划算 实惠 降价 原价 活动价 半价 打折 八折 满减 优惠 "
-        "值这个价 不值 运费 团购价 赚到 涨价 虚高 省一半 凑单 贵 降了".split(), 1.5),
-        **dict.fromkeys("省了".split(), 0.8),
+        **_weights(
+            "便宜 价格 价钱 性价比 划算 实惠 降价 原价 活动价 半价 打折 八折 满减 优惠 "
+            "值这个价 不值 运费 团购价 赚到 涨价 虚高 省一半 凑单 贵 降了",
+            1.5,
+        ),
+        **_weights("省了", 0.8),
     },
     Motive.QUALITY: {
-        **dict.fromkeys("质量 做工 材质 面料 料子 手感 新鲜 起球 线头 开线 开胶 缩水 掉色 褪色 破洞 "
-        "霉味 怪味 异味 塑料味 刺鼻 坏的 碎 破了 虫子 污渍 针脚 厚实 真丝 纯棉 化纤 涤纶 正品 假货 "
-        "哈喇味 嫩芽 饱满 实物 皮质 回甘 茶汤 发苦 掉屑 有洞 有一个洞 变形 咬不动 结块 裂 起疹子 "
-        "淀粉味 跟宣传 不是一回事".split(), 1.5),
-        **dict.fromkeys("味道 口感 硬 脆 描述 图片 细致 精细".split(), 0.6),
+        **_weights(
+            "质量 做工 材质 面料 料子 手感 新鲜 起球 线头 开线 开胶 缩水 掉色 褪色 破洞 "
+            "霉味 怪味 异味 塑料味 刺鼻 坏的 碎 破了 虫子 "
+            "污渍 针脚 厚实 真丝 纯棉 化纤 涤纶 正品 假货 "
+            "哈喇味 嫩芽 饱满 实物 皮质 回甘 茶汤 发苦 "
+            "掉屑 有洞 有一个洞 变形 咬不动 结块 裂 起疹子 "
+            "淀粉味 跟宣传 不是一回事",
+            1.5,
+        ),
+        **_weights("味道 口感 硬 脆 描述 图片 细致 精细", 0.6),
     },
     Motive.FUNCTION: {
-        **dict.fromkeys("效果 好用 功能 方便 保温 保湿 防晒 透气 吸水 吸力 除螨 续航 电池 密封 漏水 "
-        "防水 尺码 尺寸 偏小 容量 清洗 省空间 省地方 清洁 信号 不粘 力度 上火 不刺激 痘痘 放不进 "
-        "单手 折叠 轻便 卡住 打不开 没反应 不漏 保鲜 防蓝光 净水 锁不上 不耐用 红屁屁 外酥里嫩 "
-        "神器 收纳 暖和 着凉 接受了 不留水痕 软 不扎 不疼 变化 机洗 剪不动".split(), 1.5),
+        **_weights(
+            "效果 好用 功能 方便 保温 保湿 防晒 透气 吸水 吸力 除螨 续航 电池 密封 漏水 "
+            "防水 尺码 尺寸 偏小 容量 清洗 省空间 省地方 "
+            "清洁 信号 不粘 力度 上火 不刺激 痘痘 放不进 "
+            "单手 折叠 轻便 卡住 打不开 没反应 不漏 保鲜 防蓝光 净水 锁不上 不耐用 红屁屁 外酥里嫩 "
+            "神器 收纳 暖和 着凉 接受了 不留水痕 软 不扎 不疼 变化 机洗 剪不动",
+            1.5,
+        ),
     },
 }
 _DEEP_BONUS = 0.5
@@ -435,9 +546,11 @@ def motives(text: str) -> tuple[Motive, ...]:
 # Keywords, topics and their labels.
 
 STOP_WORDS = frozenset(
-    "这个 那个 一个 就是 还是 真的 感觉 有点 什么 怎么 时候 可以 没有 不是 已经 我们 你们 他们 "
-    "大家 自己 现在 今天 一下 一点 比较 非常 特别 东西 希望 能不能 想要 有没有 姐妹 宝宝 宝贝 "
-    "知道 下次 收到 一起 这款 这次".split()
+    _words(
+        "这个 那个 一个 就是 还是 真的 感觉 有点 什么 怎么 时候 可以 没有 不是 已经 我们 你们 他们 "
+        "大家 自己 现在 今天 一下 一点 比较 非常 特别 东西 希望 能不能 想要 有没有 姐妹 宝宝 宝贝 "
+        "知道 下次 收到 一起 这款 这次"
+    )
 )
 
 
@@ -512,8 +625,14 @@ def kmeans(vectors: Matrix, k: int, seed: int = 13, rounds: int = 50) -> list[in
 # Paraphrase groups.
 
 # Pairs of words that make two otherwise close phrases ask for different things.
-OPPOSITES = (("大", "小"), ("多", "少"), ("厚", "薄"), ("无糖", "少糖"), ("零糖", "微甜"),
-             ("辣", "不辣"))
+OPPOSITES = (
+    ("大", "小"),
+    ("多", "少"),
+    ("厚", "薄"),
+    ("无糖", "少糖"),
+    ("零糖", "微甜"),
+    ("辣", "不辣"),
+)
 GROUP_THRESHOLD = 0.6
 # A small shop thesaurus: what a wish asks for, under its usual names. Two phrases naming the
 # same concept are one wish; two naming different concepts never merge (家庭装 ≠ 亲子装, which
@@ -556,6 +675,8 @@ def concept(phrase: str) -> str | None:
     """The thesaurus concept a phrase names: its longest variant, the earliest on a tie."""
     found = [(-len(v), phrase.find(v), c) for v, c in _CONCEPTS if v in phrase]
     return min(found)[2] if found else None
+
+
 _GENERIC = re.compile(r"(?:的|款|版本|版|型|那种)$")
 
 
@@ -596,10 +717,10 @@ def agglomerate(similarity: Matrix, threshold: float, veto: Matrix | None = None
     alive = np.ones(n, dtype=bool)
     while True:
         masked = np.where(np.outer(alive, alive), sim, -np.inf)
-        i, j = np.unravel_index(int(np.argmax(masked)), masked.shape)
-        if masked[i, j] < threshold:
+        a, b = (int(x) for x in np.unravel_index(int(np.argmax(masked)), masked.shape))
+        if masked[a, b] < threshold:
             break
-        i, j = min(i, j), max(i, j)
+        i, j = min(a, b), max(a, b)
         merged = (sim[i] * sizes[i] + sim[j] * sizes[j]) / (sizes[i] + sizes[j])
         blocked[i] |= blocked[j]
         blocked[:, i] = blocked[i]
