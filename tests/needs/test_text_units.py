@@ -33,6 +33,10 @@ def wishes(text: str) -> list[str]:
         ("可以上加大码吗？", ["加大码"]),
         ("能不能出不加糖的酸奶块呀", ["不加糖的酸奶块"]),
         ("有没有小样可以先试？", ["小样"]),
+        ("有大码吗？", ["大码"]),
+        ("请问有无糖的吗", ["无糖的"]),
+        ("啥时候出冷泡茶", ["冷泡茶"]),
+        ("跪求出个家庭装", ["家庭装"]),
     ],
 )
 def test_a_wish_is_the_thing_asked_for_without_cue_particles_or_punctuation(
@@ -64,6 +68,9 @@ def test_several_wishes_in_one_message() -> None:
         "求问这个保质期多久？",
         "要求退货",
         "不想要了，地址填错了",
+        "有人知道吗？",
+        "有货吗",
+        "有点贵吗",
     ],
 )
 def test_questions_and_order_fixes_are_not_wishes(text: str) -> None:
@@ -116,6 +123,14 @@ def test_obvious_paraphrases_share_a_group() -> None:
     )
     # then they make exactly two groups, labelled in order of first appearance
     assert labels == [0, 0, 0, 1, 1, 1]
+
+
+def test_many_distinct_phrases_are_grouped_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given the one-pass leader clustering used for many distinct phrases
+    monkeypatch.setattr(local, "EXACT_LIMIT", 0)
+    phrases = ["无糖款", "不加糖的", "大包装", "无糖款", "家庭装", "抹茶味", "抹茶口味"]
+    # then it finds the same obvious groups, and identical phrases share a label
+    assert LocalModel().group(phrases) == [0, 0, 1, 0, 1, 2, 2]
 
 
 def test_the_encoder_alone_groups_paraphrases_and_keeps_opposites_apart() -> None:

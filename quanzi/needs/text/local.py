@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     Matrix = npt.NDArray[np.float32]
+    BoolMatrix = npt.NDArray[np.bool_]
+    IntArray = npt.NDArray[np.int_]
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -32,7 +34,7 @@ def _weights(text: str, weight: float) -> dict[str, float]:
 # Resources, loaded lazily, once per process, under a lock.
 
 _LOCK = threading.Lock()
-_JIEBA: dict[str, Any] = {}
+_JIEBA: dict[str, Any] = {}  # replaced whole once built
 _USE: dict[str, Any] = {}
 
 # Shop vocabulary jieba does not know, so that a wish like 无糖款 stays one word.
@@ -49,6 +51,7 @@ DOMAIN_WORDS = _words(
 def _jieba() -> dict[str, Any]:
     """A jieba tokenizer of our own (the shop vocabulary does not leak into the global one),
     its POS tagger and a TF-IDF keyword extractor over it."""
+    global _JIEBA
     if _JIEBA:
         return _JIEBA
     with _LOCK:
@@ -65,7 +68,8 @@ def _jieba() -> dict[str, Any]:
             tfidf.tokenizer = tokenizer
             tfidf.postokenizer = jieba.posseg.POSTokenizer(tokenizer)
             tfidf.stop_words = set(tfidf.stop_words) | STOP_WORDS
-            _JIEBA.update(tok=tokenizer, pos=tfidf.postokenizer, tfidf=tfidf)
+            # published whole, so a thread that skips the lock never sees half of it
+            _JIEBA = {"tok": tokenizer, "pos": tfidf.postokenizer, "tfidf": tfidf}
     return _JIEBA
 
 
@@ -129,14 +133,15 @@ _CUE = re.compile(
     r"|(?P<want>(?<![不没])(?:还)?想要(?!的|了))"
     r"|(?P<have>有没有)"
     r"|(?P<beg>求(?!问|助|教|求|推荐|解答)(?:出|个|一个|一款)?)"
-    r"|(?P<when>什么时候(?:能)?(?:出|上|推出)(?!货))"
+    r"|(?P<when>(?:什么时候|啥时候|何时)(?:能|会)?(?:出|上|推出)(?!货))"
+    r"|(?P<ask>^(?:请问)?(?:你们|你家|店里)?(?:还)?有(?!没有|人|点|些|一|的|空)(?=.+(?:吗|么)$))"
     r"|(?P<make>出(?:个|一个|一款))"
 )
 # 有没有 + a person is a question to the circle (有没有人知道…), not an ask.
 _PEOPLE = re.compile(r"^(?:人|谁|哪位|宝妈|姐妹|朋友|亲们?|小伙伴|大佬|同学|懂的)")
 _NOT_OFFER = _words(
     "退款 退货 换货 发货 补发 补货 取消 链接 同款 教程 推荐 回复 客服 物流 快递 降价 活动 "
-    "区别 保质期 订单 发票 地址 有货"
+    "区别 保质期 订单 发票 地址 有货 货"
 )
 _COUNT_ONLY = re.compile(r"^[一二两三四五六七八九十几\d]+[个盒袋包件箱瓶斤罐支套份]?$")
 _STOP_AFTER = re.compile(
@@ -185,7 +190,7 @@ def extract_wishes(text: str) -> tuple[Span, ...]:
         for cue in _CUE.finditer(c_text):
             begin = cue.end()
             rest = c_text[begin:]
-            if cue.lastgroup == "have" and _PEOPLE.match(rest):
+            if cue.lastgroup in ("have", "ask") and _PEOPLE.match(rest):
                 continue
             stop = _STOP_AFTER.search(rest)
             if stop:
@@ -634,6 +639,7 @@ OPPOSITES = (
     ("辣", "不辣"),
 )
 GROUP_THRESHOLD = 0.6
+EXACT_LIMIT = 600  # distinct phrases clustered exactly; beyond, one-pass leaders
 # A small shop thesaurus: what a wish asks for, under its usual names. Two phrases naming the
 # same concept are one wish; two naming different concepts never merge (家庭装 ≠ 亲子装, which
 # the encoder finds close). Phrases it does not know are left to the encoder.
@@ -701,7 +707,28 @@ def _opposed(a: str, b: str) -> bool:
     return False
 
 
-def agglomerate(similarity: Matrix, threshold: float, veto: Matrix | None = None) -> list[int]:
+def _ids(keys: Sequence[str | None]) -> IntArray:
+    """One integer per key (equal keys, equal integers); None is -1."""
+    import numpy as np
+
+    seen: dict[str, int] = {}
+    return np.array([-1 if k is None else seen.setdefault(k, len(seen)) for k in keys])
+
+
+def _opposition(phrases: Sequence[str]) -> BoolMatrix:
+    """`_opposed` for every pair at once: a boolean n×n matrix."""
+    import numpy as np
+
+    n = len(phrases)
+    out = np.zeros((n, n), dtype=bool)
+    for x, y in OPPOSITES:
+        only_x = np.array([_has(p, x, y) and y not in p for p in phrases])
+        only_y = np.array([y in p and not _has(p, x, y) for p in phrases])
+        out |= (only_x[:, None] & only_y[None, :]) | (only_y[:, None] & only_x[None, :])
+    return out
+
+
+def agglomerate(similarity: Matrix, threshold: float, veto: BoolMatrix | None = None) -> list[int]:
     """Average-linkage agglomerative clustering: merge the closest pair of clusters while their
     mean similarity is at least `threshold` (and no vetoed pair joins)."""
     import numpy as np
@@ -758,24 +785,82 @@ class LocalModel:
         return out
 
     def group(self, phrases: Sequence[str]) -> list[int]:
-        import numpy as np
-
+        """Identical phrases are grouped once; up to `EXACT_LIMIT` distinct phrases are
+        clustered exactly (average linkage, O(n³)), more by a one-pass leader clustering."""
         if not phrases:
             return []
         cleaned = [p.strip() for p in phrases]
-        cores = [_core(p) for p in cleaned]
-        full, core = embed(cleaned), embed(cores)
-        similarity = np.maximum(full @ full.T, core @ core.T)
-        known = [concept(p) if self.thesaurus else None for p in cleaned]
-        same = np.array([[a == b for b in cores] for a in cores])
-        same |= np.array([[a is not None and a == b for b in known] for a in known])
+        unique = list(dict.fromkeys(cleaned))
+        if len(unique) <= EXACT_LIMIT:
+            labels = self._agglomerative(unique)
+        else:
+            labels = self._leaders(unique)
+        of = dict(zip(unique, labels, strict=True))
+        return _first_seen([of[p] for p in cleaned])
+
+    def _similarity(self, phrases: Sequence[str]) -> tuple[Matrix, list[str], list[str | None]]:
+        import numpy as np
+
+        cores = [_core(p) for p in phrases]
+        distinct = list(dict.fromkeys([*phrases, *cores]))  # a core is often the phrase
+        row = {text: i for i, text in enumerate(distinct)}
+        vectors = embed(distinct)
+        full = vectors[[row[p] for p in phrases]]
+        core = vectors[[row[c] for c in cores]]
+        known = [concept(p) if self.thesaurus else None for p in phrases]
+        return np.maximum(full @ full.T, core @ core.T), cores, known
+
+    def _agglomerative(self, phrases: Sequence[str]) -> list[int]:
+
+        similarity, cores, known = self._similarity(phrases)
+        core_ids = _ids(cores)
+        same = core_ids[:, None] == core_ids[None, :]
+        concept_ids = _ids(known)
+        named = concept_ids >= 0
+        same |= (concept_ids[:, None] == concept_ids[None, :]) & named[:, None]
         similarity[same] = 1.0
-        veto = np.array([[_opposed(a, b) for b in cores] for a in cores])
-        veto |= np.array([[None not in (a, b) and a != b for b in known] for a in known])
+        veto = _opposition(cores)
+        veto |= (concept_ids[:, None] != concept_ids[None, :]) & named[:, None] & named[None, :]
         veto &= ~same
         return agglomerate(similarity, self.group_threshold, veto)
+
+    def _leaders(self, phrases: Sequence[str]) -> list[int]:
+        """Each phrase joins the first-seen leader it is closest to (if close enough, not
+        opposed, and of the same thesaurus concept when both have one), else leads a group."""
+        import numpy as np
+
+        cores = [_core(p) for p in phrases]
+        vectors = embed(cores)
+        known = [concept(p) if self.thesaurus else None for p in phrases]
+        by_concept: dict[str, int] = {}
+        leaders: list[int] = []
+        labels: list[int] = []
+        for i in range(len(phrases)):
+            label = by_concept.get(known[i] or "")
+            if label is None and leaders:
+                sims = vectors[leaders] @ vectors[i]
+                for best in np.argsort(-sims):
+                    leader = leaders[int(best)]
+                    if sims[best] < self.group_threshold:
+                        break
+                    if _opposed(cores[i], cores[leader]):
+                        continue
+                    if None not in (known[i], known[leader]) and known[i] != known[leader]:
+                        continue
+                    label = labels[leader]
+                    break
+            if label is None:
+                label = len(leaders)
+                leaders.append(i)
+            if known[i] is not None:
+                by_concept.setdefault(known[i] or "", label)
+            labels.append(label)
+        return labels
 
     def topics(self, texts: Sequence[str], k: int) -> list[int]:
         if not texts:
             return []
-        return kmeans(embed(list(texts)), k)
+        unique = list(dict.fromkeys(texts))
+        labels = kmeans(embed(unique), k)
+        of = dict(zip(unique, labels, strict=True))
+        return _first_seen([of[t] for t in texts])
