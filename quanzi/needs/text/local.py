@@ -3,6 +3,7 @@ offline on the CPU. See the package docstring for how each part works."""
 
 from __future__ import annotations
 
+import copy
 import re
 import resource
 import threading
@@ -64,7 +65,9 @@ def _jieba() -> dict[str, Any]:
             tokenizer = jieba.Tokenizer()
             for word in DOMAIN_WORDS:
                 tokenizer.add_word(word, freq=2000, tag="n")
-            tfidf = jieba.analyse.TFIDF()
+            # a keyword extractor over our tokenizer that shares the default one's IDF table
+            # (tens of MB) instead of loading a second copy
+            tfidf = copy.copy(jieba.analyse.default_tfidf)
             tfidf.tokenizer = tokenizer
             tfidf.postokenizer = jieba.posseg.POSTokenizer(tokenizer)
             tfidf.stop_words = set(tfidf.stop_words) | STOP_WORDS
