@@ -90,6 +90,8 @@ def test_questions_and_order_fixes_are_not_wishes(text: str) -> None:
         ("孩子吃得特别香", Sentiment.POSITIVE),  # 特别 is a degree word, not 别
         ("差点没抢到，好吃", Sentiment.POSITIVE),  # 差点 is "nearly"
         ("有没有人知道几点发货？", Sentiment.NEUTRAL),
+        ("物美价廉，良心店家", Sentiment.POSITIVE),
+        ("包装破损，还有色差", Sentiment.NEGATIVE),
     ],
 )
 def test_sentiment_reads_negation_degree_and_sarcasm(text: str, expected: Sentiment) -> None:

@@ -275,6 +275,13 @@ POSITIVE = {
         "方便 明显 甜了 不扎",
         0.4,
     ),
+    # general review vocabulary, beyond what the fixture shows
+    **_weights(
+        "物美价廉 物超所值 良心 宝藏 满分 完美 优秀 靠谱 贴心 周到 热情 耐心 及时 可爱 高大上 细腻 "
+        "顺滑 滋润 清香 浓郁 香甜 可口 美味 鲜美 鲜嫩 结实 耐用 舒适 柔软 百搭 显瘦 合身 yyds 无敌 "
+        "值得购买 好评如潮 喜出望外 超级好 太棒 棒棒",
+        1.0,
+    ),
 }
 NEGATIVE = {
     **_weights(
@@ -293,6 +300,15 @@ NEGATIVE = {
     **_weights(
         "一般 一般般 普通 中规中矩 有点贵 小贵 偏淡 偏甜 偏小 有点咸 有点怪 过敏 太甜 太淡 口干",
         0.4,
+    ),
+    # general review vocabulary, beyond what the fixture shows
+    **_weights(
+        "糟糕 失败 坑爹 无语 生气 郁闷 难闻 粗糙 劣质 "
+        "山寨 刺痛 过期 变质 发霉 腥味 油腻 敷衍 态度差 "
+        "不耐烦 破损 漏液 瑕疵 色差 掉毛 长痘 闷痘 "
+        "假的 以次充好 缺斤少两 分量少 量太少 不新鲜 软塌塌 "
+        "受潮 硬邦邦 上当 被骗 智商税 鸡肋 后悔买 烂 难受",
+        1.0,
     ),
 }
 # Words that judge strongly even inside a wish message ("能不能出大包装，太好吃了").
