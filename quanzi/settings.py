@@ -153,6 +153,9 @@ TRACKING_ROLLUP_SECONDS = float(os.environ.get("QUANZI_TRACKING_ROLLUP_SECONDS",
 TRACKING_ROLLUP_LAG_SECONDS = 10.0
 TRACKING_RETENTION_DAYS = int(os.environ.get("QUANZI_TRACKING_RETENTION_DAYS", "90"))
 
+# The text model behind needs discovery (quanzi/needs/text): offline, replaceable.
+NEEDS_TEXT_MODEL = os.environ.get("QUANZI_NEEDS_TEXT_MODEL", "quanzi.needs.text.local.LocalModel")
+
 # --- Database -------------------------------------------------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'quanzi.sqlite3'}"
 DATABASES: dict[str, dict[str, Any]] = {
