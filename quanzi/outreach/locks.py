@@ -9,7 +9,5 @@ from quanzi.outreach.models import Outreach
 
 def lock_outreach(outreach_id: str) -> Outreach | None:
     return (
-        Outreach.objects.select_for_update(of=("self",), no_key=True)
-        .filter(pk=outreach_id)
-        .first()
+        Outreach.objects.select_for_update(of=("self",), no_key=True).filter(pk=outreach_id).first()
     )

@@ -275,6 +275,10 @@ def create_and_send(user: User, store_id: str, data: OutreachInput) -> Outreach:
         return send_outreach(user, store_id, outreach.pk)
 
 
+def not_sent() -> Conflict:
+    return Conflict(_("This outreach has not been sent yet."), code=OutreachCode.NOT_SENT)
+
+
 def _already_sent() -> Conflict:
     return Conflict(_("This outreach was sent already."), code=OutreachCode.ALREADY_SENT)
 
