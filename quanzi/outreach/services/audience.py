@@ -4,9 +4,8 @@ profiled are not in it)."""
 from __future__ import annotations
 
 from quanzi.customers.models import Segment
+from quanzi.customers.services.segments import members_of
 
 
 def segment_members(segment: Segment) -> list[int]:
-    from quanzi.customers.services.segments import members_of
-
-    return list(members_of(segment))
+    return members_of(segment)
