@@ -411,3 +411,28 @@ def test_a_held_out_member_or_a_stranger_cannot_open_the_message(reach: Reach, d
         client.force_login(person)
         assert client.get(f"/outreach/m/{sent.pk}/").status_code == 404
     assert Client().get(f"/outreach/m/{sent.pk}/").status_code == 302
+
+
+def test_a_delivery_still_pending_long_after_sending_is_queued_again(
+    reach: Reach, draft, monkeypatch
+):
+    # given a big outreach whose task was lost
+    monkeypatch.setattr(sending, "INLINE_LIMIT", 0)
+    enqueued: list[str] = []
+    monkeypatch.setattr(sending, "_enqueue", enqueued.append)
+    sent = sending.send_to_audience(
+        reach.owner, draft(channel=Channel.NOTIFICATION), [m.pk for m in reach.members]
+    )
+    # when it is read at once, nothing is queued again; 6 minutes later, it is
+    assert sending.resume_if_stalled(sent) is False
+    from datetime import timedelta
+
+    from quanzi.outreach.models import Outreach
+
+    Outreach.objects.filter(pk=sent.pk).update(sent_at=sent.sent_at - timedelta(minutes=6))
+    sent.refresh_from_db()
+    assert sending.resume_if_stalled(sent) is True
+    # and once delivered, never again
+    sending.deliver(sent.pk)
+    sent.refresh_from_db()
+    assert sending.resume_if_stalled(sent) is False

@@ -95,7 +95,7 @@ class OutreachInput:
 
 def outreaches_of(store: Store) -> list[Outreach]:
     return list(
-        Outreach.objects.filter(store=store).select_related("coupon", "circle", "segment")[:200]
+        Outreach.objects.filter(store=store).select_related("coupon", "circle", "segment")[:50]
     )
 
 
@@ -441,11 +441,15 @@ def deliver(outreach_id: str) -> int:
                 if outreach.delivered_at is None:
                     Outreach.objects.filter(pk=outreach.pk).update(delivered_at=timezone.now())
                 return handled
-            _deliver_batch(outreach, ids)
-            handled += len(ids)
+            done = _deliver_batch(outreach, ids)
+            handled += done
+            if not done:  # nothing could be settled (should not happen): never spin
+                return handled
 
 
-def _deliver_batch(outreach: Outreach, ids: list[int]) -> None:
+def _deliver_batch(outreach: Outreach, ids: list[int]) -> int:
+    """Deliver to one batch and record each member's outcome; returns how many were settled
+    (a member muted between two queries stays pending for the next batch)."""
     skipped: dict[str, set[int]] = {}
     active = set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
     skipped[SkipReason.INACTIVE] = set(ids) - active
@@ -466,6 +470,7 @@ def _deliver_batch(outreach: Outreach, ids: list[int]) -> None:
     for reason, pks in skipped.items():
         if pks:
             members.filter(user_id__in=pks).update(delivery=Delivery.SKIPPED, skip_reason=reason)
+    return len(set(delivered).union(*skipped.values()))
 
 
 def _grant(outreach: Outreach, ids: list[int], skipped: dict[str, set[int]]) -> set[int]:
