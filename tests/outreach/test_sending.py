@@ -436,3 +436,24 @@ def test_a_delivery_still_pending_long_after_sending_is_queued_again(
     sending.deliver(sent.pk)
     sent.refresh_from_db()
     assert sending.resume_if_stalled(sent) is False
+
+
+def test_create_and_send_leaves_no_draft_when_refused(reach: Reach):
+    # given a circle with no commercial budget left today
+    reach.circle.commercial_daily_cap = 0
+    reach.circle.save()
+    given = sending.OutreachInput(
+        name="上新",
+        segment_id=reach.segment.pk,
+        channel=Channel.ANNOUNCEMENT,
+        circle_id=reach.circle.pk,
+        title="新豆到了",
+    )
+    # when the API's create-and-send is refused
+    with pytest.raises(Conflict) as refused:
+        sending.create_and_send(reach.owner, reach.store_id, given)
+    # then nothing is left: no draft, no announcement
+    assert refused.value.code == OutreachCode.OVER_BUDGET
+    from quanzi.outreach.models import Outreach
+
+    assert not Outreach.objects.exists() and not Announcement.objects.exists()
