@@ -186,8 +186,10 @@ def create_announcement(
     product_id: str | None = None,
     launch_at: datetime | None = None,
     pinned: bool = True,
+    notify: bool = True,
 ) -> Announcement:
-    """Post an announcement (admins); the other members are notified."""
+    """Post an announcement (admins); the other members are notified (unless `notify` is
+    False: an outreach notifies only the members it reaches, so its holdout hears nothing)."""
     circle, _m = access_circle(user, circle_id, need="admin")
     clean_title = _clean_text(title, field="title", max_length=MAX_TITLE, required=True)
     clean_body = _clean_text(body, field="body", max_length=MAX_BODY)
@@ -203,17 +205,18 @@ def create_announcement(
             launch_at=when,
             is_pinned=pinned,
         )
-        text = gettext("New announcement in %(circle)s: %(title)s") % {
-            "circle": circle.name,
-            "title": clean_title,
-        }
-        notify_members(
-            circle,
-            NotificationKind.ANNOUNCEMENT,
-            text,
-            url=f"/circles/{circle.pk}/announcements/#a-{announcement.pk}",
-            exclude=[user],
-        )
+        if notify:
+            text = gettext("New announcement in %(circle)s: %(title)s") % {
+                "circle": circle.name,
+                "title": clean_title,
+            }
+            notify_members(
+                circle,
+                NotificationKind.ANNOUNCEMENT,
+                text,
+                url=f"/circles/{circle.pk}/announcements/#a-{announcement.pk}",
+                exclude=[user],
+            )
         _schedule(announcement)
     return announcement
 

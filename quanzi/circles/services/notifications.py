@@ -102,6 +102,39 @@ def notify_members(
     return len(rows)
 
 
+def notify_users(
+    user_ids: Iterable[int],
+    kind: str,
+    text: str,
+    *,
+    circle: Circle | None = None,
+    url: str = "",
+) -> set[int]:
+    """Notify many people at once (an upper domain's outreach): one query for who muted the
+    circle (when there is one), bulk inserts. Returns the pks notified."""
+    _check_kind(kind)
+    wanted = set(user_ids)
+    if circle is not None and wanted:
+        muted = set(
+            Membership.objects.filter(
+                circle=circle, user_id__in=wanted, notifications_muted=True
+            ).values_list("user_id", flat=True)
+        )
+        wanted -= muted
+    rows = [
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            circle=circle,
+            text=_clip(text, TEXT_LIMIT),
+            url=_clip(url, 300),
+        )
+        for user_id in sorted(wanted)
+    ]
+    Notification.objects.bulk_create(rows, batch_size=500)
+    return wanted
+
+
 def notifications_of(user: User) -> QuerySet[Notification]:
     """The user's notifications, newest first, with their circle loaded."""
     return Notification.objects.filter(user=user).select_related("circle").order_by("-created_at")
