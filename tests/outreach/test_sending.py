@@ -75,7 +75,7 @@ def test_a_segment_of_one_member_is_refused_and_stays_a_draft(reach: Reach, draf
         sending.send_to_audience(reach.owner, outreach, [reach.members[0].pk])
     # then it is refused clearly and nothing is frozen or given
     assert refused.value.code == OutreachCode.AUDIENCE_TOO_SMALL
-    assert "at least one member to reach and one to hold out" in str(refused.value.message)
+    assert "至少要有 1 人触达、1 人留作对照" in str(refused.value.message)
     outreach.refresh_from_db()
     assert outreach.state == OutreachState.DRAFT
     assert not OutreachMember.objects.exists() and not UserCoupon.objects.exists()
