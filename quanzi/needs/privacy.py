@@ -18,9 +18,9 @@ def out_of_aggregates() -> QuerySet[ProfilingPreference, int]:
 
 def not_profiled() -> QuerySet[ProfilingPreference, int]:
     """The ids of the members who are never named nor profiled (a subquery)."""
-    return ProfilingPreference.objects.filter(Q(profiled=False) | Q(in_aggregates=False)).values_list(
-        "user_id", flat=True
-    )
+    return ProfilingPreference.objects.filter(
+        Q(profiled=False) | Q(in_aggregates=False)
+    ).values_list("user_id", flat=True)
 
 
 def is_profiled(user_id: int) -> bool:

@@ -17,9 +17,7 @@ from quanzi.needs.tasks import queue_analysis
 log = logging.getLogger("quanzi.needs")
 
 
-def on_message_sent(
-    sender: Any, *, message_id: str, store_id: str | None = None, **_: Any
-) -> None:
+def on_message_sent(sender: Any, *, message_id: str, store_id: str | None = None, **_: Any) -> None:
     if not store_id:
         return  # an interest circle: its chat is never read
     if collect.collect_message(message_id) is not None:

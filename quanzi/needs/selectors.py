@@ -50,18 +50,15 @@ def check_filters(store: Store, circle_id: str | None, product_id: str | None) -
     from quanzi.catalog.models import Product
     from quanzi.circles.models import Circle
 
-    if circle_id:
-        if (
-            not is_public_id(circle_id)
-            or not Circle.objects.filter(pk=circle_id, store=store).exists()
-        ):
-            raise NotFound(_("Circle not found."), code=NeedsCode.CIRCLE_NOT_FOUND)
-    if product_id:
-        if (
-            not is_public_id(product_id)
-            or not Product.objects.filter(pk=product_id, store=store).exists()
-        ):
-            raise NotFound(_("Product not found."), code=NeedsCode.PRODUCT_NOT_FOUND)
+    if circle_id and (
+        not is_public_id(circle_id) or not Circle.objects.filter(pk=circle_id, store=store).exists()
+    ):
+        raise NotFound(_("Circle not found."), code=NeedsCode.CIRCLE_NOT_FOUND)
+    if product_id and (
+        not is_public_id(product_id)
+        or not Product.objects.filter(pk=product_id, store=store).exists()
+    ):
+        raise NotFound(_("Product not found."), code=NeedsCode.PRODUCT_NOT_FOUND)
     return Filters(circle_id or None, product_id or None)
 
 
@@ -277,7 +274,9 @@ def recent_moods(
     items = list(period_texts(store, period, filters).order_by("-written_at")[:limit])
     links = links_of(store, items)
     return [
-        MessageMood(i.source, i.text[:200], i.sentiment, i.sentiment_score, i.written_at, links[i.pk])
+        MessageMood(
+            i.source, i.text[:200], i.sentiment, i.sentiment_score, i.written_at, links[i.pk]
+        )
         for i in items
     ]
 
@@ -352,11 +351,7 @@ def wishes(
 
 
 def wish_of(store: Store, wish_id: str) -> Wish:
-    wish = (
-        Wish.objects.filter(pk=wish_id, store=store).first()
-        if is_public_id(wish_id)
-        else None
-    )
+    wish = Wish.objects.filter(pk=wish_id, store=store).first() if is_public_id(wish_id) else None
     if wish is None:
         raise NotFound(_("Wish not found."), code=NeedsCode.WISH_NOT_FOUND)
     return wish
@@ -410,7 +405,9 @@ def links_of(store: Store, items: Iterable[TextItem]) -> dict[int, str]:
     for item in items:
         ids[item.source].append(item.source_id)
     seqs = dict(Message.objects.filter(pk__in=ids[Source.CHAT]).values_list("pk", "seq"))
-    notes = dict(NoteComment.objects.filter(pk__in=ids[Source.COMMENT]).values_list("pk", "note_id"))
+    notes = dict(
+        NoteComment.objects.filter(pk__in=ids[Source.COMMENT]).values_list("pk", "note_id")
+    )
     orders = dict(
         AfterSaleMessage.objects.filter(pk__in=ids[Source.AFTER_SALE]).values_list(
             "pk", "after_sale__order_id"
@@ -433,9 +430,7 @@ def links_of(store: Store, items: Iterable[TextItem]) -> dict[int, str]:
     return out
 
 
-def wish_quotes(
-    store: Store, wish: Wish, *, names: bool = False, limit: int = 20
-) -> list[Quote]:
+def wish_quotes(store: Store, wish: Wish, *, names: bool = False, limit: int = 20) -> list[Quote]:
     """The latest mentions in their text, linking to where they were said; `names` (the
     customers right) adds the author's nickname where the author may be profiled."""
     mentions = list(
@@ -445,9 +440,9 @@ def wish_quotes(
         .order_by("-written_at", "-pk")[:limit]
     )
     links = links_of(store, [m.item for m in mentions])
-    hidden = set(
-        not_profiled().filter(user_id__in=[m.user_id for m in mentions])
-    ) if names else set()
+    hidden = (
+        set(not_profiled().filter(user_id__in=[m.user_id for m in mentions])) if names else set()
+    )
     return [
         Quote(
             text=m.item.text[:300],

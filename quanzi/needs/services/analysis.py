@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from quanzi.needs.models import TextItem, WishMention
-from quanzi.needs.services.wishes import attach, normalise, regroup, recount
+from quanzi.needs.services.wishes import attach, normalise, recount, regroup
 from quanzi.needs.text.base import get_model
 
 log = logging.getLogger("quanzi.needs")
@@ -80,9 +80,7 @@ def reanalyse_store(store_id: str, batch: int = BATCH) -> int:
     done = 0
     last = 0
     while True:
-        items = list(
-            TextItem.objects.filter(store_id=store_id, pk__gt=last).order_by("pk")[:batch]
-        )
+        items = list(TextItem.objects.filter(store_id=store_id, pk__gt=last).order_by("pk")[:batch])
         if not items:
             break
         done += analyse_items(items)

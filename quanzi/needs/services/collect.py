@@ -310,8 +310,8 @@ def backfill(store_id: str) -> int:
         count += len(collect_comment(cid))
     for rid in Review.objects.filter(store_id=store_id).values_list("pk", flat=True):
         count += collect_review(rid) is not None
-    for lid in AfterSaleMessage.objects.filter(
-        after_sale__order__store_id=store_id
-    ).values_list("pk", flat=True):
+    for lid in AfterSaleMessage.objects.filter(after_sale__order__store_id=store_id).values_list(
+        "pk", flat=True
+    ):
         count += collect_after_sale_line(lid) is not None
     return count

@@ -113,26 +113,24 @@ def regroup(store_id: str) -> set[str]:
         return set()
     labels = get_model().group(phrases)
     groups: dict[int, list[str]] = defaultdict(list)
-    for phrase, label in zip(phrases, labels, strict=True):
-        groups[label].append(phrase)
+    for phrase, group in zip(phrases, labels, strict=True):
+        groups[group].append(phrase)
+    rank = {p: i for i, p in enumerate(phrases)}
     wishes = {
-        w.pk: w
-        for w in Wish.objects.filter(store_id=store_id).only("pk", "label", "mention_count")
+        w.pk: w for w in Wish.objects.filter(store_id=store_id).only("pk", "label", "mention_count")
     }
     by_label = {w.label: w.pk for w in wishes.values()}
     used: set[str] = set()
     touched: set[str] = set()
     # The biggest groups choose first, so the wish most people asked for keeps its id.
     for members in sorted(groups.values(), key=lambda ps: -sum(counts[p] for p in ps)):
-        label = max(members, key=lambda p: (counts[p], -phrases.index(p)))
+        label = max(members, key=lambda p: (counts[p], -rank[p]))
         wish_id = by_label.get(label)
         if wish_id is None or wish_id in used:
             candidates = [
                 current[p] for p in members if current[p] not in used and current[p] in wishes
             ]
-            wish_id = (
-                max(candidates, key=lambda i: wishes[i].mention_count) if candidates else None
-            )
+            wish_id = max(candidates, key=lambda i: wishes[i].mention_count) if candidates else None
         if wish_id is None:
             wish_id = Wish.objects.create(store_id=store_id, label=label).pk
         used.add(wish_id)

@@ -1,6 +1,6 @@
 """Collect a store's existing community text and analyse it (again):
 
-    manage.py needs_backfill <store id> [--reanalyse]
+manage.py needs_backfill <store id> [--reanalyse]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from quanzi.stores.models import Store
 
 
 class Command(BaseCommand):
-    help = "Collect a store's circles' chat, notes, comments, reviews and after-sales reasons and analyse them."
+    help = "Collect and analyse a store's chat, notes, comments, reviews and after-sales text."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("store_id")
@@ -29,8 +29,5 @@ class Command(BaseCommand):
         if not is_public_id(store_id) or not Store.objects.filter(pk=store_id).exists():
             raise CommandError("No such store.")
         collected = collect.backfill(store_id)
-        if options["reanalyse"]:
-            analysed = reanalyse_store(store_id)
-        else:
-            analysed = analyse_pending()
+        analysed = reanalyse_store(store_id) if options["reanalyse"] else analyse_pending()
         self.stdout.write(f"collected {collected} texts, analysed {analysed}")
