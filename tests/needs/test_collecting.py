@@ -47,7 +47,9 @@ def test_the_stores_own_people_are_not_its_customers(world: World, say: Say) -> 
     assert items_of(world) == []
 
 
-def test_a_recalled_message_stops_counting(world: World, say: Say, commit: Any, analyse: Any) -> None:
+def test_a_recalled_message_stops_counting(
+    world: World, say: Say, commit: Any, analyse: Any
+) -> None:
     # given: an analysed wish
     message = say(world.customer, world.circle, "希望有无糖款")
     analyse()
@@ -94,9 +96,7 @@ def test_a_note_about_no_store_is_not_read(world: World, commit: Any) -> None:
     assert TextItem.objects.count() == 0
 
 
-def test_comments_on_a_note_about_the_store_count_until_deleted(
-    world: World, commit: Any
-) -> None:
+def test_comments_on_a_note_about_the_store_count_until_deleted(world: World, commit: Any) -> None:
     note = commit(
         notes.create_note, world.customer, title="冷萃", body="好喝", product_ids=[world.product.pk]
     )
