@@ -20,7 +20,7 @@ log = logging.getLogger("quanzi.needs")
 def on_message_sent(sender: Any, *, message_id: str, store_id: str | None = None, **_: Any) -> None:
     if not store_id:
         return  # an interest circle: its chat is never read
-    if collect.collect_message(message_id) is not None:
+    if collect.collect_sent_message(message_id, store_id):
         queue_analysis()
 
 

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 
 from quanzi.needs.models import Source, TextItem, WishMention
@@ -109,6 +110,58 @@ def forget(source: str, source_ids: Iterable[str], *, store_id: str | None = Non
 
 
 # --- Chat ------------------------------------------------------------------------------------
+
+
+def _relaxed_commit() -> None:
+    """On PostgreSQL, this transaction's commit does not wait for the disk (the chat's request
+    path pays no second flush for its item). A crash in the next instant can lose the item,
+    never the message; `manage.py needs_backfill` collects it again."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and getattr(settings, "NEEDS_RELAXED_COMMIT", True):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def collect_sent_message(message_id: str, store_id: str) -> bool:
+    """The receiver's path for a new message of a store circle: one read (a text message, not
+    recalled or removed, not by the store's own people) and one insert that a repeat leaves
+    alone. Answers whether the message is the store's text."""
+    from quanzi.circles.models import Message, MessageKind
+
+    row = (
+        Message.objects.filter(
+            pk=message_id,
+            circle__store_id=store_id,
+            kind=MessageKind.TEXT,
+            recalled_at=None,
+            removed_at=None,
+            sender__isnull=False,
+        )
+        .exclude(sender_id__in=StoreStaff.objects.filter(store_id=store_id).values("user_id"))
+        .values_list("text", "created_at", "circle_id", "sender_id")
+        .first()
+    )
+    if row is None or not row[0].strip():
+        return False
+    text, written_at, circle_id, sender_id = row
+    with transaction.atomic():
+        _relaxed_commit()
+        TextItem.objects.bulk_create(
+            [
+                TextItem(
+                    store_id=store_id,
+                    source=Source.CHAT,
+                    source_id=message_id,
+                    circle_id=circle_id,
+                    author_id=sender_id,
+                    text=text.strip()[:MAX_TEXT],
+                    written_at=written_at,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    return True
 
 
 def collect_message(message_id: str) -> TextItem | None:
