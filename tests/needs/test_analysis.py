@@ -107,3 +107,20 @@ def test_regrouping_again_changes_nothing(world: World, say: Say, analyse: Any) 
     before = list(Wish.objects.values_list("pk", "label", "mention_count"))
     assert regroup(world.store.pk) == set()
     assert list(Wish.objects.values_list("pk", "label", "mention_count")) == before
+
+
+def test_a_rolled_back_message_leaves_no_item(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import transaction
+
+    from quanzi.circles.services import chat
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            chat.send_message(
+                world.customer, world.circle.pk, kind="text", text="希望有无糖款", client_id="rb1"
+            )
+            raise RuntimeError("the sender's transaction fails")
+    assert not TextItem.objects.exists()
+    assert queued() == []
