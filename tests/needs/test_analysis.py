@@ -116,11 +116,14 @@ def test_a_rolled_back_message_leaves_no_item(
 
     from quanzi.circles.services import chat
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            chat.send_message(
-                world.customer, world.circle.pk, kind="text", text="希望有无糖款", client_id="rb1"
-            )
-            raise RuntimeError("the sender's transaction fails")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        chat.send_message(
+            world.customer, world.circle.pk, kind="text", text="希望有无糖款", client_id="rb1"
+        )
+        raise RuntimeError("the sender's transaction fails")
     assert not TextItem.objects.exists()
     assert queued() == []
