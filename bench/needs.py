@@ -35,7 +35,7 @@ from bench.harness import PYTHON, ROOT, bench_env, machine, manage, scratch_data
 SEED = 13
 ID_CHARS = string.ascii_letters + string.digits
 MEMBERS = 300
-ROUNDS = 4
+ROUNDS = 8
 BATCH = 5000
 
 WISHES = [
@@ -264,18 +264,20 @@ def generate_weeks(
         done = 0
         while done < count:
             size = min(BATCH, count - done)
-            msgs, items, mentions = [], [], []
+            msgs, times, items, mentions = [], [], [], []
             for _ in range(size):
-                at = base + timedelta(seconds=rng.uniform(0, 7 * 86400))
-                text = _text(rng)
-                staff = rng.random() < 0.03
+                staff = rng.random() < 0.002
+                # the staff write from Monday to Thursday: later questions wait for Monday
+                span = 4 * 86400 if staff else 7 * 86400
+                at = base + timedelta(seconds=rng.uniform(0, span))
+                text = "收到，我们看一下" if staff else _text(rng)
                 sender = owner if staff else rng.choice(members)
                 m = Message(
                     id=_new_id(rng), circle=circle, seq=seq, sender=sender, kind="text", text=text
                 )
-                m.created_at = at
                 seq += 1
                 msgs.append(m)
+                times.append(at)
                 if staff:
                     continue
                 score = rng.choice([1.0, 0.0, 0.0, -1.0, 0.5])
@@ -306,7 +308,7 @@ def generate_weeks(
             with connection.cursor() as cursor:
                 cursor.executemany(
                     "UPDATE circles_message SET created_at = %s WHERE id = %s",
-                    [(m.created_at, m.pk) for m in msgs],
+                    [(at, m.pk) for m, at in zip(msgs, times, strict=True)],
                 )
             TextItem.objects.bulk_create(items)
             WishMention.objects.bulk_create(
@@ -332,7 +334,7 @@ def generate_weeks(
             "source_id", "written_at"
         )
     )
-    replies = []
+    replies, reply_times = [], []
     for source_id, at in rng.sample(questions, len(questions) // 5):
         r = Message(
             id=_new_id(rng),
@@ -344,9 +346,16 @@ def generate_weeks(
             reply_to_id=source_id,
         )
         seq += 1
-        r.created_at = at + timedelta(minutes=30)
         replies.append(r)
+        reply_times.append(at + timedelta(minutes=30))
     Message.objects.bulk_create(replies, batch_size=BATCH)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE circles_message SET created_at = %s WHERE id = %s",
+            [(at, r.pk) for r, at in zip(replies, reply_times, strict=True)],
+        )
     from quanzi.circles.models import Circle
     from quanzi.needs.services.wishes import recount
 

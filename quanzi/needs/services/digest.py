@@ -63,15 +63,32 @@ def unanswered(store: Store, since: datetime, until: datetime) -> tuple[int, lis
     from quanzi.circles.models import Message, MessageKind
 
     hours = timedelta(hours=answer_hours())
-    items = list(
-        TextItem.objects.filter(
-            store=store, source=Source.CHAT, written_at__gte=since, written_at__lt=until
+    # The database picks the candidates by the same pattern (PostgreSQL's and Python's regular
+    # expressions agree on this one; SQLite's REGEXP is Python's), so only questions are loaded.
+    questions = [
+        TextItem(
+            pk=pk,
+            store=store,
+            source=Source.CHAT,
+            source_id=source_id,
+            circle_id=circle_id,
+            author_id=author_id,
+            text=text,
+            written_at=written_at,
+        )
+        for pk, source_id, circle_id, author_id, text, written_at in TextItem.objects.filter(
+            store=store,
+            source=Source.CHAT,
+            written_at__gte=since,
+            written_at__lt=until,
+            text__regex=QUESTION.pattern,
         )
         .exclude(author_id__in=out_of_aggregates())
-        .only("pk", "source_id", "circle_id", "author_id", "text", "written_at", "source", "store")
         .order_by("written_at")
-    )
-    questions = [i for i in items if is_question(i.text)]
+        .values_list("pk", "source_id", "circle_id", "author_id", "text", "written_at")
+        .iterator(chunk_size=CHUNK)
+        if is_question(text)
+    ]
     if not questions:
         return 0, []
     replied: set[str] = set()
