@@ -3,7 +3,10 @@ removed, deleted or hidden stops counting."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
+
+import pytest
 
 from quanzi.circles.services import chat
 from quanzi.needs.models import Source, TextItem, Wish
@@ -150,3 +153,34 @@ def test_the_buyers_after_sales_words_count_and_the_stores_answers_do_not(
     assert item.author == world.customer
     assert "包装坏了" in item.text
     assert item.product_id == world.product.pk
+
+
+def test_the_backfill_command_collects_and_analyses_a_store(
+    world: World, say: Say, commit: Any
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    # given: text whose items were lost (say, collected before needs was installed)
+    say(world.customer, world.circle, "希望有无糖款")
+    say(world.customer, world.interest, "希望有无糖款")
+    commit(
+        notes.create_note,
+        world.customer,
+        title="冷萃",
+        body="想要大杯",
+        product_ids=[world.product.pk],
+    )
+    TextItem.objects.all().delete()
+    # when: the command runs for the store
+    call_command("needs_backfill", world.store.pk, stdout=io.StringIO())
+    # then: the store's own text is back and analysed; the interest circle is still not read
+    assert {i.source for i in items_of(world)} == {Source.CHAT, Source.NOTE}
+    assert TextItem.objects.filter(analysed_at=None).count() == 0
+    assert set(Wish.objects.filter(store=world.store).values_list("label", flat=True)) == {
+        "无糖款",
+        "大杯",
+    }
+    assert TextItem.objects.count() == 2
+    with pytest.raises(CommandError):
+        call_command("needs_backfill", "nope")
