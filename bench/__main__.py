@@ -14,7 +14,7 @@ from bench.harness import save_results
 from bench.report import write_performance_doc
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
-SUITES = ["catalog_api", "checkout", "chat_fanout", "feed", "flash", "insights"]
+SUITES = ["catalog_api", "checkout", "chat_fanout", "feed", "flash", "insights", "needs"]
 
 
 def _postgres_reachable(suite: str, pg_url: str) -> bool:
@@ -54,6 +54,15 @@ def main() -> int:
         type=int,
         default=2,
         help="insights: checkout measurements per mode (recording on / off)",
+    )
+    parser.add_argument(
+        "--needs-messages", type=int, default=100_000, help="needs: chat messages in the week"
+    )
+    parser.add_argument(
+        "--needs-previous", type=int, default=50_000, help="needs: messages the week before"
+    )
+    parser.add_argument(
+        "--needs-chat", type=int, default=2000, help="needs: messages sent per mode (with/without)"
     )
     args = parser.parse_args()
     chosen = args.only or SUITES
@@ -106,6 +115,11 @@ def main() -> int:
             pg_url,
         )
         print(f"insights -> {save_results('insights', data)}")
+    if "needs" in chosen and _postgres_reachable("needs", pg_url):
+        from bench.needs import needs
+
+        data = needs(args.needs_messages, args.needs_previous, args.needs_chat, pg_url)
+        print(f"needs -> {save_results('needs', data)}")
     write_performance_doc()
     return 0
 

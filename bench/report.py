@@ -16,6 +16,7 @@ OWN_MARKERS = {
 }
 
 TITLES = {
+    "needs": "Needs discovery",
     "chat_fanout": "Chat fan-out: one circle, every member connected by WebSocket",
     "catalog_api": "Catalog API (embedded: SQLite, one uvicorn worker)",
     "checkout": "Checkout: one-click order creation (PostgreSQL, one uvicorn worker)",
@@ -209,6 +210,38 @@ def _insights_table(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _needs_table(data: dict[str, Any]) -> str:
+    m, c = data["machine"], data["config"]
+    path, worker, digest = data["chat_path"], data["worker"], data["digest"]
+    w, wo = path["with_receivers"], path["without_receivers"]
+    return "\n".join(
+        [
+            "### Needs discovery: the chat path, the worker's analysis, the weekly digest",
+            "",
+            f"Run {data['when']} on {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, "
+            f"Python {m['python']}; {c['database']}, {c['members']} members, seed {c['seed']}.",
+            "",
+            "| Chat path (send_message and its commit) | messages | mean ms | p50 ms | p99 ms |",
+            "|---|---:|---:|---:|---:|",
+            f"| without the needs receivers | {wo['messages']} | {wo['mean_ms']} | "
+            f"{wo['p50_ms']} | {wo['p99_ms']} |",
+            f"| with them (collect + queue) | {w['messages']} | {w['mean_ms']} | "
+            f"{w['p50_ms']} | {w['p99_ms']} |",
+            f"| added per message | | {path['added_mean_ms']} | {path['added_p50_ms']} | |",
+            "",
+            f"Worker ({worker['model']} model): {worker['items']} items in {worker['seconds']} s, "
+            f"{worker['items_per_second']} items/s.",
+            "",
+            f"Weekly digest over {data['data']['messages']} messages (and "
+            f"{data['data']['previous_week_messages']} the week before): median "
+            f"{digest['median_seconds']} s ({digest['seconds']}), peak traced memory "
+            f"{digest['peak_traced_mib']} MiB, {digest['queries']} queries; "
+            f"{digest['unanswered']} questions left unanswered.",
+            "",
+        ]
+    )
+
+
 def _table(data: dict[str, Any]) -> str:
     if data["suite"] == "insights":
         return _insights_table(data)
@@ -218,6 +251,8 @@ def _table(data: dict[str, Any]) -> str:
         return _chat_table(data)
     if data["suite"] == "feed":
         return _feed_table(data)
+    if data["suite"] == "needs":
+        return _needs_table(data)
     m = data["machine"]
     lines = [
         f"### {TITLES.get(data['suite'], data['suite'])}",

@@ -9,6 +9,10 @@ gives the store's join cashback coupon from it.
 `circle_id`, `message_id`, `user_id` (the sender) and `store_id` (None for an interest circle).
 Needs discovery analyses the text from it, off the request path; customers' tags follow the
 sender's activity.
+
+`message_deleted` is sent after the transaction that recalled (the sender) or removed (an
+admin) a chat message commits, with `circle_id`, `message_id` and `reason` ("recalled" or
+"removed"): needs discovery stops counting its text.
 """
 
 from __future__ import annotations
@@ -17,3 +21,4 @@ from django.dispatch import Signal
 
 member_joined = Signal()
 message_sent = Signal()
+message_deleted = Signal()

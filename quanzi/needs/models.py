@@ -158,3 +158,43 @@ class ProfilingPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: profiled={self.profiled}"
+
+
+class Digest(PublicModel):
+    """The weekly digest of one store: the week [week_start, week_start + 7 days) in local days,
+    what the merchant should read of it (`content`: top wishes, rising topics, the sentiment
+    change against the week before, the questions left unanswered in chat), built once by the
+    weekly sweep and kept."""
+
+    store = models.ForeignKey(
+        "stores.Store", on_delete=models.CASCADE, related_name="+", verbose_name=_("store")
+    )
+    week_start = models.DateField(_("week starting"))
+    content = models.JSONField(_("content"), default=dict)
+
+    class Meta:
+        verbose_name = _("weekly digest")
+        verbose_name_plural = _("weekly digests")
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "week_start"], name="digest_once_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.week_start}"
+
+
+class NeedsMark(models.Model):
+    """How far a sweep of needs got (`digest`: the last week whose digests were built), so
+    the sweep that runs every minute does its work once."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    day = models.DateField(_("day"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("needs sweep mark")
+        verbose_name_plural = _("needs sweep marks")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.day}"

@@ -771,6 +771,13 @@ def remove_message(user: User, circle_id: str, message_id: str) -> Message:
 
 
 def _publish_deleted(circle: Circle, message: Message, reason: str) -> None:
+    send_on_commit(
+        signals.message_deleted,
+        Message,
+        circle_id=circle.pk,
+        message_id=message.pk,
+        reason=reason,
+    )
     publish(
         circle.pk,
         {"type": "chat.deleted", "seq": message.seq, "id": message.pk, "reason": reason},
