@@ -39,7 +39,7 @@ def known_week(world: World, say: Say, analyse: Any) -> tuple[Any, datetime]:
     # questions in chat: answered by the staff, answered by a member's reply, left alone
     q1 = say(world.customer, world.circle, "冷萃什么时候补货？")
     staff = say(world.owner, world.circle, "明天就到")
-    q2 = say(world.customer, world.circle, "有大杯吗？")
+    q2 = say(world.customer, world.circle, "大杯是多少毫升？")  # a question, not an ask
     reply = say(world.customer2, world.circle, "有的，我买过", reply_to=q2)
     q3 = say(world.customer2, world.circle, "冷萃怎么保存？")
     move(q1, at(start, 1, 10))
