@@ -65,9 +65,17 @@ def test_the_profile_shows_the_whole_customer(crm: Crm, buy: Buy, join: Any) -> 
     Attribution.objects.create(order=order, link=child, sharer=sharer)
     now = timezone.now()
     item = TextItem.objects.create(
-        store=crm.store, source="chat", source_id="1", author=me, text="想要无糖款,买来犒劳自己",
-        written_at=now, motives=["self_reward"], sentiment="positive", sentiment_score=0.8, analysed_at=now,
-    )  # fmt: skip
+        store=crm.store,
+        source="chat",
+        source_id="1",
+        author=me,
+        text="想要无糖款,买来犒劳自己",
+        written_at=now,
+        motives=["self_reward"],
+        sentiment="positive",
+        sentiment_score=0.8,
+        analysed_at=now,
+    )
     wish = Wish.objects.create(store=crm.store, label="无糖款", mention_count=1, asker_count=1)
     WishMention.objects.create(
         wish=wish, item=item, user=me, start=2, end=5, text="无糖款", written_at=now
