@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from quanzi.circles.models import Circle, Membership
 from quanzi.customers.models import Segment
@@ -46,17 +47,14 @@ def test_build_a_segment_from_a_wish(new_page):  # type: ignore[no-untyped-def]
     # when the merchant opens the builder: an empty "all of" is everyone
     merchant.goto(f"/customers/console/{store.pk}/segments/new/")
     live = merchant.get_by_test_id("segment-live")
-    merchant.wait_for_function(
-        "document.querySelector('[data-testid=segment-live]').textContent.includes('3')"
-    )
+    expect(live).to_contain_text("3")
     # and adds the condition "has wish 无糖款"
     merchant.get_by_test_id("add-condition").click()
     merchant.get_by_test_id("condition-kind").last.select_option("wish")
     merchant.get_by_test_id("condition-value").last.select_option(wish.pk)
     # then the live size is the two who asked, with them in the sample
-    merchant.wait_for_function(
-        "document.querySelector('[data-testid=segment-live]').textContent.includes('2')"
-    )
+    expect(live).to_contain_text("2")
+    expect(merchant.get_by_test_id("segment-sample")).not_to_contain_text("成员2")
     sample = merchant.get_by_test_id("segment-sample").inner_text()
     assert "成员0" in sample and "成员1" in sample and "成员2" not in sample
     assert re.search(r"\b2\b", live.inner_text())
