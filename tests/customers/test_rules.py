@@ -205,3 +205,36 @@ def test_manual_tags_by_hand_and_in_bulk(crm: Crm, buy: Buy) -> None:
     with pytest.raises(Exception) as caught:
         tags.add_tag(rule, people)
     assert getattr(caught.value, "code", "") == "tag_is_rule"
+
+
+def test_an_event_refresh_is_a_few_queries_whatever_the_rules(
+    crm: Crm, buy: Buy, join: Any, django_assert_max_num_queries: Any
+) -> None:
+    from quanzi.referrals.models import DistributionConfig
+
+    DistributionConfig.objects.create(store=crm.store, enabled=True)
+    person = UserFactory()
+    buy(person, 9000)
+    join(person)
+    for n, rule in enumerate(
+        [
+            {"kind": "spend", "op": "gte", "value": 1},
+            {"kind": "orders", "op": "gte", "value": 1},
+            {"kind": "days_since_order", "op": "lte", "value": 30},
+            {"kind": "category", "category": crm.coffee_cat.pk},
+            {"kind": "product", "product": crm.coffee.pk},
+            {"kind": "circle", "circle": crm.circle.pk},
+            {"kind": "active", "days": 7, "messages": 1},
+            {"kind": "active", "days": 30, "messages": 1},
+            {"kind": "referred"},
+            {"kind": "promoter"},
+            {"kind": "lifecycle", "stage": "new"},
+        ]
+    ):
+        rule_tag(crm, f"r{n}", rule)
+    CustomerTag.objects.all().delete()
+    # one person, eleven rules of every kind: one query per kind of fact, not per rule
+    with django_assert_max_num_queries(18):
+        sweep.refresh_one(crm.store.pk, person.pk)
+    # all but the two "active" (no message) and "referred" (no promoter, no share link)
+    assert CustomerTag.objects.filter(user=person).count() == 8

@@ -236,7 +236,7 @@ def _chains(store: Store, user: User) -> list[dict[str, Any]]:
 
 def _brought(store: Store, user: User) -> dict[str, Any]:
     now = timezone.now()
-    bound = (
+    bound = list(
         Binding.objects.filter(store=store, promoter=user)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .select_related("customer")
@@ -246,7 +246,17 @@ def _brought(store: Store, user: User) -> dict[str, Any]:
         order__store=store, sharer=user, order__paid_at__isnull=False
     ).exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.REFUNDED])
     gmv = attributed.aggregate(g=Sum(F("order__total") - F("order__refunded_amount")))["g"]
-    hidden = set(population.opted_out().values_list("user_id", flat=True))
+    # a link only to those the store has a profile of: profiled customers of the store
+    shown = set(
+        population.customers(store)
+        .filter(pk__in=[b.customer_id for b in bound])
+        .values_list("pk", flat=True)
+    )
+    hidden = set(
+        population.opted_out()
+        .filter(user_id__in=[b.customer_id for b in bound])
+        .values_list("user_id", flat=True)
+    )
     return {
         "brought": [
             {
@@ -254,6 +264,7 @@ def _brought(store: Store, user: User) -> dict[str, Any]:
                 "name": population.display_name(b.customer),
                 "since": b.created_at,
                 "profiled": b.customer_id not in hidden,
+                "linked": b.customer_id in shown,
             }
             for b in bound
         ],
