@@ -238,3 +238,13 @@ def test_an_event_refresh_is_a_few_queries_whatever_the_rules(
         sweep.refresh_one(crm.store.pk, person.pk)
     # all but the two "active" (no message) and "referred" (no promoter, no share link)
     assert CustomerTag.objects.filter(user=person).count() == 8
+
+
+def test_a_chat_message_costs_one_query_without_activity_rules(
+    crm: Crm, buy: Buy, django_assert_num_queries: Any
+) -> None:
+    person = UserFactory()
+    buy(person, 9000)
+    rule_tag(crm, "大客户", {"kind": "spend", "op": "gte", "value": 1})
+    with django_assert_num_queries(1):
+        sweep.on_message_sent(None, store_id=crm.store.pk, user_id=person.pk)

@@ -24,11 +24,14 @@ log = logging.getLogger(__name__)
 STORES_PER_RUN = 20
 
 
-def refresh_one(store_id: Any, user_id: Any) -> None:
-    """Re-check one customer's rule tags (nothing when the store has no rule tags)."""
+def refresh_one(store_id: Any, user_id: Any, *, kinds: tuple[str, ...] = ()) -> None:
+    """Re-check one customer's rule tags (only rules of `kinds` when given); one query and
+    nothing more when the store has no such rule tags."""
     if store_id is None or user_id is None:
         return
     tags = list(Tag.objects.filter(store_id=store_id, kind=TagKind.RULE))
+    if kinds:
+        tags = [t for t in tags if t.rule.get("kind") in kinds]
     if not tags:
         return
     store = Store.objects.filter(pk=store_id).first()
@@ -56,9 +59,15 @@ def on_order_refunded(sender: Any, order_id: Any = None, **kwargs: Any) -> None:
         log.exception("customers: refreshing tags after the refund of %s failed", order_id)
 
 
-def on_circle_event(sender: Any, store_id: Any = None, user_id: Any = None, **kwargs: Any) -> None:
-    """member_joined and message_sent (store circles only)."""
+def on_member_joined(sender: Any, store_id: Any = None, user_id: Any = None, **kwargs: Any) -> None:
+    """A join can make someone a customer: every rule (store circles only)."""
     refresh_one(store_id, user_id)
+
+
+def on_message_sent(sender: Any, store_id: Any = None, user_id: Any = None, **kwargs: Any) -> None:
+    """A message changes only the "active in circles" rules: the chat path pays one query
+    when the store has none."""
+    refresh_one(store_id, user_id, kinds=("active",))
 
 
 def on_bound(sender: Any, store_id: Any = None, customer_id: Any = None, **kwargs: Any) -> None:
@@ -84,8 +93,8 @@ def connect() -> None:
     ):
         signal.connect(on_order, dispatch_uid=f"customers.order_{name}")
     order_refunded.connect(on_order_refunded, dispatch_uid="customers.order_refunded")
-    member_joined.connect(on_circle_event, dispatch_uid="customers.member_joined")
-    message_sent.connect(on_circle_event, dispatch_uid="customers.message_sent")
+    member_joined.connect(on_member_joined, dispatch_uid="customers.member_joined")
+    message_sent.connect(on_message_sent, dispatch_uid="customers.message_sent")
     customer_bound.connect(on_bound, dispatch_uid="customers.customer_bound")
     promoter_decided.connect(on_promoter_decided, dispatch_uid="customers.promoter_decided")
 
