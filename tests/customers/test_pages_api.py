@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from quanzi.customers.models import CustomerTag, Segment, Tag
+from quanzi.customers.models import CustomerTag, Segment, Tag, TagGroup
 from quanzi.customers.services import rfm
 from quanzi.needs.models import ProfilingPreference, TextItem, Wish, WishMention
 from quanzi.referrals.models import Attribution, Binding, ShareLink
@@ -252,3 +252,70 @@ def test_the_excel_export_lists_the_members_formula_safe(crm: Crm, buy: Buy) -> 
         f"/customers/console/{crm.store.pk}/segments/{segment.pk}/export/?format=csv"
     )
     assert csv.status_code == 200 and "乙" in csv.content.decode("utf-8-sig")
+
+
+def test_the_tags_page_creates_rules_in_yuan_and_manages_groups(crm: Crm, buy: Buy) -> None:
+    a = UserFactory()
+    buy(a, 12000)
+    page = logged_in(crm.owner)
+    url = f"/customers/console/{crm.store.pk}/tags/do/"
+    assert page.post(url, {"action": "group_create", "name": "消费"}).status_code == 302
+    group = TagGroup.objects.get()
+    page.post(
+        url,
+        {
+            "action": "tag_create",
+            "name": "百元客",
+            "group": group.pk,
+            "rule_kind": "spend",
+            "op": "gte",
+            "value": "100.5",
+        },
+    )
+    tag = Tag.objects.get(name="百元客")
+    assert tag.rule == {"kind": "spend", "op": "gte", "value": 10050} and tag.group == group
+    assert CustomerTag.objects.filter(tag=tag, user=a).exists()
+    html = page.get(f"/customers/console/{crm.store.pk}/tags/").content.decode()
+    assert "¥100.50" in html and 'data-testid="tag-row"' in html
+    # a bad amount comes back as a message, nothing created
+    page.post(
+        url,
+        {"action": "tag_create", "name": "坏", "rule_kind": "spend", "op": "gte", "value": "1.234"},
+    )
+    assert not Tag.objects.filter(name="坏").exists()
+    page.post(url, {"action": "tag_change", "tag": tag.pk, "name": "百元以上", "group": ""})
+    tag.refresh_from_db()
+    assert tag.name == "百元以上" and tag.rule["value"] == 10050
+    page.post(url, {"action": "lifecycle", "new_days": "14", "sleeping_days": "60"})
+    from quanzi.customers.models import CustomerSettings
+
+    assert CustomerSettings.objects.get(store=crm.store).sleeping_days == 60
+    page.post(url, {"action": "group_delete", "group": group.pk})
+    page.post(url, {"action": "tag_delete", "tag": tag.pk})
+    assert not Tag.objects.exists()
+
+
+def test_the_rfm_page_saves_breaks_in_yuan_and_explains(crm: Crm, buy: Buy) -> None:
+    buy(UserFactory(), 30000, days_ago=3)
+    page = logged_in(crm.owner)
+    url = f"/customers/console/{crm.store.pk}/rfm/"
+    page.post(url, {"window_days": "90", "recency_breaks": "7, 30, 60, 120", "frequency_breaks": "",
+                    "monetary_breaks": "100, 200, 300, 400"})  # fmt: skip
+    from quanzi.customers.models import CustomerRfm, CustomerSettings
+
+    settings = CustomerSettings.objects.get(store=crm.store)
+    assert (
+        settings.monetary_breaks == [10000, 20000, 30000, 40000] and settings.rfm_window_days == 90
+    )
+    row = CustomerRfm.objects.get()
+    assert (row.r, row.m) == (5, 4)
+    html = page.get(url).content.decode()
+    assert 'data-testid="rfm-help"' in html and 'id="rfm-chart-data"' in html
+    assert html.count('data-testid="rfm-size"') == 8
+    page.post(url, {"window_days": "90", "monetary_breaks": "3, 2, 1, 0"})
+    assert CustomerSettings.objects.get(store=crm.store).monetary_breaks == [
+        10000,
+        20000,
+        30000,
+        40000,
+    ]

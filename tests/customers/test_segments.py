@@ -12,7 +12,7 @@ from quanzi.customers.models import CustomerRfm, CustomerTag, Segment, Tag, TagK
 from quanzi.customers.services import segments
 from quanzi.needs.models import ProfilingPreference, TextItem, Wish, WishMention
 from tests.customers.conftest import Buy, Crm
-from tests.factories import UserFactory
+from tests.factories import ProductFactory, UserFactory
 
 
 def seg(crm: Crm, definition: dict[str, Any]) -> Segment:
@@ -173,9 +173,7 @@ def test_forged_and_foreign_ids_are_404(
     foreign = {
         "tag": lambda: Tag.objects.create(store=other_store, name="t", kind="manual").pk,
         "wish": lambda: Wish.objects.create(store=other_store, label="w").pk,
-        "product": lambda: (
-            __import__("tests.factories").factories.ProductFactory(store=other_store).pk
-        ),
+        "product": lambda: ProductFactory(store=other_store).pk,
     }
     if kind in foreign:
         with pytest.raises(NotFound):
