@@ -12,7 +12,7 @@ from quanzi.customers.models import CustomerRfm, CustomerTag, Segment, Tag, TagK
 from quanzi.customers.services import segments
 from quanzi.needs.models import ProfilingPreference, TextItem, Wish, WishMention
 from tests.customers.conftest import Buy, Crm
-from tests.factories import UserFactory
+from tests.factories import ProductFactory, UserFactory
 
 
 def seg(crm: Crm, definition: dict[str, Any]) -> Segment:
@@ -59,16 +59,30 @@ def test_tag_rfm_wish_and_motive_conditions(crm: Crm, people: dict) -> None:
     CustomerTag.objects.create(tag=tag, store=crm.store, user=b, source=TagKind.MANUAL)
     now = timezone.now()
     CustomerRfm.objects.create(
-        store=crm.store, user=a, recency_days=1, frequency=1, monetary=5900,
-        r=5, f=2, m=4, segment="important_develop", computed_at=now,
-    )  # fmt: skip
+        store=crm.store,
+        user=a,
+        recency_days=1,
+        frequency=1,
+        monetary=5900,
+        r=5,
+        f=2,
+        m=4,
+        segment="important_develop",
+        computed_at=now,
+    )
     item = TextItem.objects.create(
-        store=crm.store, source="chat", source_id="m1", author=c, text="想要无糖款,送朋友",
-        written_at=now, motives=["gift"],
-    )  # fmt: skip
+        store=crm.store,
+        source="chat",
+        source_id="m1",
+        author=c,
+        text="想要无糖款,送朋友",
+        written_at=now,
+        motives=["gift"],
+    )
     wish = Wish.objects.create(store=crm.store, label="无糖款")
-    WishMention.objects.create(wish=wish, item=item, user=c, start=2, end=5, text="无糖款",
-                               written_at=now)  # fmt: skip
+    WishMention.objects.create(
+        wish=wish, item=item, user=c, start=2, end=5, text="无糖款", written_at=now
+    )
     assert members(crm, {"kind": "tag", "tag": tag.pk}) == {b.pk}
     assert members(crm, {"kind": "rfm_segment", "segment": "important_develop"}) == {a.pk}
     assert members(crm, {"kind": "rfm_score", "letter": "f", "min": 1, "max": 2}) == {a.pk}
@@ -159,9 +173,7 @@ def test_forged_and_foreign_ids_are_404(
     foreign = {
         "tag": lambda: Tag.objects.create(store=other_store, name="t", kind="manual").pk,
         "wish": lambda: Wish.objects.create(store=other_store, label="w").pk,
-        "product": lambda: (
-            __import__("tests.factories").factories.ProductFactory(store=other_store).pk
-        ),
+        "product": lambda: ProductFactory(store=other_store).pk,
     }
     if kind in foreign:
         with pytest.raises(NotFound):

@@ -7,10 +7,11 @@ False) is never listed, tagged by a rule, scored or put in a segment."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 
 from quanzi.accounts.models import User
 from quanzi.circles.models import Membership, MemberState
+from quanzi.customers.models import CustomerRfm, CustomerTag
 from quanzi.needs.models import ProfilingPreference
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.stores.models import Store
@@ -60,3 +61,31 @@ def is_customer(store: Store, user_id: int) -> bool:
 
 def display_name(user: User) -> str:
     return user.nickname or user.get_full_name() or user.username
+
+
+def search(store: Store, *, q: str = "", tag_id: str = "", segment: str = "") -> QuerySet[User]:
+    """The list page's customers: search by nickname, name or phone (digits: the start or the
+    end of the number), filter by tag and RFM segment; most recent buyers first. Unknown tag
+    or segment filters simply match nobody."""
+    qs = customers(store)
+    q = q.strip()[:40]
+    if q:
+        match = (
+            Q(nickname__icontains=q)
+            | Q(username__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+        )
+        if q.isdigit():
+            match |= Q(phone__startswith=q) | Q(phone__endswith=q)
+        qs = qs.filter(match)
+    if tag_id:
+        qs = qs.filter(
+            pk__in=CustomerTag.objects.filter(store=store, tag_id=tag_id).values("user_id")
+        )
+    if segment:
+        qs = qs.filter(
+            pk__in=CustomerRfm.objects.filter(store=store, segment=segment).values("user_id")
+        )
+    last_paid = Max("orders__paid_at", filter=Q(orders__store=store))
+    return qs.annotate(last_paid=last_paid).order_by(F("last_paid").desc(nulls_last=True), "pk")

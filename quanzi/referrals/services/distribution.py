@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from quanzi.core.events import send_on_commit
 from quanzi.ledger.accounts import register_account_type
 from quanzi.ledger.kinds import register_transaction_kind
 from quanzi.ledger.models import AccountKind, Entry
@@ -52,6 +53,7 @@ from quanzi.referrals.models import (
     PromoterRule,
     PromoterStatus,
 )
+from quanzi.referrals.signals import customer_bound
 
 if TYPE_CHECKING:
     from quanzi.accounts.models import User
@@ -205,6 +207,14 @@ def bind(
             store_id=store_id,
             defaults={"promoter_id": promoter_id, "expires_at": expires_at},
         )
+        if current is None or current.promoter_id != promoter_id:
+            send_on_commit(
+                customer_bound,
+                sender=Binding,
+                store_id=store_id,
+                customer_id=customer_id,
+                promoter_id=promoter_id,
+            )
     return binding
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from quanzi.core.events import send_on_commit
 from quanzi.core.ids import is_public_id
 from quanzi.core.validation import whole_number
 from quanzi.referrals.errors import ReferralCode
@@ -37,6 +38,7 @@ from quanzi.referrals.services.distribution import (
     is_promoter,
     promoter_balance,
 )
+from quanzi.referrals.signals import promoter_decided
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store
 
@@ -224,6 +226,13 @@ def decide(user: User, store_id: str, user_public_id: str, decision: str) -> Pro
         standing.status = statuses[decision]
         standing.decided_by, standing.decided_at = user, timezone.now()
         standing.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        send_on_commit(
+            promoter_decided,
+            sender=Promoter,
+            store_id=store.pk,
+            user_id=person.pk,
+            status=standing.status,
+        )
     return standing
 
 

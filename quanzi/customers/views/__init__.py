@@ -1,0 +1,1 @@
+"""The customers pages of the merchant console: /customers/console/<store>/…"""
