@@ -172,9 +172,9 @@ class CustomerRfm(models.Model):
     recency_days = models.PositiveIntegerField(_("days since the last order"))
     frequency = models.PositiveIntegerField(_("orders"))
     monetary = models.BigIntegerField(_("spend (fen)"))
-    r = models.PositiveSmallIntegerField("R")
-    f = models.PositiveSmallIntegerField("F")
-    m = models.PositiveSmallIntegerField("M")
+    r = models.PositiveSmallIntegerField(_("R (recency score)"))
+    f = models.PositiveSmallIntegerField(_("F (frequency score)"))
+    m = models.PositiveSmallIntegerField(_("M (monetary score)"))
     segment = models.CharField(_("segment"), max_length=20, choices=RfmSegment.choices)
     computed_at = models.DateTimeField(_("computed at"))
 
