@@ -591,6 +591,63 @@ def _demo_insights(
         attribute_all()
 
 
+NEEDS_CHAT = [
+    # (circle, who, text): wishes, motives and moods the needs page and the segments pick up
+    ("手冲咖啡交流群", "xiaolin", "鲜花饼配手冲绝了，就是有点甜，希望有无糖款"),
+    ("手冲咖啡交流群", "ajie", "能不能出个不加糖的玫瑰花酱？最近在控糖"),
+    ("手冲咖啡交流群", "xiaoyu", "想要无糖款+1，给我妈买，她血糖有点高"),
+    ("手冲咖啡交流群", "xiaolin", "加班到十点，回家冲一杯犒劳自己，整个人都放松了"),
+    ("山野小铺 · 老朋友群", "xiaomei", "有没有大包装的咖啡豆？家里三个人喝得特别快"),
+    ("山野小铺 · 老朋友群", "ahua", "希望出个家庭装，250克两周就喝完了"),
+    ("山野小铺 · 老朋友群", "xiaomei", "想送婆婆当生日礼物，菌菇礼盒能帮忙写张贺卡吗？"),
+    ("山野小铺 · 福利群", "dapeng", "上次的鲜花饼压碎了好几个，有点失望"),
+    ("山野小铺 · 福利群", "azhen", "蜂蜜很香，比超市买的好太多了，已经回购"),
+]
+
+
+def _demo_needs(store: Any) -> None:
+    """What the community says: wishes (无糖款 asked three ways, 家庭装 twice), a gift and a
+    self-reward, a complaint and praise, analysed at once; then the merchant's tags, RFM and a
+    segment of the people who asked for 无糖款, so the customers and needs pages are full."""
+    from quanzi.accounts.models import User
+    from quanzi.circles.models import Circle
+    from quanzi.circles.services import chat
+    from quanzi.customers.services import rfm, segments, tags
+    from quanzi.needs.models import Wish
+    from quanzi.needs.services.analysis import analyse_pending
+
+    circles = {c.name: c for c in Circle.objects.filter(store=store)}
+    for n, (circle, who, text) in enumerate(NEEDS_CHAT):
+        user = User.objects.get(username=who)
+        chat.send_message(user, circles[circle].pk, kind="text", text=text, client_id=f"needs-{n}")
+    analyse_pending()
+
+    interests = tags.create_group(store, "兴趣")
+    coffee = tags.create_tag(store, tags.TagFields(name="手冲爱好者", group=interests.pk))
+    tags.add_tag(coffee, User.objects.filter(username__in=("xiaolin", "ajie", "xiaoyu")))
+    tags.create_tag(
+        store,
+        tags.TagFields(name="消费满200", rule={"kind": "spend", "op": "gte", "value": 20000}),
+    )
+    tags.create_tag(
+        store, tags.TagFields(name="沉睡客户", rule={"kind": "lifecycle", "stage": "sleeping"})
+    )
+    tags.create_tag(
+        store, tags.TagFields(name="圈子活跃", rule={"kind": "active", "days": 7, "messages": 2})
+    )
+    rfm.compute(store)
+    sugar_free = Wish.objects.filter(store=store, label__contains="无糖").order_by("-mention_count")
+    wish = sugar_free.first()
+    if wish is not None:
+        segments.create_segment(
+            store,
+            None,
+            segments.SegmentFields(
+                name="想要无糖款的人", definition={"kind": "wish", "wish": wish.pk}
+            ),
+        )
+
+
 def load_demo() -> bool:
     """Create the demo data set unless it exists; True when something was created."""
     from django.db import transaction
@@ -631,4 +688,5 @@ def load_demo() -> bool:
     _demo_distribution(users["merchant"], store)
     campaigns = _demo_campaigns(users["merchant"], store, products)
     _demo_insights(users, store, products, campaigns)
+    _demo_needs(store)
     return True

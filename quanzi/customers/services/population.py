@@ -2,8 +2,9 @@
 
 A customer of a store is anyone with a paid order there (paid at some time, not cancelled —
 a fully refunded order still made them a customer) or an active membership in one of the
-store's circles. A member who chose not to be profiled (`needs.ProfilingPreference.profiled`
-False) is never listed, tagged by a rule, scored or put in a segment."""
+store's circles, except the store's own owner and staff. A member who chose not to be
+profiled (`needs.ProfilingPreference.profiled` False) is never listed, tagged by a rule,
+scored or put in a segment."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from quanzi.circles.models import Membership, MemberState
 from quanzi.customers.models import CustomerRfm, CustomerTag
 from quanzi.needs.models import ProfilingPreference
 from quanzi.orders.models import Order, OrderStatus
-from quanzi.stores.models import Store
+from quanzi.stores.models import Store, StoreStaff
 
 
 def paid_orders(store: Store | int | str) -> QuerySet[Order]:
@@ -44,13 +45,16 @@ def customers(store: Store, *, include_opted_out: bool = False) -> QuerySet[User
     members = Membership.objects.filter(circle__store=store, state=MemberState.ACTIVE).values(
         "user_id"
     )
-    qs = User.objects.filter(Q(pk__in=buyers) | Q(pk__in=members))
+    staff = StoreStaff.objects.filter(store=store).values("user_id")
+    qs = User.objects.filter(Q(pk__in=buyers) | Q(pk__in=members)).exclude(pk__in=staff)
     if not include_opted_out:
         qs = qs.exclude(pk__in=opted_out().values("user_id"))
     return qs
 
 
 def is_customer(store: Store, user_id: int) -> bool:
+    if StoreStaff.objects.filter(store=store, user_id=user_id).exists():
+        return False
     return (
         paid_orders(store).filter(buyer_id=user_id).exists()
         or Membership.objects.filter(

@@ -124,7 +124,8 @@ def regroup(store_id: str) -> set[str]:
     touched: set[str] = set()
     # The biggest groups choose first, so the wish most people asked for keeps its id.
     for members in sorted(groups.values(), key=lambda ps: -sum(counts[p] for p in ps)):
-        label = max(members, key=lambda p: (counts[p], -rank[p]))
+        # the most asked phrasing names the wish; between equals the shortest (the plainest)
+        label = max(members, key=lambda p: (counts[p], -len(p), -rank[p]))
         wish_id = by_label.get(label)
         if wish_id is None or wish_id in used:
             candidates = [

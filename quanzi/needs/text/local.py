@@ -152,7 +152,7 @@ _STOP_AFTER = re.compile(
 )
 _SPLIT_WORDS = frozenset({"和", "还有", "或者", "或", "跟", "以及"})
 _LEADING = re.compile(r"^(?:个|一个|一款|一些|些)")
-_TRAILING = re.compile(r"(?:了|啊|呀|吧|吗|呢|哦|嘛|啦|呗|哈|就)+$")
+_TRAILING = re.compile(r"(?:了|啊|呀|吧|吗|呢|哦|嘛|啦|呗|哈|就|\s*[+＋]\s*\d*)+$")  # "+1": me too
 
 
 def _nominal_end(pos: Sequence[tuple[str, str]], start: int) -> int:
