@@ -43,6 +43,7 @@ from quanzi.circles.models import Announcement, Circle, Message
 from quanzi.circles.services.chat import report_message
 from quanzi.core.schemas import JsonParser, Schema
 from quanzi.coupons.models import Coupon
+from quanzi.customers.models import Segment, Tag
 from quanzi.demo.data import load_demo
 from quanzi.orders.models import Order, OrderStatus
 from quanzi.orders.services.aftersales import request_after_sale
@@ -237,6 +238,8 @@ def world(transactional_db: None) -> World:
         "slot_id": FlashSale.objects.get().pk,
         "note_id": note.pk,
         "trigger": "new_member",
+        "tag_id": Tag.objects.filter(store=store).first().pk,  # type: ignore[union-attr]
+        "segment_id": Segment.objects.get(store=store).pk,
     }
     return World(user=merchant, ids=ids)
 
