@@ -1,83 +1,23 @@
-"""The period a needs page or API call asks about, and the one before it (the same rules as
-the insights' periods; needs and insights are siblings, so each keeps its own).
-
-`?period=7d|30d|90d|custom` (custom with `start` and `end`, ISO dates, both included); the
-days are the site's local days, the same days the tracking rollups count in.
-"""
+"""The needs pages' periods: `?period=7d|30d|90d|custom` (30 days when none is asked); the
+period itself and the custom dates are `quanzi.core.periods`, shared with the insights."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import Mapping
+from datetime import date
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quanzi.core.errors import InvalidInput
+from quanzi.core.periods import Period
+from quanzi.core.periods import parse_period as parse
 
-PERIODS = ("7d", "30d", "90d", "custom")
-MAX_DAYS = 366
+__all__ = ["PERIODS", "Period", "parse_period"]
 
-
-@dataclass(frozen=True)
-class Period:
-    key: str  # 7d, 30d, 90d or custom
-    start: date
-    end: date  # included
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def each_day(self) -> Iterator[date]:
-        for i in range(self.days):
-            yield self.start + timedelta(days=i)
-
-    def previous(self) -> Period:
-        """The period of the same length just before this one."""
-        end = self.start - timedelta(days=1)
-        return Period(self.key, end - timedelta(days=self.days - 1), end)
-
-    @property
-    def since(self) -> datetime:
-        """The first moment of the period (aware, local midnight)."""
-        return timezone.make_aware(datetime.combine(self.start, time.min))
-
-    @property
-    def until(self) -> datetime:
-        """The first moment after the period."""
-        return timezone.make_aware(datetime.combine(self.end + timedelta(days=1), time.min))
-
-    def query(self) -> str:
-        """The query string that asks for this period again."""
-        if self.key == "custom":
-            return f"period=custom&start={self.start.isoformat()}&end={self.end.isoformat()}"
-        return f"period={self.key}"
-
-
-def _day(raw: str, field: str) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except (TypeError, ValueError):
-        raise InvalidInput(_("Enter a date like 2026-12-01."), field=field) from None
+LENGTHS = {"7d": 7, "30d": 30, "90d": 90}
+PERIODS = (*LENGTHS, "custom")
 
 
 def parse_period(params: Mapping[str, str], today: date | None = None) -> Period:
     """The period in a query string (30 days when none is asked); a clear 400 for a bad one."""
-    today = today or timezone.localdate()
-    key = params.get("period") or "30d"
-    if key not in PERIODS:
-        raise InvalidInput(_("Choose 7, 30 or 90 days or custom dates."), field="period")
-    if key in ("7d", "30d", "90d"):
-        days = {"7d": 7, "30d": 30, "90d": 90}[key]
-        return Period(key, today - timedelta(days=days - 1), today)
-    start = _day(params.get("start", ""), "start")
-    end = _day(params.get("end", ""), "end")
-    if end < start:
-        raise InvalidInput(_("The end date comes before the start date."), field="end")
-    if end > today:
-        raise InvalidInput(_("The end date is in the future."), field="end")
-    if (end - start).days + 1 > MAX_DAYS:
-        raise InvalidInput(_("A period is at most %(n)d days.") % {"n": MAX_DAYS}, field="start")
-    return Period(key, start, end)
+    choose = _("Choose 7, 30 or 90 days or custom dates.")
+    return parse(params, lengths=LENGTHS, default="30d", choose=choose, today=today)
