@@ -4,32 +4,19 @@ share chain (three levels deep) and export a table to Excel; no console error on
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.core.management import call_command
 from openpyxl import load_workbook
 
-from quanzi.demo.data import DEMO_PASSWORD
 from quanzi.stores.models import Store
+from tests.browser.people import demo_merchant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_merchant_reads_the_social_dividend_on_a_phone(new_page, tmp_path):
     # given the demo data (loaded off the browser's thread) and the merchant signed in
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(call_command, "load_demo").result()
+    page, errors = demo_merchant(new_page)
     store = Store.objects.get(name="山野小铺")
-    page = new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto("/accounts/login/")
-    page.fill("input[name=identifier]", "merchant")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
     # when they open the insights from the console
     page.goto(f"/stores/console/{store.pk}/")

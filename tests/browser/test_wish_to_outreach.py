@@ -5,39 +5,26 @@ error and no Content-Security-Policy violation on the way (new_page fails on any
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from quanzi.coupons.models import Coupon, UserCoupon
 from quanzi.customers.models import Segment
-from quanzi.demo.data import DEMO_PASSWORD
 from quanzi.needs.models import Wish
 from quanzi.outreach.models import Outreach, OutreachMember
 from quanzi.stores.models import Store
+from tests.browser.people import demo_merchant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_merchant_turns_a_wish_heard_in_chat_into_an_outreach(new_page):
     # given the demo data (loaded off the browser's thread) and the merchant signed in
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(call_command, "load_demo").result()
+    page, errors = demo_merchant(new_page)
     store = Store.objects.get(name="山野小铺")
     wish = Wish.objects.get(store=store, label="无糖款")
     coupon = Coupon.objects.filter(store=store, is_active=True).order_by("created_at").first()
     assert coupon is not None
-    page = new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto("/accounts/login/")
-    page.fill("input[name=identifier]", "merchant")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
     # when they open what the community wishes for
     page.goto(f"/stores/console/{store.pk}/")

@@ -56,7 +56,7 @@ def reach(shop: Shop) -> Reach:  # noqa: F811
         invite_code="reach1",
         commercial_share_percent=100,
     )
-    join(circle, shop.owner, role=Role.OWNER)
+    join(circle, shop.owner, role=Role.OWNER)  # runs it, but is no customer of the store
     members = [UserFactory(username=f"m{i:02d}") for i in range(20)]
     for person in members:
         join(circle, person)

@@ -113,4 +113,4 @@ def test_a_draft_has_no_report(reach: Reach, draft):
     assert answer.status_code == 409 and answer.json()["code"] == "outreach_not_sent"
     page = client.get(f"/outreach/console/{reach.store_id}/{outreach.pk}/")
     assert page.status_code == 200
-    assert 'data-testid="preview-size">21<' in page.content.decode()
+    assert 'data-testid="preview-size">20<' in page.content.decode()

@@ -88,6 +88,13 @@ def notify_members(
         .exclude(user_id__in=excluded)
         .values_list("user_id", flat=True)
     )
+    return _insert(list(user_ids), kind, text, circle=circle, url=url)
+
+
+def _insert(
+    user_ids: Iterable[int], kind: str, text: str, *, circle: Circle | None, url: str
+) -> int:
+    """One notification each, in bulk inserts; answers how many."""
     rows = [
         Notification(
             user_id=user_id,
@@ -121,17 +128,7 @@ def notify_users(
             ).values_list("user_id", flat=True)
         )
         wanted -= muted
-    rows = [
-        Notification(
-            user_id=user_id,
-            kind=kind,
-            circle=circle,
-            text=_clip(text, TEXT_LIMIT),
-            url=_clip(url, 300),
-        )
-        for user_id in sorted(wanted)
-    ]
-    Notification.objects.bulk_create(rows, batch_size=500)
+    _insert(sorted(wanted), kind, text, circle=circle, url=url)
     return wanted
 
 
