@@ -101,7 +101,7 @@ def test_the_profile_shows_the_whole_customer(crm: Crm, buy: Buy, join: Any) -> 
     assert body["motives"][0]["motive"] == "self_reward"
     assert body["promoter"]["name"] == "推广员阿强"
     assert body["brought"][0]["name"] == "朋友"
-    assert body["rfm"]["segment"] == "general_winback"  # alone, all tied with themselves: 1 1 1
+    assert body["rfm"]["segment"] == "important_value"  # alone: the middle score, 3 3 3
 
 
 def _api_profile(crm: Crm, user: Any) -> dict[str, Any]:

@@ -51,13 +51,15 @@ def test_segments_follow_high_and_low_scores() -> None:
 
 
 def test_ties_are_never_split() -> None:
-    # ten values, five of them equal: they all take the score of the first of them
+    # ten values, five of them equal: they all take the score of the middle of their tie
     values = [1, 2, 7, 7, 7, 7, 7, 8, 9, 10]
-    assert rfm.quintile_scores(values) == [1, 1, 2, 2, 2, 2, 2, 4, 5, 5]
-    assert rfm.quintile_scores([4, 4, 4]) == [1, 1, 1]
-    assert rfm.quintile_scores([3, 3, 3], lower_is_better=True) == [1, 1, 1]
+    assert rfm.quintile_scores(values) == [1, 1, 3, 3, 3, 3, 3, 4, 5, 5]
+    # everyone alike (one customer, or all bought today) is the middle, not the bottom
+    assert rfm.quintile_scores([4, 4, 4]) == [3, 3, 3]
+    assert rfm.quintile_scores([3, 3, 3], lower_is_better=True) == [3, 3, 3]
+    assert rfm.quintile_scores([5]) == [3]
     assert rfm.quintile_scores([]) == []
-    assert rfm.quintile_scores([10, 1], lower_is_better=True) == [1, 3]
+    assert rfm.quintile_scores([10, 1], lower_is_better=True) == [2, 4]
 
 
 def test_merchant_breaks_replace_quintiles(crm: Crm, buy: Buy) -> None:

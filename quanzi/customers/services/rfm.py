@@ -3,13 +3,15 @@
 monetary (their spend net of partial refunds, fen), and named by which scores are high.
 
 Scores by quintile: among the n scored customers, a value v scores
-`1 + floor(5 × k / n)` where k is how many customers have a strictly worse value (for R: more
-days; for F and M: less). So the same value always scores the same (ties share the score of
-the first of them in rank order: they are never split across two scores), a population of 25
-distinct values gets five scores of 5 people each, and the best value always scores
-`1 + floor(5 × (n − ties) / n)`. With merchant-set breaks (four ascending numbers
-b1 < b2 < b3 < b4) instead: F and M score 1 below b1, 2 from b1, 3 from b2, 4 from b3, 5 from
-b4; R scores 5 up to b1 days, 4 up to b2, 3 up to b3, 2 up to b4 and 1 beyond.
+`1 + floor(5 × (k + t/2) / n)` where k is how many customers have a strictly worse value (for
+R: more days; for F and M: less) and t how many share v: each value is placed at the middle of
+its run of ties (its mid-rank). So the same value always scores the same (ties are never split
+across two scores), a population of 25 distinct values gets five scores of 5 people each, and a
+population that is all alike (one customer, or everyone bought today) scores 3, the middle —
+not 1, which would call a customer who bought today one to win back. With merchant-set
+breaks (four ascending numbers b1 < b2 < b3 < b4) instead: F and M score 1 below b1, 2 from
+b1, 3 from b2, 4 from b3, 5 from b4; R scores 5 up to b1 days, 4 up to b2, 3 up to b3, 2 up to
+b4 and 1 beyond.
 
 A score ≥ 3 (the middle quintile and above) is "high"; the eight segments follow from R, F
 and M high or low (docs/customers.md says what each one means and what to do with it)."""
@@ -57,8 +59,10 @@ def quintile_scores(values: Sequence[int], *, lower_is_better: bool = False) -> 
     ordered = sorted(values)
     scores = []
     for v in values:
-        worse = n - bisect_right(ordered, v) if lower_is_better else bisect_left(ordered, v)
-        scores.append(min(5, 1 + (5 * worse) // n))
+        below, above = bisect_left(ordered, v), bisect_right(ordered, v)
+        worse = n - above if lower_is_better else below
+        tied = above - below
+        scores.append(min(5, 1 + (5 * (2 * worse + tied)) // (2 * n)))  # the mid-rank, ×2
     return scores
 
 

@@ -14,6 +14,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Sentiment(StrEnum):
@@ -51,7 +52,7 @@ MOTIVE_LABELS = {
     Motive.QUALITY: _("Quality"),
     Motive.PRICE: _("Price"),
     Motive.GIFT: _("A gift"),
-    Motive.STATUS: _("Status"),
+    Motive.STATUS: pgettext_lazy("motive", "Status"),
     Motive.SELF_REWARD: _("Self-reward"),
     Motive.STRESS_RELIEF: _("Stress relief"),
     Motive.BELONGING: _("Belonging"),
