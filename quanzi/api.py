@@ -138,6 +138,7 @@ def _mount() -> None:
     from quanzi.reviews.api import router as reviews
     from quanzi.social.api import router as social
     from quanzi.stores.api import router as stores
+    from quanzi.trust.api import router as trust
     from quanzi.wallets.api import router as wallets
 
     api.add_router("/accounts", accounts, tags=["accounts"])
@@ -146,6 +147,7 @@ def _mount() -> None:
     api.add_router("/customers", customers, tags=["customers"])
     api.add_router("/outreach", outreach, tags=["outreach"])
     api.add_router("/needs", needs, tags=["needs"])
+    api.add_router("/trust", trust, tags=["trust"])
     api.add_router("/catalog", catalog, tags=["catalog"])
     api.add_router("/orders", orders, tags=["orders"])
     api.add_router("/payments", payments, tags=["payments"])

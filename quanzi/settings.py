@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "quanzi.insights",
     "quanzi.needs",
     "quanzi.customers",
+    "quanzi.trust",
     "quanzi.outreach",
     "quanzi.storefront",
     "quanzi.demo",

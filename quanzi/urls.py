@@ -52,6 +52,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("customers/", include("quanzi.customers.urls")),
     path("outreach/", include("quanzi.outreach.urls")),
     path("needs/", include("quanzi.needs.urls")),
+    path("trust/", include("quanzi.trust.urls")),
 ]
 
 if not settings.PRODUCTION:

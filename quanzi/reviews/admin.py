@@ -46,10 +46,10 @@ class ReviewAdmin(admin.ModelAdmin):
         "author",
         "stars",
         "is_anonymous",
-        "is_hidden",
+        "moderation",
         "created_at",
     )
-    list_filter = ("is_hidden", "stars", "is_anonymous")
+    list_filter = ("moderation", "stars", "is_anonymous")
     search_fields = ("id", "text", "product__title", "author__username", "store__name")
     list_select_related = ("product", "store", "author")
     date_hierarchy = "created_at"
@@ -66,6 +66,7 @@ class ReviewAdmin(admin.ModelAdmin):
         "merchant_reply",
         "replied_at",
         "replied_by",
+        "moderation",
         "is_hidden",
         "created_at",
     )

@@ -18,6 +18,15 @@ MAX_REPLY = 500
 MAX_PHOTOS = 6
 
 
+class Moderation(models.TextChoices):
+    """Where a review stands: shown, held out of view and rating while a suspected-fraud case is
+    decided (its author still sees it, marked as under review), or hidden by moderation."""
+
+    VISIBLE = "visible", _("visible")
+    HELD = "held", _("under review")
+    HIDDEN = "hidden", _("hidden by moderation")
+
+
 class Review(PublicModel):
     """A buyer's review of one purchased item. The database allows one per order item, so a
     double submit or a race can never count twice in the product's rating."""
@@ -51,9 +60,15 @@ class Review(PublicModel):
         verbose_name=_("replied by"),
     )
     is_hidden = models.BooleanField(
-        _("hidden by moderation"),
+        _("out of view"),
         default=False,
-        help_text=_("Hidden reviews are not shown and do not count in the product rating."),
+        help_text=_(
+            "Held or hidden reviews are not shown to others and do not count in the product rating."
+        ),
+    )
+    # Kept by `services.set_moderation` together with `is_hidden` (true unless visible).
+    moderation = models.CharField(
+        _("moderation"), max_length=8, choices=Moderation.choices, default=Moderation.VISIBLE
     )
 
     class Meta:
@@ -68,6 +83,11 @@ class Review(PublicModel):
             models.UniqueConstraint(fields=["order_item"], name="review_once_per_item"),
             models.CheckConstraint(
                 condition=Q(stars__gte=1) & Q(stars__lte=MAX_STARS), name="review_stars_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_hidden=False, moderation="visible")
+                | (Q(is_hidden=True) & ~Q(moderation="visible")),
+                name="review_hidden_unless_visible",
             ),
         ]
 
@@ -86,6 +106,11 @@ class Review(PublicModel):
         if self.is_anonymous or not self.author.avatar:
             return None
         return self.author.avatar.url
+
+    @property
+    def is_held(self) -> bool:
+        """Held out of view while a suspected-fraud case is decided."""
+        return self.moderation == Moderation.HELD
 
     @property
     def star_glyphs(self) -> str:

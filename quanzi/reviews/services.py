@@ -36,7 +36,15 @@ from quanzi.orders.models import Order, OrderItem, OrderStatus
 from quanzi.orders.services.timers import refresh_order
 from quanzi.reviews.errors import ReviewCode
 from quanzi.reviews.locks import lock_review
-from quanzi.reviews.models import MAX_PHOTOS, MAX_REPLY, MAX_STARS, MAX_TEXT, Review, ReviewPhoto
+from quanzi.reviews.models import (
+    MAX_PHOTOS,
+    MAX_REPLY,
+    MAX_STARS,
+    MAX_TEXT,
+    Moderation,
+    Review,
+    ReviewPhoto,
+)
 from quanzi.reviews.signals import review_written
 from quanzi.stores.services import role_in
 
@@ -221,19 +229,45 @@ def reply(user: Actor, review_id: str, text: str) -> Review:
     return review
 
 
-def set_hidden(review_id: str, hidden: bool) -> bool:
-    """Moderation by platform operators: hide or show a review, keeping the product's rating to
-    the visible reviews. Returns False when the review was already in that state."""
+def set_moderation(review_id: str, state: Moderation | str) -> bool:
+    """Move a review to `state` (visible, held or hidden), keeping the product's rating to the
+    visible reviews in the same transaction. Returns False when it was already there."""
+    wanted = Moderation(state)
     with transaction.atomic():
         review = lock_review(review_id)
         if review is None:
             raise NotFound(_("Review not found."))
-        if review.is_hidden == hidden:
+        if review.moderation == wanted:
             return False
-        Review.objects.filter(pk=review.pk).update(is_hidden=hidden, updated_at=timezone.now())
-        sign = -1 if hidden else 1
-        Product.objects.filter(pk=review.product_id).update(
-            rating_sum=F("rating_sum") + sign * review.stars,
-            rating_count=F("rating_count") + sign,
+        was_counted = review.moderation == Moderation.VISIBLE
+        counted = wanted == Moderation.VISIBLE
+        Review.objects.filter(pk=review.pk).update(
+            moderation=wanted, is_hidden=not counted, updated_at=timezone.now()
         )
+        if was_counted != counted:
+            sign = 1 if counted else -1
+            Product.objects.filter(pk=review.product_id).update(
+                rating_sum=F("rating_sum") + sign * review.stars,
+                rating_count=F("rating_count") + sign,
+            )
     return True
+
+
+def set_hidden(review_id: str, hidden: bool) -> bool:
+    """Moderation by platform operators: hide or show a review, keeping the product's rating to
+    the visible reviews. Returns False when the review was already in that state."""
+    return set_moderation(review_id, Moderation.HIDDEN if hidden else Moderation.VISIBLE)
+
+
+def set_held(review_id: str, held: bool) -> bool:
+    """Hold a review out of view and rating while a suspected-fraud case is decided, or restore
+    it. A review hidden by moderation stays hidden (holding or restoring it changes nothing), so
+    a case's restore never undoes an operator's separate decision."""
+    review = Review.objects.filter(pk=review_id).only("moderation").first()
+    if review is None:
+        raise NotFound(_("Review not found."))
+    if review.moderation == Moderation.HIDDEN:
+        return False
+    if not held and review.moderation != Moderation.HELD:
+        return False
+    return set_moderation(review_id, Moderation.HELD if held else Moderation.VISIBLE)

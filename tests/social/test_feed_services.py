@@ -178,7 +178,7 @@ def test_a_review_hidden_later_leaves_the_feed(alice: User, bob: User, coffee_sk
     review = review_of(bob, coffee_sku)
     feed.fan_out_review(review.pk)
     # when
-    Review.objects.filter(pk=review.pk).update(is_hidden=True)
+    Review.objects.filter(pk=review.pk).update(is_hidden=True, moderation="hidden")
     # then
     assert kinds(alice) == []
 

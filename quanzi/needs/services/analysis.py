@@ -10,8 +10,10 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
+from quanzi.core.events import send_on_commit
 from quanzi.needs.models import TextItem, WishMention
 from quanzi.needs.services.wishes import attach, normalise, recount, regroup
+from quanzi.needs.signals import text_analysed
 from quanzi.needs.text.base import get_model
 
 log = logging.getLogger("quanzi.needs")
@@ -58,6 +60,7 @@ def analyse_items(items: list[TextItem]) -> int:
         recount(stale)
         for store_id, found in mentions.items():
             attach(store_id, found)
+        send_on_commit(text_analysed, TextItem, item_ids=[item.pk for item in items])
     return len(items)
 
 

@@ -1,0 +1,20 @@
+"""The error codes of trust and safety: the `code` of every refusal its services answer
+(clients branch on them, so a value never changes)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from quanzi.core.errors import error_codes
+
+
+@error_codes
+class TrustCode(StrEnum):
+    ALREADY_APPEALED = "already_appealed"  # an open appeal of the same thing exists
+    APPEAL_DECIDED = "appeal_decided"
+    CASE_CLOSED = "case_closed"
+    EMPTY_REASON = "empty_reason"  # every operator action says why
+    INVALID_THRESHOLD = "invalid_threshold"
+    NOT_APPEALABLE = "not_appealable"
+    UNKNOWN_ACTION = "unknown_action"
+    ALERT_RESOLVED = "alert_resolved"
