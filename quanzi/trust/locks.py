@@ -1,0 +1,25 @@
+"""Row locks of trust: the only place that takes them.
+
+Lock order: a case → its reviews' rows in reviews (`reviews.services.set_moderation` locks each
+review → the product's rating) → promoters' rows in referrals; an appeal → its case (then as
+above); an alert alone. All are FOR NO KEY UPDATE of the named row: none changes a key."""
+
+from __future__ import annotations
+
+from quanzi.trust.models import Appeal, Case, ReputationAlert
+
+
+def lock_case(case_id: str) -> Case | None:
+    return Case.objects.select_for_update(of=("self",), no_key=True).filter(pk=case_id).first()
+
+
+def lock_appeal(appeal_id: str) -> Appeal | None:
+    return Appeal.objects.select_for_update(of=("self",), no_key=True).filter(pk=appeal_id).first()
+
+
+def lock_alert(alert_id: str) -> ReputationAlert | None:
+    return (
+        ReputationAlert.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk=alert_id)
+        .first()
+    )
