@@ -367,6 +367,7 @@ class NotificationKind(models.TextChoices):
     AFTER_SALES = "after_sales", _("After-sales")
     OUTREACH = "outreach", _("From a store")
     DIGEST = "digest", _("Weekly digest")
+    TRUST = "trust", _("Trust and safety")
 
 
 class Notification(PublicModel):
