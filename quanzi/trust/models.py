@@ -25,9 +25,7 @@ class TrustSettings(models.Model):
         default=80,
         help_text=_("A ring scoring this much has its reviews held out of ratings at once."),
     )
-    alert_window_minutes = models.PositiveSmallIntegerField(
-        _("alert window (minutes)"), default=60
-    )
+    alert_window_minutes = models.PositiveSmallIntegerField(_("alert window (minutes)"), default=60)
     alert_min_complaints = models.PositiveSmallIntegerField(
         _("complaints in the window that alert"), default=5
     )
@@ -397,9 +395,7 @@ class AccessPrint(models.Model):
         verbose_name = _("access print")
         verbose_name_plural = _("access prints")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "ip_prefix", "device"], name="trust_print_once"
-            )
+            models.UniqueConstraint(fields=["user", "ip_prefix", "device"], name="trust_print_once")
         ]
         indexes = [
             models.Index(fields=["ip_prefix"], name="trust_print_prefix"),
@@ -463,7 +459,9 @@ class ReputationAlert(PublicModel):
         verbose_name = _("reputation alert")
         verbose_name_plural = _("reputation alerts")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["store", "status", "-created_at"], name="trust_alert_store")]
+        indexes = [
+            models.Index(fields=["store", "status", "-created_at"], name="trust_alert_store")
+        ]
 
     def __str__(self) -> str:
         return f"{self.store_id}: {self.kind} ({self.negative_count})"

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # code → sentence with %(name)s placeholders filled from the reason's params.
 SENTENCES: dict[str, Promise] = {}
