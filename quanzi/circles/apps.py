@@ -8,8 +8,10 @@ class CirclesConfig(AppConfig):
     verbose_name = _("Circles")
 
     def ready(self) -> None:
-        from quanzi.circles import receivers
+        from quanzi.circles import receivers, review_labels
         from quanzi.circles.services import coupons
+        from quanzi.reviews.labels import register_label
 
         receivers.connect()
         coupons.connect()  # a store's coupons as live chat cards
+        register_label("circles.member", review_labels.circle_members)

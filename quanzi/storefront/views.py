@@ -23,6 +23,7 @@ from quanzi.storefront.home import home_page
 from quanzi.stores.services import access_store, role_in
 from quanzi.tracking.models import EventKind
 from quanzi.tracking.recorder import record_visit
+from quanzi.trust.services.indicator import store_trust
 
 PRODUCTS_PER_PAGE = 20
 
@@ -77,6 +78,7 @@ def product(request: HttpRequest, product_id: str) -> HttpResponse:
             "reviews": highlighted_reviews(found.pk, limit=5),
             "review_counts": rating_breakdown(found.pk) if found.rating_count else None,
             "notes": notes_for_product(found.pk, limit=4, viewer=page_user(request)),
+            "trust": store_trust(found.store_id),
         },
     )
 
@@ -103,6 +105,7 @@ def store(request: HttpRequest, store_id: str) -> HttpResponse:
             "page": page,
             "role": role,
             "circles": circles_of_store(found.pk),
+            "trust": store_trust(found.pk),
         },
     )
 
