@@ -1,5 +1,6 @@
 """The minute's sweep after the event rollup (`register_after_rollup("needs.sweep")`): the
-items a lost task left unanalysed, the reviews hidden since (their text stops counting), and
+items a lost task left unanalysed, the reviews hidden since (their text stops counting) or shown
+again (it counts again), and
 once a week the digests (their own mark, `NeedsMark("digest")`)."""
 
 from __future__ import annotations
@@ -30,7 +31,29 @@ def forget_hidden() -> int:
     return collect.forget(Source.REVIEW, list(hidden))
 
 
+def recollect_restored() -> int:
+    """Reviews shown again since (a held review restored, an appeal upheld) count again."""
+    from quanzi.needs.models import TextItem
+    from quanzi.reviews.models import Review
+
+    since = timezone.now() - HIDDEN_LOOKBACK
+    shown = set(
+        Review.objects.filter(is_hidden=False, updated_at__gte=since)
+        .exclude(text="")
+        .values_list("pk", flat=True)
+    )
+    if not shown:
+        return 0
+    kept = set(
+        TextItem.objects.filter(source=Source.REVIEW, source_id__in=shown).values_list(
+            "source_id", flat=True
+        )
+    )
+    return sum(collect.collect_review(pk) is not None for pk in sorted(shown - kept))
+
+
 def every_minute() -> None:
     analyse_pending(limit=SWEEP_LIMIT)
     forget_hidden()
+    recollect_restored()
     weekly()

@@ -10,7 +10,7 @@ import pytest
 
 from quanzi.circles.services import chat
 from quanzi.needs.models import Source, TextItem, Wish
-from quanzi.needs.sweeps import forget_hidden
+from quanzi.needs.sweeps import forget_hidden, recollect_restored
 from quanzi.orders.models import OrderStatus
 from quanzi.orders.services import aftersales, thread
 from quanzi.reviews import services as reviews
@@ -127,6 +127,24 @@ def test_a_review_counts_until_it_is_hidden(world: World, commit: Any) -> None:
     reviews.set_hidden(review.pk, True)
     forget_hidden()
     assert items_of(world, source=Source.REVIEW) == []
+
+
+def test_a_held_review_stops_counting_and_counts_again_when_restored(
+    world: World, commit: Any
+) -> None:
+    # given: a review collected as community text
+    order = _received_order(world)
+    review = commit(
+        reviews.write_review, world.customer, order.pk, first_item(order).pk, 5, "好喝，想要无糖款"
+    )
+    # when: a trust case holds it, and the sweep runs
+    reviews.set_held(review.pk, True)
+    forget_hidden()
+    # then: its text is out; when the hold is lifted and the sweep runs again, it is back
+    assert items_of(world, source=Source.REVIEW) == []
+    reviews.set_held(review.pk, False)
+    recollect_restored()
+    assert [i.source_id for i in items_of(world, source=Source.REVIEW)] == [review.pk]
 
 
 def test_the_buyers_after_sales_words_count_and_the_stores_answers_do_not(
