@@ -11,11 +11,13 @@ detectors (`analyse`, pure code: `quanzi.trust.detect`), then:
    Members, products and reviews are only ever added (a decided case keeps its history); the
    case records OPENED, or UPDATED when it changed (who: the detector, why: in words). A ring
    scoring at least `hold` has its reviews held out of view and rating at once
-   (`services.cases.hold_reviews`), unless an operator restored them since they were last held;
+   (`services.cases.hold_reviews`), and new reviews of a case whose reviews are held are held
+   with them — never after an operator restored the case's reviews;
 3. a dismissed case is reopened (REOPEN) only by a ring that grew beyond it (new members or
    products); the same ring again changes nothing;
 4. a case an operator actioned keeps following its ring: new reviews by its members of its
-   products join it and are held (unless the operator restored the case's reviews).
+   products join it (even when the detectors no longer see the ring), held if the case's
+   reviews are held.
 
 Runs are serialised by the settings row's lock (`locks.lock_settings`), taken for each ring's
 transaction, so two runs never open the same case twice."""
@@ -325,15 +327,24 @@ def _store_of(block: Block, known: _Known) -> str | None:
     return min(stores, key=lambda store: (-stores[store], store))
 
 
-def _restored(case: Case) -> bool:
-    """Whether an operator gave the case's reviews back since they were last held."""
-    latest = (
+def _last_hold(case: Case) -> str | None:
+    """HOLD or RESTORE, whichever happened last to the case's reviews (None: neither)."""
+    kind: str | None = (
         CaseAction.objects.filter(case=case, kind__in=[ActionKind.HOLD, ActionKind.RESTORE])
         .order_by("-created_at", "-pk")
         .values_list("kind", flat=True)
         .first()
     )
-    return latest == ActionKind.RESTORE
+    return kind
+
+
+def _holds(case: Case, score: int, hold: int) -> bool:
+    """Whether the case's reviews are to be held now: the ring scores at least `hold`, or its
+    reviews are held already (new ones join them); never after an operator restored them."""
+    last = _last_hold(case)
+    if last == ActionKind.RESTORE:
+        return False
+    return score >= hold or last == ActionKind.HOLD
 
 
 @dataclass(frozen=True)
@@ -446,12 +457,7 @@ def _record_ring(block: Block, known: _Known, hold: int, now: datetime, tally: _
                     tally.reopened += 1
                 else:
                     tally.updated += 1
-        holds = block.score >= hold or case.status == CaseStatus.ACTIONED
-        if (
-            holds
-            and not _restored(case)
-            and CaseReview.objects.filter(case=case, held=False).exists()
-        ):
+        if _holds(case, block.score, hold) and _unheld(case):
             reason = (
                 gettext(
                     "Held by the detectors: the ring scores %(score)d, at least the hold "
@@ -459,9 +465,17 @@ def _record_ring(block: Block, known: _Known, hold: int, now: datetime, tally: _
                 )
                 % {"score": block.score, "hold": hold}
                 if block.score >= hold
-                else gettext("Held by the detectors: new reviews of a ring already acted on.")
+                else _joined_reason()
             )
             tally.held += hold_reviews(case, None, _trim(reason))
+
+
+def _unheld(case: Case) -> bool:
+    return CaseReview.objects.filter(case=case, held=False).exists()
+
+
+def _joined_reason() -> str:
+    return gettext("Held by the detectors: new reviews of a ring whose reviews are held.")
 
 
 def _update_reason(added: _Added, score: int, reopening: bool) -> str:
@@ -489,8 +503,8 @@ def _update_reason(added: _Added, score: int, reopening: bool) -> str:
 
 
 def follow_actioned(now: datetime, tally: _Tally | None = None) -> int:
-    """New reviews by the members of an actioned case of its products join the case and are
-    held, unless an operator restored the case's reviews; answers how many joined."""
+    """New reviews by the members of an actioned case of its products join the case, held if
+    the case's reviews are (its last HOLD came after any RESTORE); answers how many joined."""
     tally = tally or _Tally()
     cases = {c.pk: c for c in Case.objects.filter(status=CaseStatus.ACTIONED)}
     if not cases:
@@ -550,12 +564,8 @@ def follow_actioned(now: datetime, tally: _Tally | None = None) -> int:
                 detail={"reviews_added": added.reviews},
             )
             tally.updated += 1
-            if not _restored(case):
-                tally.held += hold_reviews(
-                    case,
-                    None,
-                    gettext("Held by the detectors: new reviews of a ring already acted on."),
-                )
+            if _last_hold(case) == ActionKind.HOLD and _unheld(case):
+                tally.held += hold_reviews(case, None, _joined_reason())
     return joined
 
 
