@@ -368,3 +368,23 @@ def test_the_command_runs_the_analysis_and_prints_what_it_did(
     text = out.getvalue()
     assert "6" in text and Case.objects.count() == 1
     assert len(text.strip().splitlines()) == 4
+
+
+def test_the_admin_shows_a_case_with_its_ring_read_only(
+    shop: Shop, buy: Buy, detector: StandIn, client: Any
+) -> None:
+    # given a ring's case and an operator in the admin
+    ring, _ = ring_of(shop, buy, 2)
+    detector.ring, detector.score = {u.pk for u in ring}, 90
+    run_analysis()
+    case = Case.objects.get()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    # when they open the case, then it shows its members, reviews and actions, to read only
+    page = client.get(f"/admin/trust/case/{case.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert ring[0].username in html and ring[1].username in html
+    assert 'name="_save"' not in html
+    score = ReviewScore.objects.first()
+    assert score is not None
+    assert client.get(f"/admin/trust/reviewscore/{score.pk}/change/").status_code == 200
