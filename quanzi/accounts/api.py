@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Status
 
@@ -82,6 +83,8 @@ def signup(request: HttpRequest, data: SignUpIn) -> Status[TokenOut]:
     """Create an account and return an API token for it."""
     user = services.sign_up(**data.dict())
     _, raw = ApiToken.issue(user, name="signup")
+    # A token sign-in is a sign-in: what listens to the pages' logins hears it too.
+    user_logged_in.send(sender=User, request=request, user=user)
     return Status(201, TokenOut(token=raw, user=user_out(user, private=True)))
 
 
@@ -93,6 +96,7 @@ def token(request: HttpRequest, response: HttpResponse, data: LoginIn) -> TokenO
     user = services.log_in(request, data.identifier, data.password)
     login_limits.remember_device(response, user)
     _, raw = ApiToken.issue(user, name="api")
+    user_logged_in.send(sender=User, request=request, user=user)
     return TokenOut(token=raw, user=user_out(user, private=True))
 
 

@@ -14,3 +14,8 @@ class TrustConfig(AppConfig):
 
         receivers.connect()
         alerts.connect()
+
+        from quanzi.tracking.services import register_after_rollup
+        from quanzi.trust.tasks import periodic
+
+        register_after_rollup("trust.analysis", periodic)

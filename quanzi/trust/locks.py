@@ -1,12 +1,20 @@
 """Row locks of trust: the only place that takes them.
 
-Lock order: a case → its reviews' rows in reviews (`reviews.services.set_moderation` locks each
-review → the product's rating) → promoters' rows in referrals; an appeal → its case (then as
-above); an alert alone. All are FOR NO KEY UPDATE of the named row: none changes a key."""
+Lock order: the settings row first, where a flow takes it (an operator's change of the
+thresholds; the analysis, so that two runs never open the same case twice) → a case → its
+reviews' rows in reviews (`reviews.services.set_moderation` locks each review → the product's
+rating) → promoters' rows in referrals; an appeal → its case (then as above); an alert alone.
+All are FOR NO KEY UPDATE of the named row: none changes a key."""
 
 from __future__ import annotations
 
-from quanzi.trust.models import Appeal, Case, ReputationAlert
+from quanzi.trust.models import Appeal, Case, ReputationAlert, TrustSettings
+
+
+def lock_settings() -> TrustSettings:
+    """The settings row (pk 1), created with the defaults if missing, locked."""
+    TrustSettings.objects.get_or_create(pk=1)
+    return TrustSettings.objects.select_for_update(of=("self",), no_key=True).get(pk=1)
 
 
 def lock_case(case_id: str) -> Case | None:
