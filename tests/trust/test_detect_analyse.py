@@ -165,15 +165,24 @@ def test_given_now_before_the_ring_then_the_ring_is_not_seen_yet() -> None:
     assert set(ring.reviews) <= _flagged(after)
 
 
-def test_given_a_low_flag_then_more_blocks_are_answered() -> None:
+def test_given_other_thresholds_then_the_findings_are_the_same_for_the_caller_to_apply() -> None:
     w = World(10)
     w.organic()
     w.ring(k=10, m=3)
-    strict = analyse(w.reviews, w.accounts, Thresholds(review_flag=100))
-    lenient = analyse(w.reviews, w.accounts, Thresholds(review_flag=10))
 
-    assert len(lenient.blocks) >= len(strict.blocks)
-    assert strict.reviews == lenient.reviews  # the scores do not depend on the thresholds
+    strict = analyse(w.reviews, w.accounts, Thresholds(review_flag=100, hold=100))
+    lenient = analyse(w.reviews, w.accounts, Thresholds(review_flag=10, hold=20))
+
+    assert strict == lenient
+    assert all(b.score >= 30 for b in strict.blocks)
+
+
+def test_given_accounts_as_a_list_then_they_are_read_like_a_mapping() -> None:
+    w = World(12)
+    w.organic(users=100)
+    w.ring(k=8, m=3)
+
+    assert analyse(w.reviews, list(w.accounts.values())) == analyse(w.reviews, w.accounts)
 
 
 def test_given_a_ring_member_with_one_target_then_their_review_is_in_the_block() -> None:

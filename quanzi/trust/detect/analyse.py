@@ -25,7 +25,7 @@ five stars (nothing) stay far below the default flag of 60."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from quanzi.trust.detect import fraudar, signals, textsim
 from quanzi.trust.detect.records import (
@@ -44,6 +44,7 @@ SCALE = 40.0  # points that add 1.0 to a review's suspicion
 MAX_BLOCKS = 40
 FLOOR = 1.0  # blocks stop when denser than the graph's mean by less than this
 STRONG = 1.0  # an edge this suspicious keeps a user in a block on its own
+MIN_BLOCK = 30  # a block scoring less is dense and nothing more: not answered
 
 
 def _merge(*parts: Mapping[str, list[Reason]]) -> dict[str, list[Reason]]:
@@ -69,7 +70,7 @@ def _total(reasons: Sequence[Reason]) -> int:
 
 def analyse(
     reviews: Sequence[ReviewRecord],
-    accounts: Mapping[str, AccountRecord],
+    accounts: Mapping[str, AccountRecord] | Iterable[AccountRecord],
     thresholds: Thresholds = Thresholds(),  # noqa: B008 (frozen)
     now: float | None = None,
     tuning: Tuning | None = None,
@@ -78,8 +79,13 @@ def analyse(
 
     `now`: the time of the analysis; reviews written after it are left out (a replay of the
     past sees what was there then). Every signal is relative to the records' own times.
-    `thresholds`: the operator's; the scores do not depend on them, but blocks scoring less
-    than half the review flag (dense corners of honest buying) are not answered."""
+    `thresholds`: the operator's, for the caller to apply (a block scoring at least the review
+    flag is a case): neither the scores nor the blocks depend on them. Blocks scoring under
+    `MIN_BLOCK` (dense corners of honest buying, with nothing to corroborate them) are not
+    answered and add nothing to their members' scores.
+    `accounts`: by user, or a plain sequence of records."""
+    if not isinstance(accounts, Mapping):
+        accounts = {a.user: a for a in accounts}
     if now is not None:
         reviews = [r for r in reviews if r.at <= now]
     ctx = Context(reviews, accounts, tuning or Tuning())
@@ -157,7 +163,8 @@ def analyse(
                 reasons=reasons,
             )
         )
-    blocks = [b for b in blocks if 2 * b.score >= thresholds.review_flag]
+    del thresholds
+    blocks = [b for b in blocks if b.score >= MIN_BLOCK]
     blocks.sort(key=lambda b: (-b.score, -b.density, sorted(b.users)[0]))
 
     ring_of: dict[str, Block] = {}

@@ -232,14 +232,15 @@ def focus(
 ) -> list[tuple[frozenset[str], frozenset[str]]]:
     """The core of a peeled block, as (users, products) parts.
 
-    A product stays when the block's users reviewed it at least `min_lift` times as often as
-    chance would have them (their share of all reviews × the product's reviewers), at least
-    twice, and make at least `min_share` of its reviewers (a bestseller reviewed by a ring's
-    camouflage is reviewed by far more people besides); a user stays when they reviewed two of
-    the products that stayed (or all of them, or one through an edge the caller calls
-    `strong`); both are decided again over the users who stayed until nothing changes. What
-    stays is split into its connected parts, and parts smaller than `min_users` ×
-    `min_products` are dropped."""
+    A product stays when the block's users reviewed it at least twice, make at least
+    `min_share` of its reviewers (a best seller reviewed by a ring's camouflage is reviewed by
+    far more people besides), and reviewed it at least `min_lift` times as often as chance
+    would have them (their share of all reviews × the product's reviewers) — or, where the
+    block's users wrote most of the graph's reviews and no lift is possible, when they are at
+    least three and half of its reviewers. A user stays when they reviewed two of the products
+    that stayed (or all of them, or one through an edge the caller calls `strong`). Both are
+    decided again over the users who stayed until nothing changes. What stays is split into
+    its connected parts, and parts smaller than `min_users` × `min_products` are dropped."""
     total = len(index.edges)
     if not total:
         return []
@@ -252,15 +253,16 @@ def focus(
     kept_products: set[str] = set()
     for _ in range(8):
         block_reviews = sum(index.degree_user[u] for u in users)
+        # Where the block's users wrote most of the graph's reviews, no product can stand out
+        # by lift: a product most of whose reviewers are in the block stays instead.
+        small = 2 * block_reviews >= total
         kept_products = set()
         for p, us in inside.items():
             hits = len(us & users)
             degree = index.degree_product[p]
-            if (
-                hits >= 2
-                and hits >= min_share * degree
-                and hits >= min_lift * block_reviews * degree / total
-            ):
+            lifted = hits >= min_lift * block_reviews * degree / total
+            dominated = small and hits >= 3 and 2 * hits >= degree
+            if hits >= 2 and hits >= min_share * degree and (lifted or dominated):
                 kept_products.add(p)
         reach: dict[str, set[str]] = defaultdict(set)
         for p in kept_products:

@@ -82,7 +82,7 @@ class Tuning:
     burst_hours: float = 48.0
     burst_min_reviews: int = 6
     burst_ratio: float = 5.0  # times the product's usual rate in the window
-    common_trace_share: float = 0.25  # a network held by this share of accounts says nothing
+    common_trace_share: float = 0.5  # a trace held by more than this share says nothing
     duplicate_min_users: int = 3
     team_min_members: int = 3
     lockstep_join_days: float = 3.0
