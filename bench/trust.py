@@ -23,6 +23,7 @@ apart). `analyse` is timed on every graph (wall and CPU seconds)."""
 
 from __future__ import annotations
 
+import random
 import statistics
 import sys
 import time
@@ -186,6 +187,41 @@ def _graph(world: World, seed: int, level: float, scenario: str, products: int) 
     }
 
 
+def _fraudar_scale(users: int, products: int, edges: int, seed: int) -> dict[str, Any]:
+    """FRAUDAR alone on a bigger graph: `edges` distinct (user, product) edges, products by
+    Zipf popularity, users by lognormal activity; one peel and ten blocks, timed."""
+    rng = random.Random(seed)
+    weights = [1.0 / (rank + 1) for rank in range(products)]
+    rng.shuffle(weights)
+    activity = [rng.lognormvariate(0, 1.0) for _ in range(users)]
+    pairs: set[tuple[str, str]] = set()
+    while len(pairs) < edges:
+        batch = edges - len(pairs)
+        for u, p in zip(
+            rng.choices(range(users), activity, k=batch),
+            rng.choices(range(products), weights, k=batch),
+            strict=True,
+        ):
+            pairs.add((f"u{u}", f"p{p}"))
+    weighted = fraudar.weighted_edges(pairs)
+    cpu, wall = time.process_time(), time.perf_counter()
+    fraudar.peel(weighted)
+    one = (time.perf_counter() - wall, time.process_time() - cpu)
+    cpu, wall = time.process_time(), time.perf_counter()
+    blocks = fraudar.dense_blocks(weighted, max_blocks=10, floor=0.0)
+    ten = (time.perf_counter() - wall, time.process_time() - cpu)
+    return {
+        "users": users,
+        "products": products,
+        "edges": len(pairs),
+        "peel_wall_s": round(one[0], 2),
+        "peel_cpu_s": round(one[1], 2),
+        "ten_blocks_wall_s": round(ten[0], 2),
+        "ten_blocks_cpu_s": round(ten[1], 2),
+        "blocks": len(blocks),
+    }
+
+
 def trust(users: int, products: int, seeds: list[int]) -> dict[str, Any]:
     thresholds = Thresholds()
     rows: list[dict[str, Any]] = []
@@ -207,6 +243,7 @@ def trust(users: int, products: int, seeds: list[int]) -> dict[str, Any]:
             rows += measured
             timings.append(timing)
     main = [t for t in timings if t["scenario"] == "rings"]
+    scale = _fraudar_scale(max(users, 5000), max(products, 2000), 60_000, seeds[0])
     data = {
         "suite": "trust",
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -232,6 +269,8 @@ def trust(users: int, products: int, seeds: list[int]) -> dict[str, Any]:
             "median": round(statistics.median(t["wall_s"] for t in main), 2),
             "max": round(max(t["wall_s"] for t in main), 2),
         },
+        "fraudar_scale": scale,
+        "analyse_graphs": len(main),
         "analyse_cpu_s": {
             "median": round(statistics.median(t["cpu_s"] for t in main), 2),
             "max": round(max(t["cpu_s"] for t in main), 2),

@@ -608,8 +608,12 @@ def build_world(
         return ReviewRecord(review_id=review_ids(), **kw)  # type: ignore[arg-type]
 
     _burst(organic, random.Random(seed * 15485863), reviews, truth, review_ids)
-    # Camouflage goes where honest buyers go: the best sellers (the top tenth), by popularity.
-    popular = organic.by_rank[: max(20, len(organic.by_rank) // 10)]
+    # Camouflage goes where honest buyers go: the best sellers (the top tenth), by popularity;
+    # never another ring's target (that would be pushing, not hiding).
+    targets = {t for plan in organic.plans for t in plan.targets}
+    popular = [
+        i for i in organic.by_rank[: max(20, len(organic.by_rank) // 10)] if i not in targets
+    ]
     popular_weights = [organic.products[i].weight for i in popular]
     camouflage_rng = random.Random(seed * 104723 + int(camouflage * 100))
     plans = [careful(p) for p in organic.plans] if careful_rings else organic.plans

@@ -148,7 +148,10 @@ def density(
     if not us and not ps:
         return 0.0
     prior = prior or {}
-    f = math.fsum(w for (u, p), w in weights.items() if u in us and p in ps)
+    if len(us) * len(ps) < len(weights):  # a small block: look its pairs up
+        f = math.fsum(weights.get((u, p), 0.0) for u in us for p in ps)
+    else:
+        f = math.fsum(w for (u, p), w in weights.items() if u in us and p in ps)
     f += math.fsum(float(prior.get(u, 0.0)) for u in us)
     return f / (len(us) + len(ps))
 

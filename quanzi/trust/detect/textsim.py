@@ -33,7 +33,9 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def normalise(text: str) -> str:
     """The letters and digits of the text, NFKC-folded and lower-cased."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).lower())
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _NOT_WORD.sub("", text.lower())
 
 
 def shingles(text: str, size: int = SHINGLE) -> frozenset[str]:
