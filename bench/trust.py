@@ -51,9 +51,9 @@ CAREFUL = (
 )
 CAMOUFLAGE = (
     "camouflage = the share of each fake account's reviews that are honest-looking reviews "
-    "of popular products (the best-selling tenth of the catalogue, chosen by popularity, "
-    "stars from the product's own distribution, organic texts, full-price orders with "
-    "normal delivery)"
+    "of popular products (the best-selling tenth of the catalogue, never another ring's "
+    "target, chosen by popularity, stars from the product's own distribution, organic texts, "
+    "full-price orders with normal delivery)"
 )
 
 
