@@ -14,7 +14,7 @@ from bench.harness import save_results
 from bench.report import write_performance_doc
 
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
-SUITES = ["catalog_api", "checkout", "chat_fanout", "feed", "flash", "insights", "needs"]
+SUITES = ["catalog_api", "checkout", "chat_fanout", "feed", "flash", "insights", "needs", "trust"]
 
 
 def _postgres_reachable(suite: str, pg_url: str) -> bool:
@@ -63,6 +63,14 @@ def main() -> int:
     )
     parser.add_argument(
         "--needs-chat", type=int, default=2000, help="needs: messages sent per mode (with/without)"
+    )
+    parser.add_argument("--trust-users", type=int, default=5000, help="trust: organic users")
+    parser.add_argument("--trust-products", type=int, default=2000, help="trust: products")
+    parser.add_argument(
+        "--trust-seed",
+        type=int,
+        action="append",
+        help="trust: a seed of the generated graph (repeat for several; default 1, 2, 3)",
     )
     args = parser.parse_args()
     chosen = args.only or SUITES
@@ -120,6 +128,11 @@ def main() -> int:
 
         data = needs(args.needs_messages, args.needs_previous, args.needs_chat, pg_url)
         print(f"needs -> {save_results('needs', data)}")
+    if "trust" in chosen:
+        from bench.trust import trust
+
+        data = trust(args.trust_users, args.trust_products, args.trust_seed or [1, 2, 3])
+        print(f"trust -> {save_results('trust', data)}")
     write_performance_doc()
     return 0
 

@@ -13,6 +13,7 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 OWN_MARKERS = {
     "feed": ("<!-- bench:feed:begin -->", "<!-- bench:feed:end -->"),
     "insights": ("<!-- bench:insights:begin -->", "<!-- bench:insights:end -->"),
+    "trust": ("<!-- bench:trust:begin -->", "<!-- bench:trust:end -->"),
 }
 
 TITLES = {
@@ -24,6 +25,8 @@ TITLES = {
     "flash": "Flash sale (秒杀): database path against the Redis fast path (PostgreSQL)",
     "insights": "Merchant insights: pages against an indexed count, and the cost of recording "
     "(PostgreSQL)",
+    "trust": "Fake reviews and 刷单 rings: the detector against a new-account + five-star "
+    "baseline (generated graph, in process)",
 }
 FEED_DESIGNS = {
     "read": "fan-out on read (baseline, one query)",
@@ -242,7 +245,54 @@ def _needs_table(data: dict[str, Any]) -> str:
     )
 
 
+def _trust_table(data: dict[str, Any]) -> str:
+    from bench.trust import table
+
+    m, c, sc = data["machine"], data["config"], data["fraudar_scale"]
+    g = data["graphs"]
+    sizes = ", ".join(
+        f"seed {x['seed']}: {x['accounts']:,} accounts, {x['reviews']:,} reviews "
+        f"({x['edges']:,} distinct edges), {x['ring_accounts']} ring accounts writing "
+        f"{x['ring_reviews']} target reviews"
+        for x in g
+        if x["camouflage"] == 0.5 and x["scenario"] == "rings"
+    )
+    shares = ", ".join(
+        f"{x['camouflage']:.0%} → {x['camouflage_share']:.1%}"
+        for x in g
+        if x["seed"] == g[0]["seed"] and x["scenario"] == "rings"
+    )
+    lines = [
+        f"### {TITLES['trust']}",
+        "",
+        f"Run {data['when']} on {m['cores']} cores ({m['cpu']}), {m['memory_gib']} GiB, "
+        f"Python {m['python']}; {c['users']:,} organic users, {c['products']:,} products, "
+        f"{c['rings_per_graph']} rings per graph, seeds {', '.join(str(s) for s in c['seeds'])}; "
+        f"at 50 % camouflage {sizes}. Flags: review score ≥ {c['review_flag']}, account score "
+        f"≥ {c['account_flag']}. {c['camouflage'][0].upper()}{c['camouflage'][1:]}; realised "
+        f"share of the rings' reviews (seed {g[0]['seed']}): {shares}. Baseline: "
+        f"{c['baseline']}. FRAUDAR only: {c['fraudar_only']}.",
+        "",
+        table(data),
+        "",
+        f"Careful rings: {c['careful']}.",
+        "",
+        table(data, "careful rings"),
+        "",
+        f"`analyse` on the full graph: median {data['analyse_wall_s']['median']} s wall "
+        f"({data['analyse_cpu_s']['median']} s CPU), slowest {data['analyse_wall_s']['max']} s "
+        f"wall ({data['analyse_cpu_s']['max']} s CPU) over the {data['analyse_graphs']} "
+        "graphs of the table (all signals, near-duplicate texts, FRAUDAR, scoring). FRAUDAR "
+        f"alone on {sc['users']:,} users × {sc['products']:,} products with {sc['edges']:,} "
+        f"edges: one peel {sc['peel_wall_s']} s wall ({sc['peel_cpu_s']} s CPU), ten blocks "
+        f"{sc['ten_blocks_wall_s']} s wall ({sc['ten_blocks_cpu_s']} s CPU).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _table(data: dict[str, Any]) -> str:
+    if data["suite"] == "trust":
+        return _trust_table(data)
     if data["suite"] == "insights":
         return _insights_table(data)
     if data["suite"] == "flash":

@@ -29,6 +29,7 @@ class ReviewRecord:
     tracking: str = ""  # carrier + tracking number, normalised; "" when none
     refunded_after: bool = False  # the order was refunded (in part or whole) after the review
     promoter: str = ""  # the promoter the reviewer is bound to at the store; "" when none
+    campaign: str = ""  # the campaign the order came through (groupbuy, flash, …); "" when none
 
 
 @dataclass(frozen=True)
