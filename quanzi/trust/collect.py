@@ -81,6 +81,7 @@ def _review_rows(window: QuerySet[Review]) -> QuerySet[Any, Any]:
             carrier=F("order_item__order__carrier"),
             tracking=F("order_item__order__tracking_number"),
             refunded_amount=F("order_item__order__refunded_amount"),
+            campaign=F("order_item__order__campaign"),
         )
         .order_by("created_at", "pk")
         .values(
@@ -101,6 +102,7 @@ def _review_rows(window: QuerySet[Review]) -> QuerySet[Any, Any]:
             "tracking",
             "refunded_amount",
             "refund_after",
+            "campaign",
         )
     )
 
@@ -138,6 +140,7 @@ def _review(row: dict[str, Any], bound: Bound) -> ReviewRecord:
         tracking=tracking_key(row["carrier"], row["tracking"]),
         refunded_after=bool(row["refund_after"]) and row["refunded_amount"] > 0,
         promoter=promoter,
+        campaign=row["campaign"],
     )
 
 

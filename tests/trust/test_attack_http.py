@@ -16,14 +16,10 @@ Tasks: the test settings' task backend is django-tasks' DummyBackend, which runs
 test therefore checks that the last review queued the analysis (with no debounce, so every
 change queues one) and then runs the queued task itself, as the worker would.
 
-The detectors: this test runs the real ones (`quanzi.trust.detect.analyse`). Until they land
-it is skipped, unless `QUANZI_TRUST_STAND_IN=1`, which runs it against the small stand-in below
-(a new-accounts + shared-places + same-words rule) to check the rest of the pipeline."""
+The detectors are the real ones (`quanzi.trust.detect.analyse`), as the task runs them."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,15 +34,6 @@ from django_tasks import default_task_backend
 
 from quanzi.accounts.models import User
 from quanzi.trust import tasks
-from quanzi.trust.detect.records import (
-    AccountRecord,
-    Block,
-    Findings,
-    Reason,
-    ReviewRecord,
-    Scored,
-    Thresholds,
-)
 from quanzi.trust.models import (
     Case,
     CaseMember,
@@ -57,17 +44,7 @@ from quanzi.trust.models import (
 )
 from tests.factories import PASSWORD
 
-DETECTORS = importlib.util.find_spec("quanzi.trust.detect.analyse") is not None
-STAND_IN = os.environ.get("QUANZI_TRUST_STAND_IN") == "1"
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not DETECTORS and not STAND_IN,
-        reason="the detectors (quanzi.trust.detect.analyse) have not landed; "
-        "QUANZI_TRUST_STAND_IN=1 runs this against the stand-in",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 RING_PHONE = "Mozilla/5.0 (Linux; Android 10; SM-G9750) AppleWebKit/537.36 Chrome/96.0 Mobile"
 RING_TEXTS = [
@@ -231,14 +208,12 @@ def queued() -> list[Any]:
 
 
 def test_a_ring_attacking_over_the_api_ends_in_the_queue_with_its_reviews_held(
-    settings: Any, monkeypatch: pytest.MonkeyPatch
+    settings: Any,
 ) -> None:
     settings.QUANZI_SANDBOX_DELIVERY = "inline"
     settings.TRUST_QUEUE_SECONDS = 0  # every change queues the analysis (no debounce)
     tasks._last_queued[0] = -1e9
     default_task_backend.results.clear()  # type: ignore[attr-defined]
-    if not DETECTORS:
-        monkeypatch.setattr("quanzi.trust.services.analysis.analyse", stand_in)
     now = timezone.now()
 
     # given a tea shop of 6 products, open for well over a year
@@ -334,85 +309,3 @@ def test_a_ring_attacking_over_the_api_ends_in_the_queue_with_its_reviews_held(
     # and no honest buyer or review is in any case
     assert not CaseMember.objects.filter(user_id__in=honest_users).exists()
     assert not CaseReview.objects.filter(review_id__in=honest_reviews).exists()
-
-
-# --- The stand-in (only while the detectors have not landed) ----------------------------------
-
-NEW_ACCOUNT = 30 * 24 * 3600.0
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
-def _alike(a: str, b: str) -> bool:
-    x, y = _bigrams(a), _bigrams(b)
-    return bool(x | y) and len(x & y) / len(x | y) >= 0.6
-
-
-def stand_in(
-    reviews: Sequence[ReviewRecord],
-    accounts: Sequence[AccountRecord],
-    thresholds: Thresholds,
-    now: float,
-) -> Findings:
-    """New accounts five-starring the same products of a store together, scored up when they
-    share a network, a flat or their words. Not a detector: enough to check the pipeline."""
-    people = {a.user: a for a in accounts}
-    fresh = {u for u, a in people.items() if now - a.joined_at < NEW_ACCOUNT}
-    by_store: dict[str, list[ReviewRecord]] = defaultdict(list)
-    for review in reviews:
-        if review.user in fresh and review.stars == 5:
-            by_store[review.store].append(review)
-    blocks = []
-    for store_reviews in by_store.values():
-        fans: dict[str, set[str]] = defaultdict(set)
-        for review in store_reviews:
-            fans[review.product].add(review.user)
-        products = {p for p, users in fans.items() if len(users) >= 3}
-        users = {r.user for r in store_reviews if r.product in products}
-        if len(users) < 3:
-            continue
-        inside = [r for r in store_reviews if r.product in products and r.user in users]
-        reasons = [Reason("new_accounts_together", 50, {"accounts": len(users)})]
-        for name, values in (
-            ("shared_network", [people[u].ip_prefixes for u in users]),
-            ("shared_address", [people[u].addresses for u in users]),
-        ):
-            seen: dict[str, int] = defaultdict(int)
-            for group in values:
-                for value in group:
-                    seen[value] += 1
-            if seen and max(seen.values()) >= 2:
-                reasons.append(Reason(name, 15, {"accounts": max(seen.values())}))
-        texts = [r.text for r in inside]
-        if sum(_alike(texts[0], t) for t in texts) * 2 > len(texts):
-            reasons.append(Reason("same_words", 10, {"reviews": len(texts)}))
-        score = min(100, sum(r.points for r in reasons))
-        blocks.append(
-            Block(
-                users=frozenset(users),
-                products=frozenset(products),
-                review_ids=frozenset(r.review_id for r in inside),
-                density=len(inside) / (len(users) + len(products)),
-                score=score,
-                reasons=tuple(reasons),
-            )
-        )
-    in_block = {r: b for b in blocks for r in b.review_ids}
-    member = {u: b for b in blocks for u in b.users}
-    return Findings(
-        reviews={
-            r.review_id: Scored(in_block[r.review_id].score, in_block[r.review_id].reasons)
-            if r.review_id in in_block
-            else Scored(0)
-            for r in reviews
-        },
-        accounts={
-            a.user: Scored(member[a.user].score, member[a.user].reasons)
-            if a.user in member
-            else Scored(0)
-            for a in accounts
-        },
-        blocks=blocks,
-    )
