@@ -2,11 +2,13 @@
 
 Lock order: a case → its reviews' rows in reviews (`reviews.services.set_moderation` locks each
 review → the product's rating) → promoters' rows in referrals; an appeal → its case (then as
-above); an alert alone. All are FOR NO KEY UPDATE of the named row: none changes a key."""
+above); an alert alone; opening or growing alerts: the settings row (`lock_alerting`: one writer of
+alerts at a time, so two workers never open the same alert twice) → the alerts' rows. All are
+FOR NO KEY UPDATE of the named row: none changes a key."""
 
 from __future__ import annotations
 
-from quanzi.trust.models import Appeal, Case, ReputationAlert
+from quanzi.trust.models import Appeal, Case, ReputationAlert, TrustSettings
 
 
 def lock_case(case_id: str) -> Case | None:
@@ -23,3 +25,8 @@ def lock_alert(alert_id: str) -> ReputationAlert | None:
         .filter(pk=alert_id)
         .first()
     )
+
+
+def lock_alerting() -> TrustSettings | None:
+    """The settings row (pk 1), held while alerts are opened or grown."""
+    return TrustSettings.objects.select_for_update(of=("self",), no_key=True).filter(pk=1).first()
