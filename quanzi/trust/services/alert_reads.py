@@ -8,11 +8,12 @@ answered 404 (nobody learns of a store's alerts); the store's other staff 403.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,7 +110,7 @@ def headline_of(alert: ReputationAlert, quote: str = "") -> str:
     )
 
 
-def _quotes(alerts: list[ReputationAlert]) -> dict[str, str]:
+def _quotes(alerts: Sequence[ReputationAlert]) -> dict[str, str]:
     """The first text of each shared-complaint alert (what its headline quotes)."""
     ids = [a.pk for a in alerts if a.kind == AlertKind.RESHARED]
     out: dict[str, str] = {}
@@ -135,8 +136,8 @@ def _row(alert: ReputationAlert, quote: str, now: datetime) -> AlertRow:
     )
 
 
-def _with_counts(qs: object) -> object:
-    return qs.annotate(  # type: ignore[attr-defined]
+def _with_counts(qs: QuerySet[ReputationAlert]) -> QuerySet[ReputationAlert]:
+    return qs.annotate(
         item_count=Count("items"),
         unanswered_count=Count("items", filter=Q(items__answered_at=None)),
     )
@@ -149,7 +150,7 @@ def alerts_of(
     qs = ReputationAlert.objects.filter(store=store).select_related("product")
     if status in AlertStatus.values:
         qs = qs.filter(status=status)
-    qs = _with_counts(qs).annotate(  # type: ignore[attr-defined]
+    qs = _with_counts(qs).annotate(
         done=Case(
             When(status=AlertStatus.RESOLVED, then=Value(1)),
             default=Value(0),
@@ -163,7 +164,7 @@ def alerts_of(
 
 
 def alert_row(alert: ReputationAlert) -> AlertRow:
-    counted = _with_counts(ReputationAlert.objects.filter(pk=alert.pk)).first()  # type: ignore[attr-defined]
+    counted = _with_counts(ReputationAlert.objects.filter(pk=alert.pk)).first()
     if counted is not None:
         alert.item_count = counted.item_count  # type: ignore[attr-defined]
         alert.unanswered_count = counted.unanswered_count  # type: ignore[attr-defined]
