@@ -45,7 +45,7 @@ from quanzi.reviews.models import (
     Review,
     ReviewPhoto,
 )
-from quanzi.reviews.signals import review_written
+from quanzi.reviews.signals import review_replied, review_written
 from quanzi.stores.services import role_in
 
 Actor = User | AnonymousUser | None
@@ -226,6 +226,9 @@ def reply(user: Actor, review_id: str, text: str) -> Review:
     review.replied_at = timezone.now()
     review.replied_by = replier
     review.save(update_fields=["merchant_reply", "replied_at", "replied_by", "updated_at"])
+    send_on_commit(
+        review_replied, Review, review_id=review.pk, store_id=review.store_id, user_id=replier.pk
+    )
     return review
 
 

@@ -13,6 +13,7 @@ class TrustCode(StrEnum):
     ALREADY_APPEALED = "already_appealed"  # an open appeal of the same thing exists
     APPEAL_DECIDED = "appeal_decided"
     CASE_CLOSED = "case_closed"
+    EMPTY_NOTE = "empty_note"  # resolving a reputation alert says what was done
     EMPTY_REASON = "empty_reason"  # every operator action says why
     INVALID_THRESHOLD = "invalid_threshold"
     NOT_APPEALABLE = "not_appealable"

@@ -1,10 +1,11 @@
 """Row locks of trust: the only place that takes them.
 
 Lock order: the settings row first, where a flow takes it (an operator's change of the
-thresholds; the analysis, so that two runs never open the same case twice) → a case → its
-reviews' rows in reviews (`reviews.services.set_moderation` locks each review → the product's
-rating) → promoters' rows in referrals; an appeal → its case (then as above); an alert alone.
-All are FOR NO KEY UPDATE of the named row: none changes a key."""
+thresholds; an analysis run, so that two runs never open the same case twice; opening or growing
+alerts, so that two workers never open the same alert twice) → a case → its reviews' rows in
+reviews (`reviews.services.set_moderation` locks each review → the product's rating) →
+promoters' rows in referrals; an appeal → its case (then as above); an alert alone. All are FOR
+NO KEY UPDATE of the named row: none changes a key."""
 
 from __future__ import annotations
 
@@ -31,3 +32,8 @@ def lock_alert(alert_id: str) -> ReputationAlert | None:
         .filter(pk=alert_id)
         .first()
     )
+
+
+def lock_alerting() -> TrustSettings:
+    """The settings row (pk 1), held while alerts are opened or grown."""
+    return lock_settings()

@@ -50,6 +50,7 @@ from quanzi.orders.services.aftersales import request_after_sale
 from quanzi.reviews.models import Review
 from quanzi.social.services.notes import create_note
 from quanzi.stores.models import Store
+from quanzi.trust.models import AlertKind, ReputationAlert
 from tests.factories import (
     AddressFactory,
     ProductFactory,
@@ -240,6 +241,12 @@ def world(transactional_db: None) -> World:
         "trigger": "new_member",
         "tag_id": Tag.objects.filter(store=store).first().pk,  # type: ignore[union-attr]
         "segment_id": Segment.objects.get(store=store).pk,
+        "alert_id": ReputationAlert.objects.create(
+            store=store,
+            kind=AlertKind.STORE,
+            window_start=timezone.now(),
+            window_end=timezone.now(),
+        ).pk,
     }
     return World(user=merchant, ids=ids)
 
