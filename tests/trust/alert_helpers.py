@@ -23,7 +23,7 @@ from quanzi.needs.models import Source, TextItem
 from quanzi.needs.services.analysis import analyse_pending
 from quanzi.stores.models import StaffRole, Store, StoreStaff
 from quanzi.trust.models import ReputationAlert
-from quanzi.trust.services.alerts import current_settings
+from quanzi.trust.services.settings import current
 from tests.factories import ProductFactory, SkuFactory, UserFactory, store_with_owner
 
 COMPLAINTS = (
@@ -110,7 +110,7 @@ class Shop:
         return list(Notification.objects.filter(user=user, kind=NotificationKind.TRUST))
 
     def settings(self, **values: Any) -> None:
-        row = current_settings()
+        row = current()
         for name, value in values.items():
             setattr(row, name, value)
         row.save()

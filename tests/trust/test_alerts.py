@@ -20,6 +20,7 @@ from quanzi.reviews import services as reviews
 from quanzi.trust.models import AlertItem, AlertKind, AlertStatus, ReputationAlert
 from quanzi.trust.services import alerts
 from quanzi.trust.services.alert_responses import resolve_alert
+from quanzi.trust.services.settings import current
 from tests.reviews.conftest import first_item, make_order
 from tests.trust.alert_helpers import (
     CHATTER,
@@ -40,7 +41,7 @@ def test_complaints_in_a_circle_open_an_alert_and_notify_the_merchant_within_the
     shop: Shop,
 ) -> None:
     # given: the default thresholds (5 complaints in an hour, 3 times the usual)
-    window = timedelta(minutes=alerts.current_settings().alert_window_minutes)
+    window = timedelta(minutes=current().alert_window_minutes)
     first = shop.say(shop.customers[0], COMPLAINTS[0])
     # when: four more customers complain in the store's circle, and the analysis runs
     for i, text in enumerate(COMPLAINTS[1:5], start=1):
@@ -261,7 +262,7 @@ def test_members_who_left_the_totals_do_not_count(shop: Shop) -> None:
 
 
 def test_a_batch_costs_the_same_queries_whatever_its_size(shop: Shop) -> None:
-    alerts.current_settings()
+    current()
 
     def batch(n: int, store: Any, circle: Any) -> list[int]:
         return [
