@@ -18,7 +18,7 @@ from quanzi.needs.services.analysis import reanalyse_store
 from quanzi.orders.models import OrderStatus
 from quanzi.reviews import services as reviews
 from quanzi.trust.models import AlertItem, AlertKind, AlertStatus, ReputationAlert
-from quanzi.trust.services import alerts
+from quanzi.trust.services import alerts, complaints
 from quanzi.trust.services.alert_responses import resolve_alert
 from quanzi.trust.services.settings import current
 from tests.reviews.conftest import first_item, make_order
@@ -302,3 +302,14 @@ def test_a_failure_never_reaches_needs(shop: Shop, monkeypatch: pytest.MonkeyPat
 def test_bad_ids_are_ignored(db: None) -> None:
     assert alerts.check_items(["x", None, True, 10**12]) == []
     alerts.on_text_analysed(None, item_ids=object())  # logged, never raised
+
+
+def test_given_a_product_title_when_chat_names_its_head_noun_then_it_is_that_product() -> None:
+    # given: a store's products, two of them sharing a word
+    matcher = complaints.ProductMatcher.of(
+        [("cake", "玫瑰鲜花饼 12枚装"), ("gift", "野生菌菇礼盒"), ("tea", "普洱茶礼盒")]
+    )
+    # then: what people say in chat finds the product, a shared word finds none
+    assert matcher.find("这次的鲜花饼压碎了好几个") == "cake"
+    assert matcher.find("菌菇礼盒收到了，包装破了") == "gift"
+    assert matcher.find("礼盒都挺好看") is None

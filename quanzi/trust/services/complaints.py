@@ -99,14 +99,18 @@ def _cjk_count(text: str) -> int:
 
 
 def product_names(title: str) -> list[str]:
-    """What people call a product in chat: its title, and each part of it with at least two
-    CJK characters ("手冲壶 600ml 礼盒" → 手冲壶 600ml 礼盒, 手冲壶, 礼盒)."""
+    """What people call a product in chat: its title, each part of it with at least two CJK
+    characters, and the endings of a longer Chinese part, where its head noun is ("玫瑰鲜花饼
+    12枚装" → the title, 玫瑰鲜花饼, 12枚装, 鲜花饼, 花饼, 瑰鲜花饼; a name several products share
+    names none)."""
     title = title.strip()
     names = [title] if 2 <= len(title) <= MAX_NAME else []
     for part in _SPLIT.split(title):
         if part and part != title and _cjk_count(part) >= 2 and len(part) <= MAX_NAME:
             names.append(part)
-    return names
+        if _cjk_count(part) >= 3 and _cjk_count(part) == len(part) and len(part) <= MAX_NAME:
+            names.extend(part[start:] for start in range(1, len(part) - 1))
+    return list(dict.fromkeys(names))
 
 
 @dataclass(frozen=True)
