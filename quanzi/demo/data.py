@@ -10,7 +10,11 @@ DEMO_LOGINS = [
     ("merchant", "13800000001", "Demo merchant (owner of 山野小铺)"),
     ("xiaomei", "13800000002", "Demo customer"),
     ("ahua", "13800000003", "Demo customer"),
-    ("operator", "13800000009", "Platform operator (Django admin at /admin/)"),
+    (
+        "operator",
+        "13800000009",
+        "Platform operator (case queue at /trust/cases/, Django admin at /admin/)",
+    ),
 ]
 
 
@@ -648,6 +652,69 @@ def _demo_needs(store: Any) -> None:
         )
 
 
+# A 刷单 ring for the operators' queue: eight accounts signed up together from one network and
+# one phone model, five shipping to one flat, each five-starring the same three products.
+RING_TEXTS = [
+    "东西很好，包装精美，物流很快，五星好评！",
+    "东西很好，包装精美，物流很快，五星好评！！",
+    "东西很好，包装很精美，物流很快，五星好评！",
+    "东西很好，包装精美，物流超快，五星好评！",
+]
+RING_PHONE = "Mozilla/5.0 (Linux; Android 10; SM-G9750) AppleWebKit/537.36 Chrome/96.0 Mobile"
+# Complaints in the coffee circle: the merchant's reputation alert about the flower cakes.
+COMPLAINTS = [
+    ("xiaolin", "这次的鲜花饼压碎了一半，盒子都瘪了"),
+    ("ajie", "我的鲜花饼也碎了，还有点受潮，质量差"),
+    ("xiaoyu", "鲜花饼收到全是渣，太失望了"),
+    ("xiaomei", "+1，鲜花饼包装不行，碎了好几个"),
+    ("xiaolin", "鲜花饼这样送人没法送，要投诉了"),
+]
+
+
+def _demo_trust(users: dict[str, Any], store: Any, products: list[Any]) -> None:
+    """What trust and safety shows on the first run: a ring the analysis finds and holds (the
+    operator's queue has its case; the products' ratings leave its reviews out), and complaints
+    about the flower cakes spreading in the coffee circle (the merchant's alert)."""
+    from quanzi.accounts.models import User
+    from quanzi.accounts.services import sign_up
+    from quanzi.circles.models import Circle
+    from quanzi.circles.services import chat
+    from quanzi.needs.services.analysis import analyse_pending
+    from quanzi.orders.services.checkout import buy_now
+    from quanzi.orders.services.transitions import confirm_receipt, ship_order
+    from quanzi.reviews.services import write_review
+    from quanzi.trust.prints import device_of, ip_prefix, upsert
+    from quanzi.trust.services.analysis import run_analysis
+
+    targets = [products[1], products[2], products[4]]
+    device = device_of(RING_PHONE, "zh-CN")
+    for n in range(8):
+        fan = sign_up(
+            username=f"fan{n + 1}",
+            phone=f"1370000{n:04d}",
+            password=DEMO_PASSWORD,
+            nickname=f"用户{8841 + 37 * n}",
+        )
+        if n < 5:
+            _address(fan, "张先生", "昆明市", "官渡区春城路 9 号 3 栋 502")
+        else:
+            _address(fan, f"李{n}", "昆明市", f"官渡区关上 {n} 号")
+        upsert(fan.pk, ip_prefix(f"117.136.50.{20 + n}"), device)
+        for k, product in enumerate(targets):
+            order = buy_now(fan, product.skus.order_by("price").first().pk, 1)
+            _pay(fan, [order])
+            ship_order(users["merchant"], order.pk, "YTO", f"YT880160{k}0000{n % 3}")
+            confirm_receipt(fan, order.pk)
+            write_review(fan, order.pk, order.items.get().pk, 5, RING_TEXTS[(n + k) % 4])
+    run_analysis()
+
+    coffee = Circle.objects.get(store=store, name="手冲咖啡交流群")
+    for n, (who, text) in enumerate(COMPLAINTS):
+        user = User.objects.get(username=who)
+        chat.send_message(user, coffee.pk, kind="text", text=text, client_id=f"complaint-{n}")
+    analyse_pending()
+
+
 def load_demo() -> bool:
     """Create the demo data set unless it exists; True when something was created."""
     from django.db import transaction
@@ -689,4 +756,5 @@ def load_demo() -> bool:
     campaigns = _demo_campaigns(users["merchant"], store, products)
     _demo_insights(users, store, products, campaigns)
     _demo_needs(store)
+    _demo_trust(users, store, products)
     return True

@@ -30,10 +30,27 @@ def test_demo_loads_once_and_balances(capsys):
         OrderStatus.PAID,
         OrderStatus.PENDING_PAYMENT,
     } <= statuses
-    assert Review.objects.count() == 3
+    assert Review.objects.count() == 3 + 8 * 3  # the honest reviews and the demo ring's
     circle = Circle.objects.get(name="山野小铺 · 老朋友群")
     # its five messages of chat, and three the needs page hears wishes and a gift in
     assert circle.member_count == 3 and Message.objects.filter(circle=circle).count() == 5 + 3
     assert Announcement.objects.get().launch_at is not None
     call_command("ledger_check")
     assert "ledger check passed" in capsys.readouterr().out
+
+
+def test_the_demo_ring_is_in_the_operators_queue_and_the_merchant_has_an_alert(db: None) -> None:
+    # given the demo data
+    from quanzi.reviews.models import Moderation
+    from quanzi.trust.models import AlertKind, Case, CaseStatus, ReputationAlert
+
+    load_demo()
+    # then the ring is one open case of eight accounts and three products, its reviews held
+    case = Case.objects.get()
+    assert case.status == CaseStatus.OPEN
+    assert (case.members.count(), case.products.count()) == (8, 3)
+    held = Review.objects.filter(author__username__startswith="fan")
+    assert set(held.values_list("moderation", flat=True)) == {Moderation.HELD}
+    # and the flower cakes' complaints opened a product alert for the merchant
+    alert = ReputationAlert.objects.get(kind=AlertKind.PRODUCT)
+    assert alert.product is not None and "鲜花饼" in alert.product.title
