@@ -10,6 +10,7 @@ from django.test import Client
 
 from quanzi.accounts.models import User
 from quanzi.catalog.models import Product, Sku
+from quanzi.circles.models import Notification
 from quanzi.reviews.models import Review
 from quanzi.reviews.services import write_review
 from quanzi.stores.models import StaffRole, Store, StoreStaff
@@ -36,6 +37,7 @@ class World:
     honest_review: Review
     case: Case
     people: dict[str, User | None] = field(default_factory=dict)
+    old_notes: set[str] = field(default_factory=set)  # the notifications when it was made
 
 
 def review_of(buyer: User, sku: Sku, stars: int = 5, text: str = "好用，回购") -> Review:
@@ -102,6 +104,7 @@ def make_world(*, held: bool = True) -> World:
         "member": world.member,
         "anonymous": None,
     }
+    world.old_notes = set(Notification.objects.values_list("pk", flat=True))
     return world
 
 

@@ -126,12 +126,16 @@ def hold_reviews(case: Case, actor: User | None, reason: str) -> int:
 
 
 def _hold(case: Case, actor: User | None, reason: str) -> CaseAction:
-    held = 0
+    newly: list[str] = []
     for row in CaseReview.objects.filter(case=case, held=False).order_by("review_id"):
         if set_held(row.review_id, True):
-            held += 1
+            newly.append(row.review_id)
         CaseReview.objects.filter(pk=row.pk).update(held=True)
-    return record(case, ActionKind.HOLD, actor, reason, {"held": held})
+    # Their authors are told (a held review never silently disappears for its author).
+    notices.tell_reviewers(
+        list(Review.objects.filter(pk__in=newly).select_related("product").order_by("pk"))
+    )
+    return record(case, ActionKind.HOLD, actor, reason, {"held": len(newly)})
 
 
 # --- What an action undoes ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext
 from quanzi.catalog.models import Product
 from quanzi.circles.models import NotificationKind
 from quanzi.circles.services.notifications import notify_users
+from quanzi.reviews.models import Review
 from quanzi.stores.models import Store, StoreStaff
 from quanzi.trust.models import Appeal, AppealBy, AppealStatus
 
@@ -39,6 +40,27 @@ def tell_store(store: Store, products: Sequence[Product], held: int) -> set[int]
     ) % {"what": what, "n": held}
     url = reverse("trust:store_appeals", args=[store.pk])
     return notify_users(list(people), NotificationKind.TRUST, text, url=url)
+
+
+def tell_reviewers(reviews: Sequence[Review]) -> set[int]:
+    """Tell the authors of newly held reviews that theirs is under review (never silently
+    gone), with a link to see it and appeal; one notice per author."""
+    by_author: dict[int, list[Review]] = {}
+    for review in reviews:
+        by_author.setdefault(review.author_id, []).append(review)
+    told: set[int] = set()
+    url = reverse("trust:my_reviews")
+    for author_id, theirs in by_author.items():
+        text = ngettext(
+            "Your review of %(what)s is under review: it is held out of view and of the rating "
+            "while the platform checks reviews of this product. You can see it and appeal.",
+            "Your reviews of %(what)s are under review: they are held out of view and of the "
+            "rating while the platform checks reviews of these products. You can see them and "
+            "appeal.",
+            len(theirs),
+        ) % {"what": titles([r.product for r in theirs])}
+        told |= notify_users([author_id], NotificationKind.TRUST, text, url=url)
+    return told
 
 
 def tell_appellant(appeal: Appeal, restored: int, still_held: bool) -> set[int]:
