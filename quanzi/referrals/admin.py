@@ -11,6 +11,7 @@ from quanzi.core.admin import ReadOnlyAdmin, money
 from quanzi.referrals.models import (
     Binding,
     Commission,
+    CommissionSuspension,
     DistributionConfig,
     PointsBalance,
     PointsEntry,
@@ -95,3 +96,10 @@ class PointsEntryAdmin(ReadOnlyAdmin):
 class PointsBalanceAdmin(ReadOnlyAdmin):
     list_display = ("store", "user", "balance", "updated_at")
     raw_id_fields = ("store", "user")
+
+
+@admin.register(CommissionSuspension)
+class CommissionSuspensionAdmin(ReadOnlyAdmin):
+    list_display = ("promoter", "store", "suspended", "suspended_at", "lifted_at")
+    list_filter = ("suspended",)
+    raw_id_fields = ("promoter", "store")

@@ -12,6 +12,8 @@ from quanzi.core.errors import error_codes
 class ReferralCode(StrEnum):
     BAD_STATUS = "bad_status"
     BELOW_MINIMUM = "below_minimum"  # a withdrawal under the store's minimum
+    # trust and safety suspended the promoter's commissions in the store
+    COMMISSIONS_SUSPENDED = "commissions_suspended"
     NEGATIVE_BALANCE = "negative_balance"  # the promoter's balance is negative
     NO_APPLICATIONS = "no_applications"  # the store's promoters qualify by rule, not by application
     NOT_PENDING = "not_pending"

@@ -22,7 +22,13 @@ Lock order — every flow takes its locks in this order, so two flows never wait
   (payments) or the posting's accounts; a payout's outcome arrives inside payments' transaction
   (the webhook event and the payout row first) → the withdrawal → ledger accounts;
 - share rewards: the store's rule for the trigger → the coupon copy (coupons) or the points
-  balance (a conditional update).
+  balance (a conditional update);
+- suspending a promoter's commissions (`suspension.suspend_commissions`, called by trust after
+  it locked its case): the suspension row → the promoter's available account (so a withdrawal
+  request waits for it, or it for the request); lifting it: the suspension row → the promoter's
+  frozen commissions in the store, in id order → ledger accounts. A completed order's release
+  locks the order → its commissions and only then reads the suspension, so whichever of the two
+  takes the commission rows second sees what the other committed.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from quanzi.ledger.models import Account
 from quanzi.referrals.models import (
     Binding,
     Commission,
+    CommissionStatus,
+    CommissionSuspension,
     DistributionConfig,
     Promoter,
     ShareRewardRule,
@@ -114,3 +122,23 @@ def lock_reward_rule(store: Store, trigger: str, *, active_only: bool) -> ShareR
     if active_only:
         rules = rules.filter(is_active=True)
     return rules.filter(store=store, trigger=trigger).first()
+
+
+def lock_or_create_suspension(store_id: str, promoter_id: int) -> CommissionSuspension:
+    """The promoter's suspension row in the store, locked; created (not suspended) when there
+    was none. A concurrent first creation is waited for, then locked."""
+    row, _created = CommissionSuspension.objects.select_for_update(
+        of=("self",), no_key=True
+    ).get_or_create(store_id=store_id, promoter_id=promoter_id)
+    return row
+
+
+def lock_frozen_commissions(store_id: str, promoter_id: int) -> list[Commission]:
+    """The promoter's frozen commissions in the store, locked in id order, with their orders
+    and promoter (not locked)."""
+    return list(
+        Commission.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("order", "promoter")
+        .filter(order__store_id=store_id, promoter_id=promoter_id, status=CommissionStatus.FROZEN)
+        .order_by("pk")
+    )

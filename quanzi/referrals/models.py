@@ -419,6 +419,44 @@ class Withdrawal(PublicModel):
         return self.amount - self.fee
 
 
+class CommissionSuspension(models.Model):
+    """A promoter's commissions at a store suspended (trust and safety: a suspected 刷单 ring):
+    while `suspended`, their frozen commissions stay frozen when orders complete and they may not
+    withdraw; lifting it releases those whose orders completed meanwhile. `holders` are who
+    suspended them (each trust case, say): the suspension lasts while any holds it."""
+
+    store = models.ForeignKey(
+        "stores.Store",
+        on_delete=models.CASCADE,
+        related_name="commission_suspensions",
+        verbose_name=_("store"),
+    )
+    promoter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="commission_suspensions",
+        verbose_name=_("promoter"),
+    )
+    suspended = models.BooleanField(_("suspended"), default=False)
+    holders = models.JSONField(_("held by"), default=list, blank=True)
+    reason = models.CharField(_("why"), max_length=500, blank=True)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("commission suspension")
+        verbose_name_plural = _("commission suspensions")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "promoter"], name="commission_suspension_once")
+        ]
+        indexes = [models.Index(fields=["store", "suspended"])]
+
+    def __str__(self) -> str:
+        state = "suspended" if self.suspended else "lifted"
+        return f"{self.promoter_id} @ {self.store_id}: {state}"
+
+
 # --- Points (积分) and share rewards (转发有礼), issue 4 point 7 ---------------------------------
 
 

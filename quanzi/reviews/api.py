@@ -13,7 +13,7 @@ from django.urls import reverse
 from ninja import Field, File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from quanzi.accounts.auth import AUTH, current_user
+from quanzi.accounts.auth import AUTH, current_user, optional_user
 from quanzi.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page
 from quanzi.core.schemas import Schema
 from quanzi.orders.models import OrderItem
@@ -44,6 +44,12 @@ class ReviewOut(Schema):
     merchant_reply: str
     replied_at: datetime | None = None
     created_at: datetime
+    moderation: str = Field(
+        description="visible; held (under review: shown to its author alone); hidden"
+    )
+    under_review: bool = Field(
+        description="held while the platform checks it: only its author is shown it"
+    )
 
 
 class StoreReviewOut(ReviewOut):
@@ -120,6 +126,8 @@ def _review_fields(review: Review) -> dict[str, Any]:
         "merchant_reply": review.merchant_reply,
         "replied_at": review.replied_at,
         "created_at": review.created_at,
+        "moderation": review.moderation,
+        "under_review": review.is_held,
     }
 
 
@@ -159,7 +167,8 @@ def product_reviews(
     filters: Query[ListQuery],
     with_photos: bool = False,
 ) -> ProductReviewPageOut:
-    """A product's visible reviews, newest first; filter by `stars` or `with_photos`."""
+    """A product's visible reviews, newest first; filter by `stars` or `with_photos`. A caller
+    who identifies themself also gets their own reviews under review (`under_review`)."""
     product = selectors.public_product(product_id)
     page = selectors.product_reviews(
         product.id,
@@ -167,6 +176,7 @@ def product_reviews(
         with_photos=with_photos,
         page=filters.page,
         page_size=filters.page_size,
+        viewer=optional_user(request),
     )
     return ProductReviewPageOut(
         **_meta(page),

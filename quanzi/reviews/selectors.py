@@ -9,7 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils.translation import gettext_lazy as _
 
 from quanzi.accounts.models import User
@@ -17,7 +27,7 @@ from quanzi.catalog.models import Product
 from quanzi.core.errors import NotFound
 from quanzi.core.pagination import DEFAULT_PAGE_SIZE, Page, paginate
 from quanzi.orders.models import OrderItem, OrderStatus
-from quanzi.reviews.models import MAX_STARS, Review, ReviewPhoto
+from quanzi.reviews.models import MAX_STARS, Moderation, Review, ReviewPhoto
 from quanzi.reviews.services import REVIEWABLE_STATUSES, Actor
 from quanzi.stores.models import Store
 from quanzi.stores.services import access_store
@@ -36,19 +46,53 @@ def visible_reviews() -> QuerySet[Review]:
     return Review.objects.filter(is_hidden=False).order_by("-created_at", "id")
 
 
-def recent_reviews(product_id: str, limit: int = 5) -> list[Review]:
-    """The product's most recent visible reviews, newest first."""
-    return list(_listed(visible_reviews().filter(product_id=product_id))[:limit])
+def _own_held(viewer: User) -> Q:
+    """The viewer's own reviews held while a suspected-fraud case is decided: never shown to
+    anyone else, but never silently gone for their author (shown to them, under review)."""
+    return Q(author=viewer, moderation=Moderation.HELD)
 
 
-def highlighted_reviews(product_id: str, limit: int = 5) -> list[Review]:
-    """The reviews the product page shows: those with photos first (real buyers' pictures are
-    the strongest proof), newest first within each."""
+def _signed_in(viewer: User | None) -> User | None:
+    return viewer if viewer is not None and viewer.is_authenticated else None
+
+
+def listed_reviews(viewer: User | None = None) -> QuerySet[Review]:
+    """What a list shows the viewer: the visible reviews and their own reviews under review."""
+    person = _signed_in(viewer)
+    if person is None:
+        return visible_reviews()
+    return Review.objects.filter(Q(is_hidden=False) | _own_held(person)).order_by(
+        "-created_at", "id"
+    )
+
+
+def _mine_held(viewer: User | None) -> Value | ExpressionWrapper:
+    person = _signed_in(viewer)
+    if person is None:
+        return Value(False)
+    return ExpressionWrapper(_own_held(person), output_field=BooleanField())
+
+
+def recent_reviews(product_id: str, limit: int = 5, *, viewer: User | None = None) -> list[Review]:
+    """The product's most recent visible reviews (and the viewer's own under review), newest
+    first."""
+    return list(_listed(listed_reviews(viewer).filter(product_id=product_id))[:limit])
+
+
+def highlighted_reviews(
+    product_id: str, limit: int = 5, *, viewer: User | None = None
+) -> list[Review]:
+    """The reviews the product page shows: the viewer's own under review first (so they see it
+    is held), then those with photos (real buyers' pictures are the strongest proof), newest
+    first within each."""
     queryset = (
-        visible_reviews()
+        listed_reviews(viewer)
         .filter(product_id=product_id)
-        .alias(has_photos=_with_photos())
-        .order_by("-has_photos", "-created_at", "id")
+        .alias(
+            has_photos=_with_photos(),
+            mine_held=_mine_held(viewer),
+        )
+        .order_by("-mine_held", "-has_photos", "-created_at", "id")
     )
     return list(_listed(queryset)[:limit])
 
@@ -80,9 +124,11 @@ def product_reviews(
     with_photos: bool = False,
     page: int | None = 1,
     page_size: int | None = DEFAULT_PAGE_SIZE,
+    viewer: User | None = None,
 ) -> Page[Review]:
-    """A page of the product's visible reviews, optionally only `stars` or only with photos."""
-    queryset = _filtered(visible_reviews().filter(product_id=product_id), stars, with_photos)
+    """A page of the product's visible reviews, optionally only `stars` or only with photos;
+    the viewer's own reviews under review are in it too (to them alone)."""
+    queryset = _filtered(listed_reviews(viewer).filter(product_id=product_id), stars, with_photos)
     return paginate(_listed(queryset), page, page_size)
 
 
@@ -149,4 +195,17 @@ def reviewed_item_ids(item_ids: Iterable[str]) -> set[str]:
         Review.objects.filter(order_item_id__in=list(item_ids)).values_list(
             "order_item_id", flat=True
         )
+    )
+
+
+def held_reviews_of_orders(order_ids: Iterable[str]) -> list[Review]:
+    """The buyers' reviews under review among these orders' items (for the order pages)."""
+    return list(
+        Review.objects.filter(
+            order_item__order_id__in=list(order_ids),
+            moderation=Moderation.HELD,
+            author_id=F("order_item__order__buyer_id"),
+        )
+        .select_related("order_item")
+        .order_by("created_at", "id")
     )

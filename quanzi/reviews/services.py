@@ -266,11 +266,13 @@ def set_held(review_id: str, held: bool) -> bool:
     """Hold a review out of view and rating while a suspected-fraud case is decided, or restore
     it. A review hidden by moderation stays hidden (holding or restoring it changes nothing), so
     a case's restore never undoes an operator's separate decision."""
-    review = Review.objects.filter(pk=review_id).only("moderation").first()
-    if review is None:
-        raise NotFound(_("Review not found."))
-    if review.moderation == Moderation.HIDDEN:
-        return False
-    if not held and review.moderation != Moderation.HELD:
-        return False
-    return set_moderation(review_id, Moderation.HELD if held else Moderation.VISIBLE)
+    with transaction.atomic():
+        # Decided under the review's lock: an operator hiding it meanwhile is never undone.
+        review = lock_review(review_id)
+        if review is None:
+            raise NotFound(_("Review not found."))
+        if review.moderation == Moderation.HIDDEN:
+            return False
+        if not held and review.moderation != Moderation.HELD:
+            return False
+        return set_moderation(review_id, Moderation.HELD if held else Moderation.VISIBLE)

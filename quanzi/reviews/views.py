@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from quanzi.accounts.auth import signed_in_user
+from quanzi.accounts.auth import page_user, signed_in_user
 from quanzi.accounts.models import User
 from quanzi.core.errors import Conflict, DomainError
 from quanzi.reviews import selectors, services
@@ -70,12 +70,17 @@ def new_review(request: HttpRequest, order_id: str, item_id: str) -> HttpRespons
 
 
 def product_reviews(request: HttpRequest, product_id: str) -> HttpResponse:
-    """All visible reviews of a product, paginated, with stars and 'with photos' filters."""
+    """All visible reviews of a product, paginated, with stars and 'with photos' filters; the
+    viewer's own reviews under review are listed to them, marked."""
     product = selectors.public_product(product_id)
     stars = _int_param(request.GET.get("stars"))
     with_photos = request.GET.get("photos") == "1"
     page = selectors.product_reviews(
-        product.id, stars=stars, with_photos=with_photos, page=_int_param(request.GET.get("page"))
+        product.id,
+        stars=stars,
+        with_photos=with_photos,
+        page=_int_param(request.GET.get("page")),
+        viewer=page_user(request),
     )
     context = {
         "product": product,

@@ -75,7 +75,7 @@ def product(request: HttpRequest, product_id: str) -> HttpResponse:
             "min_price": min(prices, default=0),
             "max_price": max(prices, default=0),
             "total_stock": sum(s.stock for s in skus),
-            "reviews": highlighted_reviews(found.pk, limit=5),
+            "reviews": highlighted_reviews(found.pk, limit=5, viewer=page_user(request)),
             "review_counts": rating_breakdown(found.pk) if found.rating_count else None,
             "notes": notes_for_product(found.pk, limit=4, viewer=page_user(request)),
             "trust": store_trust(found.store_id),

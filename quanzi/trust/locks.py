@@ -3,12 +3,15 @@
 Lock order: the settings row first, where a flow takes it (an operator's change of the
 thresholds; an analysis run, so that two runs never open the same case twice; opening or growing
 alerts, so that two workers never open the same alert twice) → a case → its reviews' rows in
-reviews (`reviews.services.set_moderation` locks each review → the product's rating) →
-promoters' rows in referrals; an appeal → its case (then as above); an alert alone. All are FOR
-NO KEY UPDATE of the named row: none changes a key."""
+reviews (`reviews.services.set_moderation` locks each review → the product's rating; restoring
+a case's review locks it first, `lock_case_review`, so that which other cases still hold it is
+read after any concurrent restore committed) → promoters' rows in referrals
+(`referrals.services.suspension`); an appeal → its case (then as above); an alert alone. All are
+FOR NO KEY UPDATE of the named row: none changes a key."""
 
 from __future__ import annotations
 
+from quanzi.reviews.locks import lock_review
 from quanzi.trust.models import Appeal, Case, ReputationAlert, TrustSettings
 
 
@@ -20,6 +23,11 @@ def lock_settings() -> TrustSettings:
 
 def lock_case(case_id: str) -> Case | None:
     return Case.objects.select_for_update(of=("self",), no_key=True).filter(pk=case_id).first()
+
+
+def lock_case_review(review_id: str) -> bool:
+    """A review of a locked case, locked in reviews (its own lock); False when it is gone."""
+    return lock_review(review_id) is not None
 
 
 def lock_appeal(appeal_id: str) -> Appeal | None:

@@ -50,7 +50,7 @@ from quanzi.orders.services.aftersales import request_after_sale
 from quanzi.reviews.models import Review
 from quanzi.social.services.notes import create_note
 from quanzi.stores.models import Store
-from quanzi.trust.models import AlertKind, ReputationAlert
+from quanzi.trust.models import AlertKind, Appeal, AppealBy, Case, ReputationAlert
 from tests.factories import (
     AddressFactory,
     ProductFactory,
@@ -203,7 +203,7 @@ def world(transactional_db: None) -> World:
     # given the demo data set (the merchant's store with products, orders in every state and
     # reviews, a circle with chat and an announcement, coupons, a promoter programme, a group
     # buy, a bargain campaign and a flash sale), and in it a reported message, a refund request,
-    # a started bargain, a note and an address of the merchant
+    # a started bargain, a note, an address of the merchant, a trust case and a store's appeal
     load_demo()  # its payments are confirmed by webhooks sent on commit: a transactional test
     merchant = User.objects.get(username="merchant")
     customer = User.objects.get(username="xiaomei")
@@ -219,6 +219,7 @@ def world(transactional_db: None) -> World:
     bargain = start_bargain(customer, BargainCampaign.objects.get().pk)
     note = create_note(merchant, title="山野小铺上新")
     store = Store.objects.get()
+    case = Case.objects.create(store=store, score=90, fingerprint="sweep")  # a trust case
     ids = {
         "store_id": store.pk,
         "product_id": Product.objects.filter(store=store).first().pk,  # type: ignore[union-attr]
@@ -246,6 +247,10 @@ def world(transactional_db: None) -> World:
             kind=AlertKind.STORE,
             window_start=timezone.now(),
             window_end=timezone.now(),
+        ).pk,
+        "case_id": case.pk,
+        "appeal_id": Appeal.objects.create(
+            case=case, author=merchant, store=store, by_role=AppealBy.STORE, text="测试"
         ).pk,
     }
     return World(user=merchant, ids=ids)

@@ -20,7 +20,7 @@ the escrow never goes negative. See docs/referrals.md.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,7 @@ from quanzi.referrals.models import (
     BindingMode,
     Commission,
     CommissionStatus,
+    CommissionSuspension,
     DistributionConfig,
     ProductCommission,
     Promoter,
@@ -366,9 +367,22 @@ def _freeze(order: Order, promoter_id: int, public_id: str, level: int, amount: 
     return commission
 
 
+def suspended_promoters(store_id: str, promoter_ids: Iterable[int]) -> set[int]:
+    """Which of these promoters have their commissions in the store suspended (one query)."""
+    wanted = set(promoter_ids)
+    if not wanted:
+        return set()
+    return set(
+        CommissionSuspension.objects.filter(
+            store_id=store_id, promoter_id__in=wanted, suspended=True
+        ).values_list("promoter_id", flat=True)
+    )
+
+
 def release_commissions(order_id: str) -> int:
     """Move the frozen commissions of a completed order (what refunds left of them) to the
-    promoters' available balances. Answers the fen released; idempotent."""
+    promoters' available balances, except those of promoters whose commissions in the store are
+    suspended (they stay frozen until it is lifted). Answers the fen released; idempotent."""
     from quanzi.orders.models import OrderStatus
 
     released = 0
@@ -377,25 +391,35 @@ def release_commissions(order_id: str) -> int:
         if order is None or order.status != OrderStatus.COMPLETED:
             return 0
         now = timezone.now()
-        for commission in lock_commissions(order.pk):
-            if commission.status != CommissionStatus.FROZEN:
+        commissions = lock_commissions(order.pk)
+        # Read after the commission rows are locked: see `quanzi.referrals.locks`.
+        held = suspended_promoters(order.store_id, {c.promoter_id for c in commissions})
+        for commission in commissions:
+            if commission.status != CommissionStatus.FROZEN or commission.promoter_id in held:
                 continue
-            amount = commission.amount - commission.reversed_amount
-            public_id = commission.promoter.public_id
-            post_transaction(
-                KIND_RELEASED,
-                f"{order.pk}:{commission.level}",
-                [
-                    (frozen_account(order.store_id, public_id), amount, order.pk),
-                    (promoter_available_account(order.store_id, public_id), -amount, order.pk),
-                ],
-                memo=f"level {commission.level} commission on order {order.pk} released",
-            )
-            Commission.objects.filter(pk=commission.pk).update(
-                status=CommissionStatus.AVAILABLE, release_at=now, updated_at=now
-            )
-            released += amount
+            released += release_commission(order.store_id, commission, now)
     return released
+
+
+def release_commission(store_id: str, commission: Commission, now: datetime) -> int:
+    """Post one frozen commission (what refunds left of it) to the promoter's available balance,
+    the commission's row locked by the caller; answers the fen released."""
+    order_id = commission.order_id
+    amount = commission.amount - commission.reversed_amount
+    public_id = commission.promoter.public_id
+    post_transaction(
+        KIND_RELEASED,
+        f"{order_id}:{commission.level}",
+        [
+            (frozen_account(store_id, public_id), amount, order_id),
+            (promoter_available_account(store_id, public_id), -amount, order_id),
+        ],
+        memo=f"level {commission.level} commission on order {order_id} released",
+    )
+    Commission.objects.filter(pk=commission.pk).update(
+        status=CommissionStatus.AVAILABLE, release_at=now, updated_at=now
+    )
+    return amount
 
 
 def reverse_commissions(order_id: str, refunded_total: int) -> int:

@@ -50,6 +50,7 @@ from quanzi.referrals.services.distribution import (
     promoter_available_account,
     withdrawing_account,
 )
+from quanzi.referrals.services.suspension import refuse_if_suspended
 from quanzi.reviews.errors import ReviewCode
 from quanzi.stores.models import StaffRole, Store
 from quanzi.stores.services import access_store, role_in
@@ -142,7 +143,8 @@ def request_withdrawal(user: User, store_id: str, amount: Any) -> Withdrawal:
 
     400 for an amount that is not a whole number of fen in range or is below the store's
     minimum; 403 for someone who is not a promoter and never earned in the store; 409 when the
-    available balance is negative or smaller than the amount. The balance is read under the
+    promoter's commissions there are suspended (trust and safety), or the available balance is
+    negative or smaller than the amount. The balance (and the suspension) is read under the
     account's row lock, so concurrent requests can never hold more than there is.
     """
     store = withdrawal_store(store_id)
@@ -154,6 +156,7 @@ def request_withdrawal(user: User, store_id: str, amount: Any) -> Withdrawal:
             raise PermissionDenied(
                 _("You are not a promoter of this store."), code=ReferralCode.NOT_PROMOTER
             )
+        refuse_if_suspended(store.pk, user.pk)  # read under the account's lock (see locks)
         available = -account.balance if account is not None else 0
         if available < 0:
             raise Conflict(
@@ -197,11 +200,13 @@ def _lock_pending(user: User, store_id: str, withdrawal_id: str) -> Withdrawal:
 
 def approve_withdrawal(user: User, store_id: str, withdrawal_id: str) -> Withdrawal:
     """Approve a pending withdrawal: it is paying, and its payout (the amount less the fee) is
-    sent through the payment provider once this commits — once, whatever happens next."""
+    sent through the payment provider once this commits — once, whatever happens next. Refused
+    (409) while the promoter's commissions in the store are suspended; rejecting stays open."""
     from quanzi.payments.services import start_payout
 
     with transaction.atomic():
         withdrawal = _lock_pending(user, store_id, withdrawal_id)
+        refuse_if_suspended(withdrawal.store_id, withdrawal.promoter_id)
         payout = start_payout(
             recipient=withdrawal.promoter,
             amount=withdrawal.net,

@@ -22,7 +22,7 @@ from quanzi.core.ids import new_id
 from quanzi.core.money import format_fen, yuan_to_fen
 from quanzi.core.pagination import page_number, paginate
 from quanzi.referrals.models import WithdrawalStatus
-from quanzi.referrals.services import withdrawals
+from quanzi.referrals.services import suspension, withdrawals
 from quanzi.stores.models import Store
 
 PANEL = "referrals/withdrawals_panel.html"
@@ -55,6 +55,9 @@ def panel_context(user: User, store: Store) -> dict[str, Any]:
         "withdrawals": list(withdrawals.withdrawals_of_promoter(user, store)[:PANEL_ROWS]),
         "withdrawal_summary": withdrawals.withdrawal_summary(store.pk, user),
         "withdraw_key": new_id(),
+        "commissions_suspended": suspension.SUSPENDED_MESSAGE
+        if suspension.is_suspended(store.pk, user.pk)
+        else None,
     }
 
 
