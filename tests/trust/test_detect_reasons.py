@@ -84,6 +84,7 @@ def test_given_an_emitted_reason_when_described_then_its_numbers_fill_the_senten
             )
 
 
+@translation.override("en")
 def test_given_a_count_of_one_then_the_sentence_is_singular() -> None:
     one = describe({"code": "tracking_reused", "points": 25, "params": {"others": 1}})
     two = describe({"code": "tracking_reused", "points": 25, "params": {"others": 2}})
@@ -92,6 +93,7 @@ def test_given_a_count_of_one_then_the_sentence_is_singular() -> None:
     assert "2 other buyers." in two
 
 
+@translation.override("en")
 def test_given_a_reason_missing_its_numbers_then_it_reads_without_placeholders() -> None:
     assert "%(" not in describe({"code": "dense_block", "params": {}})
     assert describe({"code": "retired_code", "params": {}}) == GENERIC
