@@ -50,6 +50,10 @@ class ReviewOut(Schema):
     under_review: bool = Field(
         description="held while the platform checks it: only its author is shown it"
     )
+    labels: list[str] = Field(
+        default_factory=list,
+        description="what buyers read beside it: 已验证购买 (every review), 来自圈子成员, …",
+    )
 
 
 class StoreReviewOut(ReviewOut):
@@ -128,6 +132,7 @@ def _review_fields(review: Review) -> dict[str, Any]:
         "created_at": review.created_at,
         "moderation": review.moderation,
         "under_review": review.is_held,
+        "labels": [str(label) for label in getattr(review, "labels", [])],
     }
 
 

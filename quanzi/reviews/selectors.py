@@ -27,6 +27,7 @@ from quanzi.catalog.models import Product
 from quanzi.core.errors import NotFound
 from quanzi.core.pagination import DEFAULT_PAGE_SIZE, Page, paginate
 from quanzi.orders.models import OrderItem, OrderStatus
+from quanzi.reviews.labels import attach
 from quanzi.reviews.models import MAX_STARS, Moderation, Review, ReviewPhoto
 from quanzi.reviews.services import REVIEWABLE_STATUSES, Actor
 from quanzi.stores.models import Store
@@ -76,7 +77,7 @@ def _mine_held(viewer: User | None) -> Value | ExpressionWrapper:
 def recent_reviews(product_id: str, limit: int = 5, *, viewer: User | None = None) -> list[Review]:
     """The product's most recent visible reviews (and the viewer's own under review), newest
     first."""
-    return list(_listed(listed_reviews(viewer).filter(product_id=product_id))[:limit])
+    return attach(list(_listed(listed_reviews(viewer).filter(product_id=product_id))[:limit]))
 
 
 def highlighted_reviews(
@@ -94,7 +95,7 @@ def highlighted_reviews(
         )
         .order_by("-mine_held", "-has_photos", "-created_at", "id")
     )
-    return list(_listed(queryset)[:limit])
+    return attach(list(_listed(queryset)[:limit]))
 
 
 def public_product(product_id: str) -> Product:
@@ -129,7 +130,9 @@ def product_reviews(
     """A page of the product's visible reviews, optionally only `stars` or only with photos;
     the viewer's own reviews under review are in it too (to them alone)."""
     queryset = _filtered(listed_reviews(viewer).filter(product_id=product_id), stars, with_photos)
-    return paginate(_listed(queryset), page, page_size)
+    found = paginate(_listed(queryset), page, page_size)
+    attach(found.items)
+    return found
 
 
 @dataclass(frozen=True)

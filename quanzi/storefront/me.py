@@ -15,6 +15,7 @@ from quanzi.coupons.checkout import held_count
 from quanzi.orders.selectors import buyer_counts
 from quanzi.referrals.services.points import points_by_store
 from quanzi.referrals.services.programme import centres_for
+from quanzi.reviews.models import Moderation, Review
 from quanzi.storefront.shell import TABS
 from quanzi.stores.services import stores_of
 from quanzi.wallets.services import wallet_balance
@@ -39,6 +40,7 @@ def me(request: HttpRequest) -> HttpResponse:
             "points_total": sum(p.balance for p in points),
             "centres": centres_for(user),
             "stores": stores_of(user),
+            "held_reviews": Review.objects.filter(author=user, moderation=Moderation.HELD).count(),
         },
     )
 
