@@ -6,19 +6,14 @@ sweep after the minute's event rollup catches whatever a lost task left."""
 from __future__ import annotations
 
 import logging
-import time
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
+from quanzi.core.queueing import Debounced
 from quanzi.needs.services.analysis import analyse_pending
 
 log = logging.getLogger("quanzi.needs")
-
-_last_queued = [-1e9]
 
 
 def queue_every() -> float:
@@ -30,20 +25,10 @@ def analyse_pending_items() -> int:
     return analyse_pending()
 
 
+_debounced = Debounced(analyse_pending_items, queue_every, "the needs analysis")
+_last_queued = _debounced.last_queued
+
+
 def queue_analysis() -> None:
     """Queue the analysis once the current transaction commits; never raises."""
-    every = queue_every()
-    now = time.monotonic()
-    if every > 0 and now - _last_queued[0] < every:
-        return
-    _last_queued[0] = now
-
-    def enqueue() -> None:
-        try:
-            analyse_pending_items.using(
-                run_after=timezone.now() + timedelta(seconds=every)
-            ).enqueue()
-        except Exception:
-            log.exception("could not queue the needs analysis")
-
-    transaction.on_commit(enqueue)
+    _debounced.queue()

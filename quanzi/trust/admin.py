@@ -36,15 +36,7 @@ from quanzi.trust.models import (
 from quanzi.trust.reasons import describe_all
 from quanzi.trust.services import settings as trust_settings
 
-SETTINGS_FIELDS = (
-    "review_flag",
-    "account_flag",
-    "hold",
-    "alert_window_minutes",
-    "alert_min_complaints",
-    "alert_ratio",
-    "alert_baseline_days",
-)
+SETTINGS_FIELDS = trust_settings.FIELDS
 
 
 def _change(data: dict[str, Any]) -> trust_settings.TrustSettingsChange:

@@ -17,10 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from quanzi.core.queueing import Debounced
 from quanzi.reviews.models import Review
 from quanzi.trust import prints
 from quanzi.trust.collect import WINDOW_DAYS
@@ -30,8 +30,6 @@ log = logging.getLogger("quanzi.trust")
 
 LAST_RUN = "trust:analysis:last-run"
 PENDING_AFTER = 5 * 60.0  # a review without a score waits at most this long for a run
-
-_last_queued = [-1e9]
 
 
 def queue_every() -> float:
@@ -70,21 +68,13 @@ def analyse_trust() -> dict[str, Any]:
     return summary(analyse_now())
 
 
+_debounced = Debounced(analyse_trust, queue_every, "the trust analysis")
+_last_queued = _debounced.last_queued
+
+
 def queue_analysis() -> None:
     """Queue the analysis once the current transaction commits; never raises."""
-    every = queue_every()
-    now = time.monotonic()
-    if every > 0 and now - _last_queued[0] < every:
-        return
-    _last_queued[0] = now
-
-    def enqueue() -> None:
-        try:
-            analyse_trust.using(run_after=timezone.now() + timedelta(seconds=every)).enqueue()
-        except Exception:
-            log.exception("could not queue the trust analysis")
-
-    transaction.on_commit(enqueue)
+    _debounced.queue()
 
 
 def _waiting() -> bool:

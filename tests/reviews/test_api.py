@@ -188,11 +188,11 @@ def test_product_review_list_queries_do_not_grow_with_page_size(
     _reviews(shop, 3)
     client = api()
     url = f"reviews/products/{shop.product.id}"
-    # then the list takes the product, the count, the page and its photos: 4 queries
-    with django_assert_num_queries(4):
+    # then the list takes the product, the count, the page, its photos and its labels: 5 queries
+    with django_assert_num_queries(5):
         assert len(client.get(url, {"page_size": 20}).json()["items"]) == 3
     _reviews(shop, 9)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert len(client.get(url, {"page_size": 20}).json()["items"]) == 12
 
 

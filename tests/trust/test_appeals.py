@@ -145,7 +145,7 @@ def test_an_upheld_review_another_case_holds_stays_under_review_and_the_reviewer
     assert (decided.restored, decided.kept) == (0, 1)
     assert fresh(w.ring_reviews[0]).moderation == Moderation.HELD
     [note] = trust_notes(w, w.ring[0])
-    assert "still holds the review" in note.text
+    assert "另一项核查仍暂扣这条评价" in note.text
 
 
 def test_an_appeal_is_decided_once_by_an_operator_with_a_reason():

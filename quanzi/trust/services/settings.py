@@ -48,6 +48,10 @@ class TrustSettingsChange:
     alert_baseline_days: int | str | None = None
 
 
+# What an operator may change, in the order forms show them.
+FIELDS: tuple[str, ...] = tuple(f.name for f in fields(TrustSettingsChange))
+
+
 def current() -> TrustSettings:
     """The settings, created with the defaults on first read."""
     found, _created = TrustSettings.objects.get_or_create(pk=1)

@@ -29,15 +29,7 @@ from quanzi.trust.services import settings as trust_settings
 from quanzi.trust.services.appeals import APPEAL_LENGTH
 from quanzi.trust.services.cases import REASON_LENGTH
 
-SETTINGS_FIELDS = (
-    "review_flag",
-    "account_flag",
-    "hold",
-    "alert_window_minutes",
-    "alert_min_complaints",
-    "alert_ratio",
-    "alert_baseline_days",
-)
+SETTINGS_FIELDS = trust_settings.FIELDS
 
 
 @require_http_methods(["GET"])
