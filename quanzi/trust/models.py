@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from quanzi.core.models import PublicModel
 
@@ -60,7 +61,7 @@ class TrustSettings(models.Model):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", pgettext_lazy("trust case", "open")
     ACTIONED = "actioned", _("actioned")
     DISMISSED = "dismissed", _("dismissed")
 

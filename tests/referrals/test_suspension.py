@@ -124,7 +124,7 @@ def test_a_suspended_promoter_cannot_withdraw_and_their_pending_withdrawal_canno
     with pytest.raises(Conflict) as refused:
         request_withdrawal(cast.promoter, cast.store.pk, 100)
     assert refused.value.code == ReferralCode.COMMISSIONS_SUSPENDED
-    assert "suspended" in str(refused.value.message)
+    assert "冻结" in str(refused.value.message)
     # and the store cannot approve the pending one (it may still reject it)
     with pytest.raises(Conflict) as approval:
         approve_withdrawal(cast.owner, cast.store.pk, pending.pk)
