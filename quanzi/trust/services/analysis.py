@@ -58,6 +58,7 @@ from quanzi.trust.models import (
     CaseStatus,
     ReviewScore,
 )
+from quanzi.trust.services import indicator
 from quanzi.trust.services import settings as trust_settings
 from quanzi.trust.services.cases import hold_reviews
 
@@ -154,6 +155,8 @@ def run_analysis(now: datetime | None = None) -> AnalysisRun:
     account_scores = write_account_scores(
         {k: v for k, v in findings.accounts.items() if k in known.users}
     )
+    if review_scores:  # a flag that came or went changes what a store's indicator counts
+        indicator.forget({r.store for r in records.reviews})
     tally = _Tally()
     flagged = [b for b in findings.blocks if b.score >= row.review_flag]
     for block in sorted(flagged, key=lambda b: (-b.score, sorted(b.users))):

@@ -44,7 +44,7 @@ from quanzi.trust.models import (
     CaseStatus,
     MarkKind,
 )
-from quanzi.trust.services import notices
+from quanzi.trust.services import indicator, notices
 
 REASON_LENGTH = 500
 ACTIVE = (CaseStatus.OPEN, CaseStatus.ACTIONED)  # a case whose holds count
@@ -106,6 +106,9 @@ def clean_action(action: object) -> CaseActionName:
 def record(
     case: Case, kind: str, actor: User | None, reason: str, detail: dict[str, Any] | None = None
 ) -> CaseAction:
+    """Every action on a case, recorded; the trust indicators of the stores it touches are read
+    again once it commits (a hold, a mark or a restore changes what counts)."""
+    indicator.forget(store.pk for store in case_stores(case))
     return CaseAction.objects.create(
         case=case, kind=kind, actor=actor, reason=reason[:REASON_LENGTH], detail=detail or {}
     )

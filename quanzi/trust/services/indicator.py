@@ -4,20 +4,33 @@ A review counts when it is visible (not held by a case, not hidden), was written
 `SETTLED_DAYS` ago (past the after-sales window, so a refund would have shown), by an account
 that existed `ACCOUNT_DAYS` before it, whose order was not refunded, that the detectors do not
 flag and whose author no operator marked as fake. What a fresh ring of new accounts writes
-therefore moves a product's rating only until it is held, and never the store's indicator."""
+therefore moves a product's rating only until it is held, and never the store's indicator.
+
+Store and product pages show it on every view, so it is cached per store for `CACHE_SECONDS`:
+what changes it within that time (a hold or restore, a mark, an appeal's decision, an analysis
+run's new scores) forgets the stores it touched once its transaction commits (`forget`); the
+rest — a review becoming settled with time — may take that long to show. A cache that is down
+only costs the query."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from quanzi.reviews.models import Moderation, Review
 from quanzi.trust.models import AccountMark, MarkKind, ReviewScore, TrustSettings
 
+log = logging.getLogger("quanzi.trust")
+
+CACHE_SECONDS = 600
 SETTLED_DAYS = 15
 ACCOUNT_DAYS = 30
 ENOUGH_REVIEWS = 10
@@ -71,8 +84,44 @@ def settled_reviews(store_id: str) -> QuerySet[Review]:
     )
 
 
+def _key(store_id: str) -> str:
+    return f"trust:indicator:{store_id}"
+
+
+def forget(store_ids: Iterable[str]) -> None:
+    """The stores' indicators are read again, once the current transaction commits."""
+    keys = sorted({_key(s) for s in store_ids if s})
+    if not keys:
+        return
+
+    def drop() -> None:
+        try:
+            cache.delete_many(keys)
+        except Exception:
+            log.exception("could not forget the trust indicators of %d stores", len(keys))
+
+    transaction.on_commit(drop)
+
+
 def store_trust(store_id: str) -> StoreTrust:
-    """The indicator of one store, in one query."""
+    """The indicator of one store: cached, else one query."""
+    try:
+        hit = cache.get(_key(store_id))
+    except Exception:
+        log.exception("could not read the cached trust indicator")
+        hit = None
+    if isinstance(hit, StoreTrust):
+        return hit
+    found = count_store_trust(store_id)
+    try:
+        cache.set(_key(store_id), found, CACHE_SECONDS)
+    except Exception:
+        log.exception("could not cache the trust indicator")
+    return found
+
+
+def count_store_trust(store_id: str) -> StoreTrust:
+    """The indicator of one store, counted now, in one query."""
     row = settled_reviews(store_id).aggregate(
         n=Count("pk"),
         people=Count("author_id", distinct=True),
