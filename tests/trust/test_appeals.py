@@ -5,6 +5,7 @@ recorded on the case, the outcome told to the appellant."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from quanzi.circles.models import Notification, NotificationKind
 from quanzi.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
@@ -141,7 +142,8 @@ def test_an_upheld_review_another_case_holds_stays_under_review_and_the_reviewer
     other = open_case(w.store, [w.ring[0]], [w.ring_reviews[0]], [w.product])
     hold_reviews(other, None, "second ring")
     made = appeal_review(w.ring[0], w.ring_reviews[0].pk, WHY)
-    decided = decide(w.operator, made.pk, True, "this case was wrong")
+    with translation.override("en"):  # the operator reads English; the notice is the site's
+        decided = decide(w.operator, made.pk, True, "this case was wrong")
     assert (decided.restored, decided.kept) == (0, 1)
     assert fresh(w.ring_reviews[0]).moderation == Moderation.HELD
     [note] = trust_notes(w, w.ring[0])

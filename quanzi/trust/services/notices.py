@@ -1,11 +1,14 @@
 """What trust tells people, in words, through the notification centre (`NotificationKind.TRUST`):
-a store that a case concerns it, an appellant how their appeal was decided."""
+a store that a case concerns it, an appellant how their appeal was decided. Written in the site's
+language, as the other domains' notices are (never in the language of the operator who acted)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from quanzi.catalog.models import Product
@@ -27,6 +30,7 @@ def titles(products: Sequence[Product]) -> str:
     return gettext(", ").join(names)
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def tell_store(store: Store, products: Sequence[Product], held: int) -> set[int]:
     """Tell the store's owner and staff that a case concerns its products; answers who."""
     people = StoreStaff.objects.filter(store=store).values_list("user_id", flat=True)
@@ -42,6 +46,7 @@ def tell_store(store: Store, products: Sequence[Product], held: int) -> set[int]
     return notify_users(list(people), NotificationKind.TRUST, text, url=url)
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def tell_reviewers(reviews: Sequence[Review]) -> set[int]:
     """Tell the authors of newly held reviews that theirs is under review (never silently
     gone), with a link to see it and appeal; one notice per author."""
@@ -63,6 +68,7 @@ def tell_reviewers(reviews: Sequence[Review]) -> set[int]:
     return told
 
 
+@translation.override(settings.LANGUAGE_CODE)
 def tell_appellant(appeal: Appeal, restored: int, still_held: bool) -> set[int]:
     """Tell the appellant how their appeal was decided (the operator's words for a rejection)."""
     upheld = appeal.status == AppealStatus.UPHELD
